@@ -1,0 +1,5 @@
+//! Client.
+/// Client.
+pub struct Client;
+/// Device iterator.
+pub struct DeviceIter;

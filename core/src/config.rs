@@ -1,0 +1,5 @@
+//! Client configuration.
+/// Builder.
+pub struct ClientBuilder;
+/// Retry policy.
+pub struct RetryPolicy;

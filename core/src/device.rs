@@ -1,0 +1,202 @@
+//! Point devices and their operating mode.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::error::{Error, Result};
+use crate::intent::null_as_default;
+
+/// How a device takes payments: `PDV` (driven by a POS through intents) or `STANDALONE` (the
+/// cashier types the amount on the device). Intents only reach devices in `PDV` mode.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum OperatingMode {
+    /// Integrated with a point of sale: receives intents.
+    Pdv,
+    /// Used on its own: does not receive intents.
+    Standalone,
+    /// A mode this version does not know, kept as sent.
+    Unknown(String),
+}
+
+impl OperatingMode {
+    /// The API's spelling: `"PDV"`, `"STANDALONE"`.
+    pub fn as_str(&self) -> &str {
+        match self {
+            OperatingMode::Pdv => "PDV",
+            OperatingMode::Standalone => "STANDALONE",
+            OperatingMode::Unknown(s) => s,
+        }
+    }
+
+    /// Reads the API's spelling; anything else is kept in [`OperatingMode::Unknown`].
+    pub fn parse(s: &str) -> OperatingMode {
+        match s.trim().to_ascii_uppercase().as_str() {
+            "PDV" => OperatingMode::Pdv,
+            "STANDALONE" => OperatingMode::Standalone,
+            _ => OperatingMode::Unknown(s.to_string()),
+        }
+    }
+
+    /// Reads a mode a caller asked for: only `PDV` and `STANDALONE` can be set.
+    pub fn parse_settable(s: &str) -> Result<OperatingMode> {
+        match OperatingMode::parse(s) {
+            OperatingMode::Unknown(_) => Err(Error::invalid_argument(
+                "operating_mode",
+                "must be \"PDV\" or \"STANDALONE\"",
+                s,
+            )),
+            m => Ok(m),
+        }
+    }
+}
+
+impl fmt::Display for OperatingMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for OperatingMode {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<OperatingMode> {
+        OperatingMode::parse_settable(s)
+    }
+}
+
+impl Serialize for OperatingMode {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for OperatingMode {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<OperatingMode, D::Error> {
+        Ok(OperatingMode::parse(&String::deserialize(d)?))
+    }
+}
+
+/// A Point device as `GET /instore-api/point/v1/devices` lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Device {
+    /// The device id, `PAX_A910__SMARTPOS1234567890`.
+    pub id: String,
+    /// The numeric id of the POS it is linked to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pos_id: Option<i64>,
+    /// The store id.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de_opt_text"
+    )]
+    pub store_id: Option<String>,
+    /// The `external_id` of the POS it is linked to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_pos_id: Option<String>,
+    /// `PDV` or `STANDALONE`.
+    pub operating_mode: OperatingMode,
+}
+
+/// Paging of a device list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Paging {
+    /// How many devices match in all.
+    #[serde(default)]
+    pub total: u64,
+    /// The offset of this page.
+    #[serde(default)]
+    pub offset: u64,
+    /// The page size.
+    #[serde(default)]
+    pub limit: u64,
+}
+
+/// One page of devices.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct DevicePage {
+    /// The devices of this page.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub devices: Vec<Device>,
+    /// Where the page stands.
+    #[serde(default)]
+    pub paging: Paging,
+}
+
+/// Filters and paging of a device list.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct DeviceFilter {
+    /// Only the devices of this store.
+    pub store_id: Option<String>,
+    /// Only the devices of this POS (numeric id).
+    pub pos_id: Option<String>,
+    /// Page size (the API's default is 50).
+    pub limit: Option<u32>,
+    /// How many devices to skip.
+    pub offset: Option<u32>,
+}
+
+impl DeviceFilter {
+    /// The query pairs of the request.
+    pub(crate) fn query(&self) -> Vec<(&'static str, String)> {
+        let mut q = Vec::new();
+        if let Some(s) = &self.store_id {
+            q.push(("store_id", s.clone()));
+        }
+        if let Some(p) = &self.pos_id {
+            q.push(("pos_id", p.clone()));
+        }
+        if let Some(l) = self.limit {
+            q.push(("limit", l.to_string()));
+        }
+        if let Some(o) = self.offset {
+            q.push(("offset", o.to_string()));
+        }
+        q
+    }
+}
+
+/// Reads an id sent as a string or a number into text.
+pub(crate) fn de_opt_text<'de, D: Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<Option<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        Text(String),
+        Number(serde_json::Number),
+    }
+    Ok(Option::<Raw>::deserialize(d)?.map(|r| match r {
+        Raw::Text(t) => t,
+        Raw::Number(n) => n.to_string(),
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_a_device_page() {
+        let j = r#"{"devices":[{"id":"PAX_A910__SMARTPOS1495357742","pos_id":47792476,"store_id":47792478,
+            "external_pos_id":"SUC0101POS","operating_mode":"PDV","new":true},
+            {"id":"NEWLAND_N950__N950NCB801293324","operating_mode":"KIOSK"}],
+            "paging":{"total":2,"offset":0,"limit":50}}"#;
+        let p: DevicePage = serde_json::from_str(j).unwrap();
+        assert_eq!(p.devices.len(), 2);
+        assert_eq!(p.devices[0].store_id.as_deref(), Some("47792478"));
+        assert_eq!(p.devices[0].operating_mode, OperatingMode::Pdv);
+        assert_eq!(
+            p.devices[1].operating_mode,
+            OperatingMode::Unknown("KIOSK".into())
+        );
+        assert_eq!(p.paging.total, 2);
+    }
+
+    #[test]
+    fn settable_modes() {
+        assert_eq!("pdv".parse::<OperatingMode>().unwrap(), OperatingMode::Pdv);
+        assert!("KIOSK".parse::<OperatingMode>().is_err());
+    }
+}

@@ -1,0 +1,356 @@
+//! One error type for everything mppoint does.
+//!
+//! [`Error`] carries a [`ErrorKind`] (what went wrong, stable across versions and languages) and
+//! structured fields: the HTTP status, Mercado Pago's `error` code, `message` and `cause` list, the
+//! response's `x-request-id`, a `Retry-After`, and the idempotency key of a create. Every message
+//! says what to do next. No reqwest type appears here, and the access token never does either.
+
+use std::fmt;
+use std::time::Duration;
+
+use crate::intent::Status;
+use crate::webhook::FailureReason;
+
+/// `Result` with mppoint's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// What went wrong. Every kind maps to one C result code, one Python exception class and one Node
+/// `err.code` string (see [`ErrorKind::code`] and the README's error table).
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ErrorKind {
+    /// An argument failed validation before anything was sent (field, rule and value are named).
+    InvalidArgument,
+    /// An amount is malformed or outside the site's limits.
+    InvalidAmount,
+    /// The client configuration is unusable (bad base URL, proxy or certificate).
+    Config,
+    /// 401: the access token was rejected.
+    Unauthorized,
+    /// 403: the token may not do this (for example the device is not logged in).
+    Forbidden,
+    /// 404: the intent, POS, device or payment does not exist.
+    NotFound,
+    /// 400 from the server: it rejected the request's content.
+    BadRequest,
+    /// 409 on create: the device already has a queued intent.
+    AlreadyQueued,
+    /// 409 on cancel: the intent left `OPENED`; it can only be canceled on the terminal now.
+    CannotCancel,
+    /// 409 in any other situation.
+    Conflict,
+    /// 429 after every retry.
+    RateLimited,
+    /// 5xx after every retry.
+    Server,
+    /// Any other unexpected HTTP status.
+    Api,
+    /// A create (or refund) was sent but no answer came back: it may or may not have happened.
+    OutcomeUnknown,
+    /// The connection failed (refused, reset, DNS, TLS) and retries did not help.
+    Network,
+    /// A request took longer than the configured timeout.
+    Timeout,
+    /// The server's answer was not the JSON we expected (malformed, truncated, wrong shape).
+    Decode,
+    /// `wait_for_final` reached its deadline before the intent reached a final status.
+    WaitTimeout,
+    /// The wait was canceled by its cancel token.
+    Canceled,
+    /// A webhook's `x-signature` did not verify (see [`Error::signature_failure`]).
+    InvalidSignature,
+}
+
+impl ErrorKind {
+    /// Every kind, in result-code order.
+    pub const ALL: [ErrorKind; 20] = [
+        ErrorKind::InvalidArgument,
+        ErrorKind::InvalidAmount,
+        ErrorKind::Config,
+        ErrorKind::Unauthorized,
+        ErrorKind::Forbidden,
+        ErrorKind::NotFound,
+        ErrorKind::BadRequest,
+        ErrorKind::AlreadyQueued,
+        ErrorKind::CannotCancel,
+        ErrorKind::Conflict,
+        ErrorKind::RateLimited,
+        ErrorKind::Server,
+        ErrorKind::Api,
+        ErrorKind::OutcomeUnknown,
+        ErrorKind::Network,
+        ErrorKind::Timeout,
+        ErrorKind::Decode,
+        ErrorKind::WaitTimeout,
+        ErrorKind::Canceled,
+        ErrorKind::InvalidSignature,
+    ];
+
+    /// The stable string code of this kind, the same in every language (Node's `err.code`).
+    pub fn code(self) -> &'static str {
+        match self {
+            ErrorKind::InvalidArgument => "INVALID_ARGUMENT",
+            ErrorKind::InvalidAmount => "INVALID_AMOUNT",
+            ErrorKind::Config => "CONFIG",
+            ErrorKind::Unauthorized => "UNAUTHORIZED",
+            ErrorKind::Forbidden => "FORBIDDEN",
+            ErrorKind::NotFound => "NOT_FOUND",
+            ErrorKind::BadRequest => "BAD_REQUEST",
+            ErrorKind::AlreadyQueued => "ALREADY_QUEUED",
+            ErrorKind::CannotCancel => "CANNOT_CANCEL",
+            ErrorKind::Conflict => "CONFLICT",
+            ErrorKind::RateLimited => "RATE_LIMITED",
+            ErrorKind::Server => "SERVER",
+            ErrorKind::Api => "API",
+            ErrorKind::OutcomeUnknown => "OUTCOME_UNKNOWN",
+            ErrorKind::Network => "NETWORK",
+            ErrorKind::Timeout => "TIMEOUT",
+            ErrorKind::Decode => "DECODE",
+            ErrorKind::WaitTimeout => "WAIT_TIMEOUT",
+            ErrorKind::Canceled => "CANCELED",
+            ErrorKind::InvalidSignature => "INVALID_SIGNATURE",
+        }
+    }
+
+    /// Whether trying the same call again later may succeed (network trouble, 429, 5xx, timeouts).
+    pub fn is_transient(self) -> bool {
+        matches!(
+            self,
+            ErrorKind::RateLimited | ErrorKind::Server | ErrorKind::Network | ErrorKind::Timeout
+        )
+    }
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// One entry of Mercado Pago's `cause` list. `code` is kept as text: the API sends it as a number
+/// or as a string.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Cause {
+    /// The cause's code, as text.
+    pub code: Option<String>,
+    /// The cause's description.
+    pub description: Option<String>,
+}
+
+/// mppoint's error. Cheap to move (one pointer); every field is optional except the kind and the
+/// message.
+#[derive(Clone, PartialEq)]
+pub struct Error {
+    inner: Box<Inner>,
+}
+
+#[derive(Clone, PartialEq, Default)]
+struct Inner {
+    kind: Option<ErrorKind>,
+    message: String,
+    status: Option<u16>,
+    api_error: Option<String>,
+    api_message: Option<String>,
+    causes: Vec<Cause>,
+    request_id: Option<String>,
+    retry_after: Option<Duration>,
+    idempotency_key: Option<String>,
+    intent_id: Option<String>,
+    last_status: Option<Status>,
+    field: Option<&'static str>,
+    signature_failure: Option<FailureReason>,
+}
+
+impl Error {
+    /// A new error of `kind` whose message says what happened and what to do.
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Error {
+        Error {
+            inner: Box::new(Inner {
+                kind: Some(kind),
+                message: message.into(),
+                ..Inner::default()
+            }),
+        }
+    }
+
+    /// A validation failure of `field`: the message names the field, the rule and the value.
+    pub fn invalid_argument(field: &'static str, rule: impl fmt::Display, value: &str) -> Error {
+        Error::new(
+            ErrorKind::InvalidArgument,
+            format!("{field} {rule} (got {})", quote_snippet(value)),
+        )
+        .with_field(field)
+    }
+
+    /// What went wrong.
+    pub fn kind(&self) -> ErrorKind {
+        self.inner.kind.unwrap_or(ErrorKind::Api)
+    }
+    /// The human-readable message (also what `Display` prints, with the status and request id).
+    pub fn message(&self) -> &str {
+        &self.inner.message
+    }
+    /// The HTTP status of the answer, when there was one.
+    pub fn status(&self) -> Option<u16> {
+        self.inner.status
+    }
+    /// Mercado Pago's `error` code (`bad_request`, `pos_not_found`, …).
+    pub fn api_error(&self) -> Option<&str> {
+        self.inner.api_error.as_deref()
+    }
+    /// Mercado Pago's `message`, as sent.
+    pub fn api_message(&self) -> Option<&str> {
+        self.inner.api_message.as_deref()
+    }
+    /// Mercado Pago's `cause` list (possibly empty).
+    pub fn causes(&self) -> &[Cause] {
+        &self.inner.causes
+    }
+    /// The `x-request-id` of the answer: quote it to Mercado Pago support.
+    pub fn request_id(&self) -> Option<&str> {
+        self.inner.request_id.as_deref()
+    }
+    /// How long the server asked us to wait (`Retry-After`).
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.inner.retry_after
+    }
+    /// The `X-Idempotency-Key` of the create or refund this error belongs to: retry with the same key.
+    pub fn idempotency_key(&self) -> Option<&str> {
+        self.inner.idempotency_key.as_deref()
+    }
+    /// The intent this error is about, when known.
+    pub fn intent_id(&self) -> Option<&str> {
+        self.inner.intent_id.as_deref()
+    }
+    /// For [`ErrorKind::WaitTimeout`] and [`ErrorKind::Canceled`]: the last status seen.
+    pub fn last_status(&self) -> Option<&Status> {
+        self.inner.last_status.as_ref()
+    }
+    /// For [`ErrorKind::InvalidArgument`]: the field that failed validation.
+    pub fn field(&self) -> Option<&'static str> {
+        self.inner.field
+    }
+    /// For [`ErrorKind::InvalidSignature`]: why the signature was refused.
+    pub fn signature_failure(&self) -> Option<FailureReason> {
+        self.inner.signature_failure
+    }
+
+    pub(crate) fn with_status(mut self, status: u16) -> Self {
+        self.inner.status = Some(status);
+        self
+    }
+    pub(crate) fn with_api(
+        mut self,
+        error: Option<String>,
+        message: Option<String>,
+        causes: Vec<Cause>,
+    ) -> Self {
+        self.inner.api_error = error;
+        self.inner.api_message = message;
+        self.inner.causes = causes;
+        self
+    }
+    pub(crate) fn with_request_id(mut self, id: Option<String>) -> Self {
+        if id.is_some() {
+            self.inner.request_id = id;
+        }
+        self
+    }
+    pub(crate) fn with_retry_after(mut self, d: Option<Duration>) -> Self {
+        if d.is_some() {
+            self.inner.retry_after = d;
+        }
+        self
+    }
+    pub(crate) fn with_idempotency_key(mut self, key: Option<String>) -> Self {
+        if key.is_some() {
+            self.inner.idempotency_key = key;
+        }
+        self
+    }
+    pub(crate) fn with_intent_id(mut self, id: impl Into<String>) -> Self {
+        self.inner.intent_id = Some(id.into());
+        self
+    }
+    pub(crate) fn with_last_status(mut self, s: Option<Status>) -> Self {
+        self.inner.last_status = s;
+        self
+    }
+    pub(crate) fn with_field(mut self, field: &'static str) -> Self {
+        self.inner.field = Some(field);
+        self
+    }
+    pub(crate) fn with_signature_failure(mut self, r: FailureReason) -> Self {
+        self.inner.signature_failure = Some(r);
+        self
+    }
+    pub(crate) fn with_kind(mut self, kind: ErrorKind) -> Self {
+        self.inner.kind = Some(kind);
+        self
+    }
+    pub(crate) fn with_message(mut self, message: impl Into<String>) -> Self {
+        self.inner.message = message.into();
+        self
+    }
+}
+
+/// At most 80 characters of `s`, quoted, for messages.
+pub(crate) fn quote_snippet(s: &str) -> String {
+    let mut out: String = s.chars().take(80).collect();
+    if out.len() < s.len() {
+        out.push('…');
+    }
+    format!("{out:?}")
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.inner.message)?;
+        let mut extra = Vec::new();
+        if let Some(s) = self.inner.status {
+            extra.push(format!("HTTP {s}"));
+        }
+        if let Some(e) = &self.inner.api_error {
+            extra.push(format!("error {e}"));
+        }
+        if let Some(r) = &self.inner.request_id {
+            extra.push(format!("request id {r}"));
+        }
+        if let Some(k) = &self.inner.idempotency_key {
+            extra.push(format!("idempotency key {k}"));
+        }
+        if !extra.is_empty() {
+            write!(f, " [{}]", extra.join(", "))?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let i = &self.inner;
+        let mut d = f.debug_struct("Error");
+        d.field("kind", &self.kind()).field("message", &i.message);
+        macro_rules! opt {
+            ($($name:ident),*) => {$( if let Some(v) = &i.$name { d.field(stringify!($name), v); } )*};
+        }
+        opt!(
+            status,
+            api_error,
+            api_message,
+            request_id,
+            retry_after,
+            idempotency_key,
+            intent_id,
+            last_status,
+            field,
+            signature_failure
+        );
+        if !i.causes.is_empty() {
+            d.field("causes", &i.causes);
+        }
+        d.finish()
+    }
+}
+
+impl std::error::Error for Error {}

@@ -1,0 +1,43 @@
+//! # mppoint
+//!
+//! Drive Mercado Pago **Point** card terminals from point-of-sale software through the InStore
+//! API *intents*: create an intent for the terminal at a till, follow it until it ends, learn
+//! whether the card payment was approved, cancel it if the customer walks away, and verify and read
+//! the webhook Mercado Pago sends when it ends.
+//!
+//! Money is exact ([`Amount`] is integer cents), a retried create never charges twice (every create
+//! carries an `X-Idempotency-Key` reused on its retries), a create whose answer was lost says so
+//! ([`ErrorKind::OutcomeUnknown`]), and a `CLOSED` intent is not a paid sale until its payment is
+//! approved ([`Sale::verdict`]).
+//!
+//! With the `simulator` feature (on by default), [`simulator::Simulator`] runs a local Mercado Pago
+//! Point API with simulated terminals, so everything can be tested without a terminal.
+
+#![warn(missing_docs)]
+
+pub mod amount;
+pub mod client;
+pub mod config;
+pub mod device;
+pub mod error;
+pub mod intent;
+pub mod payment;
+pub mod sale;
+#[cfg(feature = "simulator")]
+pub mod simulator;
+mod transport;
+pub mod wait;
+pub mod webhook;
+
+pub use amount::{Amount, AmountLimits, Site};
+pub use client::{Client, DeviceIter};
+pub use config::{ClientBuilder, RetryPolicy};
+pub use device::{Device, DeviceFilter, DevicePage, OperatingMode, Paging};
+pub use error::{Cause, Error, ErrorKind, Result};
+pub use intent::{Intent, IntentRequest, Operation, OperationResult, Status, Target};
+pub use payment::{Payment, PaymentStatus, Refund};
+pub use sale::{Sale, Verdict};
+pub use wait::{CancelToken, WaitOptions};
+
+/// The version of this library.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

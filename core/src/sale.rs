@@ -1,0 +1,5 @@
+//! Sale.
+/// Sale.
+pub struct Sale;
+/// Verdict.
+pub struct Verdict;

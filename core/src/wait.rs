@@ -1,0 +1,5 @@
+//! Wait.
+/// Cancel token.
+pub struct CancelToken;
+/// Wait options.
+pub struct WaitOptions;
