@@ -76,14 +76,41 @@ pub fn verify(
     todo!("webhook::verify")
 }
 
-/// Produces an `x-signature` header value (`ts=…,v1=…`) for tests and the simulator.
-pub fn sign(
-    _secret: &str,
-    _data_id: Option<&str>,
-    _x_request_id: Option<&str>,
-    _ts: u64,
-) -> String {
-    todo!("webhook::sign")
+/// The signed manifest: `id:{data_id};request-id:{x_request_id};ts:{ts};`, where a pair whose
+/// value is missing or empty is left out entirely (`ts:` is always there).
+pub fn manifest(data_id: Option<&str>, x_request_id: Option<&str>, ts: &str) -> String {
+    let mut m = String::with_capacity(64);
+    if let Some(id) = data_id.map(str::trim).filter(|s| !s.is_empty()) {
+        m.push_str("id:");
+        m.push_str(id);
+        m.push(';');
+    }
+    if let Some(r) = x_request_id.map(str::trim).filter(|s| !s.is_empty()) {
+        m.push_str("request-id:");
+        m.push_str(r);
+        m.push(';');
+    }
+    m.push_str("ts:");
+    m.push_str(ts);
+    m.push(';');
+    m
+}
+
+/// Lower-case hex HMAC-SHA256 of `message` keyed with `secret`.
+pub(crate) fn hmac_hex(secret: &str, message: &str) -> String {
+    use hmac::{Hmac, Mac};
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes())
+        .expect("HMAC accepts keys of any length");
+    mac.update(message.as_bytes());
+    hex::encode(mac.finalize().into_bytes())
+}
+
+/// Produces an `x-signature` header value (`ts=…,v1=…`) that [`verify`] accepts, for tests and
+/// the simulator. `ts` is written as given (seconds or milliseconds).
+pub fn sign(secret: &str, data_id: Option<&str>, x_request_id: Option<&str>, ts: u64) -> String {
+    let ts = ts.to_string();
+    let v1 = hmac_hex(secret, &manifest(data_id, x_request_id, &ts));
+    format!("ts={ts},v1={v1}")
 }
 
 /// A notification's `data`: the intent as it ended, plus its `url`.
