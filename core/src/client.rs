@@ -1,5 +1,560 @@
-//! Client.
-/// Client.
-pub struct Client;
-/// Device iterator.
-pub struct DeviceIter;
+//! The client: every Point operation of the InStore API.
+
+use std::fmt;
+use std::sync::Arc;
+
+use reqwest::Method;
+use serde_json::value::RawValue;
+
+use crate::amount::{Amount, AmountLimits, Site};
+use crate::config::{ClientBuilder, RetryPolicy};
+use crate::device::{Device, DeviceFilter, DevicePage, OperatingMode};
+use crate::error::{Error, ErrorKind, Result};
+use crate::intent::{validate_id, Intent, IntentRequest, Target};
+use crate::payment::{Payment, Refund};
+use crate::sale::Sale;
+use crate::transport::{seg, Call, Op, Transport};
+use crate::wait::{WaitOptions, WaitStep, Waiter};
+
+/// A Mercado Pago Point client. `Send + Sync` and cheap to clone (clones share one connection
+/// pool); make one per access token and share it between threads.
+///
+/// ```no_run
+/// use mppoint::{Amount, Client, IntentRequest, Site, Target, WaitOptions};
+/// let client = Client::builder("APP_USR-...").site(Site::MLB).build()?;
+/// let req = IntentRequest::new(Amount::parse("12.47")?, "Sale 123", "order-123");
+/// let sale = client.charge(&Target::Pos("SUC001POS001".into()), &req, &WaitOptions::new())?;
+/// if sale.is_paid() {
+///     println!("paid: {}", sale.approved_payment().unwrap().id);
+/// } else {
+///     println!("not paid: {} — {}", sale.verdict, sale.verdict.advice());
+/// }
+/// # Ok::<(), mppoint::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    transport: Transport,
+    site: Option<Site>,
+    limits: Option<AmountLimits>,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("transport", &self.inner.transport)
+            .field("site", &self.inner.site)
+            .field("limits", &self.inner.limits)
+            .finish()
+    }
+}
+
+impl Client {
+    /// Starts configuring a client for this access token.
+    pub fn builder(access_token: impl Into<String>) -> ClientBuilder {
+        ClientBuilder::new(access_token)
+    }
+
+    pub(crate) fn from_builder(b: ClientBuilder) -> Result<Client> {
+        let transport = Transport::new(&b)?;
+        let limits = b.limits.or_else(|| b.site.map(Site::default_limits));
+        Ok(Client {
+            inner: Arc::new(Inner {
+                transport,
+                site: b.site,
+                limits,
+            }),
+        })
+    }
+
+    /// The base URL requests go to.
+    pub fn base_url(&self) -> &str {
+        self.inner.transport.base_url()
+    }
+
+    /// The configured site.
+    pub fn site(&self) -> Option<Site> {
+        self.inner.site
+    }
+
+    /// The amount limits checked before a create (the site's, or the override).
+    pub fn amount_limits(&self) -> Option<AmountLimits> {
+        self.inner.limits
+    }
+
+    /// Lists one page of devices, optionally only those of a store or POS.
+    ///
+    /// ```no_run
+    /// # let client = mppoint::Client::builder("t").build()?;
+    /// let page = client.list_devices(&mppoint::DeviceFilter { limit: Some(10), ..Default::default() })?;
+    /// for d in &page.devices {
+    ///     println!("{} {}", d.id, d.operating_mode);
+    /// }
+    /// # Ok::<(), mppoint::Error>(())
+    /// ```
+    pub fn list_devices(&self, filter: &DeviceFilter) -> Result<DevicePage> {
+        if filter.limit == Some(0) {
+            return Err(Error::invalid_argument("limit", "must be at least 1", "0"));
+        }
+        for (field, v) in [("store_id", &filter.store_id), ("pos_id", &filter.pos_id)] {
+            if let Some(v) = v {
+                validate_id(field, v)?;
+            }
+        }
+        self.call_json(Call {
+            method: Method::GET,
+            path: "/instore-api/point/v1/devices".into(),
+            query: filter.query(),
+            body: None,
+            op: Op::Read,
+            subject: "the device list",
+            idempotency_key: None,
+            retry: None,
+        })
+    }
+
+    /// Every device matching `filter`, fetching page after page as the iterator advances.
+    ///
+    /// ```no_run
+    /// # let client = mppoint::Client::builder("t").build()?;
+    /// for device in client.devices(&mppoint::DeviceFilter::default()) {
+    ///     let device = device?;
+    ///     println!("{}", device.id);
+    /// }
+    /// # Ok::<(), mppoint::Error>(())
+    /// ```
+    pub fn devices(&self, filter: &DeviceFilter) -> DeviceIter {
+        DeviceIter {
+            client: self.clone(),
+            filter: filter.clone(),
+            offset: filter.offset.unwrap_or(0),
+            buffer: Vec::new().into_iter(),
+            done: false,
+        }
+    }
+
+    /// Switches a device between `PDV` (receives intents) and `STANDALONE`. The device must be
+    /// restarted for the change to take effect. Returns the mode the API reports.
+    ///
+    /// ```no_run
+    /// # let client = mppoint::Client::builder("t").build()?;
+    /// client.set_operating_mode("PAX_A910__SMARTPOS1234567890", mppoint::OperatingMode::Pdv)?;
+    /// # Ok::<(), mppoint::Error>(())
+    /// ```
+    pub fn set_operating_mode(
+        &self,
+        device_id: &str,
+        mode: OperatingMode,
+    ) -> Result<OperatingMode> {
+        validate_id("device_id", device_id)?;
+        if let OperatingMode::Unknown(m) = &mode {
+            return Err(Error::invalid_argument(
+                "operating_mode",
+                "must be PDV or STANDALONE",
+                m,
+            ));
+        }
+        #[derive(serde::Deserialize)]
+        struct ModeAnswer {
+            operating_mode: OperatingMode,
+        }
+        let subject = format!("device {device_id}");
+        let body = serde_json::to_vec(&serde_json::json!({ "operating_mode": mode.as_str() }))
+            .map_err(|e| Error::new(ErrorKind::InvalidArgument, e.to_string()))?;
+        let a: ModeAnswer = self.call_json(Call {
+            method: Method::PATCH,
+            path: format!("/instore-api/point/v1/devices/{}", seg(device_id)),
+            query: Vec::new(),
+            body: Some(body),
+            op: Op::SetMode,
+            subject: &subject,
+            idempotency_key: None,
+            retry: None,
+        })?;
+        Ok(a.operating_mode)
+    }
+
+    /// Creates an intent on the device of a POS or on a device. The request is validated first
+    /// (amount and site limits, lengths, characters). Every create carries an
+    /// `X-Idempotency-Key` (the request's, or a new UUID) reused on its retries; the returned
+    /// intent carries it in [`Intent::idempotency_key`].
+    ///
+    /// Errors to expect: [`ErrorKind::AlreadyQueued`] (the device has an unfinished intent),
+    /// [`ErrorKind::OutcomeUnknown`] (sent, but the answer was lost: do not create another with
+    /// a new key), [`ErrorKind::NotFound`] (no such POS or device), [`ErrorKind::BadRequest`].
+    ///
+    /// ```no_run
+    /// # let client = mppoint::Client::builder("t").build()?;
+    /// use mppoint::{Amount, IntentRequest, Target};
+    /// let req = IntentRequest::new(Amount::parse("12.47")?, "Sale 123", "order-123");
+    /// let intent = client.create_intent(&Target::Device("PAX_A910__SMARTPOS1234567890".into()), &req)?;
+    /// println!("{} {}", intent.id, intent.status);
+    /// # Ok::<(), mppoint::Error>(())
+    /// ```
+    pub fn create_intent(&self, target: &Target, req: &IntentRequest) -> Result<Intent> {
+        target.validate()?;
+        req.validate(self.inner.limits.as_ref(), self.inner.site)?;
+        let key = req
+            .get_idempotency_key()
+            .map(str::to_string)
+            .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+        let path = match target {
+            Target::Pos(id) => {
+                format!("/instore-api/integrations/v1/intents/point/pos/{}", seg(id))
+            }
+            Target::Device(id) => format!("/instore-api/integrations/v1/intents/point/{}", seg(id)),
+        };
+        let body = serde_json::to_vec(&req.to_body())
+            .map_err(|e| Error::new(ErrorKind::InvalidArgument, e.to_string()))?;
+        let subject = format!("the intent for {target}");
+        let mut intent: Intent = self.call_json(Call {
+            method: Method::POST,
+            path,
+            query: Vec::new(),
+            body: Some(body),
+            op: Op::Create,
+            subject: &subject,
+            idempotency_key: Some(key.clone()),
+            retry: None,
+        })?;
+        intent.idempotency_key = Some(key);
+        Ok(intent)
+    }
+
+    /// Reads an intent.
+    ///
+    /// ```no_run
+    /// # let client = mppoint::Client::builder("t").build()?;
+    /// let intent = client.get_intent("7f25f9aa-eea6-4f9c-bf16-a341f71ba2f1")?;
+    /// if intent.status.is_final() { println!("ended: {}", intent.status); }
+    /// # Ok::<(), mppoint::Error>(())
+    /// ```
+    pub fn get_intent(&self, intent_id: &str) -> Result<Intent> {
+        self.get_intent_with(intent_id, None)
+    }
+
+    fn get_intent_with(&self, intent_id: &str, retry: Option<RetryPolicy>) -> Result<Intent> {
+        validate_id("intent_id", intent_id)?;
+        let subject = format!("intent {intent_id}");
+        self.call_json(Call {
+            method: Method::GET,
+            path: format!(
+                "/instore-api/integrations/v1/intents/{}/point",
+                seg(intent_id)
+            ),
+            query: Vec::new(),
+            body: None,
+            op: Op::Read,
+            subject: &subject,
+            idempotency_key: None,
+            retry,
+        })
+        .map_err(|e| e.with_intent_id(intent_id))
+    }
+
+    /// Cancels an intent that is still `OPENED` (not yet on the terminal). Once the terminal has
+    /// it, this fails with [`ErrorKind::CannotCancel`]: cancel it on the terminal.
+    ///
+    /// ```no_run
+    /// # let client = mppoint::Client::builder("t").build()?;
+    /// match client.cancel_intent("7f25f9aa-eea6-4f9c-bf16-a341f71ba2f1") {
+    ///     Ok(()) => println!("canceled"),
+    ///     Err(e) if e.kind() == mppoint::ErrorKind::CannotCancel => println!("cancel it on the terminal"),
+    ///     Err(e) => return Err(e),
+    /// }
+    /// # Ok::<(), mppoint::Error>(())
+    /// ```
+    pub fn cancel_intent(&self, intent_id: &str) -> Result<()> {
+        validate_id("intent_id", intent_id)?;
+        self.cancel_at(
+            intent_id,
+            format!(
+                "/instore-api/integrations/v1/intents/{}/point",
+                seg(intent_id)
+            ),
+        )
+    }
+
+    /// Cancels an intent through the older path that also names the POS (`…/point/pos/{external_id}`).
+    pub fn cancel_intent_for_pos(&self, intent_id: &str, pos_external_id: &str) -> Result<()> {
+        validate_id("intent_id", intent_id)?;
+        validate_id("pos_external_id", pos_external_id)?;
+        self.cancel_at(
+            intent_id,
+            format!(
+                "/instore-api/integrations/v1/intents/{}/point/pos/{}",
+                seg(intent_id),
+                seg(pos_external_id)
+            ),
+        )
+    }
+
+    fn cancel_at(&self, intent_id: &str, path: String) -> Result<()> {
+        let subject = format!("intent {intent_id}");
+        self.inner
+            .transport
+            .empty(Call {
+                method: Method::DELETE,
+                path,
+                query: Vec::new(),
+                body: None,
+                op: Op::Cancel,
+                subject: &subject,
+                idempotency_key: None,
+                retry: None,
+            })
+            .map(|_| ())
+            .map_err(|e| e.with_intent_id(intent_id))
+    }
+
+    /// Reads a payment (the `results[].id` of a `CLOSED` intent).
+    ///
+    /// ```no_run
+    /// # let client = mppoint::Client::builder("t").build()?;
+    /// let p = client.get_payment(123456)?;
+    /// println!("{} {}", p.status, p.status_detail.unwrap_or_default());
+    /// # Ok::<(), mppoint::Error>(())
+    /// ```
+    pub fn get_payment(&self, payment_id: u64) -> Result<Payment> {
+        let subject = format!("payment {payment_id}");
+        self.call_json(Call {
+            method: Method::GET,
+            path: format!("/v1/payments/{payment_id}"),
+            query: Vec::new(),
+            body: None,
+            op: Op::Read,
+            subject: &subject,
+            idempotency_key: None,
+            retry: None,
+        })
+    }
+
+    /// Refunds a payment: in full with `None`, or partly. Sent with a new `X-Idempotency-Key`
+    /// reused on retries (see [`Client::refund_payment_with_key`] to choose it).
+    ///
+    /// ```no_run
+    /// # let client = mppoint::Client::builder("t").build()?;
+    /// let r = client.refund_payment(123456, Some(mppoint::Amount::parse("5.00")?))?;
+    /// println!("refund {}", r.id);
+    /// # Ok::<(), mppoint::Error>(())
+    /// ```
+    pub fn refund_payment(&self, payment_id: u64, amount: Option<Amount>) -> Result<Refund> {
+        self.refund_payment_with_key(payment_id, amount, &uuid::Uuid::new_v4().to_string())
+    }
+
+    /// [`Client::refund_payment`] with a chosen idempotency key (to retry a refund whose outcome
+    /// is unknown).
+    pub fn refund_payment_with_key(
+        &self,
+        payment_id: u64,
+        amount: Option<Amount>,
+        idempotency_key: &str,
+    ) -> Result<Refund> {
+        if idempotency_key.is_empty() || !idempotency_key.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(Error::invalid_argument(
+                "idempotency_key",
+                "must be printable ASCII without spaces",
+                idempotency_key,
+            ));
+        }
+        // The refunds API takes the amount as a JSON number: written from the exact decimal
+        // text, never through a float.
+        let body = match amount {
+            None => "{}".to_string(),
+            Some(a) => {
+                let raw = RawValue::from_string(a.to_string())
+                    .map_err(|e| Error::new(ErrorKind::InvalidAmount, e.to_string()))?;
+                serde_json::to_string(&serde_json::json!({ "amount": raw }))
+                    .map_err(|e| Error::new(ErrorKind::InvalidAmount, e.to_string()))?
+            }
+        };
+        let subject = format!("the refund of payment {payment_id}");
+        self.call_json(Call {
+            method: Method::POST,
+            path: format!("/v1/payments/{payment_id}/refunds"),
+            query: Vec::new(),
+            body: Some(body.into_bytes()),
+            op: Op::Refund,
+            subject: &subject,
+            idempotency_key: Some(idempotency_key.to_string()),
+            retry: None,
+        })
+    }
+
+    /// Polls the intent until it reaches a final status, calling `opts.on_status` on each
+    /// change. Network trouble is ridden out until the deadline. Ends with
+    /// [`ErrorKind::WaitTimeout`] (carrying the last status) at the deadline, or
+    /// [`ErrorKind::Canceled`] when the cancel token fires.
+    ///
+    /// ```no_run
+    /// # let client = mppoint::Client::builder("t").build()?;
+    /// use std::time::Duration;
+    /// let opts = mppoint::WaitOptions::new()
+    ///     .timeout(Duration::from_secs(180))
+    ///     .on_status(|i| if i.status == mppoint::Status::OnTerminal { println!("insert card") });
+    /// let intent = client.wait_for_final("7f25f9aa-eea6-4f9c-bf16-a341f71ba2f1", &opts)?;
+    /// # Ok::<(), mppoint::Error>(())
+    /// ```
+    pub fn wait_for_final(&self, intent_id: &str, opts: &WaitOptions) -> Result<Intent> {
+        let mut waiter = Waiter::new(intent_id, opts)?;
+        loop {
+            if opts.should_stop() {
+                return Err(waiter.canceled_error());
+            }
+            let polled = self.poll_once(intent_id);
+            match waiter.observe(polled)? {
+                WaitStep::Done(intent) => return Ok(*intent),
+                WaitStep::Sleep(d) => {
+                    if opts.sleep(d) {
+                        return Err(waiter.canceled_error());
+                    }
+                }
+            }
+        }
+    }
+
+    /// One GET of the intent without retries, for a waiting loop (the [`Waiter`] decides about
+    /// retries).
+    pub fn poll_once(&self, intent_id: &str) -> Result<Intent> {
+        self.get_intent_with(intent_id, Some(RetryPolicy::none()))
+    }
+
+    /// Looks up the payments of a final intent and gives the verdict. For a `CLOSED` intent each
+    /// payment is read; if one cannot be read the error says which, and the sale must not be
+    /// treated as paid until it is.
+    pub fn sale_for(&self, intent: Intent) -> Result<Sale> {
+        let mut payments = Vec::new();
+        if intent.status == crate::Status::Closed {
+            for id in intent.payment_ids() {
+                let p = self.get_payment(id).map_err(|e| {
+                    let msg = format!(
+                        "intent {} is CLOSED but its payment {id} could not be read ({}): do not hand over the goods until get_payment({id}) shows it approved",
+                        intent.id,
+                        e.message()
+                    );
+                    e.with_message(msg).with_intent_id(intent.id.clone())
+                })?;
+                payments.push(p);
+            }
+        }
+        Sale::from_final(intent, payments)
+    }
+
+    /// The whole sale: create the intent, wait for it to end, read its payment and give one
+    /// verdict. Only [`crate::Verdict::Approved`] is a paid sale.
+    ///
+    /// If the wait fails (deadline, cancel token), the error carries the intent id
+    /// ([`Error::intent_id`]): the intent still exists, so cancel it or wait again.
+    pub fn charge(&self, target: &Target, req: &IntentRequest, opts: &WaitOptions) -> Result<Sale> {
+        let intent = self.create_intent(target, req)?;
+        if let Some(cb) = &opts.on_status {
+            cb(&intent);
+        }
+        let key = intent.idempotency_key.clone();
+        let ended = self
+            .wait_for_final(&intent.id, opts)
+            .map_err(|e| e.with_idempotency_key(key.clone()))?;
+        let ended = Intent {
+            idempotency_key: key,
+            ..ended
+        };
+        self.sale_for(ended)
+    }
+
+    fn call_json<T: serde::de::DeserializeOwned>(&self, call: Call<'_>) -> Result<T> {
+        self.inner.transport.json(call).map(|a| a.value)
+    }
+}
+
+/// Iterates over every device of a filter, page by page (see [`Client::devices`]).
+pub struct DeviceIter {
+    client: Client,
+    filter: DeviceFilter,
+    offset: u32,
+    buffer: std::vec::IntoIter<Device>,
+    done: bool,
+}
+
+impl fmt::Debug for DeviceIter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DeviceIter")
+            .field("filter", &self.filter)
+            .field("offset", &self.offset)
+            .field("done", &self.done)
+            .finish()
+    }
+}
+
+impl Iterator for DeviceIter {
+    type Item = Result<Device>;
+
+    fn next(&mut self) -> Option<Result<Device>> {
+        loop {
+            if let Some(d) = self.buffer.next() {
+                return Some(Ok(d));
+            }
+            if self.done {
+                return None;
+            }
+            let filter = DeviceFilter {
+                offset: Some(self.offset),
+                ..self.filter.clone()
+            };
+            match self.client.list_devices(&filter) {
+                Ok(page) => {
+                    let n = page.devices.len() as u32;
+                    self.offset = self.offset.saturating_add(n);
+                    if n == 0 || u64::from(self.offset) >= page.paging.total {
+                        self.done = true;
+                    }
+                    self.buffer = page.devices.into_iter();
+                }
+                Err(e) => {
+                    self.done = true;
+                    return Some(Err(e));
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assert_send_sync<T: Send + Sync + Clone>() {}
+
+    #[test]
+    fn client_is_send_sync_clone() {
+        assert_send_sync::<Client>();
+    }
+
+    #[test]
+    fn validation_happens_before_sending() {
+        // Port 9 (discard) on loopback: if anything were sent, the error would be a network one.
+        let c = Client::builder("t")
+            .base_url("http://127.0.0.1:9")
+            .site(Site::MLB)
+            .retry(RetryPolicy::none())
+            .build()
+            .unwrap();
+        let req = IntentRequest::new(Amount::parse("70000.01").unwrap(), "d", "r");
+        let e = c.create_intent(&Target::Pos("P".into()), &req).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidAmount);
+        assert_eq!(
+            e.message(),
+            "amount 70000.01 is above the MLB maximum of 70000.00"
+        );
+        let e = c.get_intent("").unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidArgument);
+        let e = c.cancel_intent_for_pos("i", " ").unwrap_err();
+        assert_eq!(e.field(), Some("pos_external_id"));
+        let e = c
+            .set_operating_mode("d", OperatingMode::Unknown("X".into()))
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidArgument);
+    }
+}

@@ -284,10 +284,6 @@ impl Error {
         self.inner.signature_failure = Some(r);
         self
     }
-    pub(crate) fn with_kind(mut self, kind: ErrorKind) -> Self {
-        self.inner.kind = Some(kind);
-        self
-    }
     pub(crate) fn with_message(mut self, message: impl Into<String>) -> Self {
         self.inner.message = message.into();
         self

@@ -1,5 +1,244 @@
-//! Sale.
-/// Sale.
-pub struct Sale;
-/// Verdict.
-pub struct Verdict;
+//! The whole sale: how an intent ended, its payments, and one verdict for the cashier.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::amount::Amount;
+use crate::error::{Error, Result};
+use crate::intent::{Intent, Status};
+use crate::payment::{Payment, PaymentStatus};
+
+/// How a sale ended, in the one word a cashier needs. Only [`Verdict::Approved`] is a paid sale.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Verdict {
+    /// The card payment was approved: hand over the goods.
+    Approved,
+    /// The intent closed but its payment was rejected (or reversed): not paid.
+    Rejected,
+    /// Canceled through the API or on the terminal: not paid.
+    Canceled,
+    /// Nobody processed it within an hour: not paid.
+    Expired,
+    /// The transaction failed: not paid.
+    Error,
+    /// The outcome is not known: the operator must check the payment on the terminal before
+    /// handing over goods.
+    ConfirmationRequired,
+}
+
+impl Verdict {
+    /// Every verdict.
+    pub const ALL: [Verdict; 6] = [
+        Verdict::Approved,
+        Verdict::Rejected,
+        Verdict::Canceled,
+        Verdict::Expired,
+        Verdict::Error,
+        Verdict::ConfirmationRequired,
+    ];
+
+    /// The stable code: `APPROVED`, `REJECTED`, `CANCELED`, `EXPIRED`, `ERROR`,
+    /// `CONFIRMATION_REQUIRED`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Verdict::Approved => "APPROVED",
+            Verdict::Rejected => "REJECTED",
+            Verdict::Canceled => "CANCELED",
+            Verdict::Expired => "EXPIRED",
+            Verdict::Error => "ERROR",
+            Verdict::ConfirmationRequired => "CONFIRMATION_REQUIRED",
+        }
+    }
+
+    /// Whether the money was received.
+    pub fn is_paid(self) -> bool {
+        self == Verdict::Approved
+    }
+
+    /// What to tell the cashier.
+    pub fn advice(self) -> &'static str {
+        match self {
+            Verdict::Approved => "payment approved: hand over the goods",
+            Verdict::Rejected => "payment rejected: ask for another card or another means of payment",
+            Verdict::Canceled => "the sale was canceled: nothing was charged",
+            Verdict::Expired => "the intent expired before anyone paid: nothing was charged; ring the sale up again",
+            Verdict::Error => "the transaction failed: nothing was charged; try again",
+            Verdict::ConfirmationRequired => "the outcome is unknown: check the payment on the terminal before handing over the goods",
+        }
+    }
+}
+
+impl fmt::Display for Verdict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// A finished sale: the intent as it ended, the payments it produced, and the verdict.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Sale {
+    /// The one word for the cashier.
+    pub verdict: Verdict,
+    /// Why, in a sentence.
+    pub reason: String,
+    /// The intent in its final status.
+    pub intent: Intent,
+    /// The payments of a `CLOSED` intent, as `GET /v1/payments/{id}` returned them.
+    pub payments: Vec<Payment>,
+}
+
+impl Sale {
+    /// Gives the verdict of a final intent and its payments. This is the only place the rule
+    /// lives: a `CLOSED` intent is paid only when one of its payments is `approved`; a closed
+    /// intent without a payment, or whose payments are neither approved nor rejected (pending,
+    /// in process, unknown), needs the operator to check the terminal.
+    pub fn from_final(intent: Intent, payments: Vec<Payment>) -> Result<Sale> {
+        let (verdict, reason) = match &intent.status {
+            Status::Closed => closed_verdict(&intent, &payments),
+            Status::Canceled => (Verdict::Canceled, "the intent was canceled".to_string()),
+            Status::Expired => (
+                Verdict::Expired,
+                "the intent expired before the terminal processed it".to_string(),
+            ),
+            Status::Error => (Verdict::Error, "the terminal reported an error".to_string()),
+            Status::ConfirmationRequired => (
+                Verdict::ConfirmationRequired,
+                "the terminal could not confirm the payment status".to_string(),
+            ),
+            other => {
+                return Err(Error::invalid_argument(
+                    "intent.status",
+                    "must be final to give a verdict",
+                    other.as_str(),
+                )
+                .with_intent_id(intent.id.clone()))
+            }
+        };
+        Ok(Sale {
+            verdict,
+            reason,
+            intent,
+            payments,
+        })
+    }
+
+    /// Whether the money was received.
+    pub fn is_paid(&self) -> bool {
+        self.verdict.is_paid()
+    }
+
+    /// The approved payment, if any.
+    pub fn approved_payment(&self) -> Option<&Payment> {
+        self.payments.iter().find(|p| p.is_approved())
+    }
+
+    /// The amount the intent asked for.
+    pub fn amount(&self) -> Option<Amount> {
+        self.intent.amount()
+    }
+}
+
+fn closed_verdict(intent: &Intent, payments: &[Payment]) -> (Verdict, String) {
+    let ids = intent.payment_ids();
+    if ids.is_empty() || payments.is_empty() {
+        return (
+            Verdict::ConfirmationRequired,
+            "the intent closed without a payment id".to_string(),
+        );
+    }
+    if let Some(p) = payments.iter().find(|p| p.is_approved()) {
+        return (Verdict::Approved, format!("payment {} approved", p.id));
+    }
+    let refused = |s: &PaymentStatus| {
+        matches!(
+            s,
+            PaymentStatus::Rejected
+                | PaymentStatus::Cancelled
+                | PaymentStatus::Refunded
+                | PaymentStatus::ChargedBack
+        )
+    };
+    let describe = |p: &Payment| match &p.status_detail {
+        Some(d) => format!("payment {} {} ({d})", p.id, p.status),
+        None => format!("payment {} {}", p.id, p.status),
+    };
+    let text = payments.iter().map(describe).collect::<Vec<_>>().join(", ");
+    if payments.iter().all(|p| refused(&p.status)) {
+        (Verdict::Rejected, text)
+    } else {
+        (Verdict::ConfirmationRequired, text)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::intent::{Operation, OperationResult};
+
+    fn intent(status: Status, ids: &[u64]) -> Intent {
+        Intent {
+            id: "i1".into(),
+            status,
+            description: None,
+            external_reference: None,
+            operations: vec![Operation {
+                kind: "PURCHASE".into(),
+                amount: Some(Amount::parse("10.00").unwrap()),
+                results: ids
+                    .iter()
+                    .map(|&id| OperationResult {
+                        id,
+                        source: Some("PAYMENT".into()),
+                    })
+                    .collect(),
+            }],
+            enabler_configuration: None,
+            idempotency_key: None,
+        }
+    }
+
+    fn payment(id: u64, status: &str) -> Payment {
+        serde_json::from_value(serde_json::json!({"id": id, "status": status})).unwrap()
+    }
+
+    #[test]
+    fn closed_is_paid_only_when_approved() {
+        let s =
+            Sale::from_final(intent(Status::Closed, &[1]), vec![payment(1, "approved")]).unwrap();
+        assert_eq!(s.verdict, Verdict::Approved);
+        assert!(s.is_paid());
+        let s =
+            Sale::from_final(intent(Status::Closed, &[1]), vec![payment(1, "rejected")]).unwrap();
+        assert_eq!(s.verdict, Verdict::Rejected);
+        assert!(!s.is_paid());
+        let s =
+            Sale::from_final(intent(Status::Closed, &[1]), vec![payment(1, "in_process")]).unwrap();
+        assert_eq!(s.verdict, Verdict::ConfirmationRequired);
+        let s = Sale::from_final(intent(Status::Closed, &[]), vec![]).unwrap();
+        assert_eq!(s.verdict, Verdict::ConfirmationRequired);
+        let s = Sale::from_final(
+            intent(Status::Closed, &[1, 2]),
+            vec![payment(1, "rejected"), payment(2, "approved")],
+        )
+        .unwrap();
+        assert_eq!(s.verdict, Verdict::Approved);
+        assert_eq!(s.approved_payment().unwrap().id, 2);
+    }
+
+    #[test]
+    fn other_final_statuses() {
+        for (st, v) in [
+            (Status::Canceled, Verdict::Canceled),
+            (Status::Expired, Verdict::Expired),
+            (Status::Error, Verdict::Error),
+            (Status::ConfirmationRequired, Verdict::ConfirmationRequired),
+        ] {
+            let s = Sale::from_final(intent(st, &[]), vec![]).unwrap();
+            assert_eq!(s.verdict, v);
+            assert!(!s.is_paid());
+        }
+        assert!(Sale::from_final(intent(Status::OnTerminal, &[]), vec![]).is_err());
+    }
+}

@@ -1,5 +1,462 @@
-//! Wait.
-/// Cancel token.
-pub struct CancelToken;
-/// Wait options.
-pub struct WaitOptions;
+//! Following an intent until it ends: [`WaitOptions`], [`CancelToken`] and [`Waiter`].
+//!
+//! [`Waiter`] holds the whole polling rule (when to poll again, which errors to ride out, when
+//! the deadline is reached, when to tell the caller the status changed) without doing any I/O or
+//! sleeping itself, so a blocking loop ([`crate::Client::wait_for_final`]) and an asynchronous one
+//! (the Node binding) follow exactly the same rule.
+
+use std::fmt;
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::{Duration, Instant};
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::intent::{validate_id, Intent, Status};
+
+/// A callback told each time the intent's status changes (the POS shows "insert card" when it is
+/// `ON_TERMINAL`). It runs on the waiting thread.
+pub type StatusCallback = Arc<dyn Fn(&Intent) + Send + Sync>;
+
+/// A check run at least every 100 ms while waiting; returning `true` stops the wait as canceled
+/// (bindings use it to notice Ctrl-C).
+pub type InterruptCheck = Arc<dyn Fn() -> bool + Send + Sync>;
+
+/// Stops a wait from another thread.
+///
+/// ```
+/// let token = mppoint::CancelToken::new();
+/// let t2 = token.clone();
+/// std::thread::spawn(move || t2.cancel());
+/// // a wait given `token` returns ErrorKind::Canceled promptly
+/// # token.sleep(std::time::Duration::from_secs(5));
+/// assert!(token.is_canceled());
+/// ```
+#[derive(Clone, Default)]
+pub struct CancelToken {
+    inner: Arc<(Mutex<bool>, Condvar)>,
+}
+
+impl CancelToken {
+    /// A token not yet canceled.
+    pub fn new() -> CancelToken {
+        CancelToken::default()
+    }
+
+    /// Cancels every wait using this token (now and later). Safe from any thread.
+    pub fn cancel(&self) {
+        let (lock, cv) = &*self.inner;
+        *lock.lock().unwrap_or_else(|e| e.into_inner()) = true;
+        cv.notify_all();
+    }
+
+    /// Whether [`CancelToken::cancel`] was called.
+    pub fn is_canceled(&self) -> bool {
+        *self.inner.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Sleeps for `d` or until canceled, whichever comes first; `true` when canceled.
+    pub fn sleep(&self, d: Duration) -> bool {
+        let (lock, cv) = &*self.inner;
+        let guard = lock.lock().unwrap_or_else(|e| e.into_inner());
+        let (guard, _) = cv
+            .wait_timeout_while(guard, d, |canceled| !*canceled)
+            .unwrap_or_else(|e| e.into_inner());
+        *guard
+    }
+}
+
+impl fmt::Debug for CancelToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CancelToken")
+            .field("canceled", &self.is_canceled())
+            .finish()
+    }
+}
+
+/// How to wait for an intent to end.
+///
+/// ```
+/// use std::time::Duration;
+/// let opts = mppoint::WaitOptions::new()
+///     .poll_interval(Duration::from_millis(500))
+///     .timeout(Duration::from_secs(120))
+///     .on_status(|intent| println!("now {}", intent.status));
+/// ```
+#[derive(Clone)]
+pub struct WaitOptions {
+    /// Pause between two polls (default 1 s).
+    pub poll_interval: Duration,
+    /// Overall deadline from the start of the wait (default 10 minutes; an intent expires one hour
+    /// after creation).
+    pub timeout: Duration,
+    /// Told each time the status changes (and once for the first status seen).
+    pub on_status: Option<StatusCallback>,
+    /// Stops the wait from another thread.
+    pub cancel: Option<CancelToken>,
+    /// Checked at least every 100 ms while waiting; `true` stops the wait as canceled.
+    pub interrupt: Option<InterruptCheck>,
+}
+
+impl Default for WaitOptions {
+    fn default() -> Self {
+        WaitOptions {
+            poll_interval: Duration::from_secs(1),
+            timeout: Duration::from_secs(600),
+            on_status: None,
+            cancel: None,
+            interrupt: None,
+        }
+    }
+}
+
+impl fmt::Debug for WaitOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WaitOptions")
+            .field("poll_interval", &self.poll_interval)
+            .field("timeout", &self.timeout)
+            .field("on_status", &self.on_status.is_some())
+            .field("cancel", &self.cancel)
+            .field("interrupt", &self.interrupt.is_some())
+            .finish()
+    }
+}
+
+impl WaitOptions {
+    /// The defaults: poll every second, give up after 10 minutes.
+    pub fn new() -> WaitOptions {
+        WaitOptions::default()
+    }
+    /// Sets the pause between polls.
+    pub fn poll_interval(mut self, d: Duration) -> Self {
+        self.poll_interval = d;
+        self
+    }
+    /// Sets the overall deadline.
+    pub fn timeout(mut self, d: Duration) -> Self {
+        self.timeout = d;
+        self
+    }
+    /// Sets the status-change callback.
+    pub fn on_status(mut self, f: impl Fn(&Intent) + Send + Sync + 'static) -> Self {
+        self.on_status = Some(Arc::new(f));
+        self
+    }
+    /// Sets the cancel token.
+    pub fn cancel_token(mut self, t: CancelToken) -> Self {
+        self.cancel = Some(t);
+        self
+    }
+    /// Sets the interrupt check.
+    pub fn interrupt(mut self, f: impl Fn() -> bool + Send + Sync + 'static) -> Self {
+        self.interrupt = Some(Arc::new(f));
+        self
+    }
+
+    /// Whether the cancel token or the interrupt check says stop.
+    pub fn should_stop(&self) -> bool {
+        self.cancel.as_ref().is_some_and(CancelToken::is_canceled)
+            || self.interrupt.as_ref().is_some_and(|f| f())
+    }
+
+    /// Sleeps `d` in slices of at most 100 ms, stopping early when [`WaitOptions::should_stop`];
+    /// `true` when stopped.
+    pub fn sleep(&self, d: Duration) -> bool {
+        let end = Instant::now() + d;
+        loop {
+            if self.should_stop() {
+                return true;
+            }
+            let now = Instant::now();
+            if now >= end {
+                return false;
+            }
+            let slice = (end - now).min(Duration::from_millis(100));
+            match &self.cancel {
+                Some(t) => {
+                    if t.sleep(slice) {
+                        return true;
+                    }
+                }
+                None => std::thread::sleep(slice),
+            }
+        }
+    }
+
+    fn validate(&self) -> Result<()> {
+        if self.poll_interval < Duration::from_millis(10) {
+            return Err(Error::invalid_argument(
+                "poll_interval",
+                "must be at least 10 ms",
+                &format!("{:?}", self.poll_interval),
+            ));
+        }
+        if self.timeout.is_zero() {
+            return Err(Error::invalid_argument(
+                "timeout",
+                "must be above zero",
+                &format!("{:?}", self.timeout),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// What to do after one poll.
+#[derive(Debug, Clone, PartialEq)]
+pub enum WaitStep {
+    /// The intent reached a final status.
+    Done(Box<Intent>),
+    /// Poll again after this pause (the deadline is not reached).
+    Sleep(Duration),
+}
+
+/// The polling rule of a wait, without I/O: feed it each poll's result with
+/// [`Waiter::observe`] and do what it says.
+pub struct Waiter {
+    intent_id: String,
+    opts: WaitOptions,
+    started: Instant,
+    deadline: Instant,
+    last: Option<Status>,
+    failures: u32,
+    last_error: Option<Error>,
+}
+
+impl fmt::Debug for Waiter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Waiter")
+            .field("intent_id", &self.intent_id)
+            .field("last", &self.last)
+            .field("failures", &self.failures)
+            .finish()
+    }
+}
+
+impl Waiter {
+    /// Starts the clock of a wait for `intent_id`.
+    pub fn new(intent_id: &str, opts: &WaitOptions) -> Result<Waiter> {
+        validate_id("intent_id", intent_id)?;
+        opts.validate()?;
+        let started = Instant::now();
+        Ok(Waiter {
+            intent_id: intent_id.to_string(),
+            opts: opts.clone(),
+            started,
+            deadline: started + opts.timeout,
+            last: None,
+            failures: 0,
+            last_error: None,
+        })
+    }
+
+    /// The intent being waited for.
+    pub fn intent_id(&self) -> &str {
+        &self.intent_id
+    }
+
+    /// The options of this wait.
+    pub fn options(&self) -> &WaitOptions {
+        &self.opts
+    }
+
+    /// The last status seen, if any.
+    pub fn last_status(&self) -> Option<&Status> {
+        self.last.as_ref()
+    }
+
+    /// Takes one poll's result and says what to do next: done, sleep, or fail. Transient errors
+    /// (network, timeout, 429, 5xx, a garbled answer) are ridden out until the deadline, pausing
+    /// at least the server's `Retry-After`; other errors (401, 404, …) end the wait at once.
+    pub fn observe(&mut self, polled: Result<Intent>) -> Result<WaitStep> {
+        let now = Instant::now();
+        let pause = match polled {
+            Ok(intent) => {
+                self.failures = 0;
+                self.last_error = None;
+                if self.last.as_ref() != Some(&intent.status) {
+                    self.last = Some(intent.status.clone());
+                    if let Some(cb) = &self.opts.on_status {
+                        cb(&intent);
+                    }
+                }
+                if intent.status.is_final() {
+                    return Ok(WaitStep::Done(Box::new(intent)));
+                }
+                self.opts.poll_interval
+            }
+            Err(e) if e.kind().is_transient() || e.kind() == ErrorKind::Decode => {
+                self.failures += 1;
+                let backoff = self
+                    .opts
+                    .poll_interval
+                    .saturating_mul(1 << self.failures.min(4))
+                    .min(Duration::from_secs(10));
+                let pause = backoff.max(e.retry_after().unwrap_or_default());
+                log::warn!(
+                    target: "mppoint",
+                    "waiting for intent {}: {} (failure {}, next poll in {} ms)",
+                    self.intent_id, e.message(), self.failures, pause.as_millis()
+                );
+                self.last_error = Some(e);
+                pause
+            }
+            Err(e) => return Err(e.with_intent_id(self.intent_id.clone())),
+        };
+        if now >= self.deadline {
+            return Err(self.deadline_error());
+        }
+        Ok(WaitStep::Sleep(pause.min(self.deadline - now)))
+    }
+
+    /// The error of a wait whose deadline passed.
+    pub fn deadline_error(&self) -> Error {
+        let status = self
+            .last
+            .as_ref()
+            .map(|s| s.as_str().to_string())
+            .unwrap_or_else(|| "unknown".into());
+        let advice = match &self.last {
+            Some(Status::Opened) => "the terminal has not picked it up: cancel it with cancel_intent, or check the terminal is on, in PDV mode and online",
+            Some(s) if !s.is_final() => "it is on the terminal: let the customer finish, or cancel it on the terminal, then wait again",
+            _ => "check the network, then wait again",
+        };
+        let mut msg = format!(
+            "intent {} did not end within {} s (last status {status}): {advice}",
+            self.intent_id,
+            self.opts.timeout.as_secs_f64().round()
+        );
+        if let Some(e) = &self.last_error {
+            msg.push_str(&format!("; last error: {}", e.message()));
+        }
+        Error::new(ErrorKind::WaitTimeout, msg)
+            .with_intent_id(self.intent_id.clone())
+            .with_last_status(self.last.clone())
+    }
+
+    /// The error of a wait stopped by its cancel token or interrupt check.
+    pub fn canceled_error(&self) -> Error {
+        let status = self
+            .last
+            .as_ref()
+            .map(|s| s.as_str().to_string())
+            .unwrap_or_else(|| "unknown".into());
+        Error::new(
+            ErrorKind::Canceled,
+            format!(
+                "the wait for intent {} was canceled after {} ms (last status {status}); the intent itself is untouched: cancel it with cancel_intent or on the terminal if the sale is abandoned",
+                self.intent_id,
+                self.started.elapsed().as_millis()
+            ),
+        )
+        .with_intent_id(self.intent_id.clone())
+        .with_last_status(self.last.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    fn intent(status: Status) -> Intent {
+        Intent {
+            id: "i1".into(),
+            status,
+            description: None,
+            external_reference: None,
+            operations: vec![],
+            enabler_configuration: None,
+            idempotency_key: None,
+        }
+    }
+
+    #[test]
+    fn callbacks_on_changes_only_and_done_on_final() {
+        let seen = Arc::new(AtomicUsize::new(0));
+        let s2 = seen.clone();
+        let opts = WaitOptions::new()
+            .poll_interval(Duration::from_millis(20))
+            .on_status(move |_| {
+                s2.fetch_add(1, Ordering::SeqCst);
+            });
+        let mut w = Waiter::new("i1", &opts).unwrap();
+        for s in [
+            Status::Opened,
+            Status::Opened,
+            Status::OnTerminal,
+            Status::Processing,
+        ] {
+            assert!(matches!(
+                w.observe(Ok(intent(s))).unwrap(),
+                WaitStep::Sleep(_)
+            ));
+        }
+        assert_eq!(seen.load(Ordering::SeqCst), 3);
+        let step = w.observe(Ok(intent(Status::Closed))).unwrap();
+        assert!(matches!(step, WaitStep::Done(i) if i.status == Status::Closed));
+        assert_eq!(seen.load(Ordering::SeqCst), 4);
+    }
+
+    #[test]
+    fn transient_errors_back_off_and_honour_retry_after() {
+        let opts = WaitOptions::new()
+            .poll_interval(Duration::from_millis(20))
+            .timeout(Duration::from_secs(60));
+        let mut w = Waiter::new("i1", &opts).unwrap();
+        let e = Error::new(ErrorKind::RateLimited, "slow down")
+            .with_retry_after(Some(Duration::from_secs(3)));
+        assert_eq!(
+            w.observe(Err(e)).unwrap(),
+            WaitStep::Sleep(Duration::from_secs(3))
+        );
+        let e = Error::new(ErrorKind::Network, "down");
+        assert_eq!(
+            w.observe(Err(e)).unwrap(),
+            WaitStep::Sleep(Duration::from_millis(80))
+        );
+        let fatal = Error::new(ErrorKind::Unauthorized, "no");
+        let e = w.observe(Err(fatal)).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Unauthorized);
+        assert_eq!(e.intent_id(), Some("i1"));
+    }
+
+    #[test]
+    fn deadline_carries_the_last_status() {
+        let opts = WaitOptions::new()
+            .poll_interval(Duration::from_millis(10))
+            .timeout(Duration::from_millis(30));
+        let mut w = Waiter::new("i1", &opts).unwrap();
+        w.observe(Ok(intent(Status::OnTerminal))).unwrap();
+        std::thread::sleep(Duration::from_millis(40));
+        let e = w.observe(Ok(intent(Status::OnTerminal))).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::WaitTimeout);
+        assert_eq!(e.last_status(), Some(&Status::OnTerminal));
+        assert!(e.message().contains("cancel it on the terminal"), "{e}");
+    }
+
+    #[test]
+    fn sleep_wakes_on_cancel_and_interrupt() {
+        let t = CancelToken::new();
+        let opts = WaitOptions::new().cancel_token(t.clone());
+        let t2 = t.clone();
+        let h = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(30));
+            t2.cancel();
+        });
+        let started = Instant::now();
+        assert!(opts.sleep(Duration::from_secs(10)));
+        assert!(started.elapsed() < Duration::from_secs(5));
+        h.join().unwrap();
+        let flag = Arc::new(AtomicUsize::new(0));
+        let f2 = flag.clone();
+        let opts = WaitOptions::new().interrupt(move || f2.fetch_add(1, Ordering::SeqCst) >= 2);
+        assert!(opts.sleep(Duration::from_secs(10)));
+        assert!(!WaitOptions::new().sleep(Duration::from_millis(1)));
+    }
+
+    #[test]
+    fn options_are_checked() {
+        assert!(Waiter::new("", &WaitOptions::new()).is_err());
+        assert!(Waiter::new("i", &WaitOptions::new().poll_interval(Duration::ZERO)).is_err());
+        assert!(Waiter::new("i", &WaitOptions::new().timeout(Duration::ZERO)).is_err());
+    }
+}
