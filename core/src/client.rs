@@ -256,7 +256,9 @@ impl Client {
     }
 
     /// Cancels an intent that is still `OPENED` (not yet on the terminal). Once the terminal has
-    /// it, this fails with [`ErrorKind::CannotCancel`]: cancel it on the terminal.
+    /// it, this fails with [`ErrorKind::CannotCancel`]: cancel it on the terminal. Canceling an
+    /// intent that is already `CANCELED` succeeds (so a retried cancel is harmless); one that
+    /// ended otherwise fails with [`ErrorKind::CannotCancel`] saying how it ended.
     ///
     /// ```no_run
     /// # let client = mppoint::Client::builder("t").build()?;
@@ -294,20 +296,40 @@ impl Client {
 
     fn cancel_at(&self, intent_id: &str, path: String) -> Result<()> {
         let subject = format!("intent {intent_id}");
-        self.inner
-            .transport
-            .empty(Call {
-                method: Method::DELETE,
-                path,
-                query: Vec::new(),
-                body: None,
-                op: Op::Cancel,
-                subject: &subject,
-                idempotency_key: None,
-                retry: None,
-            })
-            .map(|_| ())
-            .map_err(|e| e.with_intent_id(intent_id))
+        let sent = self.inner.transport.empty(Call {
+            method: Method::DELETE,
+            path,
+            query: Vec::new(),
+            body: None,
+            op: Op::Cancel,
+            subject: &subject,
+            idempotency_key: None,
+            retry: None,
+        });
+        match sent {
+            Ok(_) => Ok(()),
+            // A 409 says only "not OPENED". Look at the intent to say what is true: already
+            // canceled (perhaps by our own retried DELETE whose answer was lost) is done; on the
+            // terminal means cancel it there; ended otherwise means there is nothing to cancel.
+            Err(e) if e.kind() == ErrorKind::CannotCancel => match self.get_intent(intent_id) {
+                Ok(i) if i.status == crate::Status::Canceled => Ok(()),
+                Ok(i) if i.status.is_final() => Err(e
+                    .with_message(format!(
+                        "intent {intent_id} already ended as {}: there is nothing to cancel{}",
+                        i.status,
+                        if i.status == crate::Status::Closed {
+                            " (if its payment was approved, refund it with refund_payment)"
+                        } else {
+                            ""
+                        }
+                    ))
+                    .with_last_status(Some(i.status))
+                    .with_intent_id(intent_id)),
+                Ok(i) => Err(e.with_last_status(Some(i.status)).with_intent_id(intent_id)),
+                Err(_) => Err(e.with_intent_id(intent_id)),
+            },
+            Err(e) => Err(e.with_intent_id(intent_id)),
+        }
     }
 
     /// Reads a payment (the `results[].id` of a `CLOSED` intent).
