@@ -1,0 +1,475 @@
+//! `Client`: every core operation as a method returning a Promise.
+//!
+//! Arguments are translated on the JS thread (bad input rejects before anything is sent); the
+//! network call runs on tokio's blocking pool (`spawn_blocking`), never on the JS thread and
+//! never on libuv's worker pool; the result comes back as a plain object.
+
+use std::future::Future;
+
+use napi::bindgen_prelude::*;
+
+use crate::error::to_napi;
+use crate::types::{
+    amount_in, millis, whole, AmountInput, AmountLimits, AmountLimitsOut, Device, DeviceFilter,
+    DevicePage, Intent, IntentRequest, Payment, Refund, Sale, Target,
+};
+use crate::wait::{blocking, tell, AbortListener, WaitError, WaitOptions, WaitSetupError};
+
+/// How to reach Mercado Pago (or a simulator).
+#[napi(object)]
+pub struct ClientOptions {
+    /// The access token of the Mercado Pago account that owns the terminals. Never logged.
+    pub access_token: String,
+    /// The API's base URL (default `https://api.mercadopago.com`); a `Simulator`'s `baseUrl` in tests.
+    pub base_url: Option<String>,
+    /// `MLA` (Argentina) or `MLB` (Brazil): sets the amount limits checked before a create.
+    pub site: Option<String>,
+    /// Overrides the site's amount limits.
+    pub amount_limits: Option<AmountLimits>,
+    /// How long one request may take in all, in milliseconds (default 30000).
+    pub timeout_ms: Option<f64>,
+    /// How long to wait for a connection, in milliseconds (default 10000).
+    pub connect_timeout_ms: Option<f64>,
+    /// How many times a failed request is retried (default 2; 0 = never). Creates and refunds are
+    /// retried with the same `X-Idempotency-Key`.
+    pub retries: Option<f64>,
+    /// The first retry pause in milliseconds (default 250; doubles on each retry).
+    pub retry_base_delay_ms: Option<f64>,
+    /// The longest retry pause, and the longest `Retry-After` honoured, in milliseconds (default 5000).
+    pub retry_max_delay_ms: Option<f64>,
+    /// `x-integrator-id`, for certified integrators.
+    pub integrator_id: Option<String>,
+    /// `X-Platform-Id`, for platforms.
+    pub platform_id: Option<String>,
+    /// `X-Corporation-Id`, for corporations.
+    pub corporation_id: Option<String>,
+    /// Text added after `mppoint/VERSION` in the User-Agent (your POS's name and version).
+    pub user_agent_suffix: Option<String>,
+    /// An HTTP(S) proxy, `http://user:pass@host:port`. Without it `HTTPS_PROXY`/`NO_PROXY` apply.
+    pub proxy: Option<String>,
+    /// Ignore the proxy environment variables.
+    pub no_proxy: Option<bool>,
+    /// Extra trusted root certificates (PEM), for a corporate TLS proxy or a test server.
+    pub extra_root_certs: Option<Either<String, Vec<String>>>,
+}
+
+fn config_error(e: mppoint::Error) -> mppoint::Error {
+    // A bad number in the options is a configuration problem, like the ones the core finds.
+    if e.kind() == mppoint::ErrorKind::InvalidArgument {
+        mppoint::Error::new(mppoint::ErrorKind::Config, e.message().to_string())
+    } else {
+        e
+    }
+}
+
+impl ClientOptions {
+    fn build(&self) -> mppoint::Result<mppoint::Client> {
+        let mut b = mppoint::Client::builder(self.access_token.clone());
+        if let Some(u) = &self.base_url {
+            b = b.base_url(u.clone());
+        }
+        if let Some(s) = &self.site {
+            b = b.site(s.parse::<mppoint::Site>().map_err(config_error)?);
+        }
+        if let Some(l) = &self.amount_limits {
+            let limits = mppoint::AmountLimits::new(amount_in(&l.min)?, amount_in(&l.max)?)?;
+            b = b.amount_limits(limits);
+        }
+        if let Some(d) = millis("timeout_ms", self.timeout_ms).map_err(config_error)? {
+            b = b.timeout(d);
+        }
+        if let Some(d) =
+            millis("connect_timeout_ms", self.connect_timeout_ms).map_err(config_error)?
+        {
+            b = b.connect_timeout(d);
+        }
+        let mut retry = mppoint::RetryPolicy::default();
+        if let Some(n) = self.retries {
+            retry.max_attempts = whole("retries", n, 0.0, 100.0).map_err(config_error)? as u32 + 1;
+        }
+        if let Some(d) =
+            millis("retry_base_delay_ms", self.retry_base_delay_ms).map_err(config_error)?
+        {
+            retry.base_delay = d;
+        }
+        if let Some(d) =
+            millis("retry_max_delay_ms", self.retry_max_delay_ms).map_err(config_error)?
+        {
+            retry.max_delay = d;
+        }
+        b = b.retry(retry);
+        if let Some(v) = &self.integrator_id {
+            b = b.integrator_id(v.clone());
+        }
+        if let Some(v) = &self.platform_id {
+            b = b.platform_id(v.clone());
+        }
+        if let Some(v) = &self.corporation_id {
+            b = b.corporation_id(v.clone());
+        }
+        if let Some(v) = &self.user_agent_suffix {
+            b = b.user_agent_suffix(v.clone());
+        }
+        if let Some(v) = &self.proxy {
+            b = b.proxy(v.clone());
+        }
+        if self.no_proxy == Some(true) {
+            b = b.no_proxy();
+        }
+        match &self.extra_root_certs {
+            None => {}
+            Some(Either::A(pem)) => b = b.add_root_certificate_pem(pem.clone().into_bytes()),
+            Some(Either::B(pems)) => {
+                for pem in pems {
+                    b = b.add_root_certificate_pem(pem.clone().into_bytes());
+                }
+            }
+        }
+        b.build()
+    }
+}
+
+/// A Mercado Pago Point client. Make one per access token and share it: every method returns a
+/// Promise, runs its network calls off the JS thread, and can run concurrently with the others.
+#[napi]
+pub struct Client {
+    inner: mppoint::Client,
+}
+
+/// Runs `fut` on napi's tokio runtime and settles the Promise on the JS thread: `convert` makes
+/// the plain object, a core error becomes an `MppointError`.
+pub(crate) fn promise<'env, T, V, F, C>(
+    env: &'env Env,
+    fut: F,
+    convert: C,
+) -> Result<PromiseRaw<'env, V>>
+where
+    T: Send + 'static,
+    V: ToNapiValue + 'env,
+    F: Future<Output = mppoint::Result<T>> + Send + 'static,
+    C: FnOnce(T) -> V + 'static,
+{
+    env.spawn_future_with_callback(async move { Ok(fut.await) }, move |env, r| match r {
+        Ok(v) => Ok(convert(v)),
+        Err(e) => Err(to_napi(env, &e)),
+    })
+}
+
+/// A Promise already rejected with the `MppointError` of `e` (bad input found on the JS thread).
+pub(crate) fn rejected<'env, V: ToNapiValue + 'env>(
+    env: &'env Env,
+    e: mppoint::Error,
+) -> Result<PromiseRaw<'env, V>> {
+    promise(env, async move { Err::<(), _>(e) }, |_| {
+        unreachable_value::<V>()
+    })
+}
+
+fn unreachable_value<V>() -> V {
+    unreachable!("a rejected promise never converts a value")
+}
+
+/// Settles a wait (or a charge): the listener goes, a callback's error is rethrown as is, an abort
+/// carries the signal's reason as `cause`.
+fn settle_wait<'e, T, V>(
+    env: &'e Env,
+    listener: Option<AbortListener>,
+    r: std::result::Result<T, WaitError>,
+    convert: impl FnOnce(T) -> V,
+) -> Result<V> {
+    let reason = match listener {
+        Some(l) => l.finish(env)?,
+        None => None,
+    };
+    match r {
+        Ok(v) => Ok(convert(v)),
+        Err(WaitError::Callback(e)) => Err(e),
+        Err(WaitError::Core(e)) => {
+            let obj = crate::error::js_error_object(env, &e)?;
+            if let (Some(reason), mppoint::ErrorKind::Canceled) = (reason, e.kind()) {
+                let mut o = Object::from_unknown(obj)?;
+                o.set("cause", reason)?;
+                return Err(Error::from(o.to_unknown()));
+            }
+            Err(Error::from(obj))
+        }
+    }
+}
+
+#[napi]
+impl Client {
+    /// Checks the options and builds the client (one connection pool, kept alive). Throws an
+    /// `MppointError` (`CONFIG`, `INVALID_AMOUNT`) for unusable options.
+    #[napi(constructor)]
+    pub fn new(env: Env, options: ClientOptions) -> Result<Client> {
+        match options.build() {
+            Ok(inner) => Ok(Client { inner }),
+            Err(e) => Err(to_napi(&env, &e)),
+        }
+    }
+
+    /// The base URL requests go to.
+    #[napi(getter)]
+    pub fn base_url(&self) -> String {
+        self.inner.base_url().to_string()
+    }
+
+    /// The configured site (`MLA`, `MLB`), if any.
+    #[napi(getter)]
+    pub fn site(&self) -> Option<&'static str> {
+        self.inner.site().map(|s| s.code())
+    }
+
+    /// The amount limits checked before a create (the site's, or the override).
+    #[napi(getter)]
+    pub fn amount_limits(&self) -> Option<AmountLimitsOut> {
+        self.inner.amount_limits().as_ref().map(AmountLimitsOut::of)
+    }
+
+    /// Creates an intent on the device of a POS (`{ pos }`) or on a device (`{ device }`). The
+    /// request is validated first. Rejects with `ALREADY_QUEUED` (the device has an unfinished
+    /// intent), `OUTCOME_UNKNOWN` (sent, answer lost: retry with `err.idempotencyKey`),
+    /// `NOT_FOUND`, `BAD_REQUEST`, `INVALID_AMOUNT`, …
+    #[napi(ts_return_type = "Promise<Intent>")]
+    pub fn create_intent<'env>(
+        &self,
+        env: &'env Env,
+        target: Target,
+        request: IntentRequest,
+    ) -> Result<PromiseRaw<'env, Intent>> {
+        let (t, r) = match target.to_core().and_then(|t| Ok((t, request.to_core()?))) {
+            Ok(v) => v,
+            Err(e) => return rejected(env, e),
+        };
+        let c = self.inner.clone();
+        promise(env, blocking(move || c.create_intent(&t, &r)), |i| {
+            Intent::of(&i)
+        })
+    }
+
+    /// Reads an intent.
+    #[napi(ts_return_type = "Promise<Intent>")]
+    pub fn get_intent<'env>(
+        &self,
+        env: &'env Env,
+        intent_id: String,
+    ) -> Result<PromiseRaw<'env, Intent>> {
+        let c = self.inner.clone();
+        promise(env, blocking(move || c.get_intent(&intent_id)), |i| {
+            Intent::of(&i)
+        })
+    }
+
+    /// Cancels an intent still `OPENED`. Once the terminal has it, rejects with `CANNOT_CANCEL`
+    /// (cancel it on the terminal). Canceling an already canceled intent succeeds. With
+    /// `posExternalId`, uses the older path that also names the POS.
+    #[napi(ts_return_type = "Promise<void>")]
+    pub fn cancel_intent<'env>(
+        &self,
+        env: &'env Env,
+        intent_id: String,
+        pos_external_id: Option<String>,
+    ) -> Result<PromiseRaw<'env, ()>> {
+        let c = self.inner.clone();
+        promise(
+            env,
+            blocking(move || match pos_external_id {
+                Some(pos) => c.cancel_intent_for_pos(&intent_id, &pos),
+                None => c.cancel_intent(&intent_id),
+            }),
+            |()| (),
+        )
+    }
+
+    /// Lists one page of devices, optionally only those of a store or POS.
+    #[napi(ts_return_type = "Promise<DevicePage>")]
+    pub fn list_devices<'env>(
+        &self,
+        env: &'env Env,
+        filter: Option<DeviceFilter>,
+    ) -> Result<PromiseRaw<'env, DevicePage>> {
+        let f = match DeviceFilter::to_core(filter.as_ref()) {
+            Ok(f) => f,
+            Err(e) => return rejected(env, e),
+        };
+        let c = self.inner.clone();
+        promise(env, blocking(move || c.list_devices(&f)), |p| {
+            DevicePage::of(&p)
+        })
+    }
+
+    /// Every device matching the filter, fetching page after page.
+    #[napi(ts_return_type = "Promise<Device[]>")]
+    pub fn all_devices<'env>(
+        &self,
+        env: &'env Env,
+        filter: Option<DeviceFilter>,
+    ) -> Result<PromiseRaw<'env, Vec<Device>>> {
+        let f = match DeviceFilter::to_core(filter.as_ref()) {
+            Ok(f) => f,
+            Err(e) => return rejected(env, e),
+        };
+        let c = self.inner.clone();
+        promise(
+            env,
+            blocking(move || c.devices(&f).collect::<mppoint::Result<Vec<_>>>()),
+            |ds| ds.iter().map(Device::of).collect(),
+        )
+    }
+
+    /// Switches a device between `PDV` (receives intents) and `STANDALONE`; the device must then
+    /// be restarted. Resolves to the mode the API reports.
+    #[napi(ts_return_type = "Promise<string>")]
+    pub fn set_operating_mode<'env>(
+        &self,
+        env: &'env Env,
+        device_id: String,
+        #[napi(ts_arg_type = "'PDV' | 'STANDALONE'")] mode: String,
+    ) -> Result<PromiseRaw<'env, String>> {
+        let m = match mppoint::OperatingMode::parse_settable(&mode) {
+            Ok(m) => m,
+            Err(e) => return rejected(env, e),
+        };
+        let c = self.inner.clone();
+        promise(
+            env,
+            blocking(move || c.set_operating_mode(&device_id, m)),
+            |m| m.as_str().to_string(),
+        )
+    }
+
+    /// Reads a payment (an id from `intent.paymentIds`).
+    #[napi(ts_return_type = "Promise<Payment>")]
+    pub fn get_payment<'env>(
+        &self,
+        env: &'env Env,
+        payment_id: Either<f64, String>,
+    ) -> Result<PromiseRaw<'env, Payment>> {
+        let id = match crate::types::payment_id(&payment_id) {
+            Ok(id) => id,
+            Err(e) => return rejected(env, e),
+        };
+        let c = self.inner.clone();
+        promise(env, blocking(move || c.get_payment(id)), |p| {
+            Payment::of(&p)
+        })
+    }
+
+    /// Refunds a payment in full, or `amount` of it. Sent with `idempotencyKey` (default: a new
+    /// UUID), reused on retries: pass the key of an `OUTCOME_UNKNOWN` error to retry safely.
+    #[napi(ts_return_type = "Promise<Refund>")]
+    pub fn refund_payment<'env>(
+        &self,
+        env: &'env Env,
+        payment_id: Either<f64, String>,
+        options: Option<RefundOptions>,
+    ) -> Result<PromiseRaw<'env, Refund>> {
+        let prepared = (|| {
+            let id = crate::types::payment_id(&payment_id)?;
+            let amount = match options.as_ref().and_then(|o| o.amount.as_ref()) {
+                Some(a) => Some(amount_in(a)?),
+                None => None,
+            };
+            let key = options.as_ref().and_then(|o| o.idempotency_key.clone());
+            Ok((id, amount, key))
+        })();
+        let (id, amount, key) = match prepared {
+            Ok(v) => v,
+            Err(e) => return rejected(env, e),
+        };
+        let c = self.inner.clone();
+        promise(
+            env,
+            blocking(move || match key {
+                Some(k) => c.refund_payment_with_key(id, amount, &k),
+                None => c.refund_payment(id, amount),
+            }),
+            |r| Refund::of(&r),
+        )
+    }
+
+    /// Waits until the intent reaches a final status, polling it. Network trouble is ridden out
+    /// until the deadline. Rejects with `WAIT_TIMEOUT` (with `lastStatus`) at the deadline, or
+    /// `CANCELED` when `signal` aborts. No thread is held while it sleeps between polls.
+    #[napi(ts_return_type = "Promise<Intent>")]
+    pub fn wait_for_final<'env>(
+        &self,
+        env: &'env Env,
+        intent_id: String,
+        options: Option<WaitOptions<'env>>,
+    ) -> Result<PromiseRaw<'env, Intent>> {
+        let (mut plan, listener) = match WaitOptions::plan(options, env) {
+            Ok(v) => v,
+            Err(WaitSetupError::Core(e)) => return rejected(env, e),
+            Err(WaitSetupError::Js(e)) => return Err(e),
+        };
+        let c = self.inner.clone();
+        env.spawn_future_with_callback(
+            async move { Ok(crate::wait::wait_for_final(c, intent_id, &mut plan).await) },
+            move |env, r| settle_wait(env, listener, r, |i| Intent::of(&i)),
+        )
+    }
+
+    /// Gives the verdict of a final intent: reads its payments (for a `CLOSED` one) and says
+    /// whether the sale is paid.
+    #[napi(ts_return_type = "Promise<Sale>")]
+    pub fn sale_for<'env>(&self, env: &'env Env, intent: Intent) -> Result<PromiseRaw<'env, Sale>> {
+        let i = match intent.to_core() {
+            Ok(i) => i,
+            Err(e) => return rejected(env, e),
+        };
+        let c = self.inner.clone();
+        promise(env, blocking(move || c.sale_for(i)), |s| Sale::of(&s))
+    }
+
+    /// The whole sale: creates the intent, waits for it to end, reads its payment and gives one
+    /// verdict. Only `sale.isPaid` (verdict `APPROVED`) means hand over the goods. If the wait
+    /// fails (deadline, abort), the error carries `intentId` and `idempotencyKey`: the intent
+    /// still exists, so cancel it or wait again. `signal` stops the wait, not the create.
+    #[napi(ts_return_type = "Promise<Sale>")]
+    pub fn charge<'env>(
+        &self,
+        env: &'env Env,
+        target: Target,
+        request: IntentRequest,
+        options: Option<WaitOptions<'env>>,
+    ) -> Result<PromiseRaw<'env, Sale>> {
+        let (t, r) = match target.to_core().and_then(|t| Ok((t, request.to_core()?))) {
+            Ok(v) => v,
+            Err(e) => return rejected(env, e),
+        };
+        let (mut plan, listener) = match WaitOptions::plan(options, env) {
+            Ok(v) => v,
+            Err(WaitSetupError::Core(e)) => return rejected(env, e),
+            Err(WaitSetupError::Js(e)) => return Err(e),
+        };
+        let c = self.inner.clone();
+        let fut = async move {
+            let c2 = c.clone();
+            let created = blocking(move || c2.create_intent(&t, &r)).await?;
+            tell(&plan, &created).await?;
+            let waited =
+                match crate::wait::wait_for_final(c.clone(), created.id.clone(), &mut plan).await {
+                    Ok(i) => Ok(i),
+                    Err(WaitError::Core(e)) => Err(e),
+                    Err(cb) => return Err(cb),
+                };
+            blocking(move || c.finish_charge(&created, waited))
+                .await
+                .map_err(WaitError::Core)
+        };
+        env.spawn_future_with_callback(async move { Ok(fut.await) }, move |env, r| {
+            settle_wait(env, listener, r, |s| Sale::of(&s))
+        })
+    }
+}
+
+/// Options of `refundPayment`.
+#[napi(object)]
+pub struct RefundOptions {
+    /// Refund only this much (default: all of it).
+    #[napi(ts_type = "AmountInput")]
+    pub amount: Option<AmountInput>,
+    /// The `X-Idempotency-Key` of the refund (default: a new UUID, reused on retries).
+    pub idempotency_key: Option<String>,
+}

@@ -1,0 +1,282 @@
+//! Waiting for an intent without blocking anything: the core's [`Waiter`] (the polling rule, no
+//! I/O) driven from an async function on napi's tokio runtime.
+//!
+//! - Each poll is `client.poll_once(id)` inside `tokio::task::spawn_blocking`: tokio's own blocking
+//!   pool, never libuv's four worker threads, and never the JS thread.
+//! - Between polls the wait is a `tokio::time::sleep`: no thread is held while it sleeps, so
+//!   hundreds of waits cost a few timers.
+//! - The `AbortSignal` is observed promptly: a JS `abort` listener flips a `watch` channel that
+//!   every sleep and every poll in flight is raced against with `tokio::select!`.
+//! - `onStatus` runs on the JS thread through a threadsafe function, and the wait goes on only once
+//!   it has returned (so the callbacks come in order, before the wait settles).
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use napi::bindgen_prelude::*;
+use napi::threadsafe_function::{ThreadsafeFunction, UnknownReturnValue};
+use tokio::sync::watch;
+
+use mppoint::wait::{WaitStep, Waiter};
+
+use crate::types::{millis, Intent};
+
+/// `onStatus`: called on the JS thread with the intent each time its status changes.
+pub type StatusCallback = ThreadsafeFunction<Intent, UnknownReturnValue, Intent, Status, false>;
+
+/// How to wait for an intent to end.
+#[napi(object, object_to_js = false)]
+pub struct WaitOptions<'env> {
+    /// Overall deadline in milliseconds (default 600000: 10 minutes). Ends with `WAIT_TIMEOUT`.
+    pub timeout_ms: Option<f64>,
+    /// Pause between polls in milliseconds (default 1000, at least 10).
+    pub poll_interval_ms: Option<f64>,
+    /// Called with the intent each time its status changes (and once for the first status seen).
+    /// If it throws, the wait stops and rejects with what it threw (the intent goes on).
+    #[napi(ts_type = "(intent: Intent) => unknown")]
+    pub on_status: Option<StatusCallback>,
+    /// Stops the wait promptly: it rejects with an `MppointError` whose code is `CANCELED` (the
+    /// intent itself is untouched) and whose `cause` is the signal's `reason`.
+    #[napi(ts_type = "AbortSignal")]
+    pub signal: Option<Object<'env>>,
+}
+
+/// The parts of [`WaitOptions`] that cross to the tokio runtime.
+pub(crate) struct WaitPlan {
+    pub(crate) opts: mppoint::WaitOptions,
+    pub(crate) seen: Arc<Mutex<Vec<mppoint::Intent>>>,
+    pub(crate) on_status: Option<Arc<StatusCallback>>,
+    pub(crate) aborted: watch::Receiver<bool>,
+}
+
+/// The JS-thread side of an `AbortSignal`: the listener to remove when the wait settles.
+pub(crate) struct AbortListener {
+    signal: ObjectRef<false>,
+    listener: FunctionRef<(), ()>,
+}
+
+impl AbortListener {
+    /// Removes the listener and returns the signal's `reason` when it was aborted. Runs on the JS
+    /// thread when the wait settles.
+    pub(crate) fn finish<'e>(self, env: &'e Env) -> Result<Option<Unknown<'e>>> {
+        let signal = self.signal.get_value(env)?;
+        let listener = self.listener.borrow_back(env)?;
+        let remove: Function<FnArgs<(&str, Function<(), ()>)>, Unknown> =
+            signal.get_named_property("removeEventListener")?;
+        remove.apply(signal, FnArgs::from(("abort", listener)))?;
+        let aborted: bool = signal.get_named_property("aborted")?;
+        let reason = if aborted {
+            Some(signal.get_named_property::<Unknown>("reason")?)
+        } else {
+            None
+        };
+        self.signal.unref(env)?;
+        Ok(reason)
+    }
+}
+
+impl<'env> WaitOptions<'env> {
+    /// Translates the options on the JS thread: the core options, the status channel, and the
+    /// abort listener (registered now; an already aborted signal ends the wait before any poll).
+    pub(crate) fn plan(
+        opts: Option<WaitOptions<'env>>,
+        env: &'env Env,
+    ) -> std::result::Result<(WaitPlan, Option<AbortListener>), WaitSetupError> {
+        let seen: Arc<Mutex<Vec<mppoint::Intent>>> = Arc::default();
+        let mut core = mppoint::WaitOptions::new();
+        let (tx, rx) = watch::channel(false);
+        let mut on_status = None;
+        let mut listener = None;
+        if let Some(o) = opts {
+            if let Some(d) = millis("timeout_ms", o.timeout_ms)? {
+                core = core.timeout(d);
+            }
+            if let Some(d) = millis("poll_interval_ms", o.poll_interval_ms)? {
+                core = core.poll_interval(d);
+            }
+            if let Some(cb) = o.on_status {
+                on_status = Some(Arc::new(cb));
+                let seen = seen.clone();
+                core = core.on_status(move |i| {
+                    seen.lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .push(i.clone())
+                });
+            }
+            if let Some(signal) = o.signal {
+                listener = Some(listen(env, signal, tx)?);
+            }
+        }
+        Ok((
+            WaitPlan {
+                opts: core,
+                seen,
+                on_status,
+                aborted: rx,
+            },
+            listener,
+        ))
+    }
+}
+
+/// A wait option that could not be translated: a core error (bad number) or a JS one (a `signal`
+/// that is not an `AbortSignal`).
+pub(crate) enum WaitSetupError {
+    Core(mppoint::Error),
+    Js(Error),
+}
+
+impl From<mppoint::Error> for WaitSetupError {
+    fn from(e: mppoint::Error) -> Self {
+        WaitSetupError::Core(e)
+    }
+}
+
+impl From<Error> for WaitSetupError {
+    fn from(e: Error) -> Self {
+        WaitSetupError::Js(e)
+    }
+}
+
+fn listen(
+    env: &Env,
+    signal: Object,
+    tx: watch::Sender<bool>,
+) -> std::result::Result<AbortListener, WaitSetupError> {
+    let not_a_signal = || {
+        WaitSetupError::Core(crate::error::invalid(
+            "signal",
+            "must be an AbortSignal (AbortController.signal, AbortSignal.timeout(ms))",
+            "another object",
+        ))
+    };
+    let add: Function<FnArgs<(&str, Function<(), ()>)>, Unknown> = signal
+        .get_named_property("addEventListener")
+        .map_err(|_| not_a_signal())?;
+    let aborted: bool = signal
+        .get_named_property("aborted")
+        .map_err(|_| not_a_signal())?;
+    if aborted {
+        let _ = tx.send(true);
+    }
+    let tx = Arc::new(tx);
+    let f = env.create_function_from_closure::<(), (), _>("onabort", move |_ctx| {
+        let _ = tx.send(true);
+        Ok(())
+    })?;
+    let listener = f.create_ref()?;
+    add.apply(signal, FnArgs::from(("abort", f)))?;
+    Ok(AbortListener {
+        signal: signal.create_ref()?,
+        listener,
+    })
+}
+
+/// Why an async wait ended without an intent.
+pub(crate) enum WaitError {
+    /// A core error (deadline, canceled, 401, …).
+    Core(mppoint::Error),
+    /// `onStatus` threw: reject with what it threw.
+    Callback(Error),
+}
+
+impl From<mppoint::Error> for WaitError {
+    fn from(e: mppoint::Error) -> Self {
+        WaitError::Core(e)
+    }
+}
+
+/// Resolves when the signal has aborted (never, if the listener is gone without aborting).
+async fn aborted(rx: &mut watch::Receiver<bool>) {
+    if rx.wait_for(|a| *a).await.is_err() {
+        std::future::pending::<()>().await;
+    }
+}
+
+/// Hands the statuses the waiter saw to `onStatus`, in order, each on the JS thread.
+async fn deliver(plan: &WaitPlan) -> std::result::Result<(), WaitError> {
+    let Some(cb) = &plan.on_status else {
+        return Ok(());
+    };
+    let batch: Vec<mppoint::Intent> =
+        std::mem::take(&mut *plan.seen.lock().unwrap_or_else(|e| e.into_inner()));
+    for intent in batch {
+        cb.call_async_catch(Intent::of(&intent))
+            .await
+            .map_err(WaitError::Callback)?;
+    }
+    Ok(())
+}
+
+/// Calls `onStatus` once with `intent` (the created intent of a `charge`).
+pub(crate) async fn tell(
+    plan: &WaitPlan,
+    intent: &mppoint::Intent,
+) -> std::result::Result<(), WaitError> {
+    if plan.on_status.is_some() {
+        if let Some(cb) = &plan.opts.on_status {
+            cb(intent);
+        }
+    }
+    deliver(plan).await
+}
+
+/// Runs `f` on tokio's blocking pool (never libuv's, never the JS thread).
+pub(crate) async fn blocking<T, F>(f: F) -> mppoint::Result<T>
+where
+    T: Send + 'static,
+    F: FnOnce() -> mppoint::Result<T> + Send + 'static,
+{
+    match tokio::task::spawn_blocking(f).await {
+        Ok(r) => r,
+        Err(e) => Err(internal(e)),
+    }
+}
+
+pub(crate) fn internal(e: impl std::fmt::Display) -> mppoint::Error {
+    mppoint::Error::new(
+        mppoint::ErrorKind::Api,
+        format!("mppoint internal error (please report it): {e}"),
+    )
+}
+
+/// The wait itself: poll, tell, sleep, until the waiter says done, the deadline passes, or the
+/// signal aborts.
+pub(crate) async fn wait_for_final(
+    client: mppoint::Client,
+    intent_id: String,
+    plan: &mut WaitPlan,
+) -> std::result::Result<mppoint::Intent, WaitError> {
+    let mut waiter = Waiter::new(&intent_id, &plan.opts)?;
+    let mut rx = plan.aborted.clone();
+    loop {
+        if *rx.borrow() {
+            return Err(waiter.canceled_error().into());
+        }
+        let c = client.clone();
+        let id = intent_id.clone();
+        let poll = tokio::task::spawn_blocking(move || c.poll_once(&id));
+        let polled = tokio::select! {
+            biased;
+            _ = aborted(&mut rx) => return Err(waiter.canceled_error().into()),
+            r = poll => r.unwrap_or_else(|e| Err(internal(e))),
+        };
+        let step = waiter.observe(polled);
+        deliver(plan).await?;
+        match step? {
+            WaitStep::Done(intent) => return Ok(*intent),
+            WaitStep::Sleep(d) => {
+                tokio::select! {
+                    biased;
+                    _ = aborted(&mut rx) => return Err(waiter.canceled_error().into()),
+                    _ = tokio::time::sleep(d) => {}
+                }
+            }
+        }
+    }
+}
+
+/// Milliseconds as a `Duration`, for the simulator's config.
+pub(crate) fn ms(v: f64) -> Duration {
+    Duration::from_secs_f64(v.max(0.0) / 1000.0)
+}
