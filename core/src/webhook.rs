@@ -854,3 +854,654 @@ fn form_decode(s: &str) -> String {
         .decode_utf8_lossy()
         .into_owned()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SECRET: &str = "your_secret_key_here";
+    const RID: &str = "2066ca19-c6f1-498a-be75-1923005edd06";
+    const ID: &str = "1234567-12345-12345678-1234567890";
+    const TS: u64 = 1_704_908_010;
+    /// HMAC-SHA256(SECRET, "id:{ID};request-id:{RID};ts:{TS};"), computed with Python's hmac.
+    const KNOWN: &str = "9a8fcb5a5086cdcfdf6c9ad92b416aecb88c284af545e2c408556755cab08a1b";
+
+    const MLA: &str = include_str!("../../tests/fixtures/notification_mla.json");
+    const MLB: &str = include_str!("../../tests/fixtures/notification_mlb.json");
+
+    fn reason(r: Result<()>) -> Option<FailureReason> {
+        match r {
+            Ok(()) => None,
+            Err(e) => {
+                assert_eq!(e.kind(), ErrorKind::InvalidSignature, "{e}");
+                Some(e.signature_failure().expect("a reason"))
+            }
+        }
+    }
+
+    fn v(sig: Option<&str>, rid: Option<&str>, id: Option<&str>) -> Option<FailureReason> {
+        reason(verify(SECRET, sig, rid, id, &VerifyOptions::default()))
+    }
+
+    fn at_ms(ms: u64) -> SystemTime {
+        UNIX_EPOCH + Duration::from_millis(ms)
+    }
+
+    fn tol(secs: u64, now_ms: u64) -> VerifyOptions {
+        VerifyOptions::with_tolerance(Duration::from_secs(secs)).at(at_ms(now_ms))
+    }
+
+    #[test]
+    fn known_answer_and_manifest() {
+        assert_eq!(
+            manifest(Some(ID), Some(RID), "1704908010"),
+            format!("id:{ID};request-id:{RID};ts:1704908010;")
+        );
+        assert_eq!(
+            sign(SECRET, Some(ID), Some(RID), TS),
+            format!("ts={TS},v1={KNOWN}")
+        );
+        assert_eq!(
+            v(Some(&format!("ts={TS},v1={KNOWN}")), Some(RID), Some(ID)),
+            None
+        );
+        assert_eq!(
+            sign(SECRET, None, None, TS),
+            "ts=1704908010,v1=a85cce0f61742409b757e34e57c6368d3b9e6057b39550158d77dc7ea037806c"
+        );
+    }
+
+    #[test]
+    fn empty_pairs_are_dropped_from_the_manifest() {
+        assert_eq!(manifest(None, None, "1"), "ts:1;");
+        assert_eq!(manifest(Some(""), Some("  "), "1"), "ts:1;");
+        assert_eq!(manifest(Some(" a "), None, "1"), "id:a;ts:1;");
+        assert_eq!(manifest(None, Some("r"), "1"), "request-id:r;ts:1;");
+        // Signed without the pairs: blank or absent values verify alike.
+        let sig = sign(SECRET, None, None, TS);
+        assert_eq!(v(Some(&sig), None, None), None);
+        assert_eq!(v(Some(&sig), Some(""), Some("   ")), None);
+        assert_eq!(
+            v(Some(&sig), Some(RID), None),
+            Some(FailureReason::SignatureMismatch)
+        );
+        let sig = sign(SECRET, Some(ID), None, TS);
+        assert_eq!(v(Some(&sig), Some(" \t"), Some(ID)), None);
+    }
+
+    #[test]
+    fn data_id_is_used_as_received() {
+        let sig = sign(SECRET, Some("ORD01ABC"), Some(RID), TS);
+        assert_eq!(v(Some(&sig), Some(RID), Some("ORD01ABC")), None);
+        assert_eq!(
+            v(Some(&sig), Some(RID), Some("ord01abc")),
+            Some(FailureReason::SignatureMismatch)
+        );
+        // Trimmed, as the SDKs do.
+        assert_eq!(
+            v(Some(&sig), Some(&format!(" {RID} ")), Some(" ORD01ABC\t")),
+            None
+        );
+    }
+
+    #[test]
+    fn every_failure_reason() {
+        use FailureReason::*;
+        let h = |s: &str| v(Some(s), Some(RID), Some(ID));
+        assert_eq!(v(None, Some(RID), Some(ID)), Some(MissingHeader));
+        assert_eq!(h(""), Some(MissingHeader));
+        assert_eq!(h("  \t "), Some(MissingHeader));
+        for malformed in [
+            "garbage", "ts", "ts,v1", "a=b", "ts=,v1=", "=,=", ",,,", "x=1,y=2",
+        ] {
+            assert_eq!(h(malformed), Some(MalformedHeader), "{malformed}");
+        }
+        for bad_ts in [
+            "ts=abc,v1=x",
+            "ts=-1,v1=x",
+            "ts=1.5,v1=x",
+            "ts=+1,v1=x",
+            "ts=1 2,v1=x",
+        ] {
+            assert_eq!(h(bad_ts), Some(MalformedHeader), "{bad_ts}");
+        }
+        // A non-digit ts is malformed before a missing hash is noticed.
+        assert_eq!(h("ts=abc"), Some(MalformedHeader));
+        assert_eq!(h(&format!("v1={KNOWN}")), Some(MissingTimestamp));
+        assert_eq!(h(&format!("ts=,v1={KNOWN}")), Some(MissingTimestamp));
+        assert_eq!(h("v2=abc"), Some(MissingTimestamp));
+        assert_eq!(h(&format!("ts={TS}")), Some(MissingHash));
+        assert_eq!(h(&format!("ts={TS},v1=")), Some(MissingHash));
+        assert_eq!(h(&format!("ts={TS},v2={KNOWN}")), Some(MissingHash));
+        assert_eq!(h(&format!("ts={TS},v1=00{KNOWN}")), Some(SignatureMismatch));
+        assert_eq!(h(&format!("ts={TS},v1=abc")), Some(SignatureMismatch));
+        assert_eq!(
+            h(&format!("ts={},v1={KNOWN}", TS + 1)),
+            Some(SignatureMismatch)
+        );
+        let far = verify(
+            SECRET,
+            Some(&format!("ts={TS},v1={KNOWN}")),
+            Some(RID),
+            Some(ID),
+            &tol(300, (TS + 301) * 1000),
+        );
+        assert_eq!(reason(far), Some(TimestampOutOfTolerance));
+    }
+
+    #[test]
+    fn error_messages_say_what_to_do() {
+        let e = verify(
+            "wrong",
+            Some(&sign(SECRET, Some(ID), Some(RID), TS)),
+            Some(RID),
+            Some(ID),
+            &VerifyOptions::default(),
+        )
+        .unwrap_err();
+        assert!(
+            e.message()
+                .contains("webhook secret in the Mercado Pago panel"),
+            "{e}"
+        );
+        assert_eq!(e.request_id(), Some(RID));
+        let e = verify(
+            SECRET,
+            Some("garbage"),
+            None,
+            None,
+            &VerifyOptions::default(),
+        )
+        .unwrap_err();
+        assert!(e.message().contains("\"garbage\""), "{e}");
+        assert_eq!(e.request_id(), None);
+        let sig = sign(SECRET, None, None, TS);
+        let e = verify(SECRET, Some(&sig), None, None, &tol(60, (TS + 3600) * 1000)).unwrap_err();
+        assert!(e.message().contains("3600 seconds away"), "{e}");
+        assert!(e.message().contains("clock"), "{e}");
+        for r in FailureReason::ALL {
+            assert_eq!(FailureReason::from_code(r.code()), Some(r));
+            assert_eq!(r.to_string(), r.code());
+        }
+        assert_eq!(FailureReason::from_code("nope"), None);
+    }
+
+    #[test]
+    fn keys_are_case_insensitive_values_trimmed_extras_ignored() {
+        let ok = |s: String| assert_eq!(v(Some(&s), Some(RID), Some(ID)), None, "{s}");
+        ok(format!("TS={TS},V1={KNOWN}"));
+        ok(format!("Ts={TS},v1={KNOWN}"));
+        ok(format!("  ts = {TS} ,  v1 =  {KNOWN}  "));
+        ok(format!("v1={KNOWN},ts={TS}"));
+        ok(format!("foo=bar,ts={TS},x,v2=zzz,v1={KNOWN},tail"));
+        ok(format!("ts={TS},v1={KNOWN},"));
+        ok(format!(",ts={TS},,v1={KNOWN}"));
+        // The last non-empty value of a key wins; empty ones are skipped.
+        ok(format!("ts=1,ts={TS},v1=bad,v1={KNOWN}"));
+        ok(format!("ts={TS},v1={KNOWN},v1="));
+        // The value is split on the first `=` only.
+        assert_eq!(
+            v(Some(&format!("ts={TS},v1={KNOWN}=")), Some(RID), Some(ID)),
+            Some(FailureReason::SignatureMismatch)
+        );
+        let h = parse_signature_header(" TS = 123 , V1 = AbC , other = 1").unwrap();
+        assert_eq!(
+            h,
+            SignatureHeader {
+                ts: "123".into(),
+                v1: "AbC".into()
+            }
+        );
+    }
+
+    #[test]
+    fn upper_case_digest_is_refused() {
+        let upper = KNOWN.to_ascii_uppercase();
+        assert_eq!(
+            v(Some(&format!("ts={TS},v1={upper}")), Some(RID), Some(ID)),
+            Some(FailureReason::SignatureMismatch)
+        );
+    }
+
+    #[test]
+    fn parse_signature_header_reasons() {
+        use FailureReason::*;
+        assert_eq!(parse_signature_header(""), Err(MissingHeader));
+        assert_eq!(parse_signature_header(" "), Err(MissingHeader));
+        assert_eq!(parse_signature_header("nothing"), Err(MalformedHeader));
+        assert_eq!(parse_signature_header("ts=x,v1=a"), Err(MalformedHeader));
+        assert_eq!(parse_signature_header("v9=a"), Err(MissingTimestamp));
+        assert_eq!(parse_signature_header("ts=1"), Err(MissingHash));
+        assert_eq!(parse_signature_header("ts=1,vx=a"), Err(MissingHash));
+        // `vx` is not a version key: nothing usable at all.
+        assert_eq!(parse_signature_header("vx=a"), Err(MalformedHeader));
+        assert_eq!(parse_signature_header("ts=١٢٣,v1=a"), Err(MalformedHeader));
+    }
+
+    fn signed_at(ts: u64) -> String {
+        sign(SECRET, Some(ID), Some(RID), ts)
+    }
+
+    fn at(ts: u64, tolerance_secs: u64, now_ms: u64) -> Option<FailureReason> {
+        reason(verify(
+            SECRET,
+            Some(&signed_at(ts)),
+            Some(RID),
+            Some(ID),
+            &tol(tolerance_secs, now_ms),
+        ))
+    }
+
+    #[test]
+    fn tolerance_in_seconds() {
+        let now = TS * 1000;
+        assert_eq!(at(TS, 300, now), None);
+        assert_eq!(at(TS, 300, now + 300_000), None, "the boundary is inside");
+        assert_eq!(at(TS, 300, now - 300_000), None);
+        assert_eq!(
+            at(TS, 300, now + 300_001),
+            Some(FailureReason::TimestampOutOfTolerance)
+        );
+        assert_eq!(
+            at(TS, 300, now - 300_001),
+            Some(FailureReason::TimestampOutOfTolerance)
+        );
+        assert_eq!(at(TS, 0, now), None);
+        assert_eq!(
+            at(TS, 0, now + 1),
+            Some(FailureReason::TimestampOutOfTolerance)
+        );
+    }
+
+    #[test]
+    fn tolerance_in_milliseconds() {
+        let ts_ms = TS * 1000 + 683; // 13 digits
+        assert_eq!(ts_ms.to_string().len(), 13);
+        assert_eq!(at(ts_ms, 300, ts_ms), None);
+        assert_eq!(at(ts_ms, 300, ts_ms + 300_000), None);
+        assert_eq!(at(ts_ms, 300, ts_ms - 300_000), None);
+        assert_eq!(
+            at(ts_ms, 300, ts_ms + 300_001),
+            Some(FailureReason::TimestampOutOfTolerance)
+        );
+        assert_eq!(
+            at(ts_ms, 300, ts_ms - 300_001),
+            Some(FailureReason::TimestampOutOfTolerance)
+        );
+    }
+
+    #[test]
+    fn tolerance_edges() {
+        // Without a tolerance, any digits verify.
+        let sig = signed_at(0);
+        assert_eq!(v(Some(&sig), Some(RID), Some(ID)), None);
+        // Other lengths are seconds: 12 digits is far in the future.
+        assert_eq!(
+            at(170_490_801_000, 300, TS * 1000),
+            Some(FailureReason::TimestampOutOfTolerance)
+        );
+        // Too large to represent: out of tolerance, not a panic.
+        let huge = format!("ts={},v1=x", "9".repeat(60));
+        let manifest_sig = hmac_hex(SECRET, &manifest(Some(ID), Some(RID), &"9".repeat(60)));
+        let huge_ok = huge.replace("v1=x", &format!("v1={manifest_sig}"));
+        assert_eq!(
+            reason(verify(
+                SECRET,
+                Some(&huge_ok),
+                Some(RID),
+                Some(ID),
+                &tol(300, TS * 1000)
+            )),
+            Some(FailureReason::TimestampOutOfTolerance)
+        );
+        assert_eq!(
+            reason(verify(
+                SECRET,
+                Some(&huge_ok),
+                Some(RID),
+                Some(ID),
+                &VerifyOptions::default()
+            )),
+            None
+        );
+        // The signature is checked before the time: a bad signature stays a mismatch.
+        assert_eq!(
+            reason(verify(
+                "wrong",
+                Some(&signed_at(0)),
+                Some(RID),
+                Some(ID),
+                &tol(1, TS * 1000)
+            )),
+            Some(FailureReason::SignatureMismatch)
+        );
+        // A clock before 1970 does not panic.
+        let before = VerifyOptions::with_tolerance(Duration::from_secs(1))
+            .at(UNIX_EPOCH - Duration::from_secs(10));
+        assert_eq!(
+            reason(verify(
+                SECRET,
+                Some(&signed_at(0)),
+                Some(RID),
+                Some(ID),
+                &before
+            )),
+            Some(FailureReason::TimestampOutOfTolerance)
+        );
+        // The system clock is used when none is given.
+        let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap();
+        let opts = VerifyOptions::with_tolerance(Duration::from_secs(60));
+        assert!(verify(
+            SECRET,
+            Some(&signed_at(now.as_secs())),
+            Some(RID),
+            Some(ID),
+            &opts
+        )
+        .is_ok());
+        let ms = u64::try_from(now.as_millis()).unwrap();
+        assert!(verify(SECRET, Some(&signed_at(ms)), Some(RID), Some(ID), &opts).is_ok());
+    }
+
+    #[test]
+    fn signed_headers_verify() {
+        let (sig, rid) = signed_headers(SECRET, ID, TS);
+        assert_eq!(uuid::Uuid::parse_str(&rid).unwrap().get_version_num(), 4);
+        assert_eq!(v(Some(&sig), Some(&rid), Some(ID)), None);
+        let (_, other) = signed_headers(SECRET, ID, TS);
+        assert_ne!(rid, other);
+    }
+
+    fn check_example(n: &Notification) {
+        assert_eq!(n.id, "1234567-12345-12345678-1234567890");
+        assert_eq!(
+            n.action.as_deref(),
+            Some("topic_instore_integration_wh.application.authorized")
+        );
+        assert_eq!(n.api_version.as_deref(), Some("v1"));
+        assert_eq!(n.kind, "topic_instore_integration_wh");
+        assert_eq!(n.live_mode, Some(true));
+        assert_eq!(n.user_id, Some(12_345_667));
+        let date = n.date_created.as_ref().unwrap();
+        assert_eq!(date.raw(), "2023-07-27 20:24:21.776642198-0400");
+        assert_eq!(
+            date.rfc3339().as_deref(),
+            Some("2023-07-27T20:24:21.776642198-04:00")
+        );
+        let i = &n.data.intent;
+        assert_eq!(i.id, ID);
+        assert_eq!(n.intent_id(), ID);
+        assert_eq!(i.status, Status::Canceled);
+        assert_eq!(n.status(), &Status::Canceled);
+        assert_eq!(i.description.as_deref(), Some("abc"));
+        assert_eq!(i.external_reference.as_deref(), Some("123132342341"));
+        assert_eq!(i.amount().map(|a| a.cents()), Some(1014));
+        assert_eq!(i.operations[0].kind, "PURCHASE");
+        let e = i.enabler_configuration.as_ref().unwrap();
+        assert_eq!(e.device_payment_mode.as_deref(), Some("CARD"));
+        assert_eq!(e.print_on_terminal, vec!["SELLER_TICKET".to_string()]);
+        assert_eq!(
+            n.data.url.as_deref(),
+            Some("https://api.mercadopago.com/instore-api/integrations/v1/intents/1234567-12345-12345678-1234567890/point")
+        );
+        assert!(n.is_final());
+        assert_eq!(n.dedup_key(), format!("{ID}:CANCELED"));
+    }
+
+    #[test]
+    fn parses_the_seed_examples() {
+        let mla = parse(MLA.as_bytes()).unwrap();
+        check_example(&mla);
+        assert_eq!(
+            mla.data
+                .intent
+                .enabler_configuration
+                .as_ref()
+                .unwrap()
+                .ticket_number
+                .as_deref(),
+            Some("Ticket001")
+        );
+        let mlb = parse(MLB.as_bytes()).unwrap();
+        check_example(&mlb);
+        assert_eq!(
+            mlb.data
+                .intent
+                .enabler_configuration
+                .as_ref()
+                .unwrap()
+                .ticket_number,
+            None
+        );
+        // Round trip through our own serialization.
+        let again = parse(serde_json::to_string(&mla).unwrap().as_bytes()).unwrap();
+        assert_eq!(again, mla);
+    }
+
+    #[test]
+    fn parses_the_api_notes_example() {
+        let body = r#"{
+  "id": "1234567-12345-12345678-1234567890",
+  "action": "topic_instore_integration_wh.application.authorized",
+  "api_version": "v1",
+  "type": "topic_instore_integration_wh",
+  "date_created": "2023-07-27 20:24:21.776642198-0400",
+  "live_mode": true,
+  "user_id": 12345667,
+  "data": {
+    "id": "1234567-12345-12345678-1234567890",
+    "status": "CANCELED",
+    "description": "abc",
+    "external_reference": "123132342341",
+    "operations": [ { "amount": "10.14", "type": "PURCHASE" } ],
+    "enabler_configuration": { "ticket_number": "Ticket001", "device_payment_mode": "CARD", "print_on_terminal": ["SELLER_TICKET"] },
+    "url": "https://api.mercadopago.com/instore-api/integrations/v1/intents/1234567-12345-12345678-1234567890/point"
+  }
+}"#;
+        let n = parse(body.as_bytes()).unwrap();
+        check_example(&n);
+        assert_eq!(n, parse(MLA.as_bytes()).unwrap());
+    }
+
+    #[test]
+    fn lenient_envelope_strict_data() {
+        let n = parse(
+            br#"{"id": 98765, "user_id": "12345667", "live_mode": "false", "date_created": 5,
+                 "extra": {"x": [1,2]}, "data": {"id": "i", "status": "closed", "new": 1,
+                 "operations": [{"type":"PURCHASE","amount":"1.00","results":[{"id":"42","source":"PAYMENT"}]}]}}"#,
+        )
+        .unwrap();
+        assert_eq!(n.id, "98765");
+        assert_eq!(n.kind, "");
+        assert_eq!(n.user_id, Some(12_345_667));
+        assert_eq!(n.live_mode, Some(false));
+        assert_eq!(n.date_created, None);
+        assert_eq!(n.data.intent.status, Status::Closed);
+        assert_eq!(n.data.intent.payment_ids(), vec![42]);
+        let n =
+            parse(br#"{"user_id": -3, "live_mode": 1, "data": {"id": "i", "status": "WEIRD"}}"#)
+                .unwrap();
+        assert_eq!((n.user_id, n.live_mode), (None, None));
+        assert!(!n.is_final());
+        assert_eq!(n.dedup_key(), "i:WEIRD");
+        let n = parse(br#"{"user_id": null, "data": {"id": "i", "status": "EXPIRED"}}"#).unwrap();
+        assert_eq!(n.user_id, None);
+        assert!(n.is_final());
+    }
+
+    #[test]
+    fn dates() {
+        let d = |s: &str| NotificationDate::parse(s);
+        let p = d("2023-07-27 20:24:21.776642198-0400").parsed().unwrap();
+        assert_eq!(p.unix_timestamp(), 1_690_503_861);
+        assert_eq!(p.nanosecond(), 776_642_198);
+        assert_eq!(p.offset().whole_hours(), -4);
+        for ok in [
+            "2023-07-27 20:24:21-0400",
+            "2023-07-27 20:24:21.7-0400",
+            "2023-07-27 20:24:21.776642198-04:00",
+            "2023-07-27T20:24:21.776-0400",
+            "2023-07-28T00:24:21Z",
+            "2023-07-28T00:24:21.000+00:00",
+            "2023-07-28 00:24:21Z",
+            " 2023-07-27 20:24:21+0000 ",
+        ] {
+            assert!(d(ok).parsed().is_some(), "{ok}");
+            assert!(d(ok).rfc3339().is_some(), "{ok}");
+        }
+        assert_eq!(
+            d("2023-07-28T00:24:21Z").rfc3339().as_deref(),
+            Some("2023-07-28T00:24:21Z")
+        );
+        for bad in [
+            "",
+            "yesterday",
+            "2023-07-27",
+            "2023-13-27 20:24:21-0400",
+            "2023-07-27 20:24:21",
+        ] {
+            let x = d(bad);
+            assert_eq!(x.raw(), bad);
+            assert_eq!(x.parsed(), None, "{bad}");
+            assert_eq!(x.rfc3339(), None);
+        }
+        // Past nanoseconds, digits are dropped (not rounded).
+        assert_eq!(
+            d("2023-07-27 20:24:21.1234567899-0400")
+                .parsed()
+                .map(|p| p.nanosecond()),
+            Some(123_456_789)
+        );
+        // An unreadable date is kept, not an error.
+        let n = parse(br#"{"date_created":"soon","data":{"id":"i","status":"ERROR"}}"#).unwrap();
+        assert_eq!(n.date_created.as_ref().map(|d| d.raw()), Some("soon"));
+        assert_eq!(n.date_created.as_ref().unwrap().to_string(), "soon");
+        assert_eq!(serde_json::to_string(&n.date_created).unwrap(), "\"soon\"");
+    }
+
+    fn decode(body: &[u8]) -> Error {
+        let e = parse(body).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Decode, "{e}");
+        e
+    }
+
+    #[test]
+    fn decode_errors() {
+        assert!(decode(b"").message().contains("empty"));
+        assert!(decode(b"  \n").message().contains("empty"));
+        assert!(decode(b"not json").message().contains("not valid JSON"));
+        assert!(decode(b"\xff\xfe{}").message().contains("not UTF-8"));
+        assert!(decode(b"{\"id\":\"\xc3\x28\"}")
+            .message()
+            .contains("offset 7"));
+        let truncated = &MLA.as_bytes()[..MLA.len() / 2];
+        let e = decode(truncated);
+        assert!(e.message().contains("truncated"), "{e}");
+        assert!(e.message().contains("it starts \"{"), "{e}");
+        let e = decode(br#"{"id":"1","data":{"status":"CLOSED"}}"#);
+        assert!(e.message().contains("missing field `id`"), "{e}");
+        let e = decode(br#"{"id":"1","data":{"id":"x"}}"#);
+        assert!(e.message().contains("`status`"), "{e}");
+        decode(br#"{"id":"1"}"#);
+        decode(br#"[1,2]"#);
+        decode(br#"{"data":{"id":"x","status":"CLOSED"}} trailing"#);
+        decode(br#"{"data":{"id":"x","status":"CLOSED","operations":[{"type":"PURCHASE","amount":"1.005"}]}}"#);
+        // A long body is quoted briefly.
+        let long = format!("{{\"x\":\"{}", "a".repeat(10_000));
+        assert!(decode(long.as_bytes()).message().len() < 300);
+        // Deep nesting is an error, not a stack overflow.
+        let deep = "[".repeat(100_000);
+        decode(deep.as_bytes());
+    }
+
+    fn request(headers: &[(&str, &str)], query: &str, body: &str) -> Result<Notification> {
+        verify_request(
+            SECRET,
+            headers,
+            query,
+            body.as_bytes(),
+            &VerifyOptions::default(),
+        )
+    }
+
+    #[test]
+    fn verify_request_reads_the_raw_request() {
+        let (sig, rid) = signed_headers(SECRET, ID, TS);
+        let headers = [
+            ("Content-Type", "application/json"),
+            ("X-SIGNATURE", sig.as_str()),
+            ("x-Request-Id", rid.as_str()),
+        ];
+        let q = format!("data.id={ID}&type=topic_instore_integration_wh");
+        check_example(&request(&headers, &q, MLA).unwrap());
+        check_example(&request(&headers, &format!("?{q}"), MLB).unwrap());
+        check_example(&request(&headers, &format!("/hooks/mp?{q}#frag"), MLA).unwrap());
+        // The first data.id counts.
+        let twice = format!("type=x&data.id={ID}&data.id=other");
+        assert!(request(&headers, &twice, MLA).is_ok());
+        // A missing header.
+        let e = request(&headers[..1], &q, MLA).unwrap_err();
+        assert_eq!(e.signature_failure(), Some(FailureReason::MissingHeader));
+        // The request id is part of the signature.
+        let e = request(&headers[..2], &q, MLA).unwrap_err();
+        assert_eq!(
+            e.signature_failure(),
+            Some(FailureReason::SignatureMismatch)
+        );
+        // So is data.id.
+        let e = request(&headers, "type=x", MLA).unwrap_err();
+        assert_eq!(
+            e.signature_failure(),
+            Some(FailureReason::SignatureMismatch)
+        );
+        // A valid signature with a bad body is a decode error.
+        let e = request(&headers, &q, "{").unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Decode);
+        // A body about another intent is refused.
+        let other = MLA.replace(
+            "\"id\": \"1234567-12345-12345678-1234567890\",\n        \"operations\"",
+            "\"id\": \"other\",\n        \"operations\"",
+        );
+        assert_ne!(other, MLA);
+        let e = request(&headers, &q, &other).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidSignature);
+        assert_eq!(
+            e.signature_failure(),
+            Some(FailureReason::SignatureMismatch)
+        );
+        assert_eq!(e.request_id(), Some(rid.as_str()));
+        assert!(e.message().contains("\"other\""), "{e}");
+    }
+
+    #[test]
+    fn query_is_form_urlencoded() {
+        assert_eq!(
+            query_param("data.id=a%20b+c%2Bd", "data.id").as_deref(),
+            Some("a b c+d")
+        );
+        assert_eq!(query_param("data%2Eid=x", "data.id").as_deref(), Some("x"));
+        assert_eq!(query_param("data.id", "data.id").as_deref(), Some(""));
+        assert_eq!(query_param("data.id=", "data.id").as_deref(), Some(""));
+        assert_eq!(
+            query_param("a=1&&data.id=%zz", "data.id").as_deref(),
+            Some("%zz")
+        );
+        assert_eq!(
+            query_param("data.id=%ff", "data.id").as_deref(),
+            Some("\u{fffd}")
+        );
+        assert_eq!(query_param("data_id=1&id=2", "data.id"), None);
+        assert_eq!(query_param("", "data.id"), None);
+        assert_eq!(query_param("?", "data.id"), None);
+        // A data.id with a space, signed and sent encoded.
+        let id = "ab c";
+        let (sig, rid) = signed_headers(SECRET, id, TS);
+        let body = r#"{"data":{"id":"ab c","status":"CLOSED"}}"#;
+        let headers = [
+            ("x-signature", sig.as_str()),
+            ("x-request-id", rid.as_str()),
+        ];
+        assert!(request(&headers, "data.id=ab+c", body).is_ok());
+        assert!(request(&headers, "data.id=ab%20c", body).is_ok());
+    }
+}
