@@ -321,6 +321,41 @@ export interface IntentRequest {
   idempotencyKey?: string
 }
 
+/** A webhook notification: the intent as it ended, and the envelope around it. */
+export interface Notification {
+  /** The notification's id. */
+  id: string
+  /** What happened, e.g. `topic_instore_integration_wh.application.authorized`. */
+  action?: string
+  apiVersion?: string
+  /** `topic_instore_integration_wh` for Point and QR intents. */
+  type: string
+  /** `date_created` as sent (`2023-07-27 20:24:21.776642198-0400`). */
+  dateCreated?: string
+  /** The same instant in RFC 3339, when it could be read. */
+  dateCreatedIso?: string
+  /** `false` for test credentials. */
+  liveMode?: boolean
+  /** The Mercado Pago account. */
+  userId?: number
+  /** The intent as it ended (`data`). Not yet a paid sale: look the intent and its payment up. */
+  data: Intent
+  /** The intent's API URL (`data.url`). */
+  url?: string
+  /** `data.id`. */
+  intentId: string
+  /** `data.status`. */
+  status: IntentStatus
+  /** Whether the status is final (Mercado Pago only notifies final statuses). */
+  isFinal: boolean
+  /**
+   * The same for every delivery of the same event (`{intent id}:{STATUS}`): Mercado Pago
+   * redelivers until it gets a 200 within 22 s, so remember the keys handled and answer 200
+   * to repeats without acting.
+   */
+  dedupKey: string
+}
+
 /** One operation of an intent (one `PURCHASE` for Point). */
 export interface Operation {
   type: string
@@ -404,6 +439,40 @@ export interface Sale {
 }
 
 /**
+ * The signed values of a notification: its `x-signature` and `x-request-id` headers and the
+ * `data.id` query parameter of its URL. Missing or blank values count as absent.
+ */
+export interface Signed {
+  /** The `x-signature` header (`ts=…,v1=…`). */
+  xSignature?: string
+  /** The `x-request-id` header. */
+  xRequestId?: string
+  /** The `data.id` query parameter, exactly as received. */
+  dataId?: string
+}
+
+/** The two signed headers of a notification. */
+export interface SignedHeaders {
+  /** `x-signature`. */
+  xSignature: string
+  /** `x-request-id`. */
+  xRequestId: string
+}
+
+/** What to sign. */
+export interface SignOptions {
+  /** The `data.id` (the intent id). */
+  dataId?: string
+  /** The `x-request-id`. */
+  xRequestId?: string
+  /**
+   * The timestamp, written as given: Unix seconds (10 digits) or milliseconds (13 digits).
+   * Default: now, in seconds.
+   */
+  ts?: number
+}
+
+/**
  * Where an intent goes: the device linked to a POS (`{ pos: "SUC001POS001" }`) or a device
  * (`{ device: "PAX_A910__SMARTPOS1234567890" }`). Exactly one of the two.
  */
@@ -412,6 +481,17 @@ export interface Target {
   pos?: string
   /** The device id (`TYPE__SERIAL`). */
   device?: string
+}
+
+/** How strictly to check the time of a signature. */
+export interface VerifyOptions {
+  /**
+   * Refuse a `ts` farther than this from now, in milliseconds (a 10-digit `ts` is read as
+   * seconds, a 13-digit one as milliseconds). Default: no time check.
+   */
+  toleranceMs?: number
+  /** "Now" for the time check, in Unix milliseconds (`Date.now()`); default the system clock. */
+  nowMs?: number
 }
 
 /** The version of the mppoint core this addon was built from. */
@@ -433,4 +513,47 @@ export interface WaitOptions {
    * intent itself is untouched) and whose `cause` is the signal's `reason`.
    */
   signal?: AbortSignal
+}
+
+/** A webhook request as a web framework received it. */
+export interface WebhookRequest {
+  /** The request's headers (Node's `req.headers`): names in any case. */
+  headers: Record<string, string | string[] | undefined>
+  /**
+   * The request URL with its query string (Express's `req.originalUrl`), or only the query
+   * string (`data.id=…&type=…`).
+   */
+  url: string
+  /** The raw body, as received (`express.raw()` gives a Buffer). */
+  body: string | Buffer
+}
+
+export declare namespace webhook {
+  /**
+   * Reads a notification's body (a string or a Buffer); throws `DECODE` for anything that is not
+   * a notification. Does not check the signature.
+   */
+  export function parse(body: string | Buffer): Notification
+  /**
+   * Produces an `x-signature` header value (`ts=…,v1=…`) that `verify` accepts: for tests, and
+   * for sending yourself notifications the way Mercado Pago does.
+   */
+  export function sign(secret: string, options?: SignOptions | undefined | null): string
+  /**
+   * The headers of a notification signed for `dataId` at `ts` (default now, in seconds), as
+   * Mercado Pago sends them, with a new `x-request-id`. Pass `dataId` in the URL as `data.id`.
+   */
+  export function signedHeaders(secret: string, dataId: string, ts?: number | undefined | null): SignedHeaders
+  /**
+   * Verifies a notification's signature; throws an `MppointError` with code `INVALID_SIGNATURE`
+   * and `signatureFailure` (`MISSING_HEADER`, `MALFORMED_HEADER`, `MISSING_TIMESTAMP`,
+   * `MISSING_HASH`, `SIGNATURE_MISMATCH`, `TIMESTAMP_OUT_OF_TOLERANCE`) when it does not verify.
+   * The signature does not cover the body: prefer `verifyRequest`, which also checks that.
+   */
+  export function verify(secret: string, signed: Signed, options?: VerifyOptions | undefined | null): void
+  /**
+   * Verifies and reads a whole webhook request: the signature (`INVALID_SIGNATURE`), then the
+   * body (`DECODE`), and that the body is about the signed `data.id`. Returns the notification.
+   */
+  export function verifyRequest(secret: string, request: WebhookRequest, options?: VerifyOptions | undefined | null): Notification
 }

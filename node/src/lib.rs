@@ -13,6 +13,8 @@ mod client;
 mod error;
 mod types;
 mod wait;
+mod simulator;
+mod webhook;
 
 use napi::bindgen_prelude::*;
 
