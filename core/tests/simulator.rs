@@ -631,9 +631,10 @@ fn statuses_seen(api: &Api, id: &str) -> Vec<String> {
 
 #[test]
 fn each_reserved_amount_ends_as_documented() {
+    // Steps long enough for a poller to see each one even on a busy 2-core machine.
     let api = Api::start(SimulatorConfig {
-        pickup_delay: Duration::from_millis(40),
-        step_delay: Duration::from_millis(40),
+        pickup_delay: Duration::from_millis(100),
+        step_delay: Duration::from_millis(100),
         ..SimulatorConfig::default()
     });
     // Approved: every step in order, then a CLOSED intent pointing to an approved payment.
@@ -1485,4 +1486,23 @@ fn drops_write_nothing_and_truncation_sends_a_short_body_at_the_socket_level() {
         "{} of {announced}",
         sent.len()
     );
+}
+
+#[test]
+fn starts_and_stops_inside_an_async_context() {
+    // As a binding's event loop or an async test would: no "runtime within a runtime" panic.
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let url = rt.block_on(async {
+        let sim = Simulator::start(fast()).unwrap();
+        let url = sim.base_url().to_string();
+        sim.set_faults(Vec::new());
+        assert!(sim.intents().is_empty());
+        drop(sim);
+        url
+    });
+    std::thread::sleep(Duration::from_millis(100));
+    assert!(reqwest::blocking::get(format!("{url}/_simulator/counters")).is_err());
 }

@@ -163,14 +163,18 @@ impl Simulator {
         };
         let scheme = if tls.is_some() { "https" } else { "http" };
         let base_url = format!("{scheme}://{addr}");
-        let (http, listener) = runtime.block_on(async {
-            let http = reqwest::Client::builder()
-                .user_agent(concat!("mppoint-simulator/", env!("CARGO_PKG_VERSION")))
-                .build();
-            (http, tokio::net::TcpListener::from_std(std_listener))
-        });
-        let http = http.map_err(|e| config_error("build its webhook client", e))?;
-        let listener = listener.map_err(|e| config_error("set up its socket", e))?;
+        // Enter (never block_on) the runtime: `start` may be called from inside another
+        // runtime, as in an async test or a binding's event loop.
+        let guard = runtime.enter();
+        let listener = tokio::net::TcpListener::from_std(std_listener)
+            .map_err(|e| config_error("set up its socket", e))?;
+        // Webhook receivers are local test servers: no system proxy in between.
+        let http = reqwest::Client::builder()
+            .user_agent(concat!("mppoint-simulator/", env!("CARGO_PKG_VERSION")))
+            .no_proxy()
+            .build()
+            .map_err(|e| config_error("build its webhook client", e))?;
+        drop(guard);
         let mut cfg = config;
         cfg.bind = addr;
         let shared = Arc::new(Shared {

@@ -573,11 +573,11 @@ impl World {
                         Some(CardOutcome::Rejected) => false,
                         _ => continue,
                     };
-                    let pid = *next_payment_id;
-                    *next_payment_id += 1;
                     let Some(amount) = rec.intent.amount() else {
                         continue;
                     };
+                    let pid = *next_payment_id;
+                    *next_payment_id += 1;
                     let created = iso_now();
                     payments.insert(
                         pid,
