@@ -185,7 +185,96 @@ impl fmt::Debug for SimulatorConfig {
     }
 }
 
+/// The JSON form of a configuration: every field optional.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConfigJson {
+    bind: Option<SocketAddr>,
+    access_token: Option<String>,
+    site: Option<String>,
+    limits: Option<LimitsJson>,
+    stores: Option<Vec<SimStore>>,
+    pos: Option<Vec<SimPos>>,
+    devices: Option<Vec<SimDevice>>,
+    pickup_delay_ms: Option<u64>,
+    step_delay_ms: Option<u64>,
+    time_factor: Option<u32>,
+    webhook_urls: Option<Vec<String>>,
+    webhook_secret: Option<String>,
+    max_webhook_attempts: Option<u32>,
+    honor_idempotency_keys: Option<bool>,
+    tls: Option<bool>,
+    faults: Option<Vec<FaultRule>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LimitsJson {
+    min: String,
+    max: String,
+}
+
 impl SimulatorConfig {
+    /// Reads a configuration from JSON (what the C, Python and Node bindings and the CLI pass).
+    /// Every field is optional and defaults as in [`SimulatorConfig::default`]; unknown fields are
+    /// refused, so a typo does not go unnoticed. Durations are in milliseconds, amounts are
+    /// decimal strings:
+    ///
+    /// ```
+    /// let cfg = mppoint::simulator::SimulatorConfig::from_json(r#"{
+    ///     "bind": "127.0.0.1:0", "access_token": "TEST-token", "site": "MLA",
+    ///     "limits": {"min": "5.00", "max": "100000.00"},
+    ///     "stores": [{"id": "1", "name": "Centro"}],
+    ///     "pos": [{"id": 10, "external_id": "CAJA1", "store_id": "1"}],
+    ///     "devices": [{"id": "PAX_A910__SMARTPOS1", "pos_external_id": "CAJA1", "operating_mode": "PDV"}],
+    ///     "pickup_delay_ms": 20, "step_delay_ms": 20, "time_factor": 60,
+    ///     "webhook_urls": ["http://127.0.0.1:9000/hook"], "webhook_secret": "s3cret",
+    ///     "max_webhook_attempts": 3, "honor_idempotency_keys": false, "tls": false,
+    ///     "faults": [{"endpoint": "CreateIntent", "kind": {"type": "Status", "status": 503}, "times": 1}]
+    /// }"#)?;
+    /// assert_eq!(cfg.site, mppoint::Site::MLA);
+    /// assert_eq!(cfg.pickup_delay, std::time::Duration::from_millis(20));
+    /// assert_eq!(mppoint::simulator::SimulatorConfig::from_json("{}")?.devices.len(), 3);
+    /// # Ok::<(), mppoint::Error>(())
+    /// ```
+    pub fn from_json(json: &str) -> Result<SimulatorConfig> {
+        let j: ConfigJson = serde_json::from_str(json)
+            .map_err(|e| Error::new(ErrorKind::Config, format!("simulator configuration: {e}")))?;
+        let d = SimulatorConfig::default();
+        let limits = match j.limits {
+            None => None,
+            Some(l) => Some(AmountLimits::new(
+                crate::Amount::parse(&l.min)?,
+                crate::Amount::parse(&l.max)?,
+            )?),
+        };
+        let cfg = SimulatorConfig {
+            bind: j.bind.unwrap_or(d.bind),
+            access_token: j.access_token.unwrap_or(d.access_token),
+            site: match j.site {
+                Some(s) => s.parse()?,
+                None => d.site,
+            },
+            limits,
+            stores: j.stores.unwrap_or(d.stores),
+            pos: j.pos.unwrap_or(d.pos),
+            devices: j.devices.unwrap_or(d.devices),
+            pickup_delay: j
+                .pickup_delay_ms
+                .map_or(d.pickup_delay, Duration::from_millis),
+            step_delay: j.step_delay_ms.map_or(d.step_delay, Duration::from_millis),
+            time_factor: j.time_factor.unwrap_or(d.time_factor),
+            webhook_urls: j.webhook_urls.unwrap_or(d.webhook_urls),
+            webhook_secret: j.webhook_secret.unwrap_or(d.webhook_secret),
+            max_webhook_attempts: j.max_webhook_attempts.unwrap_or(d.max_webhook_attempts),
+            honor_idempotency_keys: j.honor_idempotency_keys.unwrap_or(d.honor_idempotency_keys),
+            tls: j.tls.unwrap_or(d.tls),
+            faults: j.faults.unwrap_or(d.faults),
+        };
+        cfg.validate()?;
+        Ok(cfg)
+    }
+
     /// The amount limits in force: [`SimulatorConfig::limits`] or the site's.
     pub fn effective_limits(&self) -> AmountLimits {
         self.limits.unwrap_or_else(|| self.site.default_limits())
@@ -262,5 +351,44 @@ impl SimulatorConfig {
             f.validate()?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_errors_say_what_is_wrong() {
+        let e = SimulatorConfig::from_json(r#"{"pickup_delay": 5}"#).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Config);
+        assert!(e.message().contains("pickup_delay"), "{e}");
+        assert!(SimulatorConfig::from_json(r#"{"site": "XX"}"#).is_err());
+        assert!(SimulatorConfig::from_json(r#"{"limits": {"min": "3", "max": "2"}}"#).is_err());
+        assert!(SimulatorConfig::from_json(r#"{"time_factor": 0}"#).is_err());
+        assert!(SimulatorConfig::from_json(
+            r#"{"devices": [{"id": "D", "operating_mode": "KIOSK"}]}"#
+        )
+        .is_err());
+        let c =
+            SimulatorConfig::from_json(r#"{"devices": [{"id": "D", "operating_mode": "PDV"}]}"#)
+                .unwrap();
+        assert_eq!(c.devices[0].pos_external_id, None);
+        assert!(SimulatorConfig::from_json("[").is_err());
+    }
+
+    #[test]
+    fn default_validates_and_hides_secrets() {
+        let d = SimulatorConfig::default();
+        d.validate().unwrap();
+        assert_eq!(d.expiry(), Duration::from_secs(3600));
+        let fast = SimulatorConfig {
+            time_factor: 3600,
+            ..SimulatorConfig::default()
+        };
+        assert_eq!(fast.expiry(), Duration::from_secs(1));
+        assert_eq!(fast.webhook_retry_interval(), Duration::from_millis(250));
+        let dbg = format!("{d:?}");
+        assert!(!dbg.contains(DEFAULT_ACCESS_TOKEN) && !dbg.contains(DEFAULT_WEBHOOK_SECRET));
     }
 }
