@@ -314,7 +314,7 @@ impl FaultSet {
         let mut i = 0;
         while i < self.rules.len() {
             let r = &self.rules[i];
-            let matches = r.endpoint.map_or(true, |e| e == endpoint);
+            let matches = r.endpoint.is_none() || r.endpoint == Some(endpoint);
             let is_latency = matches!(r.kind, FaultKind::Latency(_));
             let wanted = matches && (is_latency || d.fault.is_none());
             if !wanted || r.times == Some(0) {

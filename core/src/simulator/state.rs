@@ -266,8 +266,8 @@ impl World {
             .devices
             .iter()
             .map(|d| self.device_json(d))
-            .filter(|d| store_id.map_or(true, |s| d.store_id.as_deref() == Some(s)))
-            .filter(|d| pos_id.map_or(true, |p| d.pos_id == Some(p)))
+            .filter(|d| store_id.is_none() || d.store_id.as_deref() == store_id)
+            .filter(|d| pos_id.is_none() || d.pos_id == pos_id)
             .collect();
         let total = all.len() as u64;
         let devices = all
