@@ -1384,6 +1384,19 @@ fn huge_bodies_get_413() {
     assert_eq!(r.mp_error(413).0, "payload_too_large");
     // The server still answers.
     assert_eq!(api.get("/instore-api/point/v1/devices").status, 200);
+    // Far past what it drains: a 413 or a closed connection, and the server goes on.
+    let enormous = vec![b'x'; 40 * 1024 * 1024];
+    let r = api
+        .http
+        .post(format!("{}{INTENTS}/point/pos/{POS1}", api.sim.base_url()))
+        .bearer_auth(api.sim.access_token())
+        .body(enormous)
+        .send();
+    if let Ok(r) = r {
+        assert_eq!(r.status().as_u16(), 413);
+    }
+    assert_eq!(api.get("/instore-api/point/v1/devices").status, 200);
+    assert!(api.sim.intents().is_empty());
 }
 
 #[test]

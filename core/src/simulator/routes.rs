@@ -5,9 +5,9 @@ use std::borrow::Cow;
 use std::sync::Arc;
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Limited};
+use http_body_util::BodyExt;
 use hyper::body::Incoming;
-use hyper::header::{HeaderValue, CONTENT_LENGTH, CONTENT_TYPE, RETRY_AFTER};
+use hyper::header::{HeaderValue, CONNECTION, CONTENT_LENGTH, CONTENT_TYPE, RETRY_AFTER};
 use hyper::{Method, Request, Response, StatusCode};
 use serde_json::Value;
 
@@ -25,6 +25,9 @@ use super::terminal::CardOutcome;
 
 /// The largest request body accepted (larger: 413).
 pub(crate) const MAX_BODY: usize = 1024 * 1024;
+
+/// How much of a too-large body is read and dropped before answering 413.
+const DRAIN_LIMIT: usize = 16 * MAX_BODY;
 
 /// The largest page of devices.
 const MAX_LIMIT: u64 = 1000;
@@ -281,22 +284,14 @@ pub(crate) async fn handle(
         .map(str::to_string);
     let query = req.uri().query().map(str::to_string);
 
-    let body = match Limited::new(req.into_body(), MAX_BODY).collect().await {
-        Ok(b) => b.to_bytes(),
+    let body = match read_body(req.into_body()).await {
+        Ok(b) => b,
         Err(e) => {
-            let too_large = e
-                .downcast_ref::<http_body_util::LengthLimitError>()
-                .is_some();
-            let err = if too_large {
-                ApiError::new(
-                    413,
-                    "payload_too_large",
-                    format!("the request body is larger than {MAX_BODY} bytes"),
-                )
-            } else {
-                ApiError::bad_request("the request body could not be read")
-            };
-            return Ok(finish(err.into(), &request_id));
+            // The body was not read to its end: the connection cannot carry another request.
+            let mut r = finish(e.into(), &request_id);
+            r.headers_mut()
+                .insert(CONNECTION, HeaderValue::from_static("close"));
+            return Ok(r);
         }
     };
 
@@ -335,6 +330,34 @@ pub(crate) async fn handle(
         }
         _ => finish(answer, &request_id),
     })
+}
+
+/// Reads a request body of at most [`MAX_BODY`] bytes. A larger one is 413, after reading (and
+/// dropping) up to [`DRAIN_LIMIT`] bytes of it, so that the client, still sending, reads the
+/// answer instead of a reset connection.
+async fn read_body(mut body: Incoming) -> Result<Bytes, ApiError> {
+    let mut buf = bytes::BytesMut::new();
+    let mut seen = 0usize;
+    while let Some(frame) = body.frame().await {
+        let frame =
+            frame.map_err(|_| ApiError::bad_request("the request body could not be read"))?;
+        if let Ok(data) = frame.into_data() {
+            seen += data.len();
+            if seen <= MAX_BODY {
+                buf.extend_from_slice(&data);
+            } else if seen > DRAIN_LIMIT {
+                break;
+            }
+        }
+    }
+    if seen > MAX_BODY {
+        return Err(ApiError::new(
+            413,
+            "payload_too_large",
+            format!("the request body is larger than {MAX_BODY} bytes"),
+        ));
+    }
+    Ok(buf.freeze())
 }
 
 fn dispatch(
