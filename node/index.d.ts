@@ -73,6 +73,20 @@ export declare class MppointError extends Error {
 }
 export interface MppointError extends ErrorFields {}
 
+/** What the card does on a simulated terminal (`Simulator.presentCard`). */
+export type CardOutcome = 'approved' | 'rejected' | 'error' | 'confirmation_required'
+
+/** A simulator endpoint (the key of `Simulator.counters().requests` and of fault rules). */
+export type SimEndpoint =
+  | 'ListDevices'
+  | 'SetOperatingMode'
+  | 'CreateIntent'
+  | 'GetIntent'
+  | 'CancelIntent'
+  | 'GetPayment'
+  | 'Refund'
+  | 'Control'
+
 /**
  * A Mercado Pago Point client. Make one per access token and share it: every method returns a
  * Promise, runs its network calls off the JS thread, and can run concurrently with the others.
@@ -138,6 +152,62 @@ export declare class Client {
    * still exists, so cancel it or wait again. `signal` stops the wait, not the create.
    */
   charge(target: Target, request: IntentRequest, options?: WaitOptions | undefined | null): Promise<Sale>
+}
+
+/**
+ * A running simulator: a local Mercado Pago Point API on loopback with simulated terminals.
+ * The cents of an amount choose what the terminal does: `.13` rejected, `.44` held on the
+ * terminal until `presentCard`/`cancelOnTerminal`, `.66` ERROR, `.77` CONFIRMATION_REQUIRED,
+ * `.88` canceled on the terminal, `.99` never picked up (EXPIRED); anything else approved.
+ */
+export declare class Simulator {
+  /**
+   * Starts a simulator (default: a free port on 127.0.0.1). Throws `CONFIG` when the
+   * configuration does not hold together or the address cannot be bound.
+   */
+  constructor(config?: SimulatorConfig | undefined | null)
+  /** Where it serves: `http://127.0.0.1:PORT` (`https://…` with `tls`). */
+  get baseUrl(): string
+  /** The bearer token it accepts. */
+  get accessToken(): string
+  /** The secret its webhook notifications are signed with. */
+  get webhookSecret(): string
+  /** With `tls`: its self-signed certificate (PEM), to pass as `extraRootCerts`. */
+  get caCertPem(): string | null
+  /**
+   * Client options for this simulator (base URL, token, certificate):
+   * `new Client({ ...sim.clientOptions(), retries: 0 })`.
+   */
+  clientOptions(): ClientOptions
+  /**
+   * Presents a card for an intent that is `OPENED` or `ON_TERMINAL`: `approved`, `rejected`,
+   * `error` or `confirmation_required`.
+   */
+  presentCard(intentId: string, outcome: CardOutcome): void
+  /** The customer cancels on the terminal: the intent ends `CANCELED`. */
+  cancelOnTerminal(intentId: string): void
+  /** Keeps the intent `ON_TERMINAL` until `presentCard` or `cancelOnTerminal`. */
+  holdOnTerminal(intentId: string): void
+  /** Replaces the armed faults. */
+  setFaults(faults: Array<FaultRule>): void
+  /** Arms one more fault. */
+  addFault(fault: FaultRule): void
+  /** Disarms every fault. */
+  clearFaults(): void
+  /** The faults still armed. */
+  faults(): Array<FaultRule>
+  /** The request counters. */
+  counters(): Counters
+  /** An intent as the simulator holds it (`null` if unknown). */
+  intent(intentId: string): Intent | null
+  /** Every intent created so far. */
+  intents(): Array<Intent>
+  /** A payment as the simulator holds it (`null` if unknown). */
+  payment(paymentId: number | string): Payment | null
+  /** Where to POST webhook notifications from now on. */
+  setWebhookUrls(urls: Array<string>): void
+  /** Stops serving (also done when the object is garbage-collected). Idempotent. */
+  stop(): void
 }
 
 /**
@@ -212,6 +282,28 @@ export interface ClientOptions {
   extraRootCerts?: string | Array<string>
 }
 
+/** The simulator's request counters. */
+export interface Counters {
+  /** Requests received per endpoint (`GetIntent`, `CreateIntent`, …). */
+  requests: Record<string, number>
+  /** Requests that matched no route. */
+  unroutedRequests: number
+  /** Intents created in all. */
+  intentsCreated: number
+  /** Intents created per `X-Idempotency-Key`. */
+  intentsCreatedPerKey: Record<string, number>
+  /** Creates answered with an existing intent because their idempotency key was seen before. */
+  idempotentReplays: number
+  /** TCP connections accepted. */
+  connectionsAccepted: number
+  /** Requests a fault (other than latency) was applied to. */
+  faultsApplied: number
+  /** Webhook deliveries attempted. */
+  webhookAttempts: number
+  /** Webhook deliveries answered 200 or 201. */
+  webhookSuccesses: number
+}
+
 /** A Point device. */
 export interface Device {
   id: string
@@ -277,6 +369,35 @@ export interface ErrorFields {
   field?: string
   /** For `INVALID_SIGNATURE`: why the signature was refused (`SIGNATURE_MISMATCH`, …). */
   signatureFailure?: SignatureFailure
+}
+
+/**
+ * What a fault does. `type` is one of `Latency` (with `ms`), `Status` (with `status`, 400–599),
+ * `RateLimited` (with `retryAfterSecs`), `DropBeforeProcessing`, `DropAfterProcessing`
+ * (the work is done, the answer is lost), `TruncatedBody`, `MalformedJson`.
+ */
+export interface FaultKind {
+  type: 'Latency' | 'Status' | 'RateLimited' | 'DropBeforeProcessing' | 'DropAfterProcessing' | 'TruncatedBody' | 'MalformedJson'
+  /** For `Latency`: the delay in milliseconds. */
+  ms?: number
+  /** For `Status`: the HTTP status to answer. */
+  status?: number
+  /** For `RateLimited`: the `Retry-After`, in seconds. */
+  retryAfterSecs?: number
+}
+
+/** A fault to inject into the simulator's answers. */
+export interface FaultRule {
+  /**
+   * `ListDevices`, `SetOperatingMode`, `CreateIntent`, `GetIntent`, `CancelIntent`,
+   * `GetPayment` or `Refund`; absent: every API endpoint.
+   */
+  endpoint?: SimEndpoint
+  kind: FaultKind
+  /** Apply to the next N matching requests, then disarm; absent: always. */
+  times?: number
+  /** Apply to this share (0–100) of the matching requests; absent: all of them. */
+  sharePercent?: number
 }
 
 /** A payment intent as the API reports it. */
@@ -470,6 +591,78 @@ export interface SignOptions {
    * Default: now, in seconds.
    */
   ts?: number
+}
+
+/** A simulated Point device. */
+export interface SimDevice {
+  /** `TYPE__SERIAL`, like `PAX_A910__SMARTPOS0000000001`. */
+  id: string
+  /** The POS it is linked to, if any. */
+  posExternalId?: string
+  /** `PDV` (receives intents) or `STANDALONE`. */
+  operatingMode: 'PDV' | 'STANDALONE'
+}
+
+/** Amount limits of a simulated account. */
+export interface SimLimits {
+  min: string
+  max: string
+}
+
+/** A point of sale (a till) of the simulated account. */
+export interface SimPos {
+  /** The numeric POS id (`posId` in the device list). */
+  id: number
+  /** The `external_id` intents are created for. */
+  externalId: string
+  storeId: string
+}
+
+/** A store of the simulated account. */
+export interface SimStore {
+  id: string
+  name: string
+}
+
+/**
+ * How to set up a simulator; every field is optional. The default: site `MLB`, one store, POSes
+ * `SUC001POS001` and `SUC001POS002` with PDV devices `PAX_A910__SMARTPOS0000000001` and
+ * `…0002`, a STANDALONE device `NEWLAND_N950__N950NCB000000003`, a 300 ms pickup and 200 ms
+ * steps, real-time expiry, no webhooks, no faults.
+ */
+export interface SimulatorConfig {
+  /** Where to listen (default `127.0.0.1:0`: a free port on loopback). */
+  bind?: string
+  /** The bearer token every request must carry (default `TEST-mppoint-simulator-token`). */
+  accessToken?: string
+  /** `MLA` or `MLB` (default): the amount limits and the payments' currency. */
+  site?: 'MLA' | 'MLB'
+  /** Amount limits instead of the site's, as decimal strings. */
+  limits?: SimLimits
+  stores?: Array<SimStore>
+  pos?: Array<SimPos>
+  devices?: Array<SimDevice>
+  /** How long after a create the terminal fetches the intent, in milliseconds (default 300). */
+  pickupDelayMs?: number
+  /** The pause between the terminal's steps, in milliseconds (default 200). */
+  stepDelayMs?: number
+  /** Divides the real one-hour expiry and 15-minute webhook retry (3600: expiry in 1 s). */
+  timeFactor?: number
+  /** Where to POST the signed webhook notifications. */
+  webhookUrls?: Array<string>
+  /** The secret the notifications are signed with. */
+  webhookSecret?: string
+  /** How many times a notification is sent at most (default 5). */
+  maxWebhookAttempts?: number
+  /**
+   * `true` (default): a create retried with the same `X-Idempotency-Key` answers the first
+   * intent instead of creating another.
+   */
+  honorIdempotencyKeys?: boolean
+  /** Serve HTTPS with a self-signed certificate (trust `caCertPem`). */
+  tls?: boolean
+  /** Faults armed from the start. */
+  faults?: Array<FaultRule>
 }
 
 /**

@@ -171,8 +171,8 @@ fn unreachable_value<V>() -> V {
 
 /// Settles a wait (or a charge): the listener goes, a callback's error is rethrown as is, an abort
 /// carries the signal's reason as `cause`.
-fn settle_wait<'e, T, V>(
-    env: &'e Env,
+fn settle_wait<T, V>(
+    env: &Env,
     listener: Option<AbortListener>,
     r: std::result::Result<T, WaitError>,
     convert: impl FnOnce(T) -> V,

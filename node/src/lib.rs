@@ -5,15 +5,17 @@
 //! (`mppoint`), which holds every rule.
 
 #![deny(clippy::all)]
+// napi-derive registers the exports only outside `cfg(test)`, so a test build sees them unused.
+#![cfg_attr(test, allow(dead_code))]
 
 #[macro_use]
 extern crate napi_derive;
 
 mod client;
 mod error;
+mod simulator;
 mod types;
 mod wait;
-mod simulator;
 mod webhook;
 
 use napi::bindgen_prelude::*;

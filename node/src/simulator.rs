@@ -80,14 +80,17 @@ pub struct FaultRule {
 fn num(v: Option<f64>) -> Value {
     match v {
         None => Value::Null,
-        Some(n) if n.fract() == 0.0 && n >= 0.0 && n <= 9e15 => json!(n as u64),
+        Some(n) if n.fract() == 0.0 && (0.0..=9e15).contains(&n) => json!(n as u64),
         // Let the core refuse it with its own message.
         Some(n) => json!(n),
     }
 }
 
 fn config_error(what: &str, e: impl std::fmt::Display) -> mppoint::Error {
-    mppoint::Error::new(mppoint::ErrorKind::Config, format!("simulator: {what}: {e}"))
+    mppoint::Error::new(
+        mppoint::ErrorKind::Config,
+        format!("simulator: {what}: {e}"),
+    )
 }
 
 impl FaultRule {
@@ -251,7 +254,11 @@ impl SimulatorConfig {
         put("honor_idempotency_keys", json!(self.honor_idempotency_keys));
         put("tls", json!(self.tls));
         let faults = match &self.faults {
-            Some(f) => Value::Array(f.iter().map(FaultRule::to_json).collect::<mppoint::Result<_>>()?),
+            Some(f) => Value::Array(
+                f.iter()
+                    .map(FaultRule::to_json)
+                    .collect::<mppoint::Result<_>>()?,
+            ),
             None => Value::Null,
         };
         put("faults", faults);

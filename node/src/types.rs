@@ -36,7 +36,7 @@ pub(crate) fn millis(
 ) -> mppoint::Result<Option<std::time::Duration>> {
     match v {
         None => Ok(None),
-        Some(ms) if ms.is_finite() && ms >= 0.0 && ms <= 1e12 => {
+        Some(ms) if (0.0..=1e12).contains(&ms) => {
             Ok(Some(std::time::Duration::from_secs_f64(ms / 1000.0)))
         }
         Some(ms) => Err(invalid(

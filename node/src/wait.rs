@@ -11,7 +11,6 @@
 //!   it has returned (so the callbacks come in order, before the wait settles).
 
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use napi::bindgen_prelude::*;
 use napi::threadsafe_function::{ThreadsafeFunction, UnknownReturnValue};
@@ -49,6 +48,9 @@ pub(crate) struct WaitPlan {
     pub(crate) aborted: watch::Receiver<bool>,
 }
 
+/// `signal.addEventListener` / `removeEventListener`, called with `('abort', listener)`.
+type ListenerMethod<'a> = Function<'a, FnArgs<(&'a str, Function<'a, (), ()>)>, Unknown<'a>>;
+
 /// The JS-thread side of an `AbortSignal`: the listener to remove when the wait settles.
 pub(crate) struct AbortListener {
     signal: ObjectRef<false>,
@@ -61,8 +63,7 @@ impl AbortListener {
     pub(crate) fn finish<'e>(self, env: &'e Env) -> Result<Option<Unknown<'e>>> {
         let signal = self.signal.get_value(env)?;
         let listener = self.listener.borrow_back(env)?;
-        let remove: Function<FnArgs<(&str, Function<(), ()>)>, Unknown> =
-            signal.get_named_property("removeEventListener")?;
+        let remove: ListenerMethod = signal.get_named_property("removeEventListener")?;
         remove.apply(signal, FnArgs::from(("abort", listener)))?;
         let aborted: bool = signal.get_named_property("aborted")?;
         let reason = if aborted {
@@ -150,7 +151,7 @@ fn listen(
             "another object",
         ))
     };
-    let add: Function<FnArgs<(&str, Function<(), ()>)>, Unknown> = signal
+    let add: ListenerMethod = signal
         .get_named_property("addEventListener")
         .map_err(|_| not_a_signal())?;
     let aborted: bool = signal
@@ -274,9 +275,4 @@ pub(crate) async fn wait_for_final(
             }
         }
     }
-}
-
-/// Milliseconds as a `Duration`, for the simulator's config.
-pub(crate) fn ms(v: f64) -> Duration {
-    Duration::from_secs_f64(v.max(0.0) / 1000.0)
 }

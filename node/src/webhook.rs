@@ -230,7 +230,10 @@ pub fn signed_headers(
     ts: Option<f64>,
 ) -> Result<SignedHeaders> {
     if data_id.trim().is_empty() {
-        return Err(to_napi(&env, &invalid("data_id", "must not be empty", &data_id)));
+        return Err(to_napi(
+            &env,
+            &invalid("data_id", "must not be empty", &data_id),
+        ));
     }
     let ts = match ts {
         None => std::time::SystemTime::now()
