@@ -78,7 +78,9 @@ const NAPI_ARGUMENT_CODES = new Set([
 
 function toMppointError(e) {
   if (e instanceof MppointError) return e
-  if (e instanceof Error && NAPI_ARGUMENT_CODES.has(e.code)) {
+  // Only the addon's own argument conversion runs inside these calls (user callbacks run later,
+  // on their own), so a TypeError here is a value of the wrong type too.
+  if (e instanceof Error && (NAPI_ARGUMENT_CODES.has(e.code) || e instanceof TypeError)) {
     return new MppointError(`invalid argument: ${e.message}`, { code: 'INVALID_ARGUMENT', cause: e })
   }
   return e

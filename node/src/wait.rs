@@ -31,7 +31,9 @@ pub struct WaitOptions<'env> {
     /// Pause between polls in milliseconds (default 1000, at least 10).
     pub poll_interval_ms: Option<f64>,
     /// Called with the intent each time its status changes (and once for the first status seen).
-    /// If it throws, the wait stops and rejects with what it threw (the intent goes on).
+    /// It runs on the JS thread and the wait goes on once it has returned (a returned Promise is
+    /// not awaited). If it throws, the wait stops and rejects with what it threw (the intent
+    /// goes on).
     #[napi(ts_type = "(intent: Intent) => unknown")]
     pub on_status: Option<StatusCallback>,
     /// Stops the wait promptly: it rejects with an `MppointError` whose code is `CANCELED` (the

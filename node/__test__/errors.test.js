@@ -1,0 +1,178 @@
+'use strict'
+// Every error code, produced the way a POS meets it, as an MppointError with the fields that
+// apply. The last test checks that the codes met here are exactly errorCodes().
+
+const test = require('node:test')
+const assert = require('node:assert/strict')
+const fs = require('node:fs')
+const path = require('node:path')
+const { Client, MppointError, errorCodes, webhook } = require('..')
+const { startSimulator, clientFor, FAST, until, rejectsWith, throwsWith } = require('./helpers')
+
+const seen = new Set()
+function saw(e) {
+  seen.add(e.code)
+  assert.ok(e instanceof MppointError && e instanceof Error)
+  assert.equal(e.name, 'MppointError')
+  assert.equal(typeof e.message, 'string')
+  assert.equal(typeof e.transient, 'boolean')
+  return e
+}
+const sale = (amount) => ({ amount, description: 'Sale', externalReference: 'order-1' })
+
+let sim
+test.before(() => {
+  sim = startSimulator()
+})
+test.after(() => sim.stop())
+test.afterEach(() => sim.clearFaults())
+
+test('INVALID_ARGUMENT, INVALID_AMOUNT, CONFIG: bad input, before anything is sent', async () => {
+  const c = clientFor(sim)
+  let e = saw(await rejectsWith(c.getIntent(''), 'INVALID_ARGUMENT'))
+  assert.equal(e.field, 'intent_id')
+  // Wrong JavaScript types reject too (never throw from a Promise method).
+  const p = c.getIntent(42)
+  assert.ok(p instanceof Promise)
+  e = saw(await rejectsWith(p, 'INVALID_ARGUMENT'))
+  assert.ok(e.cause instanceof Error)
+  saw(await rejectsWith(c.createIntent({ pos: 'P' }, { amount: '1.00' }), 'INVALID_ARGUMENT'))
+  saw(await rejectsWith(c.createIntent({ pos: 'P' }, { ...sale('1.00'), externalReference: 'bad/ref' }), 'INVALID_ARGUMENT'))
+  saw(await rejectsWith(c.waitForFinal('i', { pollIntervalMs: 1 }), 'INVALID_ARGUMENT'))
+  saw(await rejectsWith(c.waitForFinal('i', { timeoutMs: -5 }), 'INVALID_ARGUMENT'))
+  saw(await rejectsWith(c.waitForFinal('i', { signal: {} }), 'INVALID_ARGUMENT'))
+  e = saw(await rejectsWith(c.createIntent({ pos: 'P' }, sale('1.234')), 'INVALID_AMOUNT'))
+  assert.equal(e.field, 'amount')
+  e = saw(throwsWith(() => new Client({ accessToken: '' }), 'CONFIG'))
+  saw(throwsWith(() => new Client({ accessToken: 't', baseUrl: 'ftp://x' }), 'CONFIG'))
+  saw(throwsWith(() => new Client({ accessToken: 't', site: 'XX' }), 'CONFIG'))
+  saw(throwsWith(() => new Client({ accessToken: 't', timeoutMs: -1 }), 'CONFIG'))
+  saw(throwsWith(() => new Client({ accessToken: 't', retries: 1.5 }), 'CONFIG'))
+  saw(throwsWith(() => new Client({ accessToken: 't', extraRootCerts: 'not pem' }), 'CONFIG'))
+  saw(throwsWith(() => new Client({ accessToken: 't', proxy: '::::' }), 'CONFIG'))
+  saw(throwsWith(() => new Client(), 'INVALID_ARGUMENT'))
+  saw(throwsWith(() => new Client({ accessToken: 5 }), 'INVALID_ARGUMENT'))
+  assert.equal(sim.counters().requests.GetIntent ?? 0, 0)
+})
+
+test('UNAUTHORIZED, FORBIDDEN, NOT_FOUND, BAD_REQUEST: the API said no', async () => {
+  const c = clientFor(sim)
+  let e = saw(await rejectsWith(clientFor(sim, { accessToken: 'wrong' }).listDevices(), 'UNAUTHORIZED'))
+  assert.equal(e.status, 401)
+  assert.equal(e.apiError, 'unauthorized')
+  assert.ok(e.requestId)
+  assert.equal(e.transient, false)
+  sim.addFault({ endpoint: 'SetOperatingMode', kind: { type: 'Status', status: 403 }, times: 1 })
+  e = saw(await rejectsWith(c.setOperatingMode('PAX_A910__SMARTPOS0000000001', 'PDV'), 'FORBIDDEN'))
+  assert.equal(e.status, 403)
+  e = saw(await rejectsWith(c.getIntent('no-such-intent'), 'NOT_FOUND'))
+  assert.equal(e.status, 404)
+  assert.equal(e.apiError, 'not_found')
+  assert.equal(e.intentId, 'no-such-intent')
+  e = saw(await rejectsWith(c.createIntent({ device: 'NEWLAND_N950__N950NCB000000003' }, sale('1.00')), 'BAD_REQUEST'))
+  assert.equal(e.status, 400)
+  assert.match(e.idempotencyKey, /^[0-9a-f-]{36}$/)
+})
+
+test('ALREADY_QUEUED, CANNOT_CANCEL, CONFLICT: 409 means what the call was', async () => {
+  const c = clientFor(sim)
+  const held = await c.createIntent({ pos: 'SUC001POS001' }, sale('1.44'))
+  let e = saw(await rejectsWith(c.createIntent({ pos: 'SUC001POS001' }, sale('2.00')), 'ALREADY_QUEUED'))
+  assert.equal(e.status, 409)
+  await until(async () => (await c.getIntent(held.id)).status === 'ON_TERMINAL')
+  e = saw(await rejectsWith(c.cancelIntent(held.id), 'CANNOT_CANCEL'))
+  assert.equal(e.intentId, held.id)
+  sim.addFault({ endpoint: 'GetIntent', kind: { type: 'Status', status: 409 }, times: 1 })
+  e = saw(await rejectsWith(c.getIntent(held.id), 'CONFLICT'))
+  assert.equal(e.status, 409)
+  sim.cancelOnTerminal(held.id)
+  await c.waitForFinal(held.id, FAST)
+})
+
+test('RATE_LIMITED, SERVER, API: after the retries, with Retry-After', async () => {
+  const c = clientFor(sim, { retries: 1, retryBaseDelayMs: 1, retryMaxDelayMs: 5000 })
+  sim.addFault({ endpoint: 'ListDevices', kind: { type: 'RateLimited', retryAfterSecs: 30 } })
+  let e = saw(await rejectsWith(c.listDevices(), 'RATE_LIMITED'))
+  assert.equal(e.status, 429)
+  assert.equal(e.retryAfter, 30)
+  assert.equal(e.retryAfterMs, 30000)
+  assert.equal(e.transient, true)
+  sim.clearFaults()
+  sim.addFault({ endpoint: 'ListDevices', kind: { type: 'Status', status: 503 } })
+  const before = sim.counters().requests.ListDevices ?? 0
+  e = saw(await rejectsWith(c.listDevices(), 'SERVER'))
+  assert.equal(e.status, 503)
+  assert.equal(sim.counters().requests.ListDevices - before, 2, 'one retry')
+  sim.clearFaults()
+  sim.addFault({ endpoint: 'ListDevices', kind: { type: 'Status', status: 422 }, times: 1 })
+  e = saw(await rejectsWith(c.listDevices(), 'API'))
+  assert.equal(e.status, 422)
+})
+
+test('OUTCOME_UNKNOWN: the create was sent, the answer lost; retrying with its key is safe', async () => {
+  const c = clientFor(sim, { retries: 0 })
+  sim.addFault({ endpoint: 'CreateIntent', kind: { type: 'DropAfterProcessing' }, times: 1 })
+  const e = saw(await rejectsWith(c.createIntent({ pos: 'SUC001POS002' }, sale('3.00')), 'OUTCOME_UNKNOWN'))
+  assert.match(e.idempotencyKey, /^[0-9a-f-]{36}$/)
+  assert.equal(sim.counters().intentsCreatedPerKey[e.idempotencyKey], 1, 'the intent exists')
+  const again = await c.createIntent({ pos: 'SUC001POS002' }, { ...sale('3.00'), idempotencyKey: e.idempotencyKey })
+  assert.equal(sim.counters().intentsCreatedPerKey[e.idempotencyKey], 1, 'and was not created twice')
+  assert.equal((await c.waitForFinal(again.id, FAST)).status, 'CLOSED')
+  // With retries the client rides it out on its own, with the same key.
+  const r = clientFor(sim, { retries: 2 })
+  sim.addFault({ endpoint: 'CreateIntent', kind: { type: 'DropAfterProcessing' }, times: 1 })
+  const i = await r.createIntent({ pos: 'SUC001POS002' }, sale('3.00'))
+  assert.equal(sim.counters().intentsCreatedPerKey[i.idempotencyKey], 1)
+  await r.waitForFinal(i.id, FAST)
+})
+
+test('NETWORK, TIMEOUT, DECODE: transport trouble', async () => {
+  const closed = new Client({ accessToken: 't', baseUrl: 'http://127.0.0.1:9', retries: 0, noProxy: true })
+  let e = saw(await rejectsWith(closed.getIntent('i'), 'NETWORK'))
+  assert.equal(e.transient, true)
+  const c = clientFor(sim, { retries: 0, timeoutMs: 100 })
+  sim.addFault({ endpoint: 'GetIntent', kind: { type: 'Latency', ms: 1000 }, times: 1 })
+  e = saw(await rejectsWith(c.getIntent('whatever'), 'TIMEOUT'))
+  assert.equal(e.transient, true)
+  sim.addFault({ endpoint: 'ListDevices', kind: { type: 'MalformedJson' }, times: 1 })
+  saw(await rejectsWith(c.listDevices(), 'DECODE'))
+  // A body that is not a notification is DECODE too.
+  saw(throwsWith(() => webhook.parse('{"data":'), 'DECODE'))
+})
+
+test('WAIT_TIMEOUT and CANCELED: waits that end without a final status', async () => {
+  const c = clientFor(sim)
+  const held = await c.createIntent({ pos: 'SUC001POS001' }, sale('4.44'))
+  await until(async () => (await c.getIntent(held.id)).status === 'ON_TERMINAL')
+  let e = saw(await rejectsWith(c.waitForFinal(held.id, { pollIntervalMs: 20, timeoutMs: 100 }), 'WAIT_TIMEOUT'))
+  assert.equal(e.lastStatus, 'ON_TERMINAL')
+  assert.equal(e.intentId, held.id)
+  assert.match(e.message, /cancel it on the terminal/)
+  e = saw(await rejectsWith(c.waitForFinal(held.id, { ...FAST, signal: AbortSignal.abort() }), 'CANCELED'))
+  assert.equal(e.intentId, held.id)
+  sim.presentCard(held.id, 'approved')
+  await c.waitForFinal(held.id, FAST)
+})
+
+test('INVALID_SIGNATURE: a webhook that does not verify', () => {
+  const e = saw(throwsWith(() => webhook.verify('secret', { xSignature: 'ts=1704908010,v1=00', dataId: 'x' }), 'INVALID_SIGNATURE'))
+  assert.equal(e.signatureFailure, 'SIGNATURE_MISMATCH')
+})
+
+test('every error code was met, and the TypeScript ErrorCode union lists exactly them', () => {
+  assert.deepEqual([...seen].sort(), [...errorCodes()].sort())
+  const dts = fs.readFileSync(path.join(__dirname, '..', 'index.d.ts'), 'utf8')
+  const union = dts.match(/export type ErrorCode =([\s\S]*?)\n\n/)[1]
+  const listed = [...union.matchAll(/'([A-Z_]+)'/g)].map((m) => m[1])
+  assert.deepEqual(listed, errorCodes())
+})
+
+test('MppointError can be made and checked by user code', () => {
+  const e = new MppointError('boom', { code: 'SERVER', transient: true, status: 503, requestId: 'r1' })
+  assert.ok(e instanceof Error)
+  assert.equal(e.name, 'MppointError')
+  assert.equal(e.code, 'SERVER')
+  assert.equal(e.status, 503)
+  assert.equal(e.requestId, 'r1')
+  assert.equal(e.intentId, undefined)
+})
