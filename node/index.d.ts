@@ -100,7 +100,7 @@ export declare class Client {
   /** The base URL requests go to. */
   get baseUrl(): string
   /** The configured site (`MLA`, `MLB`), if any. */
-  get site(): string | null
+  get site(): 'MLA' | 'MLB' | null
   /** The amount limits checked before a create (the site's, or the override). */
   get amountLimits(): AmountLimitsOut | null
   /**
@@ -250,7 +250,7 @@ export interface ClientOptions {
   /** The API's base URL (default `https://api.mercadopago.com`); a `Simulator`'s `baseUrl` in tests. */
   baseUrl?: string
   /** `MLA` (Argentina) or `MLB` (Brazil): sets the amount limits checked before a create. */
-  site?: string
+  site?: 'MLA' | 'MLB'
   /** Overrides the site's amount limits. */
   amountLimits?: AmountLimits
   /** How long one request may take in all, in milliseconds (default 30000). */
@@ -337,7 +337,7 @@ export interface EnablerConfiguration {
 }
 
 /** The stable `code` of every error kind, in the core's order (the README's error table). */
-export declare function errorCodes(): Array<string>
+export declare function errorCodes(): ErrorCode[]
 
 /** The structured fields of an `MppointError` (everything but the message). */
 export interface ErrorFields {
@@ -698,7 +698,9 @@ export interface WaitOptions {
   pollIntervalMs?: number
   /**
    * Called with the intent each time its status changes (and once for the first status seen).
-   * If it throws, the wait stops and rejects with what it threw (the intent goes on).
+   * It runs on the JS thread and the wait goes on once it has returned (a returned Promise is
+   * not awaited). If it throws, the wait stops and rejects with what it threw (the intent
+   * goes on).
    */
   onStatus?: (intent: Intent) => unknown
   /**

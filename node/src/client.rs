@@ -23,6 +23,7 @@ pub struct ClientOptions {
     /// The API's base URL (default `https://api.mercadopago.com`); a `Simulator`'s `baseUrl` in tests.
     pub base_url: Option<String>,
     /// `MLA` (Argentina) or `MLB` (Brazil): sets the amount limits checked before a create.
+    #[napi(ts_type = "'MLA' | 'MLB'")]
     pub site: Option<String>,
     /// Overrides the site's amount limits.
     pub amount_limits: Option<AmountLimits>,
@@ -215,7 +216,7 @@ impl Client {
     }
 
     /// The configured site (`MLA`, `MLB`), if any.
-    #[napi(getter)]
+    #[napi(getter, ts_return_type = "'MLA' | 'MLB' | null")]
     pub fn site(&self) -> Option<&'static str> {
         self.inner.site().map(|s| s.code())
     }

@@ -27,7 +27,7 @@ pub fn register_error_class(
 }
 
 /// The stable `code` of every error kind, in the core's order (the README's error table).
-#[napi]
+#[napi(ts_return_type = "ErrorCode[]")]
 pub fn error_codes() -> Vec<&'static str> {
     mppoint::ErrorKind::ALL.iter().map(|k| k.code()).collect()
 }

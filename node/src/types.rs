@@ -36,9 +36,12 @@ pub(crate) fn millis(
 ) -> mppoint::Result<Option<std::time::Duration>> {
     match v {
         None => Ok(None),
-        Some(ms) if (0.0..=1e12).contains(&ms) => {
-            Ok(Some(std::time::Duration::from_secs_f64(ms / 1000.0)))
-        }
+        // Whole milliseconds exactly (a Unix time in ms does not survive a division by 1000).
+        Some(ms) if (0.0..=1e15).contains(&ms) => Ok(Some(if ms.fract() == 0.0 {
+            std::time::Duration::from_millis(ms as u64)
+        } else {
+            std::time::Duration::from_nanos((ms * 1e6).round() as u64)
+        })),
         Some(ms) => Err(invalid(
             field,
             "must be a finite number of milliseconds, 0 or more",

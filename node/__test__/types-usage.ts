@@ -1,0 +1,41 @@
+// Compiled with `tsc --noEmit --strict` by types.test.js: the generated index.d.ts describes the
+// public API as a TypeScript user writes it.
+import { Client, MppointError, Simulator, cents, amountCents, errorCodes, webhook } from '..'
+import type { ErrorCode, Intent, Sale, WaitOptions, Notification, FaultRule } from '..'
+
+async function till(client: Client, signal: AbortSignal): Promise<string> {
+  const options: WaitOptions = {
+    timeoutMs: 180_000,
+    pollIntervalMs: 500,
+    onStatus: (i: Intent) => console.log(i.status, i.amountCents),
+    signal,
+  }
+  try {
+    const sale: Sale = await client.charge({ pos: 'SUC001POS001' }, { amount: cents(1247), description: 'd', externalReference: 'r' }, options)
+    if (sale.isPaid && sale.approvedPayment) return `${sale.approvedPayment.id} ${sale.amount}`
+    return sale.verdict
+  } catch (e) {
+    if (e instanceof MppointError) {
+      const code: ErrorCode = e.code
+      const details: Array<string | number | undefined> = [e.status, e.requestId, e.retryAfter, e.idempotencyKey, e.intentId, e.lastStatus]
+      return `${code} ${e.message} ${details.join(' ')}`
+    }
+    throw e
+  }
+}
+
+function hook(secret: string, headers: Record<string, string | string[] | undefined>, url: string, body: Buffer): Notification {
+  return webhook.verifyRequest(secret, { headers, url, body }, { toleranceMs: 300_000 })
+}
+
+const sim = new Simulator({ pickupDelayMs: 20 })
+const fault: FaultRule = { endpoint: 'GetIntent', kind: { type: 'Status', status: 503 }, times: 1 }
+sim.addFault(fault)
+const client = new Client({ ...sim.clientOptions(), retries: 0 })
+void till(client, AbortSignal.timeout(1000))
+void hook('s', {}, '/', Buffer.from('{}'))
+const n: number = amountCents('12.47') + amountCents(12.47)
+const codes: string[] = errorCodes()
+void n
+void codes
+sim.stop()

@@ -1,0 +1,186 @@
+'use strict'
+// Webhooks: the shared fixtures (signature vectors, MLA and MLB notifications), whole requests as
+// a web framework hands them over, and the README's Express example against the simulator's
+// signed deliveries.
+
+const test = require('node:test')
+const assert = require('node:assert/strict')
+const fs = require('node:fs')
+const path = require('node:path')
+const Module = require('node:module')
+const { webhook, MppointError } = require('..')
+const { startSimulator, clientFor, FAST } = require('./helpers')
+
+const FIXTURES = path.join(__dirname, '..', '..', 'tests', 'fixtures')
+const vectors = JSON.parse(fs.readFileSync(path.join(FIXTURES, 'signature_vectors.json'), 'utf8'))
+
+function verdict(fn) {
+  try {
+    fn()
+    return 'OK'
+  } catch (e) {
+    assert.ok(e instanceof MppointError, String(e))
+    assert.equal(e.code, 'INVALID_SIGNATURE')
+    return e.signatureFailure
+  }
+}
+
+test('every shared signature vector gets its verdict', () => {
+  assert.ok(vectors.length >= 40)
+  for (const c of vectors) {
+    const got = verdict(() =>
+      webhook.verify(
+        c.secret,
+        { xSignature: c.x_signature, xRequestId: c.x_request_id, dataId: c.data_id },
+        { toleranceMs: c.tolerance_secs == null ? null : c.tolerance_secs * 1000, nowMs: c.now_unix_ms },
+      ),
+    )
+    assert.equal(got, c.expect, `${c.name}: ${c.note || ''}`)
+  }
+})
+
+test('the same vectors as whole requests (headers in any case, data.id in the URL)', () => {
+  for (const c of vectors) {
+    if (c.expect !== 'OK' || c.data_id == null || !c.data_id.trim()) continue
+    const headers = { 'X-Signature': c.x_signature }
+    if (c.x_request_id != null) headers['x-REQUEST-id'] = c.x_request_id
+    const body = JSON.stringify({ id: '1', type: 'topic_instore_integration_wh', data: { id: c.data_id.trim(), status: 'CLOSED' } })
+    const url = `/hooks/mp?data.id=${encodeURIComponent(c.data_id)}&type=topic_instore_integration_wh`
+    const n = webhook.verifyRequest(c.secret, { headers, url, body: Buffer.from(body) }, { toleranceMs: c.tolerance_secs == null ? undefined : c.tolerance_secs * 1000, nowMs: c.now_unix_ms ?? undefined })
+    assert.equal(n.intentId, c.data_id.trim(), c.name)
+  }
+})
+
+test('the MLA and MLB notifications read the same in every language', () => {
+  for (const [file, ticket] of [
+    ['notification_mla.json', 'Ticket001'],
+    ['notification_mlb.json', undefined],
+  ]) {
+    const raw = fs.readFileSync(path.join(FIXTURES, file))
+    for (const body of [raw, raw.toString('utf8')]) {
+      const n = webhook.parse(body)
+      assert.equal(n.id, '1234567-12345-12345678-1234567890')
+      assert.equal(n.type, 'topic_instore_integration_wh')
+      assert.equal(n.action, 'topic_instore_integration_wh.application.authorized')
+      assert.equal(n.apiVersion, 'v1')
+      assert.equal(n.dateCreated, '2023-07-27 20:24:21.776642198-0400')
+      assert.equal(n.dateCreatedIso, '2023-07-27T20:24:21.776642198-04:00')
+      assert.equal(n.liveMode, true)
+      assert.equal(n.userId, 12345667)
+      assert.equal(n.intentId, '1234567-12345-12345678-1234567890')
+      assert.equal(n.status, 'CANCELED')
+      assert.equal(n.isFinal, true)
+      assert.equal(n.dedupKey, '1234567-12345-12345678-1234567890:CANCELED')
+      assert.equal(n.data.amount, '10.14')
+      assert.equal(n.data.amountCents, 1014)
+      assert.equal(n.data.description, 'abc')
+      assert.equal(n.data.externalReference, '123132342341')
+      assert.equal(n.data.enablerConfiguration.ticketNumber, ticket)
+      assert.deepEqual(n.data.enablerConfiguration.printOnTerminal, ['SELLER_TICKET'])
+      assert.match(n.url, /\/intents\/1234567-12345-12345678-1234567890\/point$/)
+    }
+  }
+})
+
+test('verifyRequest refuses forged bodies, bad signatures and non-notifications', () => {
+  const secret = 'shh'
+  const id = 'abc-123'
+  const { xSignature, xRequestId } = webhook.signedHeaders(secret, id)
+  assert.match(xSignature, /^ts=\d{10},v1=[0-9a-f]{64}$/)
+  const body = JSON.stringify({ id: 'n1', type: 'topic_instore_integration_wh', data: { id, status: 'CLOSED' } })
+  const req = (over = {}) => ({
+    headers: { 'x-signature': xSignature, 'x-request-id': [xRequestId, 'ignored'], host: 'x' },
+    url: `/hook?data.id=${id}`,
+    body,
+    ...over,
+  })
+  const opts = { toleranceMs: 300000 }
+  assert.equal(webhook.verifyRequest(secret, req(), opts).status, 'CLOSED')
+  const forged = body.replace(id, 'other')
+  assert.throws(() => webhook.verifyRequest(secret, req({ body: forged }), opts), { code: 'INVALID_SIGNATURE', signatureFailure: 'SIGNATURE_MISMATCH' })
+  assert.throws(() => webhook.verifyRequest('wrong', req(), opts), { code: 'INVALID_SIGNATURE', signatureFailure: 'SIGNATURE_MISMATCH' })
+  assert.throws(() => webhook.verifyRequest(secret, req({ headers: {} }), opts), { code: 'INVALID_SIGNATURE', signatureFailure: 'MISSING_HEADER' })
+  assert.throws(() => webhook.verifyRequest(secret, req({ headers: { 'x-signature': undefined } }), opts), { signatureFailure: 'MISSING_HEADER' })
+  assert.throws(() => webhook.verifyRequest(secret, req({ body: 'not json' }), opts), { code: 'DECODE' })
+  const old = webhook.sign(secret, { dataId: id, xRequestId: 'r', ts: 1704908010 })
+  assert.throws(
+    () => webhook.verifyRequest(secret, req({ headers: { 'x-signature': old, 'x-request-id': 'r' } }), opts),
+    { signatureFailure: 'TIMESTAMP_OUT_OF_TOLERANCE' },
+  )
+  // Without a tolerance the old signature verifies; `null` is "absent" like undefined.
+  webhook.verify(secret, { xSignature: old, xRequestId: 'r', dataId: id }, { toleranceMs: null })
+  assert.throws(() => webhook.verify(secret, { xSignature: null, xRequestId: null, dataId: null }), { signatureFailure: 'MISSING_HEADER' })
+  assert.throws(() => webhook.verify(secret, { xSignature: 5 }), { code: 'INVALID_ARGUMENT' })
+})
+
+test('sign and verify agree on seconds and milliseconds', () => {
+  const now = Date.now()
+  for (const ts of [Math.floor(now / 1000), now]) {
+    const sig = webhook.sign('k', { dataId: 'ID1', xRequestId: 'rid', ts })
+    webhook.verify('k', { xSignature: sig, xRequestId: 'rid', dataId: 'ID1' }, { toleranceMs: 60000, nowMs: now })
+  }
+  const sig = webhook.sign('k') // ts: now, no pairs
+  webhook.verify('k', { xSignature: sig }, { toleranceMs: 60000 })
+  assert.throws(() => webhook.sign('k', { ts: -1 }), { code: 'INVALID_ARGUMENT' })
+  assert.throws(() => webhook.signedHeaders('k', ' '), { code: 'INVALID_ARGUMENT' })
+})
+
+test("the README's Express example handles the simulator's signed notifications", async (t) => {
+  const example = path.join(__dirname, '..', 'examples', 'express-webhook.js')
+  const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8')
+  assert.ok(readme.includes(fs.readFileSync(example, 'utf8').trim()), 'the README shows examples/express-webhook.js as it is')
+  // The example requires 'mppoint': resolve it to this package.
+  const origResolve = Module._resolveFilename
+  Module._resolveFilename = function (request, ...rest) {
+    return origResolve.call(this, request === 'mppoint' ? path.join(__dirname, '..') : request, ...rest)
+  }
+  t.after(() => {
+    Module._resolveFilename = origResolve
+  })
+  const { createApp } = require(example)
+
+  const sim = startSimulator()
+  t.after(() => sim.stop())
+  const client = clientFor(sim)
+  const sales = []
+  let gotSale
+  const saleSeen = new Promise((r) => (gotSale = r))
+  const app = createApp({
+    secret: sim.webhookSecret,
+    client,
+    onSale: (s) => {
+      sales.push(s)
+      gotSale()
+    },
+  })
+  const server = await new Promise((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s))
+  })
+  t.after(() => server.close())
+  const url = `http://127.0.0.1:${server.address().port}/webhooks/mercadopago`
+  sim.setWebhookUrls([url])
+
+  const sale = await client.charge({ pos: 'SUC001POS001' }, { amount: '25.00', description: 'Sale', externalReference: 'order-77' }, FAST)
+  assert.equal(sale.verdict, 'APPROVED')
+  await saleSeen
+  assert.equal(sales.length, 1)
+  assert.equal(sales[0].verdict, 'APPROVED')
+  assert.equal(sales[0].intent.externalReference, 'order-77')
+  const counters = sim.counters()
+  assert.equal(counters.webhookSuccesses, 1)
+
+  // A forged delivery is refused with 401, a body that is not a notification with 400.
+  const forged = await fetch(`${url}?data.id=${sale.intent.id}`, {
+    method: 'POST',
+    headers: { 'x-signature': 'ts=1,v1=00', 'x-request-id': 'r', 'content-type': 'application/json' },
+    body: '{}',
+  })
+  assert.equal(forged.status, 401)
+  const h = webhook.signedHeaders(sim.webhookSecret, sale.intent.id)
+  const garbage = await fetch(`${url}?data.id=${sale.intent.id}`, {
+    method: 'POST',
+    headers: { 'x-signature': h.xSignature, 'x-request-id': h.xRequestId },
+    body: 'garbage',
+  })
+  assert.equal(garbage.status, 400)
+})

@@ -1,0 +1,46 @@
+// Receive Mercado Pago's Point notifications in Express: verify, answer at once, drop repeats,
+// then look the sale up. Run: MP_WEBHOOK_SECRET=... MP_ACCESS_TOKEN=... node express-webhook.js
+const express = require('express')
+const { Client, webhook } = require('mppoint')
+
+function createApp({ secret, client, onSale }) {
+  const app = express()
+  const handled = new Set() // in production: a table with a unique key
+
+  // The raw body: the signature check needs the bytes as sent.
+  app.post('/webhooks/mercadopago', express.raw({ type: '*/*' }), (req, res) => {
+    let n
+    try {
+      n = webhook.verifyRequest(
+        secret,
+        { headers: req.headers, url: req.originalUrl, body: req.body },
+        { toleranceMs: 5 * 60 * 1000 },
+      )
+    } catch (e) {
+      // INVALID_SIGNATURE (forged, replayed, wrong secret) or DECODE (not a notification).
+      return res.sendStatus(e.code === 'INVALID_SIGNATURE' ? 401 : 400)
+    }
+    res.sendStatus(200) // within 22 s, or Mercado Pago sends it again
+    if (handled.has(n.dedupKey)) return // a redelivery
+    handled.add(n.dedupKey)
+    // The notification says the intent ended; the sale's verdict comes from its payment.
+    client
+      .getIntent(n.intentId)
+      .then((intent) => client.saleFor(intent))
+      .then(onSale)
+      .catch((e) => console.error(`intent ${n.intentId}: ${e.code} ${e.message}`))
+  })
+  return app
+}
+
+if (require.main === module) {
+  const client = new Client({ accessToken: process.env.MP_ACCESS_TOKEN })
+  const app = createApp({
+    secret: process.env.MP_WEBHOOK_SECRET,
+    client,
+    onSale: (sale) => console.log(`${sale.intent.externalReference}: ${sale.verdict} (${sale.advice})`),
+  })
+  app.listen(Number(process.env.PORT || 3000))
+}
+
+module.exports = { createApp }
