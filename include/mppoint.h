@@ -535,6 +535,13 @@ typedef struct mpp_intent mpp_intent;
 typedef struct mpp_intent_request mpp_intent_request;
 
 /**
+ * A webhook notification's body, read by `mpp_webhook_parse` or `mpp_webhook_verify_request`.
+ * Immutable; the intent and strings from its accessors are borrowed from it and live until
+ * `mpp_notification_free`.
+ */
+typedef struct mpp_notification mpp_notification;
+
+/**
  * A payment as `GET /v1/payments/{id}` returned it (from `mpp_payment_get`, or borrowed from a
  * sale). Immutable; strings from its accessors are borrowed from it.
  */
@@ -1646,6 +1653,167 @@ int64_t mpp_sale_amount_cents(const mpp_sale *sale);
  * Ownership: `sale` is borrowed; the string is borrowed from `sale`.
  */
 const char *mpp_sale_amount_str(const mpp_sale *sale);
+
+/**
+ * Verifies a webhook notification's signature: the raw `x-signature` and `x-request-id` header
+ * values and the `data.id` query parameter of the notification URL (each may be NULL when
+ * absent), with the application's webhook `secret`. With `tolerance_ms` above 0, a `ts` farther
+ * than that from now is refused (a 10-digit `ts` is seconds, a 13-digit one milliseconds);
+ * `now_unix_ms` fixes "now" for tests and replays (0: the system clock).
+ *
+ * Returns `MPP_RESULT_OK` when the signature verifies and `MPP_RESULT_INVALID_SIGNATURE` when it
+ * does not: answer such a request 401 and ignore it. Unlike other out-params, `*out_reason`
+ * (when `out_reason` is not NULL) is written in both cases: `MPP_WEBHOOK_FAILURE_NONE` on
+ * success, why the signature was refused on `MPP_RESULT_INVALID_SIGNATURE`. Other failures
+ * (NULL `secret`, invalid UTF-8) leave it untouched.
+ *
+ * Ownership: every string is borrowed; `*out_error` (if `out_error` is not NULL) receives an
+ * error on failure, which the caller frees with `mpp_error_free`.
+ */
+mpp_result mpp_webhook_verify(const char *secret, const char *x_signature, const char *x_request_id, const char *data_id, uint64_t tolerance_ms, uint64_t now_unix_ms, mpp_webhook_failure *out_reason, mpp_error **out_error);
+
+/**
+ * Verifies and reads a whole webhook request as the web server received it: its headers
+ * (`header_count` names and values; names matched case-insensitively, the first `x-signature`
+ * and `x-request-id` count), the URL's query string (`data.id=...&type=...`; a leading `?` or a
+ * path before it is skipped) and the raw body (`body_len` bytes, not necessarily
+ * NUL-terminated). The signature is checked as `mpp_webhook_verify` does (and a body about
+ * another intent than the signed `data.id` is refused as `MPP_WEBHOOK_FAILURE_SIGNATURE_MISMATCH`),
+ * then the body is read (`MPP_RESULT_DECODE` when it is not a notification).
+ *
+ * The signature does not cover the body's status: treat a notification as a prompt to look the
+ * intent up (`mpp_intent_get`, `mpp_sale_for_intent`) before handing over goods. The same
+ * notification can arrive more than once: drop repeats with `mpp_notification_dedup_key`.
+ *
+ * Ownership: every argument is borrowed; on success `*out_notification` receives a new
+ * notification the caller frees with `mpp_notification_free`; `*out_reason` as in
+ * `mpp_webhook_verify`; `*out_error` as in `mpp_webhook_verify`.
+ */
+mpp_result mpp_webhook_verify_request(const char *secret, const char *const *header_names, const char *const *header_values, size_t header_count, const char *query, const uint8_t *body, size_t body_len, uint64_t tolerance_ms, uint64_t now_unix_ms, mpp_notification **out_notification, mpp_webhook_failure *out_reason, mpp_error **out_error);
+
+/**
+ * Reads a webhook notification's JSON body (`body_len` bytes). Invalid UTF-8, malformed or
+ * truncated JSON, and a `data` without `id` or `status` are `MPP_RESULT_DECODE`. This does not
+ * check the signature: use `mpp_webhook_verify` first, or `mpp_webhook_verify_request`.
+ *
+ * Ownership: `body` is borrowed; on success `*out_notification` receives a new notification the
+ * caller frees with `mpp_notification_free`; `*out_error` as in `mpp_webhook_verify`.
+ */
+mpp_result mpp_webhook_parse(const uint8_t *body, size_t body_len, mpp_notification **out_notification, mpp_error **out_error);
+
+/**
+ * Makes an `x-signature` header value (`ts=...,v1=...`) that `mpp_webhook_verify` accepts, for
+ * tests: `data_id` and `x_request_id` may be NULL (left out of the signed manifest); `ts` is
+ * written as given (Unix seconds, or milliseconds with 13 digits).
+ *
+ * Ownership: `secret`, `data_id`, `x_request_id` are borrowed; on success `*out_signature`
+ * receives a new string the caller frees with `mpp_string_free`; `*out_error` as in
+ * `mpp_webhook_verify`.
+ */
+mpp_result mpp_webhook_sign(const char *secret, const char *data_id, const char *x_request_id, uint64_t ts, char **out_signature, mpp_error **out_error);
+
+/**
+ * The notification's own id, or NULL when `notification` is NULL.
+ *
+ * Ownership: `notification` is borrowed; the string is borrowed from it.
+ */
+const char *mpp_notification_id(const mpp_notification *notification);
+
+/**
+ * What happened (`"topic_instore_integration_wh.application.authorized"`), or NULL.
+ *
+ * Ownership: `notification` is borrowed; the string is borrowed from it.
+ */
+const char *mpp_notification_action(const mpp_notification *notification);
+
+/**
+ * The JSON `type` (`"topic_instore_integration_wh"`), or NULL when `notification` is NULL.
+ *
+ * Ownership: `notification` is borrowed; the string is borrowed from it.
+ */
+const char *mpp_notification_type(const mpp_notification *notification);
+
+/**
+ * The intent as it ended (`data`): read its id, status, amount and payment ids with the
+ * `mpp_intent_*` accessors. NULL when `notification` is NULL.
+ *
+ * Ownership: `notification` is borrowed; the intent is borrowed from it (never free it).
+ */
+const mpp_intent *mpp_notification_intent(const mpp_notification *notification);
+
+/**
+ * The intent's status (`data.status`); `MPP_STATUS_NONE` when `notification` is NULL.
+ *
+ * Ownership: `notification` is borrowed.
+ */
+mpp_status mpp_notification_status(const mpp_notification *notification);
+
+/**
+ * Whether the intent's status is final. `CLOSED` is not yet a paid sale: look its payment up.
+ *
+ * Ownership: `notification` is borrowed.
+ */
+bool mpp_notification_is_final(const mpp_notification *notification);
+
+/**
+ * The intent's API URL (`data.url`), or NULL.
+ *
+ * Ownership: `notification` is borrowed; the string is borrowed from it.
+ */
+const char *mpp_notification_url(const mpp_notification *notification);
+
+/**
+ * When Mercado Pago created the notification, as sent (`"2023-07-27 20:24:21.776642198-0400"`),
+ * or NULL.
+ *
+ * Ownership: `notification` is borrowed; the string is borrowed from it.
+ */
+const char *mpp_notification_date_created(const mpp_notification *notification);
+
+/**
+ * The same instant in RFC 3339 (`"2023-07-27T20:24:21.776642198-04:00"`), or NULL when absent
+ * or unreadable.
+ *
+ * Ownership: `notification` is borrowed; the string is borrowed from it.
+ */
+const char *mpp_notification_date_created_rfc3339(const mpp_notification *notification);
+
+/**
+ * Whether it comes from production: 1, 0 for test credentials, -1 when the body did not say.
+ *
+ * Ownership: `notification` is borrowed.
+ */
+int32_t mpp_notification_live_mode(const mpp_notification *notification);
+
+/**
+ * The Mercado Pago account (`user_id`), or 0 when the body did not say.
+ *
+ * Ownership: `notification` is borrowed.
+ */
+uint64_t mpp_notification_user_id(const mpp_notification *notification);
+
+/**
+ * A key that is the same for every delivery of the same event (`"{intent id}:{STATUS}"`):
+ * remember the keys already handled and answer 200 without acting when one comes back.
+ *
+ * Ownership: `notification` is borrowed; the string is borrowed from it.
+ */
+const char *mpp_notification_dedup_key(const mpp_notification *notification);
+
+/**
+ * The notification as JSON.
+ *
+ * Ownership: `notification` is borrowed; on success `*out_json` receives a new string the caller
+ * frees with `mpp_string_free`; `*out_error` as in `mpp_webhook_verify`.
+ */
+mpp_result mpp_notification_to_json(const mpp_notification *notification, char **out_json, mpp_error **out_error);
+
+/**
+ * Frees a notification and the intent borrowed from it. NULL is a no-op.
+ *
+ * Ownership: takes `notification`.
+ */
+void mpp_notification_free(mpp_notification *notification);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -20,6 +20,7 @@ mod intent;
 mod payment;
 mod util;
 mod wait;
+mod webhook;
 
 #[cfg(feature = "test-hooks")]
 mod test_hooks;
@@ -34,6 +35,7 @@ pub use error::*;
 pub use intent::*;
 pub use payment::*;
 pub use wait::*;
+pub use webhook::*;
 
 /// The version of the library (`"0.1.0"`), never NULL.
 ///
