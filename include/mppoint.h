@@ -561,6 +561,26 @@ typedef struct mpp_refund mpp_refund;
 typedef struct mpp_sale mpp_sale;
 
 /**
+ * A running simulator. Thread-safe. Stopped and freed by `mpp_simulator_stop`.
+ */
+typedef struct mpp_simulator mpp_simulator;
+
+/**
+ * How a simulator is set up. `mpp_simulator_config_new` gives the defaults: one store, POSes
+ * `SUC001POS001` and `SUC001POS002` with the `PDV` devices `PAX_A910__SMARTPOS0000000001` and
+ * `PAX_A910__SMARTPOS0000000002`, one `STANDALONE` device `NEWLAND_N950__N950NCB000000003`, site
+ * MLB, the token `TEST-mppoint-simulator-token`, pickup after 300 ms and 200 ms between steps,
+ * real-time expiry, no webhooks, no faults. Freed with `mpp_simulator_config_free`.
+ *
+ * The simulated terminal plays each intent by its amount's cents: `.13` closes with a rejected
+ * payment, `.66` ends as ERROR, `.77` as CONFIRMATION_REQUIRED, `.88` is canceled on the
+ * terminal, `.99` is never picked up (EXPIRED after the expiry), `.44` waits on the terminal
+ * for `mpp_simulator_present_card` / `mpp_simulator_cancel_on_terminal`; any other amount
+ * closes with an approved payment.
+ */
+typedef struct mpp_simulator_config mpp_simulator_config;
+
+/**
  * How to wait for an intent to end: poll interval, deadline, status callback, cancel token. Made
  * with `mpp_wait_options_new` (poll every 1000 ms, give up after 600000 ms), changed with the
  * `mpp_wait_options_set_*` functions, freed with `mpp_wait_options_free`. Read-only during a
@@ -1384,6 +1404,55 @@ int64_t mpp_payment_refunded_cents(const mpp_payment *payment);
 const char *mpp_payment_refunded_str(const mpp_payment *payment);
 
 /**
+ * The currency (`"ARS"`, `"BRL"`), or NULL.
+ *
+ * Ownership: `payment` is borrowed; the string is borrowed from `payment`.
+ */
+const char *mpp_payment_currency_id(const mpp_payment *payment);
+
+/**
+ * The card brand (`"visa"`, `"master"`, …), or NULL.
+ *
+ * Ownership: `payment` is borrowed; the string is borrowed from `payment`.
+ */
+const char *mpp_payment_method_id(const mpp_payment *payment);
+
+/**
+ * `"credit_card"`, `"debit_card"`, …, or NULL.
+ *
+ * Ownership: `payment` is borrowed; the string is borrowed from `payment`.
+ */
+const char *mpp_payment_type_id(const mpp_payment *payment);
+
+/**
+ * The caller's reference, or NULL.
+ *
+ * Ownership: `payment` is borrowed; the string is borrowed from `payment`.
+ */
+const char *mpp_payment_external_reference(const mpp_payment *payment);
+
+/**
+ * The description, or NULL.
+ *
+ * Ownership: `payment` is borrowed; the string is borrowed from `payment`.
+ */
+const char *mpp_payment_description(const mpp_payment *payment);
+
+/**
+ * When it was created (as sent), or NULL.
+ *
+ * Ownership: `payment` is borrowed; the string is borrowed from `payment`.
+ */
+const char *mpp_payment_date_created(const mpp_payment *payment);
+
+/**
+ * When it was approved (as sent), or NULL.
+ *
+ * Ownership: `payment` is borrowed; the string is borrowed from `payment`.
+ */
+const char *mpp_payment_date_approved(const mpp_payment *payment);
+
+/**
  * The payment as JSON.
  *
  * Ownership: `payment` is borrowed; on success `*out_json` receives a new string the caller frees
@@ -1454,6 +1523,295 @@ mpp_result mpp_refund_to_json(const mpp_refund *refund, char **out_json, mpp_err
  * Ownership: takes `refund`.
  */
 void mpp_refund_free(mpp_refund *refund);
+
+/**
+ * Makes a simulator configuration with the defaults (see `mpp_simulator_config`).
+ *
+ * Ownership: on success `*out_config` receives a new configuration the caller frees with
+ * `mpp_simulator_config_free`; on failure `*out_error` (if `out_error` is not NULL) receives an
+ * error the caller frees with `mpp_error_free`.
+ */
+mpp_result mpp_simulator_config_new(mpp_simulator_config **out_config, mpp_error **out_error);
+
+/**
+ * Reads a simulator configuration from JSON, the one shape every binding and the `mppoint` CLI
+ * accept. Every field is optional and defaults as in `mpp_simulator_config_new` (lists given
+ * replace the default ones); unknown fields are refused:
+ *
+ * `{"bind": "127.0.0.1:0", "access_token": "TEST-token", "site": "MLA",
+ *   "limits": {"min": "5.00", "max": "100000.00"},
+ *   "stores": [{"id": "1", "name": "Centro"}],
+ *   "pos": [{"id": 10, "external_id": "CAJA1", "store_id": "1"}],
+ *   "devices": [{"id": "PAX_A910__SMARTPOS1", "pos_external_id": "CAJA1", "operating_mode": "PDV"}],
+ *   "pickup_delay_ms": 20, "step_delay_ms": 20, "time_factor": 60,
+ *   "webhook_urls": ["http://127.0.0.1:9000/hook"], "webhook_secret": "s3cret",
+ *   "max_webhook_attempts": 3, "honor_idempotency_keys": false, "tls": false,
+ *   "faults": [{"endpoint": "CreateIntent", "kind": {"type": "Status", "status": 503}, "times": 1}]}`
+ *
+ * JSON that does not read, or a configuration that does not hold together, is
+ * `MPP_RESULT_CONFIG` with a message naming the field.
+ *
+ * Ownership: `json` is borrowed; on success `*out_config` receives a new configuration the
+ * caller frees with `mpp_simulator_config_free`; `*out_error` as in `mpp_simulator_config_new`.
+ */
+mpp_result mpp_simulator_config_from_json(const char *json, mpp_simulator_config **out_config, mpp_error **out_error);
+
+/**
+ * Frees a simulator configuration. NULL is a no-op.
+ *
+ * Ownership: takes `config`.
+ */
+void mpp_simulator_config_free(mpp_simulator_config *config);
+
+/**
+ * Sets the address to listen on (`"127.0.0.1:0"` by default: a free port on loopback).
+ *
+ * Ownership: `config` is borrowed (changed); `bind` is borrowed (copied); `*out_error` as in
+ * `mpp_simulator_config_new`.
+ */
+mpp_result mpp_simulator_config_set_bind(mpp_simulator_config *config, const char *bind, mpp_error **out_error);
+
+/**
+ * Sets the bearer token the simulator accepts (requests with another get 401).
+ *
+ * Ownership: `config` is borrowed (changed); `access_token` is borrowed (copied); `*out_error` as
+ * in `mpp_simulator_config_new`.
+ */
+mpp_result mpp_simulator_config_set_access_token(mpp_simulator_config *config, const char *access_token, mpp_error **out_error);
+
+/**
+ * Sets the account's site (`MPP_SITE_MLA` or `MPP_SITE_MLB`): the amount limits and currency.
+ *
+ * Ownership: `config` is borrowed (changed); `*out_error` as in `mpp_simulator_config_new`.
+ */
+mpp_result mpp_simulator_config_set_site(mpp_simulator_config *config, uint32_t site, mpp_error **out_error);
+
+/**
+ * Overrides the simulator's amount limits, in integer cents.
+ *
+ * Ownership: `config` is borrowed (changed); `*out_error` as in `mpp_simulator_config_new`.
+ */
+mpp_result mpp_simulator_config_set_amount_limits(mpp_simulator_config *config, int64_t min_cents, int64_t max_cents, mpp_error **out_error);
+
+/**
+ * Sets how long after a create the terminal fetches the intent (`OPENED` to `ON_TERMINAL`), in
+ * milliseconds (default 300).
+ *
+ * Ownership: `config` is borrowed (changed); `*out_error` as in `mpp_simulator_config_new`.
+ */
+mpp_result mpp_simulator_config_set_pickup_delay_ms(mpp_simulator_config *config, uint64_t delay_ms, mpp_error **out_error);
+
+/**
+ * Sets the pause between the terminal's steps (`ON_TERMINAL`, `PROCESSING`, `PROCESSED`, final),
+ * in milliseconds (default 200).
+ *
+ * Ownership: `config` is borrowed (changed); `*out_error` as in `mpp_simulator_config_new`.
+ */
+mpp_result mpp_simulator_config_set_step_delay_ms(mpp_simulator_config *config, uint64_t delay_ms, mpp_error **out_error);
+
+/**
+ * Divides the API's real durations (the one-hour expiry, the 15-minute webhook redelivery):
+ * 3600 makes the expiry one second. At least 1 (checked at start). Default 1.
+ *
+ * Ownership: `config` is borrowed (changed); `*out_error` as in `mpp_simulator_config_new`.
+ */
+mpp_result mpp_simulator_config_set_time_factor(mpp_simulator_config *config, uint32_t time_factor, mpp_error **out_error);
+
+/**
+ * Adds a URL the simulator POSTs signed webhook notifications to when an intent ends.
+ *
+ * Ownership: `config` is borrowed (changed); `url` is borrowed (copied); `*out_error` as in
+ * `mpp_simulator_config_new`.
+ */
+mpp_result mpp_simulator_config_add_webhook_url(mpp_simulator_config *config, const char *url, mpp_error **out_error);
+
+/**
+ * Sets the secret the notifications' `x-signature` is computed with.
+ *
+ * Ownership: `config` is borrowed (changed); `secret` is borrowed (copied); `*out_error` as in
+ * `mpp_simulator_config_new`.
+ */
+mpp_result mpp_simulator_config_set_webhook_secret(mpp_simulator_config *config, const char *secret, mpp_error **out_error);
+
+/**
+ * Whether a create retried with the same `X-Idempotency-Key` gets the intent the first one
+ * created (true, the default) or, the worst case, a 409 "already queued" (false).
+ *
+ * Ownership: `config` is borrowed (changed); `*out_error` as in `mpp_simulator_config_new`.
+ */
+mpp_result mpp_simulator_config_set_honor_idempotency_keys(mpp_simulator_config *config, bool honor, mpp_error **out_error);
+
+/**
+ * Serves HTTPS with a self-signed certificate made at start (trust it with
+ * `mpp_config_add_root_certificate_pem(cfg, mpp_simulator_ca_cert_pem(sim))`, or use
+ * `mpp_simulator_client_config`).
+ *
+ * Ownership: `config` is borrowed (changed); `*out_error` as in `mpp_simulator_config_new`.
+ */
+mpp_result mpp_simulator_config_set_tls(mpp_simulator_config *config, bool tls, mpp_error **out_error);
+
+/**
+ * Replaces the fault rules armed from the start, given as a JSON list, e.g.
+ * `[{"endpoint":"GetIntent","kind":{"type":"Latency","ms":1500},"times":1}]`. Endpoints:
+ * `ListDevices`, `SetOperatingMode`, `CreateIntent`, `GetIntent`, `CancelIntent`, `GetPayment`,
+ * `Refund` (absent: all). Kinds: `Latency` (`ms`), `Status` (`status`), `RateLimited`
+ * (`retry_after_secs`), `DropBeforeProcessing`, `DropAfterProcessing`, `TruncatedBody`,
+ * `MalformedJson`. A list that does not read is `MPP_RESULT_INVALID_ARGUMENT`.
+ *
+ * Ownership: `config` is borrowed (changed); `faults_json` is borrowed; `*out_error` as in
+ * `mpp_simulator_config_new`.
+ */
+mpp_result mpp_simulator_config_set_faults_json(mpp_simulator_config *config, const char *faults_json, mpp_error **out_error);
+
+/**
+ * Adds a store to the simulated account.
+ *
+ * Ownership: `config` is borrowed (changed); `store_id`, `name` are borrowed (copied);
+ * `*out_error` as in `mpp_simulator_config_new`.
+ */
+mpp_result mpp_simulator_config_add_store(mpp_simulator_config *config, const char *store_id, const char *name, mpp_error **out_error);
+
+/**
+ * Adds a point of sale (numeric `pos_id`, the `external_id` intents are created for, and the
+ * store it belongs to). Checked at start.
+ *
+ * Ownership: `config` is borrowed (changed); `external_id`, `store_id` are borrowed (copied);
+ * `*out_error` as in `mpp_simulator_config_new`.
+ */
+mpp_result mpp_simulator_config_add_pos(mpp_simulator_config *config, int64_t pos_id, const char *external_id, const char *store_id, mpp_error **out_error);
+
+/**
+ * Adds a Point device, linked to the POS whose `external_id` is `pos_external_id` (NULL: not
+ * linked), in `mode` (`MPP_OPERATING_MODE_PDV` or `MPP_OPERATING_MODE_STANDALONE`). Checked at
+ * start.
+ *
+ * Ownership: `config` is borrowed (changed); `device_id`, `pos_external_id` are borrowed
+ * (copied); `*out_error` as in `mpp_simulator_config_new`.
+ */
+mpp_result mpp_simulator_config_add_device(mpp_simulator_config *config, const char *device_id, const char *pos_external_id, uint32_t mode, mpp_error **out_error);
+
+/**
+ * Starts a simulator (`config` NULL: the defaults). `MPP_RESULT_CONFIG` when the configuration
+ * does not hold together or the address cannot be bound. It serves on its own threads until
+ * `mpp_simulator_stop`.
+ *
+ * Ownership: `config` is borrowed (copied); on success `*out_simulator` receives a running
+ * simulator the caller stops and frees with `mpp_simulator_stop`; `*out_error` as in
+ * `mpp_simulator_config_new`.
+ */
+mpp_result mpp_simulator_start(const mpp_simulator_config *config, mpp_simulator **out_simulator, mpp_error **out_error);
+
+/**
+ * Stops a simulator (waiting up to a second for it to wind down) and frees it. NULL is a no-op.
+ * No other thread may be using it.
+ *
+ * Ownership: takes `simulator`.
+ */
+void mpp_simulator_stop(mpp_simulator *simulator);
+
+/**
+ * Where the simulator serves (`http://127.0.0.1:PORT`, or `https://...` with TLS): the base URL
+ * to give `mpp_config_set_base_url`. NULL when `simulator` is NULL.
+ *
+ * Ownership: `simulator` is borrowed; the string is borrowed from it.
+ */
+const char *mpp_simulator_base_url(const mpp_simulator *simulator);
+
+/**
+ * The bearer token the simulator accepts.
+ *
+ * Ownership: `simulator` is borrowed; the string is borrowed from it.
+ */
+const char *mpp_simulator_access_token(const mpp_simulator *simulator);
+
+/**
+ * The secret the simulator signs webhook notifications with.
+ *
+ * Ownership: `simulator` is borrowed; the string is borrowed from it.
+ */
+const char *mpp_simulator_webhook_secret(const mpp_simulator *simulator);
+
+/**
+ * With TLS: the simulator's self-signed certificate (PEM), to trust as an extra root; otherwise
+ * NULL.
+ *
+ * Ownership: `simulator` is borrowed; the string is borrowed from it.
+ */
+const char *mpp_simulator_ca_cert_pem(const mpp_simulator *simulator);
+
+/**
+ * A client configuration for this simulator: its base URL, its token, and its certificate when
+ * it serves TLS. Change it further as needed, then `mpp_client_new`.
+ *
+ * Ownership: `simulator` is borrowed; on success `*out_config` receives a new configuration the
+ * caller frees with `mpp_config_free`; `*out_error` as in `mpp_simulator_config_new`.
+ */
+mpp_result mpp_simulator_client_config(const mpp_simulator *simulator, mpp_config **out_config, mpp_error **out_error);
+
+/**
+ * A card is presented on the simulated terminal with `outcome` (`MPP_CARD_OUTCOME_APPROVED`,
+ * `_REJECTED`, `_ERROR`, `_CONFIRMATION_REQUIRED`): the intent goes `PROCESSING`, `PROCESSED`,
+ * then final. It must be `ON_TERMINAL` or `OPENED`; `MPP_RESULT_NOT_FOUND` for an unknown intent,
+ * `MPP_RESULT_CONFLICT` when it is already processing or final, `MPP_RESULT_INVALID_ARGUMENT`
+ * for an unknown outcome.
+ *
+ * Ownership: `simulator`, `intent_id` are borrowed; `*out_error` as in
+ * `mpp_simulator_config_new`.
+ */
+mpp_result mpp_simulator_present_card(const mpp_simulator *simulator, const char *intent_id, uint32_t outcome, mpp_error **out_error);
+
+/**
+ * The customer or cashier cancels on the simulated terminal: the intent is `CANCELED` when this
+ * returns. It must be `OPENED` or `ON_TERMINAL`.
+ *
+ * Ownership: `simulator`, `intent_id` are borrowed; `*out_error` as in
+ * `mpp_simulator_config_new`.
+ */
+mpp_result mpp_simulator_cancel_on_terminal(const mpp_simulator *simulator, const char *intent_id, mpp_error **out_error);
+
+/**
+ * Stops the automatic play of an intent: once fetched it stays `ON_TERMINAL` until
+ * `mpp_simulator_present_card`, `mpp_simulator_cancel_on_terminal` or the expiry. It must be
+ * `OPENED` or `ON_TERMINAL`.
+ *
+ * Ownership: `simulator`, `intent_id` are borrowed; `*out_error` as in
+ * `mpp_simulator_config_new`.
+ */
+mpp_result mpp_simulator_hold_on_terminal(const mpp_simulator *simulator, const char *intent_id, mpp_error **out_error);
+
+/**
+ * Replaces the simulator's fault rules (a JSON list, as `mpp_simulator_config_set_faults_json`;
+ * `"[]"` removes them all).
+ *
+ * Ownership: `simulator`, `faults_json` are borrowed; `*out_error` as in
+ * `mpp_simulator_config_new`.
+ */
+mpp_result mpp_simulator_set_faults_json(const mpp_simulator *simulator, const char *faults_json, mpp_error **out_error);
+
+/**
+ * Removes every fault rule. NULL is a no-op.
+ *
+ * Ownership: `simulator` is borrowed.
+ */
+void mpp_simulator_clear_faults(const mpp_simulator *simulator);
+
+/**
+ * The simulator's request counters as JSON: `{"requests":{"GetIntent":3,...},
+ * "intents_created":1,"idempotent_replays":0,"faults_applied":0,"webhook_attempts":0,...}`.
+ *
+ * Ownership: `simulator` is borrowed; on success `*out_json` receives a new string the caller
+ * frees with `mpp_string_free`; `*out_error` as in `mpp_simulator_config_new`.
+ */
+mpp_result mpp_simulator_counters_json(const mpp_simulator *simulator, char **out_json, mpp_error **out_error);
+
+/**
+ * Replaces the URLs webhook notifications are POSTed to (for intents that end from now on);
+ * `urls` holds `count` strings (`count` 0 removes them all; `urls` may then be NULL).
+ *
+ * Ownership: `simulator`, `urls` and its strings are borrowed; `*out_error` as in
+ * `mpp_simulator_config_new`.
+ */
+mpp_result mpp_simulator_set_webhook_urls(const mpp_simulator *simulator, const char *const *urls, size_t count, mpp_error **out_error);
 
 /**
  * Makes a cancel token, not yet canceled.

@@ -4,7 +4,8 @@
 //! Functions that take one of these enums take it as `uint32_t` (a C caller, or Delphi, can pass
 //! any number; an unknown one is an `MPP_RESULT_INVALID_ARGUMENT`, never undefined behaviour).
 
-use std::ffi::{c_char, CStr};
+use std::ffi::{c_char, CString};
+use std::sync::OnceLock;
 
 use mppoint::webhook::FailureReason;
 use mppoint::{OperatingMode, PaymentStatus, Site, Status, Verdict};
@@ -92,13 +93,6 @@ impl mpp_verdict {
             Verdict::Error => mpp_verdict::Error,
             Verdict::ConfirmationRequired => mpp_verdict::ConfirmationRequired,
         }
-    }
-
-    fn core(code: u32) -> Option<Verdict> {
-        Verdict::ALL
-            .iter()
-            .copied()
-            .find(|v| mpp_verdict::of(*v) as u32 == code)
     }
 }
 
@@ -234,13 +228,6 @@ impl mpp_webhook_failure {
             FailureReason::TimestampOutOfTolerance => mpp_webhook_failure::TimestampOutOfTolerance,
         }
     }
-
-    fn core(code: u32) -> Option<FailureReason> {
-        FailureReason::ALL
-            .iter()
-            .copied()
-            .find(|r| mpp_webhook_failure::of(*r) as u32 == code)
-    }
 }
 
 /// Where an intent goes, for `mpp_charge`.
@@ -267,23 +254,24 @@ pub enum mpp_card_outcome {
     ConfirmationRequired = 4,
 }
 
-fn static_str(s: Option<&'static CStr>) -> *const c_char {
-    s.map_or(std::ptr::null(), CStr::as_ptr)
-}
+/// A name table built once from the core's own spellings, kept for the life of the process, so
+/// the C layer hands out static strings without spelling anything itself.
+type Names = OnceLock<Vec<(u32, CString)>>;
 
-fn leak_name(s: &str) -> &'static CStr {
-    // The names come from a fixed, small set: each is made once and kept for the process.
-    use std::collections::HashMap;
-    use std::sync::Mutex;
-    static NAMES: Mutex<Option<HashMap<String, &'static CStr>>> = Mutex::new(None);
-    let mut guard = NAMES.lock().unwrap_or_else(|e| e.into_inner());
-    let map = guard.get_or_insert_with(HashMap::new);
-    if let Some(c) = map.get(s) {
-        return c;
-    }
-    let c: &'static CStr = Box::leak(crate::util::cstring(s).into_boxed_c_str());
-    map.insert(s.to_string(), c);
-    c
+fn lookup(
+    cell: &'static Names,
+    code: u32,
+    build: impl FnOnce() -> Vec<(u32, String)>,
+) -> *const c_char {
+    cell.get_or_init(|| {
+        build()
+            .into_iter()
+            .map(|(c, s)| (c, crate::util::cstring(&s)))
+            .collect()
+    })
+    .iter()
+    .find(|(c, _)| *c == code)
+    .map_or(std::ptr::null(), |(_, s)| s.as_ptr())
 }
 
 /// The API's spelling of a status (`"ON_TERMINAL"`), or NULL for `MPP_STATUS_NONE`,
@@ -292,8 +280,14 @@ fn leak_name(s: &str) -> &'static CStr {
 /// Ownership: the returned string is static (never free it).
 #[no_mangle]
 pub extern "C" fn mpp_status_str(status: u32) -> *const c_char {
+    static NAMES: Names = OnceLock::new();
     guard(std::ptr::null(), || {
-        static_str(mpp_status::core(status).map(|s| leak_name(s.as_str())))
+        lookup(&NAMES, status, || {
+            Status::KNOWN
+                .iter()
+                .map(|s| (mpp_status::of(s) as u32, s.as_str().to_string()))
+                .collect()
+        })
     })
 }
 
@@ -312,8 +306,14 @@ pub extern "C" fn mpp_status_is_final(status: u32) -> bool {
 /// Ownership: the returned string is static (never free it).
 #[no_mangle]
 pub extern "C" fn mpp_verdict_str(verdict: u32) -> *const c_char {
+    static NAMES: Names = OnceLock::new();
     guard(std::ptr::null(), || {
-        static_str(mpp_verdict::core(verdict).map(|v| leak_name(v.code())))
+        lookup(&NAMES, verdict, || {
+            Verdict::ALL
+                .iter()
+                .map(|v| (mpp_verdict::of(*v) as u32, v.code().to_string()))
+                .collect()
+        })
     })
 }
 
@@ -323,8 +323,14 @@ pub extern "C" fn mpp_verdict_str(verdict: u32) -> *const c_char {
 /// Ownership: the returned string is static (never free it).
 #[no_mangle]
 pub extern "C" fn mpp_verdict_advice(verdict: u32) -> *const c_char {
+    static ADVICE: Names = OnceLock::new();
     guard(std::ptr::null(), || {
-        static_str(mpp_verdict::core(verdict).map(|v| leak_name(v.advice())))
+        lookup(&ADVICE, verdict, || {
+            Verdict::ALL
+                .iter()
+                .map(|v| (mpp_verdict::of(*v) as u32, v.advice().to_string()))
+                .collect()
+        })
     })
 }
 
@@ -334,17 +340,24 @@ pub extern "C" fn mpp_verdict_advice(verdict: u32) -> *const c_char {
 /// Ownership: the returned string is static (never free it).
 #[no_mangle]
 pub extern "C" fn mpp_webhook_failure_str(reason: u32) -> *const c_char {
+    static NAMES: Names = OnceLock::new();
     guard(std::ptr::null(), || {
         if reason == mpp_webhook_failure::None as u32 {
             return c"OK".as_ptr();
         }
-        static_str(mpp_webhook_failure::core(reason).map(|r| leak_name(r.code())))
+        lookup(&NAMES, reason, || {
+            FailureReason::ALL
+                .iter()
+                .map(|r| (mpp_webhook_failure::of(*r) as u32, r.code().to_string()))
+                .collect()
+        })
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::ffi::CStr;
 
     #[test]
     fn status_numbers_round_trip() {

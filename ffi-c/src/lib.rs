@@ -18,6 +18,7 @@ mod enums;
 mod error;
 mod intent;
 mod payment;
+mod simulator;
 mod util;
 mod wait;
 mod webhook;
@@ -34,6 +35,7 @@ pub use enums::*;
 pub use error::*;
 pub use intent::*;
 pub use payment::*;
+pub use simulator::*;
 pub use wait::*;
 pub use webhook::*;
 

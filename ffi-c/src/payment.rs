@@ -214,53 +214,80 @@ pub unsafe extern "C" fn mpp_payment_refunded_str(payment: *const mpp_payment) -
     })
 }
 
-macro_rules! payment_text {
-    ($(#[$doc:meta])* $name:ident, $field:ident) => {
-        $(#[$doc])*
-        ///
-        /// Ownership: `payment` is borrowed; the string is borrowed from `payment`.
-        #[no_mangle]
-        pub unsafe extern "C" fn $name(payment: *const mpp_payment) -> *const c_char {
-            with_payment(payment, null(), |p| p.$field.get_str(p.payment.$field.as_deref()))
-        }
-    };
+/// The currency (`"ARS"`, `"BRL"`), or NULL.
+///
+/// Ownership: `payment` is borrowed; the string is borrowed from `payment`.
+#[no_mangle]
+pub unsafe extern "C" fn mpp_payment_currency_id(payment: *const mpp_payment) -> *const c_char {
+    with_payment(payment, null(), |p| {
+        p.currency_id.get_str(p.payment.currency_id.as_deref())
+    })
 }
 
-payment_text!(
-    /// The currency (`"ARS"`, `"BRL"`), or NULL.
-    mpp_payment_currency_id,
-    currency_id
-);
-payment_text!(
-    /// The card brand (`"visa"`, `"master"`, …), or NULL.
-    mpp_payment_method_id,
-    payment_method_id
-);
-payment_text!(
-    /// `"credit_card"`, `"debit_card"`, …, or NULL.
-    mpp_payment_type_id,
-    payment_type_id
-);
-payment_text!(
-    /// The caller's reference, or NULL.
-    mpp_payment_external_reference,
-    external_reference
-);
-payment_text!(
-    /// The description, or NULL.
-    mpp_payment_description,
-    description
-);
-payment_text!(
-    /// When it was created (as sent), or NULL.
-    mpp_payment_date_created,
-    date_created
-);
-payment_text!(
-    /// When it was approved (as sent), or NULL.
-    mpp_payment_date_approved,
-    date_approved
-);
+/// The card brand (`"visa"`, `"master"`, …), or NULL.
+///
+/// Ownership: `payment` is borrowed; the string is borrowed from `payment`.
+#[no_mangle]
+pub unsafe extern "C" fn mpp_payment_method_id(payment: *const mpp_payment) -> *const c_char {
+    with_payment(payment, null(), |p| {
+        p.payment_method_id
+            .get_str(p.payment.payment_method_id.as_deref())
+    })
+}
+
+/// `"credit_card"`, `"debit_card"`, …, or NULL.
+///
+/// Ownership: `payment` is borrowed; the string is borrowed from `payment`.
+#[no_mangle]
+pub unsafe extern "C" fn mpp_payment_type_id(payment: *const mpp_payment) -> *const c_char {
+    with_payment(payment, null(), |p| {
+        p.payment_type_id
+            .get_str(p.payment.payment_type_id.as_deref())
+    })
+}
+
+/// The caller's reference, or NULL.
+///
+/// Ownership: `payment` is borrowed; the string is borrowed from `payment`.
+#[no_mangle]
+pub unsafe extern "C" fn mpp_payment_external_reference(
+    payment: *const mpp_payment,
+) -> *const c_char {
+    with_payment(payment, null(), |p| {
+        p.external_reference
+            .get_str(p.payment.external_reference.as_deref())
+    })
+}
+
+/// The description, or NULL.
+///
+/// Ownership: `payment` is borrowed; the string is borrowed from `payment`.
+#[no_mangle]
+pub unsafe extern "C" fn mpp_payment_description(payment: *const mpp_payment) -> *const c_char {
+    with_payment(payment, null(), |p| {
+        p.description.get_str(p.payment.description.as_deref())
+    })
+}
+
+/// When it was created (as sent), or NULL.
+///
+/// Ownership: `payment` is borrowed; the string is borrowed from `payment`.
+#[no_mangle]
+pub unsafe extern "C" fn mpp_payment_date_created(payment: *const mpp_payment) -> *const c_char {
+    with_payment(payment, null(), |p| {
+        p.date_created.get_str(p.payment.date_created.as_deref())
+    })
+}
+
+/// When it was approved (as sent), or NULL.
+///
+/// Ownership: `payment` is borrowed; the string is borrowed from `payment`.
+#[no_mangle]
+pub unsafe extern "C" fn mpp_payment_date_approved(payment: *const mpp_payment) -> *const c_char {
+    with_payment(payment, null(), |p| {
+        p.date_approved.get_str(p.payment.date_approved.as_deref())
+    })
+}
 
 /// The payment as JSON.
 ///
