@@ -83,6 +83,16 @@ g++ "${cxxflags[@]}" -x c++ tests/c/test_mppoint.c -x none -o "$work/test_cpp" "
 gcc "${cflags[@]}" tests/c/memory_loop.c -o "$work/memory_loop" "${shared[@]}"
 gcc "${cflags[@]}" -O2 tests/c/bench_get_intent.c -o "$work/bench_get_intent" "${shared[@]}"
 g++ "${cxxflags[@]}" -fsyntax-only -x c++ tests/c/memory_loop.c tests/c/bench_get_intent.c ffi-c/examples/sale.c
+# the C snippets of ffi-c/README.md compile too
+awk '/^```c$/{n++; on=1; next} /^```$/{on=0} on{print > ("'"$work"'/readme_" n ".c")}' ffi-c/README.md
+for snippet in "$work"/readme_*.c; do
+  if grep -q 'int main' "$snippet"; then
+    gcc "${cflags[@]}" -fsyntax-only "$snippet"
+  else
+    printf '#include <mppoint.h>\nvoid snippet(const char *secret, const char *x_signature_header, const char *x_request_id_header, const char *data_id_query);\nvoid snippet(const char *secret, const char *x_signature_header, const char *x_request_id_header, const char *data_id_query) {\n%s\n(void)r;}\n' "$(cat "$snippet")" > "$snippet.wrapped.c"
+    gcc "${cflags[@]}" -fsyntax-only "$snippet.wrapped.c"
+  fi
+done
 ok "compiled as C11 and as C++17 without a warning"
 
 # ---------------------------------------------------------------------------- run
