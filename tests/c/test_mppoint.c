@@ -878,23 +878,49 @@ static void on_status(const char *status, void *user_data) {
     }
 }
 
+/* A callback that plays the customer: when the terminal shows the sale, present a card. It also
+   shows a callback may call the library. */
+typedef struct {
+    status_log log;
+    const char *intent_id;
+    int presented;
+} customer;
+
+static void present_card_when_on_terminal(const char *status, void *user_data) {
+    customer *c = (customer *)user_data;
+    on_status(status, &c->log);
+    if (strcmp(status, "ON_TERMINAL") == 0 && !c->presented) {
+        c->presented = mpp_simulator_present_card(SIM, c->intent_id, MPP_CARD_OUTCOME_APPROVED, NULL) == MPP_RESULT_OK;
+    }
+}
+
 static void test_wait_with_callback(void) {
-    mpp_intent *intent = create_on(CLIENT, POS1, "10.00");
+    /* .44 stays on the terminal until a card is presented: the wait must see ON_TERMINAL */
+    mpp_intent *intent = create_on(CLIENT, POS1, "10.44");
     mpp_intent *final_intent = NULL;
     mpp_wait_options *wo = quick_wait(60000);
     mpp_error *e = NULL;
+    customer cust;
     status_log log;
     int i, dupes = 0;
     mpp_sale *sale = NULL;
 
-    memset(&log, 0, sizeof log);
-    CHECK_OK(mpp_wait_options_set_on_status(wo, on_status, &log, &e), &e);
+    memset(&cust, 0, sizeof cust);
+    cust.intent_id = mpp_intent_id(intent);
+    CHECK_OK(mpp_wait_options_set_on_status(wo, present_card_when_on_terminal, &cust, &e), &e);
     CHECK_OK(mpp_intent_wait(CLIENT, mpp_intent_id(intent), wo, &final_intent, &e), &e);
+    log = cust.log;
+    CHECK(cust.presented);
     CHECK(mpp_intent_status(final_intent) == MPP_STATUS_CLOSED);
     CHECK(mpp_intent_payment_id_count(final_intent) == 1);
     CHECK(mpp_intent_payment_id(final_intent, 0) != 0);
     CHECK(log.count >= 2);
     CHECK_STR(log.seen[log.count - 1], "CLOSED");
+    {
+        int on_terminal = 0;
+        for (i = 0; i < log.count; i++) on_terminal += strcmp(log.seen[i], "ON_TERMINAL") == 0;
+        CHECK(on_terminal == 1); /* seen, once */
+    }
     for (i = 1; i < log.count; i++) dupes += strcmp(log.seen[i], log.seen[i - 1]) == 0;
     CHECK(dupes == 0); /* told on each change only */
 
@@ -1518,8 +1544,9 @@ int main(int argc, char **argv) {
     if (argc > 1) FIXTURES = argv[1];
 
     CHECK_OK(mpp_simulator_config_new(&cfg, &e), &e);
-    CHECK_OK(mpp_simulator_config_set_pickup_delay_ms(cfg, 60, &e), &e);
-    CHECK_OK(mpp_simulator_config_set_step_delay_ms(cfg, 30, &e), &e);
+    /* the terminal picks an intent up after 300 ms (time enough to hold or cancel it first) */
+    CHECK_OK(mpp_simulator_config_set_pickup_delay_ms(cfg, 300, &e), &e);
+    CHECK_OK(mpp_simulator_config_set_step_delay_ms(cfg, 50, &e), &e);
     CHECK_OK(mpp_simulator_config_add_store(cfg, "1000002", "Threads store", &e), &e);
     for (i = 1; i <= THREADS; i++) {
         char pos[32], device[64];
