@@ -932,6 +932,8 @@ const char *mpp_status_str(uint32_t status);
 /**
  * Whether a status is final (`CLOSED`, `CONFIRMATION_REQUIRED`, `CANCELED`, `ERROR`,
  * `EXPIRED`): the intent will not change any more. False for anything else.
+ *
+ * Ownership: no pointers.
  */
 bool mpp_status_is_final(uint32_t status);
 

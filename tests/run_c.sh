@@ -63,6 +63,18 @@ if ! diff -u include/mppoint.h "$work/mppoint.h"; then
   exit 1
 fi
 ok "header is up to date"
+python3 - include/mppoint.h <<'PY'
+import re, sys
+header = open(sys.argv[1]).read()
+decl = r'/\*\*((?:(?!\*/).)*)\*/\s*\n((?:(?!/\*\*).)*?\b(mpp_\w+)\((?:(?!/\*\*).)*?\);)'
+missing = [m.group(3) for m in re.finditer(decl, header, re.S)
+           if 'typedef' not in m.group(2) and 'Ownership:' not in m.group(1)]
+total = len(re.findall(r'^\S.*\bmpp_\w+\(.*\);$', header, re.M))
+if missing:
+    sys.exit("functions whose comment does not say who owns what: " + ", ".join(missing))
+print(f"all {total} functions say who owns what")
+PY
+passed=$((passed + 1))
 
 # ---------------------------------------------------------------------------- build
 stage "build libmppoint (release, with the test hooks) and its Rust unit tests"

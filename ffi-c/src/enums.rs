@@ -293,6 +293,8 @@ pub extern "C" fn mpp_status_str(status: u32) -> *const c_char {
 
 /// Whether a status is final (`CLOSED`, `CONFIRMATION_REQUIRED`, `CANCELED`, `ERROR`,
 /// `EXPIRED`): the intent will not change any more. False for anything else.
+///
+/// Ownership: no pointers.
 #[no_mangle]
 pub extern "C" fn mpp_status_is_final(status: u32) -> bool {
     guard(false, || {

@@ -401,6 +401,60 @@ static void test_null_arguments(void) {
     mpp_config_free(cfg);
 }
 
+/* The out-params and element pointers the first NULL test could not reach without handles. */
+static void test_null_arguments_with_handles(void) {
+    mpp_intent_request *req = request("4.00", "handles for NULL tests");
+    mpp_sale *sale = NULL;
+    mpp_payment *payment = NULL;
+    mpp_refund *refund = NULL;
+    mpp_device_list *list = NULL;
+    mpp_notification *n = NULL;
+    mpp_simulator_config *scfg = (mpp_simulator_config *)SENTINEL;
+    const char *body = "{\"id\":\"1\",\"type\":\"t\",\"data\":{\"id\":\"abc\",\"status\":\"CANCELED\"}}";
+    const char *names[2] = {"x-signature", NULL};
+    const char *values[2] = {"ts=1,v1=00", "x"};
+    const char *urls[2] = {"http://127.0.0.1:9/hook", NULL};
+    void *out = SENTINEL;
+
+    CHECK_OK(mpp_charge(CLIENT, MPP_TARGET_POS, POS2, req, NULL, &sale, NULL), (mpp_error **)NULL);
+    CHECK_OK(mpp_payment_get(CLIENT, mpp_payment_id(mpp_sale_approved_payment(sale)), &payment, NULL), (mpp_error **)NULL);
+    CHECK_OK(mpp_payment_refund(CLIENT, mpp_payment_id(payment), "1.00", NULL, &refund, NULL), (mpp_error **)NULL);
+    CHECK_OK(mpp_devices_list(CLIENT, NULL, NULL, 0, 0, &list, NULL), (mpp_error **)NULL);
+    CHECK_OK(mpp_webhook_parse((const uint8_t *)body, strlen(body), &n, NULL), (mpp_error **)NULL);
+
+    CHECK_NULL_ARG("out_json", mpp_sale_to_json(sale, NULL, err));
+    CHECK_NULL_ARG("out_json", mpp_payment_to_json(payment, NULL, err));
+    CHECK_NULL_ARG("out_json", mpp_refund_to_json(refund, NULL, err));
+    CHECK_NULL_ARG("out_json", mpp_device_list_to_json(list, NULL, err));
+    CHECK_NULL_ARG("out_json", mpp_device_to_json(mpp_device_list_get(list, 0), NULL, err));
+    CHECK_NULL_ARG("out_json", mpp_notification_to_json(n, NULL, err));
+    CHECK_NULL_ARG("json", mpp_simulator_config_from_json(NULL, &scfg, err));
+    CHECK_NULL_ARG("out_config", mpp_simulator_config_from_json("{}", NULL, err));
+    CHECK_NULL_ARG("out_notification", mpp_webhook_verify_request("k", names, values, 1, "", (const uint8_t *)body, strlen(body), 0, 0, NULL, NULL, err));
+    CHECK_NULL_ARG("header_names[i]", mpp_webhook_verify_request("k", names, values, 2, "", (const uint8_t *)body, strlen(body), 0, 0, (mpp_notification **)&out, NULL, err));
+    CHECK_NULL_ARG("urls[i]", mpp_simulator_set_webhook_urls(SIM, urls, 2, err));
+    CHECK(scfg == (mpp_simulator_config *)SENTINEL && out == SENTINEL);
+
+    /* the JSON configuration of the simulator, read and refused */
+    CHECK_OK(mpp_simulator_config_from_json("{\"pickup_delay_ms\": 20, \"site\": \"MLA\"}", &scfg, NULL), (mpp_error **)NULL);
+    mpp_simulator_config_free(scfg);
+    scfg = (mpp_simulator_config *)SENTINEL;
+    {
+        mpp_error *e = NULL;
+        CHECK_RC(MPP_RESULT_CONFIG, mpp_simulator_config_from_json("{\"pickup_delay\": 20}", &scfg, &e), &e);
+        CHECK_CONTAINS(mpp_error_message(e), "pickup_delay");
+        mpp_error_free(e);
+        CHECK(scfg == (mpp_simulator_config *)SENTINEL);
+    }
+
+    mpp_notification_free(n);
+    mpp_device_list_free(list);
+    mpp_refund_free(refund);
+    mpp_payment_free(payment);
+    mpp_sale_free(sale);
+    mpp_intent_request_free(req);
+}
+
 static void test_invalid_utf8(void) {
     mpp_config *cfg = NULL;
     mpp_intent_request *req = request("10.00", "utf8 tests");
@@ -1564,6 +1618,7 @@ int main(int argc, char **argv) {
     run("_free(NULL) is a no-op", test_free_null_is_a_no_op);
     run("accessors of NULL handles", test_accessors_of_null);
     run("NULL on every pointer parameter", test_null_arguments);
+    run("NULL out-params of handles' functions", test_null_arguments_with_handles);
     run("invalid UTF-8", test_invalid_utf8);
     run("amounts and validation", test_amounts);
     run("configuration", test_config);
