@@ -31,8 +31,8 @@ The same notification can arrive more than once (Mercado Pago retries): process 
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Iterable, Mapping
-from typing import Optional, Union
+from collections.abc import Iterable
+from typing import Any, Optional, Protocol, Union
 
 from . import _native
 from ._models import Notification
@@ -113,9 +113,16 @@ def parse(body: Union[bytes, str]) -> Notification:
     return _native.webhook_parse(body)
 
 
+class HeaderItems(Protocol):
+    """Anything with ``items()`` giving header names and values: a dict, Flask's and Django's
+    ``request.headers``, Starlette's ``Headers``, ``http.server``'s ``self.headers``."""
+
+    def items(self) -> Iterable[tuple[str, Any]]: ...
+
+
 def verify_request(
     secret: str,
-    headers: Union[Mapping[str, str], Iterable[tuple[str, str]]],
+    headers: Union[HeaderItems, Iterable[tuple[str, str]]],
     query: str,
     body: Union[bytes, str],
     *,
@@ -123,14 +130,14 @@ def verify_request(
     now: Union[_dt.datetime, float, None] = None,
 ) -> Notification:
     """Verifies and reads a whole webhook request as the web framework received it: its
-    ``headers`` (a mapping such as Flask's ``request.headers`` or Starlette's, or ``(name, value)``
-    pairs; names matched case-insensitively), its URL ``query`` string (``data.id=…&type=…``; a
+    ``headers`` (anything with ``items()``, such as Flask's, Django's or Starlette's
+    ``request.headers``, or ``(name, value)`` pairs; names matched case-insensitively), its URL ``query`` string (``data.id=…&type=…``; a
     leading path and ``?`` are skipped) and its raw ``body``.
 
     Raises :class:`mppoint.InvalidSignatureError` (answer 401), including when the body's
     ``data.id`` is not the signed one, or :class:`mppoint.DecodeError` (answer 400).
     """
-    items = headers.items() if isinstance(headers, Mapping) else headers
+    items = headers.items() if hasattr(headers, "items") else headers
     pairs = [(str(k), str(v)) for k, v in items]
     if isinstance(body, (bytearray, memoryview)):
         body = bytes(body)

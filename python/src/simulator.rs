@@ -306,3 +306,20 @@ impl PySimulator {
         )
     }
 }
+
+impl Drop for PySimulator {
+    /// A simulator garbage-collected without `stop()`: stop it with the GIL released, so its
+    /// worker threads (which may log through Python) can wind down.
+    fn drop(&mut self) {
+        let sim = self
+            .inner
+            .get_mut()
+            .unwrap_or_else(|e| e.into_inner())
+            .take();
+        if let Some(sim) = sim {
+            // Without an interpreter to detach from (finalizing) the closure is dropped unrun,
+            // and the Simulator's own Drop stops it.
+            let _ = Python::try_attach(move |py| py.detach(move || sim.stop()));
+        }
+    }
+}
