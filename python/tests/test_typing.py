@@ -17,12 +17,14 @@ def test_mypy_strict_passes_on_the_package_and_a_typed_example() -> None:
     pkg = pathlib.Path(mppoint.__file__).resolve().parent
     assert (pkg / "py.typed").exists(), "py.typed must ship in the installed package"
     assert (pkg / "_native.pyi").exists(), "the stubs must ship in the installed package"
-    out = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", str(pkg),
-         str(HERE / "typed_usage.py")],
-        capture_output=True, text=True, cwd=HERE,
-    )
-    assert out.returncode == 0, out.stdout + out.stderr
+    # The installed package (its .py files and the native module's stubs), then an example using
+    # it; cwd is tests/, so the package is the installed one.
+    for target in (["-p", "mppoint"], [str(HERE / "typed_usage.py")]):
+        out = subprocess.run(
+            [sys.executable, "-m", "mypy", "--strict", "--no-incremental", *target],
+            capture_output=True, text=True, cwd=HERE,
+        )
+        assert out.returncode == 0, out.stdout + out.stderr
 
 
 def test_mypy_catches_a_wrong_call() -> None:
