@@ -1,0 +1,394 @@
+//! What the simulator serves: accounts, stores, POSes, devices, timings, webhooks and faults.
+
+use std::fmt;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::amount::{AmountLimits, Site};
+use crate::device::OperatingMode;
+use crate::error::{Error, ErrorKind, Result};
+
+use super::faults::FaultRule;
+
+/// The access token the simulator accepts by default.
+pub const DEFAULT_ACCESS_TOKEN: &str = "TEST-mppoint-simulator-token";
+/// The webhook secret the simulator signs with by default.
+pub const DEFAULT_WEBHOOK_SECRET: &str = "mppoint-simulator-webhook-secret";
+
+/// How a [`Simulator`](super::Simulator) is set up. [`Default`] gives one store, two POSes with a
+/// `PDV` device each, and one `STANDALONE` device; real-time expiry; no webhooks; no faults.
+///
+/// ```no_run
+/// use std::time::Duration;
+/// use mppoint::simulator::{Simulator, SimulatorConfig};
+/// let sim = Simulator::start(SimulatorConfig {
+///     pickup_delay: Duration::from_millis(20),
+///     step_delay: Duration::from_millis(20),
+///     ..SimulatorConfig::default()
+/// })?;
+/// println!("{}", sim.base_url());
+/// # Ok::<(), mppoint::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct SimulatorConfig {
+    /// Where to listen (default `127.0.0.1:0`: a free port on loopback; see
+    /// [`Simulator::base_url`](super::Simulator::base_url)).
+    pub bind: SocketAddr,
+    /// The bearer token every API request must carry (default `TEST-mppoint-simulator-token`);
+    /// requests without `Authorization: Bearer <it>` get 401.
+    pub access_token: String,
+    /// The account's site: sets the amount limits and the payments' currency (default MLB).
+    pub site: Site,
+    /// Amount limits; `None` uses the site's documented limits.
+    pub limits: Option<AmountLimits>,
+    /// The stores.
+    pub stores: Vec<SimStore>,
+    /// The points of sale.
+    pub pos: Vec<SimPos>,
+    /// The Point devices.
+    pub devices: Vec<SimDevice>,
+    /// How long after a create the terminal fetches the intent (`OPENED` → `ON_TERMINAL`).
+    /// Default 300 ms.
+    pub pickup_delay: Duration,
+    /// The pause between `ON_TERMINAL`, `PROCESSING`, `PROCESSED` and the final status. Default
+    /// 200 ms.
+    pub step_delay: Duration,
+    /// Divides the API's real durations: the one-hour expiry of an intent and the 15-minute
+    /// webhook redelivery interval (default 1, real time; `3600` makes the expiry one second).
+    /// Must be at least 1.
+    pub time_factor: u32,
+    /// Where to POST the webhook notifications (none by default).
+    pub webhook_urls: Vec<String>,
+    /// The secret the notifications' `x-signature` is computed with.
+    pub webhook_secret: String,
+    /// How many times a notification is sent at most while the receiver does not answer 200/201
+    /// (default 5).
+    pub max_webhook_attempts: u32,
+    /// `true` (default): a create retried with the same `X-Idempotency-Key` answers the intent the
+    /// first one created (201) instead of creating another. `false`, the worst case: the key is
+    /// ignored, so the retry sees 409 "already queued" while the first intent is pending.
+    pub honor_idempotency_keys: bool,
+    /// Serve HTTPS with a self-signed certificate for `127.0.0.1` and `localhost`, generated at
+    /// start (see [`Simulator::ca_cert_pem`](super::Simulator::ca_cert_pem)).
+    pub tls: bool,
+    /// Faults armed from the start.
+    pub faults: Vec<FaultRule>,
+}
+
+/// A store.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SimStore {
+    /// The store id (Mercado Pago sends it as a number or a numeric string).
+    pub id: String,
+    /// The store's name.
+    pub name: String,
+}
+
+/// A point of sale (a till).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SimPos {
+    /// The numeric POS id (`pos_id` in the device list).
+    pub id: i64,
+    /// The `external_id` chosen when the POS was created: the one intents are created for.
+    pub external_id: String,
+    /// The store it belongs to.
+    pub store_id: String,
+}
+
+/// A Point device.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SimDevice {
+    /// The device id, `PAX_A910__SMARTPOS1234567890`.
+    pub id: String,
+    /// The `external_id` of the POS it is linked to, if any.
+    pub pos_external_id: Option<String>,
+    /// `PDV` (receives intents) or `STANDALONE`.
+    pub operating_mode: OperatingMode,
+}
+
+impl Default for SimulatorConfig {
+    fn default() -> Self {
+        SimulatorConfig {
+            bind: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+            access_token: DEFAULT_ACCESS_TOKEN.to_string(),
+            site: Site::MLB,
+            limits: None,
+            stores: vec![SimStore {
+                id: "1000001".into(),
+                name: "Loja Centro".into(),
+            }],
+            pos: vec![
+                SimPos {
+                    id: 2000001,
+                    external_id: "SUC001POS001".into(),
+                    store_id: "1000001".into(),
+                },
+                SimPos {
+                    id: 2000002,
+                    external_id: "SUC001POS002".into(),
+                    store_id: "1000001".into(),
+                },
+            ],
+            devices: vec![
+                SimDevice {
+                    id: "PAX_A910__SMARTPOS0000000001".into(),
+                    pos_external_id: Some("SUC001POS001".into()),
+                    operating_mode: OperatingMode::Pdv,
+                },
+                SimDevice {
+                    id: "PAX_A910__SMARTPOS0000000002".into(),
+                    pos_external_id: Some("SUC001POS002".into()),
+                    operating_mode: OperatingMode::Pdv,
+                },
+                SimDevice {
+                    id: "NEWLAND_N950__N950NCB000000003".into(),
+                    pos_external_id: None,
+                    operating_mode: OperatingMode::Standalone,
+                },
+            ],
+            pickup_delay: Duration::from_millis(300),
+            step_delay: Duration::from_millis(200),
+            time_factor: 1,
+            webhook_urls: Vec::new(),
+            webhook_secret: DEFAULT_WEBHOOK_SECRET.to_string(),
+            max_webhook_attempts: 5,
+            honor_idempotency_keys: true,
+            tls: false,
+            faults: Vec::new(),
+        }
+    }
+}
+
+impl fmt::Debug for SimulatorConfig {
+    /// Everything but the access token and the webhook secret.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SimulatorConfig")
+            .field("bind", &self.bind)
+            .field("access_token", &"<redacted>")
+            .field("site", &self.site)
+            .field("limits", &self.limits)
+            .field("stores", &self.stores)
+            .field("pos", &self.pos)
+            .field("devices", &self.devices)
+            .field("pickup_delay", &self.pickup_delay)
+            .field("step_delay", &self.step_delay)
+            .field("time_factor", &self.time_factor)
+            .field("webhook_urls", &self.webhook_urls)
+            .field("webhook_secret", &"<redacted>")
+            .field("max_webhook_attempts", &self.max_webhook_attempts)
+            .field("honor_idempotency_keys", &self.honor_idempotency_keys)
+            .field("tls", &self.tls)
+            .field("faults", &self.faults)
+            .finish()
+    }
+}
+
+/// The JSON form of a configuration: every field optional.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConfigJson {
+    bind: Option<SocketAddr>,
+    access_token: Option<String>,
+    site: Option<String>,
+    limits: Option<LimitsJson>,
+    stores: Option<Vec<SimStore>>,
+    pos: Option<Vec<SimPos>>,
+    devices: Option<Vec<SimDevice>>,
+    pickup_delay_ms: Option<u64>,
+    step_delay_ms: Option<u64>,
+    time_factor: Option<u32>,
+    webhook_urls: Option<Vec<String>>,
+    webhook_secret: Option<String>,
+    max_webhook_attempts: Option<u32>,
+    honor_idempotency_keys: Option<bool>,
+    tls: Option<bool>,
+    faults: Option<Vec<FaultRule>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LimitsJson {
+    min: String,
+    max: String,
+}
+
+impl SimulatorConfig {
+    /// Reads a configuration from JSON (what the C, Python and Node bindings and the CLI pass).
+    /// Every field is optional and defaults as in [`SimulatorConfig::default`]; unknown fields are
+    /// refused, so a typo does not go unnoticed. Durations are in milliseconds, amounts are
+    /// decimal strings:
+    ///
+    /// ```
+    /// let cfg = mppoint::simulator::SimulatorConfig::from_json(r#"{
+    ///     "bind": "127.0.0.1:0", "access_token": "TEST-token", "site": "MLA",
+    ///     "limits": {"min": "5.00", "max": "100000.00"},
+    ///     "stores": [{"id": "1", "name": "Centro"}],
+    ///     "pos": [{"id": 10, "external_id": "CAJA1", "store_id": "1"}],
+    ///     "devices": [{"id": "PAX_A910__SMARTPOS1", "pos_external_id": "CAJA1", "operating_mode": "PDV"}],
+    ///     "pickup_delay_ms": 20, "step_delay_ms": 20, "time_factor": 60,
+    ///     "webhook_urls": ["http://127.0.0.1:9000/hook"], "webhook_secret": "s3cret",
+    ///     "max_webhook_attempts": 3, "honor_idempotency_keys": false, "tls": false,
+    ///     "faults": [{"endpoint": "CreateIntent", "kind": {"type": "Status", "status": 503}, "times": 1}]
+    /// }"#)?;
+    /// assert_eq!(cfg.site, mppoint::Site::MLA);
+    /// assert_eq!(cfg.pickup_delay, std::time::Duration::from_millis(20));
+    /// assert_eq!(mppoint::simulator::SimulatorConfig::from_json("{}")?.devices.len(), 3);
+    /// # Ok::<(), mppoint::Error>(())
+    /// ```
+    pub fn from_json(json: &str) -> Result<SimulatorConfig> {
+        let j: ConfigJson = serde_json::from_str(json)
+            .map_err(|e| Error::new(ErrorKind::Config, format!("simulator configuration: {e}")))?;
+        let d = SimulatorConfig::default();
+        let limits = match j.limits {
+            None => None,
+            Some(l) => Some(AmountLimits::new(
+                crate::Amount::parse(&l.min)?,
+                crate::Amount::parse(&l.max)?,
+            )?),
+        };
+        let cfg = SimulatorConfig {
+            bind: j.bind.unwrap_or(d.bind),
+            access_token: j.access_token.unwrap_or(d.access_token),
+            site: match j.site {
+                Some(s) => s.parse()?,
+                None => d.site,
+            },
+            limits,
+            stores: j.stores.unwrap_or(d.stores),
+            pos: j.pos.unwrap_or(d.pos),
+            devices: j.devices.unwrap_or(d.devices),
+            pickup_delay: j
+                .pickup_delay_ms
+                .map_or(d.pickup_delay, Duration::from_millis),
+            step_delay: j.step_delay_ms.map_or(d.step_delay, Duration::from_millis),
+            time_factor: j.time_factor.unwrap_or(d.time_factor),
+            webhook_urls: j.webhook_urls.unwrap_or(d.webhook_urls),
+            webhook_secret: j.webhook_secret.unwrap_or(d.webhook_secret),
+            max_webhook_attempts: j.max_webhook_attempts.unwrap_or(d.max_webhook_attempts),
+            honor_idempotency_keys: j.honor_idempotency_keys.unwrap_or(d.honor_idempotency_keys),
+            tls: j.tls.unwrap_or(d.tls),
+            faults: j.faults.unwrap_or(d.faults),
+        };
+        cfg.validate()?;
+        Ok(cfg)
+    }
+
+    /// The amount limits in force: [`SimulatorConfig::limits`] or the site's.
+    pub fn effective_limits(&self) -> AmountLimits {
+        self.limits.unwrap_or_else(|| self.site.default_limits())
+    }
+
+    /// How long an intent may stay unfinished: one hour divided by the time factor.
+    pub fn expiry(&self) -> Duration {
+        Duration::from_secs(3600) / self.time_factor.max(1)
+    }
+
+    /// The pause between two deliveries of a notification: 15 minutes divided by the time factor.
+    pub fn webhook_retry_interval(&self) -> Duration {
+        Duration::from_secs(15 * 60) / self.time_factor.max(1)
+    }
+
+    /// Checks the configuration holds together: ids unique, every POS in a known store, every
+    /// device linked to a known POS (and at most one device per POS), a time factor of at least 1.
+    pub fn validate(&self) -> Result<()> {
+        let bad = |m: String| Err(Error::new(ErrorKind::Config, format!("simulator: {m}")));
+        if self.access_token.is_empty() {
+            return bad("the access token must not be empty".into());
+        }
+        if self.time_factor == 0 {
+            return bad("time_factor must be at least 1".into());
+        }
+        if self.max_webhook_attempts == 0 {
+            return bad("max_webhook_attempts must be at least 1".into());
+        }
+        for (i, s) in self.stores.iter().enumerate() {
+            if self.stores[..i].iter().any(|o| o.id == s.id) {
+                return bad(format!("store id {:?} is used twice", s.id));
+            }
+        }
+        for (i, p) in self.pos.iter().enumerate() {
+            if self.pos[..i]
+                .iter()
+                .any(|o| o.id == p.id || o.external_id == p.external_id)
+            {
+                return bad(format!(
+                    "POS {:?} (id {}) is declared twice",
+                    p.external_id, p.id
+                ));
+            }
+            if !self.stores.iter().any(|s| s.id == p.store_id) {
+                return bad(format!(
+                    "POS {:?} belongs to an unknown store {:?}",
+                    p.external_id, p.store_id
+                ));
+            }
+        }
+        for (i, d) in self.devices.iter().enumerate() {
+            if d.id.is_empty() || self.devices[..i].iter().any(|o| o.id == d.id) {
+                return bad(format!("device id {:?} is empty or used twice", d.id));
+            }
+            if let OperatingMode::Unknown(m) = &d.operating_mode {
+                return bad(format!("device {:?} has an unknown mode {m:?}", d.id));
+            }
+            if let Some(ext) = &d.pos_external_id {
+                if !self.pos.iter().any(|p| &p.external_id == ext) {
+                    return bad(format!(
+                        "device {:?} is linked to an unknown POS {ext:?}",
+                        d.id
+                    ));
+                }
+                if self.devices[..i]
+                    .iter()
+                    .any(|o| o.pos_external_id.as_ref() == Some(ext))
+                {
+                    return bad(format!("POS {ext:?} is linked to two devices"));
+                }
+            }
+        }
+        for f in &self.faults {
+            f.validate()?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_errors_say_what_is_wrong() {
+        let e = SimulatorConfig::from_json(r#"{"pickup_delay": 5}"#).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Config);
+        assert!(e.message().contains("pickup_delay"), "{e}");
+        assert!(SimulatorConfig::from_json(r#"{"site": "XX"}"#).is_err());
+        assert!(SimulatorConfig::from_json(r#"{"limits": {"min": "3", "max": "2"}}"#).is_err());
+        assert!(SimulatorConfig::from_json(r#"{"time_factor": 0}"#).is_err());
+        assert!(SimulatorConfig::from_json(
+            r#"{"devices": [{"id": "D", "operating_mode": "KIOSK"}]}"#
+        )
+        .is_err());
+        let c =
+            SimulatorConfig::from_json(r#"{"devices": [{"id": "D", "operating_mode": "PDV"}]}"#)
+                .unwrap();
+        assert_eq!(c.devices[0].pos_external_id, None);
+        assert!(SimulatorConfig::from_json("[").is_err());
+    }
+
+    #[test]
+    fn default_validates_and_hides_secrets() {
+        let d = SimulatorConfig::default();
+        d.validate().unwrap();
+        assert_eq!(d.expiry(), Duration::from_secs(3600));
+        let fast = SimulatorConfig {
+            time_factor: 3600,
+            ..SimulatorConfig::default()
+        };
+        assert_eq!(fast.expiry(), Duration::from_secs(1));
+        assert_eq!(fast.webhook_retry_interval(), Duration::from_millis(250));
+        let dbg = format!("{d:?}");
+        assert!(!dbg.contains(DEFAULT_ACCESS_TOKEN) && !dbg.contains(DEFAULT_WEBHOOK_SECRET));
+    }
+}
