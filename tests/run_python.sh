@@ -18,7 +18,12 @@ if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 10))'; then
     exit 1
 fi
 if [ ! -x "$VENV/bin/python" ]; then
-    "$PYTHON" -m venv "$VENV"
+    # Some distributions ship python3 without its venv module: fall back on virtualenv from PyPI.
+    if ! "$PYTHON" -m venv "$VENV" 2>/dev/null; then
+        rm -rf "$VENV"
+        "$PYTHON" -m pip install --quiet --user virtualenv
+        "$PYTHON" -m virtualenv --quiet "$VENV"
+    fi
 fi
 PY="$VENV/bin/python"
 "$PY" -m pip install --quiet --disable-pip-version-check --upgrade pip

@@ -504,7 +504,12 @@ impl PyClient {
     }
 
     /// Reads a payment (the `payment_ids` of a CLOSED intent).
-    fn get_payment<'py>(&self, py: Python<'py>, payment_id: u64) -> PyResult<Bound<'py, PyAny>> {
+    fn get_payment<'py>(
+        &self,
+        py: Python<'py>,
+        payment_id: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let payment_id = convert::payment_id(py, payment_id)?;
         let client = &self.inner;
         let p = py.detach(|| client.get_payment(payment_id)).py(py)?;
         convert::payment(py, &p)
@@ -515,10 +520,11 @@ impl PyClient {
     fn refund_payment<'py>(
         &self,
         py: Python<'py>,
-        payment_id: u64,
+        payment_id: &Bound<'py, PyAny>,
         amount: Option<Bound<'py, PyAny>>,
         idempotency_key: Option<String>,
     ) -> PyResult<Bound<'py, PyAny>> {
+        let payment_id = convert::payment_id(py, payment_id)?;
         let amount = opt_amount(py, amount.as_ref())?;
         let client = &self.inner;
         let r = py

@@ -106,6 +106,28 @@ pub fn seconds(
     })
 }
 
+/// A payment id: a positive int (a negative or huge one is an `InvalidArgumentError`, not an
+/// `OverflowError`).
+pub fn payment_id(py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<u64> {
+    if value.is_instance_of::<PyBool>() || !value.is_instance_of::<PyInt>() {
+        return Err(PyTypeError::new_err(format!(
+            "payment_id must be an int, not {}",
+            value.get_type().name()?
+        )));
+    }
+    match value.extract::<u64>() {
+        Ok(id) if id > 0 => Ok(id),
+        _ => Err(to_pyerr(
+            py,
+            &mppoint::Error::invalid_argument(
+                "payment_id",
+                "must be a positive integer",
+                &value.str()?.to_string(),
+            ),
+        )),
+    }
+}
+
 /// `pos=` / `device=` → the core's `Target`.
 pub fn target(pos: Option<String>, device: Option<String>) -> Result<Target, mppoint::Error> {
     match (pos, device) {

@@ -267,8 +267,9 @@ impl PySimulator {
     fn payment<'py>(
         &self,
         py: Python<'py>,
-        payment_id: u64,
+        payment_id: &Bound<'py, PyAny>,
     ) -> PyResult<Option<Bound<'py, PyAny>>> {
+        let payment_id = convert::payment_id(py, payment_id)?;
         match self.with(py, |s| s.payment(payment_id))? {
             Some(p) => convert::payment(py, &p).map(Some),
             None => Ok(None),

@@ -147,6 +147,13 @@ def test_payments_and_refunds(client: mppoint.Client) -> None:
     assert full.id != part.id
     with pytest.raises(mppoint.InvalidAmountError):
         client.refund_payment(pid, 0.1 + 0.2)
+    with pytest.raises(mppoint.NotFoundError):
+        client.get_payment(pid + 1_000_000)
+    for bad_id in (-1, 0, 2**70):
+        with pytest.raises(mppoint.InvalidArgumentError, match="payment_id"):
+            client.get_payment(bad_id)
+    with pytest.raises(TypeError):
+        client.get_payment("123")  # type: ignore[arg-type]
 
 
 def test_devices(client: mppoint.Client) -> None:
