@@ -475,10 +475,16 @@ impl Client {
         if let Some(cb) = &opts.on_status {
             cb(&intent);
         }
-        let key = intent.idempotency_key.clone();
-        let ended = self
-            .wait_for_final(&intent.id, opts)
-            .map_err(|e| e.with_idempotency_key(key.clone()))?;
+        let waited = self.wait_for_final(&intent.id, opts);
+        self.finish_charge(&intent, waited)
+    }
+
+    /// The end of [`Client::charge`], for a driver that does the create and the wait itself (the
+    /// Node binding waits on an async runtime): a failed wait gets the create's idempotency key,
+    /// an ended intent keeps it, and its payments are read for the verdict.
+    pub fn finish_charge(&self, created: &Intent, waited: Result<Intent>) -> Result<Sale> {
+        let key = created.idempotency_key.clone();
+        let ended = waited.map_err(|e| e.with_idempotency_key(key.clone()))?;
         let ended = Intent {
             idempotency_key: key,
             ..ended
