@@ -387,9 +387,15 @@ impl Client {
         let body = match amount {
             None => "{}".to_string(),
             Some(a) => {
-                let raw = RawValue::from_string(a.to_string())
+                // A struct with a RawValue field writes the text as it is (going through
+                // `json!` would turn it into a float: 10.10 would become 10.1).
+                #[derive(serde::Serialize)]
+                struct RefundBody {
+                    amount: Box<RawValue>,
+                }
+                let amount = RawValue::from_string(a.to_string())
                     .map_err(|e| Error::new(ErrorKind::InvalidAmount, e.to_string()))?;
-                serde_json::to_string(&serde_json::json!({ "amount": raw }))
+                serde_json::to_string(&RefundBody { amount })
                     .map_err(|e| Error::new(ErrorKind::InvalidAmount, e.to_string()))?
             }
         };

@@ -5,6 +5,8 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+mod common;
+
 use mppoint::simulator::{CardOutcome, Endpoint, FaultKind, FaultRule, Simulator, SimulatorConfig};
 use mppoint::{
     Amount, CancelToken, Client, DeviceFilter, ErrorKind, IntentRequest, OperatingMode,
@@ -729,4 +731,87 @@ fn tls_with_an_extra_root_and_one_connection() {
         .list_devices(&DeviceFilter::default())
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Network);
+}
+
+#[test]
+fn what_goes_on_the_wire() {
+    // A bare receiver stands in for the API: it records the request and answers 200 with no body.
+    let (url, rx) = common::receiver("/", vec![]);
+    let c = Client::builder("APP_USR-wire-token")
+        .base_url(url.trim_end_matches('/'))
+        .no_proxy()
+        .integrator_id("dev_24c65fb163bf11ea96500242ac130004")
+        .platform_id("plat-1")
+        .corporation_id("corp-1")
+        .user_agent_suffix("my-pos/1.2")
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let e = c
+        .create_intent(
+            &Target::Pos("SUC 001/POS?1".into()),
+            &req("12.5").ticket_number("T001").print_seller_ticket(true),
+        )
+        .unwrap_err();
+    // A create answered 2xx with an unreadable body may have happened: outcome unknown.
+    assert_eq!(e.kind(), ErrorKind::OutcomeUnknown, "{e}");
+    let got = rx.recv_timeout(Duration::from_secs(5)).unwrap();
+    assert_eq!(
+        got.target,
+        "/instore-api/integrations/v1/intents/point/pos/SUC%20001%2FPOS%3F1"
+    );
+    assert_eq!(
+        got.header("authorization"),
+        Some("Bearer APP_USR-wire-token")
+    );
+    assert_eq!(
+        got.header("x-integrator-id"),
+        Some("dev_24c65fb163bf11ea96500242ac130004")
+    );
+    assert_eq!(got.header("x-platform-id"), Some("plat-1"));
+    assert_eq!(got.header("x-corporation-id"), Some("corp-1"));
+    assert_eq!(
+        got.header("user-agent"),
+        Some(format!("mppoint/{} my-pos/1.2", mppoint::VERSION).as_str())
+    );
+    assert_eq!(got.header("content-type"), Some("application/json"));
+    let key = got.header("x-idempotency-key").unwrap();
+    assert_eq!(uuid::Uuid::parse_str(key).unwrap().get_version_num(), 4);
+    assert_eq!(e.idempotency_key(), Some(key));
+    let body: serde_json::Value = serde_json::from_slice(&got.body).unwrap();
+    assert_eq!(
+        body,
+        serde_json::json!({
+            "description": "Test sale",
+            "external_reference": "order-1",
+            "operations": [{"type": "PURCHASE", "amount": "12.50"}],
+            "enabler_configuration": {
+                "device_payment_mode": "CARD",
+                "ticket_number": "T001",
+                "print_on_terminal": ["SELLER_TICKET"]
+            }
+        })
+    );
+    // A refund's amount is a JSON number written from the exact decimal text.
+    let _ = c.refund_payment(77, Some(Amount::parse("10.1").unwrap()));
+    let got = rx.recv_timeout(Duration::from_secs(5)).unwrap();
+    assert_eq!(got.target, "/v1/payments/77/refunds");
+    assert_eq!(got.text(), r#"{"amount":10.10}"#);
+    assert!(got.header("x-idempotency-key").is_some());
+    // Device filters go in the query string, encoded.
+    let _ = c.list_devices(&DeviceFilter {
+        store_id: Some("st 1".into()),
+        pos_id: Some("42".into()),
+        limit: Some(5),
+        offset: Some(10),
+    });
+    let got = rx.recv_timeout(Duration::from_secs(5)).unwrap();
+    assert_eq!(
+        got.target,
+        "/instore-api/point/v1/devices?store_id=st%201&pos_id=42&limit=5&offset=10"
+    );
+    assert!(
+        got.header("x-idempotency-key").is_none(),
+        "reads carry no key"
+    );
 }

@@ -2,74 +2,14 @@
 //! intent ends, and `webhook::verify_request` accepts it; a redelivery is recognised as the same
 //! notification; a tampered one is refused.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpListener;
-use std::sync::mpsc;
 use std::time::Duration;
 
 use mppoint::simulator::{Simulator, SimulatorConfig};
 use mppoint::webhook::{self, FailureReason, VerifyOptions};
+mod common;
+use common::{receiver, Received};
+
 use mppoint::{Amount, Client, ErrorKind, IntentRequest, Status, Target, Verdict, WaitOptions};
-
-/// One received request: path with query, headers, body.
-struct Received {
-    target: String,
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
-}
-
-/// A receiver on loopback that answers each request with the next status of `answers` (the last
-/// one repeats) and hands every request to the test.
-fn receiver(answers: Vec<u16>) -> (String, mpsc::Receiver<Received>) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}/mp/webhook", listener.local_addr().unwrap());
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        let mut n = 0usize;
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { return };
-            stream
-                .set_read_timeout(Some(Duration::from_secs(5)))
-                .unwrap();
-            let mut reader = BufReader::new(stream.try_clone().unwrap());
-            let mut line = String::new();
-            if reader.read_line(&mut line).is_err() || line.is_empty() {
-                continue;
-            }
-            let target = line.split_whitespace().nth(1).unwrap_or("").to_string();
-            let mut headers = Vec::new();
-            let mut len = 0usize;
-            loop {
-                let mut h = String::new();
-                reader.read_line(&mut h).unwrap();
-                let h = h.trim_end();
-                if h.is_empty() {
-                    break;
-                }
-                if let Some((k, v)) = h.split_once(':') {
-                    if k.eq_ignore_ascii_case("content-length") {
-                        len = v.trim().parse().unwrap();
-                    }
-                    headers.push((k.trim().to_string(), v.trim().to_string()));
-                }
-            }
-            let mut body = vec![0; len];
-            reader.read_exact(&mut body).unwrap();
-            let status = answers[n.min(answers.len() - 1)];
-            n += 1;
-            let _ = write!(
-                stream,
-                "HTTP/1.1 {status} X\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-            );
-            let _ = tx.send(Received {
-                target,
-                headers,
-                body,
-            });
-        }
-    });
-    (url, rx)
-}
 
 fn verify(r: &Received, secret: &str) -> mppoint::Result<webhook::Notification> {
     let headers: Vec<(&str, &str)> = r
@@ -77,7 +17,7 @@ fn verify(r: &Received, secret: &str) -> mppoint::Result<webhook::Notification> 
         .iter()
         .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect();
-    let query = r.target.split_once('?').map(|(_, q)| q).unwrap_or("");
+    let query = r.query();
     webhook::verify_request(
         secret,
         &headers,
@@ -109,7 +49,7 @@ fn sale(sim: &Simulator, amount: &str) -> mppoint::Sale {
 
 #[test]
 fn a_delivered_notification_verifies_and_names_the_intent() {
-    let (url, rx) = receiver(vec![200]);
+    let (url, rx) = receiver("/mp/webhook", vec![200]);
     let sim = Simulator::start(SimulatorConfig {
         pickup_delay: Duration::from_millis(50),
         step_delay: Duration::from_millis(20),
@@ -157,7 +97,7 @@ fn a_delivered_notification_verifies_and_names_the_intent() {
 #[test]
 fn a_redelivered_notification_is_the_same_notification() {
     // The receiver fails the first delivery; Mercado Pago (and the simulator) try again.
-    let (url, rx) = receiver(vec![500, 200]);
+    let (url, rx) = receiver("/mp/webhook", vec![500, 200]);
     let sim = Simulator::start(SimulatorConfig {
         pickup_delay: Duration::from_millis(50),
         step_delay: Duration::from_millis(20),

@@ -349,12 +349,8 @@ fn sale(a: SaleArgs) -> Result<ExitCode, Error> {
     if a.api.json {
         print_json(&sale)?;
     }
-    let paid = match sale.approved_payment() {
-        Some(p) => format!(" — payment {} {}", p.id, p.status),
-        None => String::new(),
-    };
     println!(
-        "[{:>5.1}s] Verdict: {}{paid} ({}). {}",
+        "[{:>5.1}s] Verdict: {} — {}. {}",
         started.elapsed().as_secs_f64(),
         sale.verdict,
         sale.reason,
