@@ -387,9 +387,15 @@ impl Client {
         let body = match amount {
             None => "{}".to_string(),
             Some(a) => {
-                let raw = RawValue::from_string(a.to_string())
+                // A struct with a RawValue field writes the text as it is (going through
+                // `json!` would turn it into a float: 10.10 would become 10.1).
+                #[derive(serde::Serialize)]
+                struct RefundBody {
+                    amount: Box<RawValue>,
+                }
+                let amount = RawValue::from_string(a.to_string())
                     .map_err(|e| Error::new(ErrorKind::InvalidAmount, e.to_string()))?;
-                serde_json::to_string(&serde_json::json!({ "amount": raw }))
+                serde_json::to_string(&RefundBody { amount })
                     .map_err(|e| Error::new(ErrorKind::InvalidAmount, e.to_string()))?
             }
         };
@@ -421,12 +427,19 @@ impl Client {
     /// # Ok::<(), mppoint::Error>(())
     /// ```
     pub fn wait_for_final(&self, intent_id: &str, opts: &WaitOptions) -> Result<Intent> {
-        let mut waiter = Waiter::new(intent_id, opts)?;
+        self.drive(Waiter::new(intent_id, opts)?)
+    }
+
+    /// Runs a [`Waiter`] to its end on this thread: poll, then sleep as it says (waking early for
+    /// the cancel token or the interrupt check).
+    fn drive(&self, mut waiter: Waiter) -> Result<Intent> {
+        let opts = waiter.options().clone();
+        let id = waiter.intent_id().to_string();
         loop {
             if opts.should_stop() {
                 return Err(waiter.canceled_error());
             }
-            let polled = self.poll_once(intent_id);
+            let polled = self.poll_once(&id);
             match waiter.observe(polled)? {
                 WaitStep::Done(intent) => return Ok(*intent),
                 WaitStep::Sleep(d) => {
@@ -471,11 +484,10 @@ impl Client {
     /// If the wait fails (deadline, cancel token), the error carries the intent id
     /// ([`Error::intent_id`]): the intent still exists, so cancel it or wait again.
     pub fn charge(&self, target: &Target, req: &IntentRequest, opts: &WaitOptions) -> Result<Sale> {
+        // Bad wait options must not leave an intent behind: check them before creating it.
+        opts.validate()?;
         let intent = self.create_intent(target, req)?;
-        if let Some(cb) = &opts.on_status {
-            cb(&intent);
-        }
-        let waited = self.wait_for_final(&intent.id, opts);
+        let waited = Waiter::starting_from(&intent, opts).and_then(|w| self.drive(w));
         self.finish_charge(&intent, waited)
     }
 

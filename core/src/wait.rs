@@ -181,7 +181,8 @@ impl WaitOptions {
         }
     }
 
-    fn validate(&self) -> Result<()> {
+    /// Checks the options (poll interval at least 10 ms, a deadline above zero).
+    pub fn validate(&self) -> Result<()> {
         if self.poll_interval < Duration::from_millis(10) {
             return Err(Error::invalid_argument(
                 "poll_interval",
@@ -246,6 +247,17 @@ impl Waiter {
             failures: 0,
             last_error: None,
         })
+    }
+
+    /// Starts the clock of a wait for an intent just created: the callback is told its first
+    /// status now, and is not told it again when the first poll sees the same status.
+    pub fn starting_from(created: &Intent, opts: &WaitOptions) -> Result<Waiter> {
+        let mut w = Waiter::new(&created.id, opts)?;
+        w.last = Some(created.status.clone());
+        if let Some(cb) = &w.opts.on_status {
+            cb(created);
+        }
+        Ok(w)
     }
 
     /// The intent being waited for.

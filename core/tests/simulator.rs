@@ -2,9 +2,7 @@
 //! the control API, idempotency, webhooks, faults and TLS. Uses reqwest's blocking client (never
 //! inside a tokio runtime).
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpListener;
-use std::sync::mpsc;
+use std::io::{Read, Write};
 use std::time::{Duration, Instant};
 
 use mppoint::simulator::{
@@ -12,6 +10,9 @@ use mppoint::simulator::{
 };
 use mppoint::{OperatingMode, PaymentStatus, Site, Status};
 use serde_json::{json, Value};
+
+mod common;
+use common::{receiver, Received};
 
 const POS1: &str = "SUC001POS001";
 const POS2: &str = "SUC001POS002";
@@ -982,75 +983,9 @@ fn idempotency_keys_dedup_creates_when_honored() {
     assert_eq!(worst.sim.counters().intents_created_with_key("key-1"), 2);
 }
 
-/// A raw HTTP receiver: records each request and answers the next status of `statuses` (then
-/// 200).
-struct Received {
-    target: String,
-    headers: Vec<(String, String)>,
-    body: String,
-}
-
-impl Received {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-}
-
-fn receiver(statuses: Vec<u16>) -> (String, mpsc::Receiver<Received>) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}/hooks/mp?shop=1", listener.local_addr().unwrap());
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        let mut statuses = statuses.into_iter();
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { return };
-            stream
-                .set_read_timeout(Some(Duration::from_secs(5)))
-                .unwrap();
-            let mut reader = BufReader::new(stream.try_clone().unwrap());
-            let mut line = String::new();
-            if reader.read_line(&mut line).is_err() {
-                continue;
-            }
-            let target = line.split(' ').nth(1).unwrap_or("").to_string();
-            let mut headers = Vec::new();
-            let mut len = 0usize;
-            loop {
-                let mut h = String::new();
-                reader.read_line(&mut h).unwrap();
-                let h = h.trim_end();
-                if h.is_empty() {
-                    break;
-                }
-                let (k, v) = h.split_once(':').unwrap();
-                if k.eq_ignore_ascii_case("content-length") {
-                    len = v.trim().parse().unwrap();
-                }
-                headers.push((k.trim().to_string(), v.trim().to_string()));
-            }
-            let mut body = vec![0; len];
-            reader.read_exact(&mut body).unwrap();
-            let status = statuses.next().unwrap_or(200);
-            let _ = write!(
-                stream,
-                "HTTP/1.1 {status} X\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-            );
-            let _ = tx.send(Received {
-                target,
-                headers,
-                body: String::from_utf8(body).unwrap(),
-            });
-        }
-    });
-    (url, rx)
-}
-
 #[test]
 fn webhooks_are_signed_and_redelivered_until_accepted() {
-    let (url, rx) = receiver(vec![500, 503]);
+    let (url, rx) = receiver("/hooks/mp?shop=1", vec![500, 503]);
     // Redelivery every 15 min / 9000 = 100 ms.
     let api = Api::start(SimulatorConfig {
         time_factor: 9000,
@@ -1067,7 +1002,7 @@ fn webhooks_are_signed_and_redelivered_until_accepted() {
         format!("/hooks/mp?shop=1&data.id={id}&type=topic_instore_integration_wh")
     );
     assert_eq!(first.header("content-type"), Some("application/json"));
-    let n: Value = serde_json::from_str(&first.body).unwrap();
+    let n: Value = serde_json::from_str(first.text()).unwrap();
     assert_eq!(
         n["action"],
         "topic_instore_integration_wh.application.authorized"
@@ -1134,14 +1069,14 @@ fn webhooks_are_signed_and_redelivered_until_accepted() {
     assert_eq!((c.webhook_attempts, c.webhook_successes), (3, 1));
 
     // Every final status notifies, canceled through the API too; at most max attempts.
-    let (url, rx) = receiver(vec![500; 10]);
+    let (url, rx) = receiver("/hooks/mp?shop=1", vec![500; 10]);
     api.sim.set_webhook_urls(vec![url]);
     let id = api.create(POS2, "10.99");
     assert_eq!(api.delete(&format!("{INTENTS}/{id}/point")).status, 204);
     let got: Vec<_> = (0..5)
         .map(|_| rx.recv_timeout(Duration::from_secs(5)).expect("5 attempts"))
         .collect();
-    let n: Value = serde_json::from_str(&got[0].body).unwrap();
+    let n: Value = serde_json::from_str(got[0].text()).unwrap();
     assert_eq!(n["data"]["status"], "CANCELED");
     assert!(
         rx.recv_timeout(Duration::from_millis(400)).is_err(),

@@ -1,0 +1,214 @@
+# Hand-written stubs of the native module (python/src/*.rs). Keep them in step with the Rust code:
+# tests/test_typing.py runs mypy --strict on them and on a typed usage example.
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from decimal import Decimal
+from typing import Any, final
+
+from ._models import Device, DevicePage, Intent, Notification, Payment, Refund, Sale
+
+_AmountLike = Amount | Decimal | str | float
+
+@final
+class Amount:
+    """An exact, positive amount of money (integer cents)."""
+
+    def __new__(cls, value: _AmountLike) -> Amount: ...
+    @staticmethod
+    def from_cents(cents: int) -> Amount: ...
+    @property
+    def cents(self) -> int: ...
+    def to_decimal(self) -> Decimal: ...
+    def __eq__(self, other: object) -> bool: ...
+    def __ne__(self, other: object) -> bool: ...
+    def __lt__(self, other: Amount) -> bool: ...
+    def __le__(self, other: Amount) -> bool: ...
+    def __gt__(self, other: Amount) -> bool: ...
+    def __ge__(self, other: Amount) -> bool: ...
+    def __hash__(self) -> int: ...
+
+@final
+class CancelToken:
+    """Stops a wait from another thread."""
+
+    def __new__(cls) -> CancelToken: ...
+    def cancel(self) -> None: ...
+    @property
+    def is_canceled(self) -> bool: ...
+
+@final
+class DeviceIterator(Iterator[Device]):
+    def __iter__(self) -> DeviceIterator: ...
+    def __next__(self) -> Device: ...
+
+@final
+class Client:
+    """A Mercado Pago Point client; every network call releases the GIL."""
+
+    def __new__(
+        cls,
+        access_token: str,
+        *,
+        base_url: str | None = None,
+        site: str | None = None,
+        timeout: float | None = None,
+        connect_timeout: float | None = None,
+        retries: int | None = None,
+        integrator_id: str | None = None,
+        platform_id: str | None = None,
+        corporation_id: str | None = None,
+        user_agent: str | None = None,
+        proxy: str | None = None,
+        no_proxy: bool = False,
+        extra_root_certs: str | bytes | Sequence[str | bytes] | None = None,
+        amount_limits: tuple[_AmountLike, _AmountLike] | None = None,
+    ) -> Client: ...
+    @property
+    def base_url(self) -> str: ...
+    @property
+    def site(self) -> str | None: ...
+    @property
+    def amount_limits(self) -> tuple[Decimal, Decimal] | None: ...
+    def create_intent(
+        self,
+        amount: _AmountLike,
+        description: str,
+        external_reference: str,
+        *,
+        pos: str | None = None,
+        device: str | None = None,
+        ticket_number: str | None = None,
+        print_seller_ticket: bool = False,
+        idempotency_key: str | None = None,
+    ) -> Intent: ...
+    def get_intent(self, intent_id: str) -> Intent: ...
+    def cancel_intent(self, intent_id: str, *, pos: str | None = None) -> None: ...
+    def wait_for_final(
+        self,
+        intent_id: str,
+        *,
+        timeout: float | None = None,
+        poll_interval: float | None = None,
+        on_status: Callable[[Intent], object] | None = None,
+        cancel: CancelToken | None = None,
+    ) -> Intent: ...
+    def charge(
+        self,
+        amount: _AmountLike,
+        description: str,
+        external_reference: str,
+        *,
+        pos: str | None = None,
+        device: str | None = None,
+        ticket_number: str | None = None,
+        print_seller_ticket: bool = False,
+        idempotency_key: str | None = None,
+        timeout: float | None = None,
+        poll_interval: float | None = None,
+        on_status: Callable[[Intent], object] | None = None,
+        cancel: CancelToken | None = None,
+    ) -> Sale: ...
+    def sale_for(self, intent_id: str) -> Sale: ...
+    def list_devices(
+        self,
+        *,
+        store_id: str | None = None,
+        pos_id: str | None = None,
+        limit: int | None = None,
+        offset: int | None = None,
+    ) -> DevicePage: ...
+    def devices(
+        self,
+        *,
+        store_id: str | None = None,
+        pos_id: str | None = None,
+        limit: int | None = None,
+    ) -> DeviceIterator: ...
+    def set_operating_mode(self, device_id: str, mode: str) -> str: ...
+    def get_payment(self, payment_id: int) -> Payment: ...
+    def refund_payment(
+        self,
+        payment_id: int,
+        amount: _AmountLike | None = None,
+        *,
+        idempotency_key: str | None = None,
+    ) -> Refund: ...
+
+@final
+class Simulator:
+    """A local Mercado Pago Point API with simulated terminals, for tests."""
+
+    def __new__(
+        cls,
+        *,
+        access_token: str | None = None,
+        site: str | None = None,
+        bind: str | None = None,
+        amount_limits: tuple[_AmountLike, _AmountLike] | None = None,
+        pickup_delay: float | None = None,
+        step_delay: float | None = None,
+        time_factor: int | None = None,
+        webhook_urls: Sequence[str] | None = None,
+        webhook_secret: str | None = None,
+        max_webhook_attempts: int | None = None,
+        honor_idempotency_keys: bool | None = None,
+        tls: bool = False,
+        faults: Sequence[Mapping[str, Any]] | None = None,
+    ) -> Simulator: ...
+    @property
+    def base_url(self) -> str: ...
+    @property
+    def access_token(self) -> str: ...
+    @property
+    def webhook_secret(self) -> str: ...
+    @property
+    def ca_cert_pem(self) -> str | None: ...
+    @property
+    def running(self) -> bool: ...
+    def client(
+        self,
+        *,
+        site: str | None = None,
+        timeout: float | None = None,
+        retries: int | None = None,
+    ) -> Client: ...
+    def present_card(self, intent_id: str, outcome: str = "approved") -> None: ...
+    def cancel_on_terminal(self, intent_id: str) -> None: ...
+    def hold_on_terminal(self, intent_id: str) -> None: ...
+    def set_faults(self, faults: Sequence[Mapping[str, Any]]) -> None: ...
+    def add_fault(self, fault: Mapping[str, Any]) -> None: ...
+    def clear_faults(self) -> None: ...
+    def counters(self) -> dict[str, Any]: ...
+    def intent(self, intent_id: str) -> Intent | None: ...
+    def payment(self, payment_id: int) -> Payment | None: ...
+    def set_webhook_urls(self, urls: Sequence[str]) -> None: ...
+    def stop(self) -> None: ...
+    def __enter__(self) -> Simulator: ...
+    def __exit__(self, *exc: object) -> None: ...
+
+def error_codes() -> list[str]: ...
+def signature_failure_reasons() -> list[str]: ...
+def reset_logging_cache() -> None: ...
+def core_version() -> str: ...
+def webhook_verify(
+    secret: str,
+    x_signature: str | None,
+    x_request_id: str | None,
+    data_id: str | None,
+    *,
+    tolerance: float | None = None,
+    now_us: int | None = None,
+) -> None: ...
+def webhook_sign(
+    secret: str, data_id: str | None, x_request_id: str | None, ts: int | None = None
+) -> str: ...
+def webhook_parse(body: bytes | str) -> Notification: ...
+def webhook_verify_request(
+    secret: str,
+    headers: Sequence[tuple[str, str]],
+    query: str,
+    body: bytes | str,
+    *,
+    tolerance: float | None = None,
+    now_us: int | None = None,
+) -> Notification: ...

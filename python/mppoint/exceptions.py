@@ -1,0 +1,266 @@
+"""mppoint's exceptions: one base class, :class:`Error`, and one subclass per error kind of the core.
+
+Every exception carries the structured fields of the core error that apply (the others are
+``None``): the HTTP ``status``, Mercado Pago's ``api_error`` code and ``api_message``, its
+``causes``, the ``request_id`` to quote to Mercado Pago support, the ``retry_after`` (seconds) a
+429 asked for, and the ``idempotency_key`` of a create or refund (retry with the same key). ``str(e)``
+is the message plus those details; ``e.message`` is the message alone. ``e.code`` is the stable
+code of the kind, the same in every language (Node's ``err.code``).
+
+Exceptions pickle and unpickle with every field (for multiprocessing, task queues, Celery).
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, Optional, Tuple
+
+__all__ = [
+    "Error",
+    "InvalidArgumentError",
+    "InvalidAmountError",
+    "ConfigError",
+    "UnauthorizedError",
+    "ForbiddenError",
+    "NotFoundError",
+    "BadRequestError",
+    "AlreadyQueuedError",
+    "CannotCancelError",
+    "ConflictError",
+    "RateLimitedError",
+    "ServerError",
+    "ApiError",
+    "OutcomeUnknownError",
+    "NetworkError",
+    "RequestTimeoutError",
+    "DecodeError",
+    "WaitTimeoutError",
+    "CanceledError",
+    "InvalidSignatureError",
+]
+
+
+class Error(Exception):
+    """Base class of every mppoint error."""
+
+    code: ClassVar[str] = "ERROR"
+    #: Whether trying the same call again later may succeed (network trouble, 429, 5xx, timeouts).
+    transient: ClassVar[bool] = False
+
+    message: str
+    status: Optional[int]
+    api_error: Optional[str]
+    api_message: Optional[str]
+    causes: Tuple[Tuple[Optional[str], Optional[str]], ...]
+    request_id: Optional[str]
+    retry_after: Optional[float]
+    idempotency_key: Optional[str]
+    intent_id: Optional[str]
+    last_status: Optional[str]
+    field: Optional[str]
+    reason: Optional[str]
+
+    def __init__(
+        self,
+        text: str,
+        *,
+        message: Optional[str] = None,
+        status: Optional[int] = None,
+        api_error: Optional[str] = None,
+        api_message: Optional[str] = None,
+        causes: Tuple[Tuple[Optional[str], Optional[str]], ...] = (),
+        request_id: Optional[str] = None,
+        retry_after: Optional[float] = None,
+        idempotency_key: Optional[str] = None,
+        intent_id: Optional[str] = None,
+        last_status: Optional[str] = None,
+        field: Optional[str] = None,
+        reason: Optional[str] = None,
+    ) -> None:
+        super().__init__(text)
+        self.message = text if message is None else message
+        self.status = status
+        self.api_error = api_error
+        self.api_message = api_message
+        self.causes = tuple(causes)
+        self.request_id = request_id
+        self.retry_after = retry_after
+        self.idempotency_key = idempotency_key
+        self.intent_id = intent_id
+        self.last_status = last_status
+        self.field = field
+        self.reason = reason
+
+    def __reduce__(self) -> Tuple[Any, ...]:
+        # (class, positional args, state): unpickling calls cls(text) then restores every field.
+        return (type(self), self.args, dict(self.__dict__))
+
+    def __repr__(self) -> str:
+        fields = [repr(self.message)]
+        for name in ("status", "api_error", "request_id", "idempotency_key", "intent_id", "reason"):
+            value = getattr(self, name, None)
+            if value is not None:
+                fields.append(f"{name}={value!r}")
+        return f"{type(self).__name__}({', '.join(fields)})"
+
+
+class InvalidArgumentError(Error, ValueError):
+    """An argument failed validation before anything was sent (``field`` names it)."""
+
+    code = "INVALID_ARGUMENT"
+
+
+class InvalidAmountError(Error, ValueError):
+    """An amount is malformed or outside the site's limits (nothing was sent)."""
+
+    code = "INVALID_AMOUNT"
+
+
+class ConfigError(Error, ValueError):
+    """The client configuration is unusable (bad base URL, proxy, certificate, token)."""
+
+    code = "CONFIG"
+
+
+class UnauthorizedError(Error):
+    """401: the access token was rejected."""
+
+    code = "UNAUTHORIZED"
+
+
+class ForbiddenError(Error):
+    """403: the token may not do this (for example the device is not logged in)."""
+
+    code = "FORBIDDEN"
+
+
+class NotFoundError(Error):
+    """404: the intent, POS, device or payment does not exist."""
+
+    code = "NOT_FOUND"
+
+
+class BadRequestError(Error):
+    """400: the server rejected the request's content."""
+
+    code = "BAD_REQUEST"
+
+
+class AlreadyQueuedError(Error):
+    """409 on create: the device already has a queued intent."""
+
+    code = "ALREADY_QUEUED"
+
+
+class CannotCancelError(Error):
+    """409 on cancel: the intent left OPENED; cancel it on the terminal (``last_status`` says where it is)."""
+
+    code = "CANNOT_CANCEL"
+
+
+class ConflictError(Error):
+    """409 in any other situation."""
+
+    code = "CONFLICT"
+
+
+class RateLimitedError(Error):
+    """429 after every retry (``retry_after`` says how long to wait, when the server said)."""
+
+    code = "RATE_LIMITED"
+    transient = True
+
+
+class ServerError(Error):
+    """5xx after every retry."""
+
+    code = "SERVER"
+    transient = True
+
+
+class ApiError(Error):
+    """Any other unexpected HTTP status."""
+
+    code = "API"
+
+
+class OutcomeUnknownError(Error):
+    """A create or refund was sent but no answer came back: it may or may not have happened.
+
+    Do not create another with a new key: retry with ``idempotency_key=e.idempotency_key``.
+    """
+
+    code = "OUTCOME_UNKNOWN"
+
+
+class NetworkError(Error):
+    """The connection failed (refused, reset, DNS, TLS) and retries did not help."""
+
+    code = "NETWORK"
+    transient = True
+
+
+class RequestTimeoutError(Error):
+    """A request took longer than the configured timeout (the core's ``Timeout`` kind)."""
+
+    code = "TIMEOUT"
+    transient = True
+
+
+class DecodeError(Error):
+    """The server's answer was not the JSON expected (malformed, truncated, wrong shape)."""
+
+    code = "DECODE"
+
+
+class WaitTimeoutError(Error):
+    """``wait_for_final`` reached its deadline first (``intent_id`` and ``last_status`` say where it stands)."""
+
+    code = "WAIT_TIMEOUT"
+
+
+class CanceledError(Error):
+    """The wait was canceled by its :class:`mppoint.CancelToken`; the intent itself is untouched."""
+
+    code = "CANCELED"
+
+
+class InvalidSignatureError(Error):
+    """A webhook's ``x-signature`` did not verify; ``reason`` is one of
+    ``MISSING_HEADER``, ``MALFORMED_HEADER``, ``MISSING_TIMESTAMP``, ``MISSING_HASH``,
+    ``SIGNATURE_MISMATCH``, ``TIMESTAMP_OUT_OF_TOLERANCE``."""
+
+    code = "INVALID_SIGNATURE"
+
+
+#: The class of each core error code.
+BY_CODE: dict[str, type[Error]] = {
+    cls.code: cls
+    for cls in (
+        InvalidArgumentError,
+        InvalidAmountError,
+        ConfigError,
+        UnauthorizedError,
+        ForbiddenError,
+        NotFoundError,
+        BadRequestError,
+        AlreadyQueuedError,
+        CannotCancelError,
+        ConflictError,
+        RateLimitedError,
+        ServerError,
+        ApiError,
+        OutcomeUnknownError,
+        NetworkError,
+        RequestTimeoutError,
+        DecodeError,
+        WaitTimeoutError,
+        CanceledError,
+        InvalidSignatureError,
+    )
+}
+
+
+def _from_native(code: str, text: str, message: str, fields: dict[str, Any]) -> Error:
+    """Called by the native module to build the exception of a core error."""
+    cls = BY_CODE.get(code, Error)
+    return cls(text, message=message, **fields)

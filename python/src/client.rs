@@ -1,0 +1,561 @@
+//! `mppoint.Client`: a frozen pyclass around the core client (itself an `Arc`). Every method
+//! converts its arguments with the GIL held, then runs the blocking core call with the GIL
+//! released (`py.detach`), then converts the result back.
+
+use std::sync::{Arc, Mutex};
+
+use mppoint::{
+    AmountLimits, CancelToken, DeviceFilter, ErrorKind, IntentRequest, OperatingMode, RetryPolicy,
+    Site, WaitOptions,
+};
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyString};
+
+use crate::convert::{self, amount_from, opt_amount, seconds};
+use crate::errors::{to_pyerr, IntoPyResult};
+
+/// Stops a wait from another thread: `token.cancel()`.
+#[pyclass(frozen, module = "mppoint", name = "CancelToken")]
+pub struct PyCancelToken {
+    pub(crate) inner: CancelToken,
+}
+
+#[pymethods]
+impl PyCancelToken {
+    #[new]
+    fn new() -> Self {
+        PyCancelToken {
+            inner: CancelToken::new(),
+        }
+    }
+
+    /// Cancels every wait given this token (now and later). Safe from any thread.
+    fn cancel(&self) {
+        self.inner.cancel();
+    }
+
+    /// Whether `cancel()` was called.
+    #[getter]
+    fn is_canceled(&self) -> bool {
+        self.inner.is_canceled()
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "CancelToken(is_canceled={})",
+            py_bool(self.inner.is_canceled())
+        )
+    }
+}
+
+fn py_bool(b: bool) -> &'static str {
+    if b {
+        "True"
+    } else {
+        "False"
+    }
+}
+
+/// A Mercado Pago Point client. Thread-safe: share one per access token.
+#[pyclass(frozen, module = "mppoint", name = "Client")]
+pub struct PyClient {
+    inner: mppoint::Client,
+}
+
+/// What a wait needs besides the core options: the first Python exception raised by the
+/// `on_status` callback or by a signal handler (Ctrl-C), which stops the wait and is re-raised.
+struct PyWait {
+    opts: WaitOptions,
+    failure: Arc<Mutex<Option<PyErr>>>,
+}
+
+impl PyWait {
+    fn new(
+        py: Python<'_>,
+        timeout: Option<f64>,
+        poll_interval: Option<f64>,
+        on_status: Option<Bound<'_, PyAny>>,
+        cancel: Option<Bound<'_, PyCancelToken>>,
+    ) -> PyResult<PyWait> {
+        let mut opts = WaitOptions::new();
+        if let Some(t) = timeout {
+            opts = opts.timeout(seconds(py, "timeout", t, ErrorKind::InvalidArgument)?);
+        }
+        if let Some(p) = poll_interval {
+            opts = opts.poll_interval(seconds(py, "poll_interval", p, ErrorKind::InvalidArgument)?);
+        }
+        if let Some(c) = cancel {
+            opts = opts.cancel_token(c.get().inner.clone());
+        }
+        let failure: Arc<Mutex<Option<PyErr>>> = Arc::new(Mutex::new(None));
+        if let Some(cb) = on_status.filter(|c| !c.is_none()) {
+            if !cb.is_callable() {
+                return Err(PyTypeError::new_err(format!(
+                    "on_status must be callable (it is called with each new Intent), not {}",
+                    cb.get_type().name()?
+                )));
+            }
+            let cb: Py<PyAny> = cb.unbind();
+            let f = failure.clone();
+            opts = opts.on_status(move |intent| {
+                Python::attach(|py| {
+                    let mut slot = f.lock().unwrap_or_else(|e| e.into_inner());
+                    if slot.is_some() {
+                        return;
+                    }
+                    let called =
+                        convert::intent(py, intent).and_then(|obj| cb.bind(py).call1((obj,)));
+                    if let Err(e) = called {
+                        *slot = Some(e);
+                    }
+                })
+            });
+        }
+        // Checked by the core at least every 100 ms while waiting: re-attach, run Python's
+        // signal handlers (Ctrl-C raises KeyboardInterrupt there), and stop on any exception.
+        let f = failure.clone();
+        opts = opts.interrupt(move || {
+            if f.lock().unwrap_or_else(|e| e.into_inner()).is_some() {
+                return true;
+            }
+            Python::attach(|py| match py.check_signals() {
+                Ok(()) => false,
+                Err(e) => {
+                    *f.lock().unwrap_or_else(|e| e.into_inner()) = Some(e);
+                    true
+                }
+            })
+        });
+        Ok(PyWait { opts, failure })
+    }
+
+    /// The Python exception that stopped the wait, if any, with a note naming the intent (which
+    /// still exists).
+    fn take_failure(&self, py: Python<'_>, intent_id: Option<&str>) -> Option<PyErr> {
+        let e = self
+            .failure
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()?;
+        if let Some(id) = intent_id {
+            // PEP 678 notes exist from Python 3.11; on 3.10 the exception goes up as it is.
+            let value = e.value(py);
+            if value.hasattr("add_note").unwrap_or(false) {
+                let _ = value.call_method1(
+                    "add_note",
+                    (format!("mppoint: the wait for intent {id} was stopped; the intent itself is untouched (cancel it with cancel_intent or on the terminal if the sale is abandoned)"),),
+                );
+            }
+        }
+        Some(e)
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn request(
+    py: Python<'_>,
+    amount: &Bound<'_, PyAny>,
+    description: String,
+    external_reference: String,
+    ticket_number: Option<String>,
+    print_seller_ticket: bool,
+    idempotency_key: Option<String>,
+) -> PyResult<IntentRequest> {
+    let mut req = IntentRequest::new(amount_from(py, amount)?, description, external_reference)
+        .print_seller_ticket(print_seller_ticket);
+    if let Some(t) = ticket_number {
+        req = req.ticket_number(t);
+    }
+    if let Some(k) = idempotency_key {
+        req = req.idempotency_key(k);
+    }
+    Ok(req)
+}
+
+fn pem_list(value: &Bound<'_, PyAny>) -> PyResult<Vec<Vec<u8>>> {
+    if let Ok(s) = value.cast::<PyString>() {
+        return Ok(vec![s.to_str()?.as_bytes().to_vec()]);
+    }
+    if let Ok(b) = value.cast::<PyBytes>() {
+        return Ok(vec![b.as_bytes().to_vec()]);
+    }
+    let mut out = Vec::new();
+    for item in value.try_iter().map_err(|_| {
+        PyTypeError::new_err("extra_root_certs must be PEM text (str or bytes) or a list of them")
+    })? {
+        let item = item?;
+        if let Ok(s) = item.cast::<PyString>() {
+            out.push(s.to_str()?.as_bytes().to_vec());
+        } else if let Ok(b) = item.cast::<PyBytes>() {
+            out.push(b.as_bytes().to_vec());
+        } else {
+            return Err(PyTypeError::new_err(
+                "extra_root_certs must be PEM text (str or bytes) or a list of them",
+            ));
+        }
+    }
+    Ok(out)
+}
+
+#[pymethods]
+impl PyClient {
+    #[new]
+    #[pyo3(signature = (access_token, *, base_url=None, site=None, timeout=None, connect_timeout=None,
+        retries=None, integrator_id=None, platform_id=None, corporation_id=None, user_agent=None,
+        proxy=None, no_proxy=false, extra_root_certs=None, amount_limits=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        py: Python<'_>,
+        access_token: &Bound<'_, PyAny>,
+        base_url: Option<String>,
+        site: Option<String>,
+        timeout: Option<f64>,
+        connect_timeout: Option<f64>,
+        retries: Option<u32>,
+        integrator_id: Option<String>,
+        platform_id: Option<String>,
+        corporation_id: Option<String>,
+        user_agent: Option<String>,
+        proxy: Option<String>,
+        no_proxy: bool,
+        extra_root_certs: Option<Bound<'_, PyAny>>,
+        amount_limits: Option<(Bound<'_, PyAny>, Bound<'_, PyAny>)>,
+    ) -> PyResult<Self> {
+        // Extracted by hand so that no message can ever quote the token.
+        let token: String = match access_token.cast::<PyString>() {
+            Ok(s) => s.to_str().map(str::to_owned).map_err(|_| {
+                to_pyerr(
+                    py,
+                    &mppoint::Error::new(
+                        ErrorKind::Config,
+                        "the access token is not valid text: copy it again from the Mercado Pago panel",
+                    ),
+                )
+            })?,
+            Err(_) => {
+                return Err(PyTypeError::new_err(format!(
+                    "access_token must be a str, not {}",
+                    access_token.get_type().name()?
+                )))
+            }
+        };
+        let mut b = mppoint::Client::builder(token);
+        if let Some(u) = base_url {
+            b = b.base_url(u);
+        }
+        if let Some(s) = site {
+            b = b.site(s.parse::<Site>().py(py)?);
+        }
+        if let Some(t) = timeout {
+            b = b.timeout(seconds(py, "timeout", t, ErrorKind::Config)?);
+        }
+        if let Some(t) = connect_timeout {
+            b = b.connect_timeout(seconds(py, "connect_timeout", t, ErrorKind::Config)?);
+        }
+        if let Some(r) = retries {
+            b = b.retry(RetryPolicy {
+                max_attempts: r.saturating_add(1),
+                ..RetryPolicy::default()
+            });
+        }
+        if let Some(v) = integrator_id {
+            b = b.integrator_id(v);
+        }
+        if let Some(v) = platform_id {
+            b = b.platform_id(v);
+        }
+        if let Some(v) = corporation_id {
+            b = b.corporation_id(v);
+        }
+        if let Some(v) = user_agent {
+            b = b.user_agent_suffix(v);
+        }
+        if let Some(v) = proxy {
+            b = b.proxy(v);
+        }
+        if no_proxy {
+            b = b.no_proxy();
+        }
+        if let Some(certs) = extra_root_certs {
+            for pem in pem_list(&certs)? {
+                b = b.add_root_certificate_pem(pem);
+            }
+        }
+        if let Some((min, max)) = amount_limits {
+            let limits =
+                AmountLimits::new(amount_from(py, &min)?, amount_from(py, &max)?).py(py)?;
+            b = b.amount_limits(limits);
+        }
+        crate::reset_logging_cache();
+        let inner = py.detach(|| b.build()).py(py)?;
+        Ok(PyClient { inner })
+    }
+
+    /// The base URL requests go to.
+    #[getter]
+    fn base_url(&self) -> &str {
+        self.inner.base_url()
+    }
+
+    /// The configured site (`"MLA"`, `"MLB"`), or None.
+    #[getter]
+    fn site(&self) -> Option<&'static str> {
+        self.inner.site().map(Site::code)
+    }
+
+    /// The amount limits checked before a create, as `(min, max)` Decimals, or None.
+    #[getter]
+    fn amount_limits<'py>(
+        &self,
+        py: Python<'py>,
+    ) -> PyResult<Option<(Bound<'py, PyAny>, Bound<'py, PyAny>)>> {
+        match self.inner.amount_limits() {
+            None => Ok(None),
+            Some(l) => Ok(Some((
+                convert::decimal(py, l.min)?,
+                convert::decimal(py, l.max)?,
+            ))),
+        }
+    }
+
+    fn __repr__(&self) -> String {
+        match self.inner.site() {
+            Some(s) => format!("Client(base_url='{}', site='{}')", self.inner.base_url(), s),
+            None => format!("Client(base_url='{}')", self.inner.base_url()),
+        }
+    }
+
+    /// Creates an intent on the device of a POS (`pos=`) or on a device (`device=`).
+    #[pyo3(signature = (amount, description, external_reference, *, pos=None, device=None,
+        ticket_number=None, print_seller_ticket=false, idempotency_key=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn create_intent<'py>(
+        &self,
+        py: Python<'py>,
+        amount: &Bound<'py, PyAny>,
+        description: String,
+        external_reference: String,
+        pos: Option<String>,
+        device: Option<String>,
+        ticket_number: Option<String>,
+        print_seller_ticket: bool,
+        idempotency_key: Option<String>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let req = request(
+            py,
+            amount,
+            description,
+            external_reference,
+            ticket_number,
+            print_seller_ticket,
+            idempotency_key,
+        )?;
+        let target = convert::target(pos, device).py(py)?;
+        let client = &self.inner;
+        let intent = py.detach(|| client.create_intent(&target, &req)).py(py)?;
+        convert::intent(py, &intent)
+    }
+
+    /// Reads an intent.
+    fn get_intent<'py>(&self, py: Python<'py>, intent_id: &str) -> PyResult<Bound<'py, PyAny>> {
+        let client = &self.inner;
+        let intent = py.detach(|| client.get_intent(intent_id)).py(py)?;
+        convert::intent(py, &intent)
+    }
+
+    /// Cancels an intent that is still OPENED (`pos=` uses the older path that names the POS).
+    #[pyo3(signature = (intent_id, *, pos=None))]
+    fn cancel_intent(&self, py: Python<'_>, intent_id: &str, pos: Option<&str>) -> PyResult<()> {
+        let client = &self.inner;
+        py.detach(|| match pos {
+            None => client.cancel_intent(intent_id),
+            Some(p) => client.cancel_intent_for_pos(intent_id, p),
+        })
+        .py(py)
+    }
+
+    /// Polls the intent until it reaches a final status.
+    #[pyo3(signature = (intent_id, *, timeout=None, poll_interval=None, on_status=None, cancel=None))]
+    fn wait_for_final<'py>(
+        &self,
+        py: Python<'py>,
+        intent_id: &str,
+        timeout: Option<f64>,
+        poll_interval: Option<f64>,
+        on_status: Option<Bound<'py, PyAny>>,
+        cancel: Option<Bound<'py, PyCancelToken>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let wait = PyWait::new(py, timeout, poll_interval, on_status, cancel)?;
+        let client = &self.inner;
+        let opts = &wait.opts;
+        let ended = py.detach(|| client.wait_for_final(intent_id, opts));
+        if let Some(e) = wait.take_failure(py, Some(intent_id)) {
+            return Err(e);
+        }
+        convert::intent(py, &ended.py(py)?)
+    }
+
+    /// The whole sale: create the intent, wait for it to end, read its payment, give a verdict.
+    #[pyo3(signature = (amount, description, external_reference, *, pos=None, device=None,
+        ticket_number=None, print_seller_ticket=false, idempotency_key=None, timeout=None,
+        poll_interval=None, on_status=None, cancel=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn charge<'py>(
+        &self,
+        py: Python<'py>,
+        amount: &Bound<'py, PyAny>,
+        description: String,
+        external_reference: String,
+        pos: Option<String>,
+        device: Option<String>,
+        ticket_number: Option<String>,
+        print_seller_ticket: bool,
+        idempotency_key: Option<String>,
+        timeout: Option<f64>,
+        poll_interval: Option<f64>,
+        on_status: Option<Bound<'py, PyAny>>,
+        cancel: Option<Bound<'py, PyCancelToken>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let req = request(
+            py,
+            amount,
+            description,
+            external_reference,
+            ticket_number,
+            print_seller_ticket,
+            idempotency_key,
+        )?;
+        let target = convert::target(pos, device).py(py)?;
+        let wait = PyWait::new(py, timeout, poll_interval, on_status, cancel)?;
+        let client = &self.inner;
+        let opts = &wait.opts;
+        let sold = py.detach(|| client.charge(&target, &req, opts));
+        let intent_id = match &sold {
+            Ok(s) => Some(s.intent.id.clone()),
+            Err(e) => e.intent_id().map(str::to_owned),
+        };
+        if let Some(e) = wait.take_failure(py, intent_id.as_deref()) {
+            return Err(e);
+        }
+        convert::sale(py, &sold.py(py)?)
+    }
+
+    /// Reads an intent that has ended, looks up its payments and gives the verdict.
+    fn sale_for<'py>(&self, py: Python<'py>, intent_id: &str) -> PyResult<Bound<'py, PyAny>> {
+        let client = &self.inner;
+        let sale = py
+            .detach(|| {
+                let intent = client.get_intent(intent_id)?;
+                client.sale_for(intent)
+            })
+            .py(py)?;
+        convert::sale(py, &sale)
+    }
+
+    /// Lists one page of devices.
+    #[pyo3(signature = (*, store_id=None, pos_id=None, limit=None, offset=None))]
+    fn list_devices<'py>(
+        &self,
+        py: Python<'py>,
+        store_id: Option<String>,
+        pos_id: Option<String>,
+        limit: Option<u32>,
+        offset: Option<u32>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let filter = DeviceFilter {
+            store_id,
+            pos_id,
+            limit,
+            offset,
+        };
+        let client = &self.inner;
+        let page = py.detach(|| client.list_devices(&filter)).py(py)?;
+        convert::device_page(py, &page)
+    }
+
+    /// Every device matching the filter, fetching page after page as the iterator advances.
+    #[pyo3(signature = (*, store_id=None, pos_id=None, limit=None))]
+    fn devices(
+        &self,
+        store_id: Option<String>,
+        pos_id: Option<String>,
+        limit: Option<u32>,
+    ) -> PyDeviceIterator {
+        let filter = DeviceFilter {
+            store_id,
+            pos_id,
+            limit,
+            offset: None,
+        };
+        PyDeviceIterator {
+            inner: Mutex::new(self.inner.devices(&filter)),
+        }
+    }
+
+    /// Switches a device between "PDV" and "STANDALONE"; returns the mode the API reports.
+    fn set_operating_mode(&self, py: Python<'_>, device_id: &str, mode: &str) -> PyResult<String> {
+        let mode = OperatingMode::parse_settable(mode).py(py)?;
+        let client = &self.inner;
+        let set = py
+            .detach(|| client.set_operating_mode(device_id, mode))
+            .py(py)?;
+        Ok(set.as_str().to_string())
+    }
+
+    /// Reads a payment (the `payment_ids` of a CLOSED intent).
+    fn get_payment<'py>(
+        &self,
+        py: Python<'py>,
+        payment_id: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let payment_id = convert::payment_id(py, payment_id)?;
+        let client = &self.inner;
+        let p = py.detach(|| client.get_payment(payment_id)).py(py)?;
+        convert::payment(py, &p)
+    }
+
+    /// Refunds a payment: in full without `amount`, or partly.
+    #[pyo3(signature = (payment_id, amount=None, *, idempotency_key=None))]
+    fn refund_payment<'py>(
+        &self,
+        py: Python<'py>,
+        payment_id: &Bound<'py, PyAny>,
+        amount: Option<Bound<'py, PyAny>>,
+        idempotency_key: Option<String>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let payment_id = convert::payment_id(py, payment_id)?;
+        let amount = opt_amount(py, amount.as_ref())?;
+        let client = &self.inner;
+        let r = py
+            .detach(|| match &idempotency_key {
+                None => client.refund_payment(payment_id, amount),
+                Some(k) => client.refund_payment_with_key(payment_id, amount, k),
+            })
+            .py(py)?;
+        convert::refund(py, &r)
+    }
+}
+
+/// Iterates over every device of a filter, page by page (`Client.devices()`).
+#[pyclass(frozen, module = "mppoint", name = "DeviceIterator")]
+pub struct PyDeviceIterator {
+    inner: Mutex<mppoint::DeviceIter>,
+}
+
+#[pymethods]
+impl PyDeviceIterator {
+    fn __iter__(slf: Bound<'_, Self>) -> Bound<'_, Self> {
+        slf
+    }
+
+    fn __next__<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        let inner = &self.inner;
+        let next = py.detach(|| inner.lock().unwrap_or_else(|e| e.into_inner()).next());
+        match next {
+            None => Ok(None),
+            Some(Ok(d)) => convert::device(py, &d).map(Some),
+            Some(Err(e)) => Err(to_pyerr(py, &e)),
+        }
+    }
+}

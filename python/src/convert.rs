@@ -1,0 +1,386 @@
+//! Python values in (amounts, durations, ids) and Python objects out (the frozen dataclasses of
+//! `mppoint/_models.py`). Every rule stays in the core: this file only translates.
+
+use std::time::Duration;
+
+use mppoint::payment::AmountOrZero;
+use mppoint::{Amount, Device, DevicePage, ErrorKind, Intent, Payment, Refund, Sale, Target};
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyBool, PyFloat, PyInt, PyString, PyTuple};
+use pyo3::IntoPyObjectExt;
+
+use crate::amount::PyAmount;
+use crate::errors::to_pyerr;
+
+static DECIMAL: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+
+fn decimal_class(py: Python<'_>) -> PyResult<&Bound<'_, PyAny>> {
+    DECIMAL.import(py, "decimal", "Decimal")
+}
+
+/// An amount from Python: an `mppoint.Amount`, a `str` (`"12.47"`), a `decimal.Decimal`, or a
+/// `float` whose shortest form has at most two decimals. A bare `int` is refused: it could mean
+/// units or cents, so integer cents go through `mppoint.cents(1247)`.
+pub fn amount_from(py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<Amount> {
+    if let Ok(a) = value.cast::<PyAmount>() {
+        return Ok(a.get().0);
+    }
+    if let Ok(s) = value.cast::<PyString>() {
+        return Amount::parse(s.to_str()?).map_err(|e| to_pyerr(py, &e));
+    }
+    if value.is_instance_of::<PyBool>() {
+        return Err(PyTypeError::new_err(
+            "amount must be a str (\"12.47\"), a decimal.Decimal, a float or mppoint.cents(1247), not a bool",
+        ));
+    }
+    if let Ok(f) = value.cast::<PyFloat>() {
+        return Amount::from_f64(f.value()).map_err(|e| to_pyerr(py, &e));
+    }
+    if value.is_instance_of::<PyInt>() {
+        let e = mppoint::Error::new(
+            ErrorKind::InvalidAmount,
+            format!(
+                "amount {} is an int, which could mean units or cents: pass mppoint.cents({}) for integer cents, or \"{}.00\" / Decimal(\"{}\") for whole units",
+                value.repr()?, value.str()?, value.str()?, value.str()?
+            ),
+        );
+        return Err(to_pyerr(py, &e));
+    }
+    if value.is_instance(decimal_class(py)?)? {
+        // A Decimal is taken by its value: its plain (never exponent) text, without trailing zeros
+        // past the second decimal (Decimal("11.550") is 11.55). The core parses that text.
+        let text: String = py
+            .import("builtins")?
+            .getattr("format")?
+            .call1((value, "f"))?
+            .extract()?;
+        let text = match text.split_once('.') {
+            Some((int, frac)) if frac.len() > 2 => {
+                let kept = frac.trim_end_matches('0');
+                let kept = if kept.len() < 2 { &frac[..2] } else { kept };
+                format!("{int}.{kept}")
+            }
+            _ => text,
+        };
+        return Amount::parse(&text).map_err(|e| to_pyerr(py, &e));
+    }
+    Err(PyTypeError::new_err(format!(
+        "amount must be a str (\"12.47\"), a decimal.Decimal, a float or mppoint.cents(1247), not {}",
+        value.get_type().name()?
+    )))
+}
+
+/// An optional amount argument.
+pub fn opt_amount(py: Python<'_>, value: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Amount>> {
+    match value {
+        None => Ok(None),
+        Some(v) if v.is_none() => Ok(None),
+        Some(v) => amount_from(py, v).map(Some),
+    }
+}
+
+/// Seconds (int or float) → `Duration`; negative, NaN and infinite values are refused with the
+/// error kind the caller names.
+pub fn seconds(
+    py: Python<'_>,
+    field: &'static str,
+    value: f64,
+    kind: ErrorKind,
+) -> PyResult<Duration> {
+    Duration::try_from_secs_f64(value).map_err(|_| {
+        let e = if kind == ErrorKind::InvalidArgument {
+            mppoint::Error::invalid_argument(
+                field,
+                "must be a non-negative number of seconds",
+                &value.to_string(),
+            )
+        } else {
+            mppoint::Error::new(
+                kind,
+                format!("{field} must be a non-negative number of seconds (got {value})"),
+            )
+        };
+        to_pyerr(py, &e)
+    })
+}
+
+/// A payment id: a positive int (a negative or huge one is an `InvalidArgumentError`, not an
+/// `OverflowError`).
+pub fn payment_id(py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<u64> {
+    if value.is_instance_of::<PyBool>() || !value.is_instance_of::<PyInt>() {
+        return Err(PyTypeError::new_err(format!(
+            "payment_id must be an int, not {}",
+            value.get_type().name()?
+        )));
+    }
+    match value.extract::<u64>() {
+        Ok(id) if id > 0 => Ok(id),
+        _ => Err(to_pyerr(
+            py,
+            &mppoint::Error::invalid_argument(
+                "payment_id",
+                "must be a positive integer",
+                &value.str()?.to_string(),
+            ),
+        )),
+    }
+}
+
+/// `pos=` / `device=` → the core's `Target`.
+pub fn target(pos: Option<String>, device: Option<String>) -> Result<Target, mppoint::Error> {
+    match (pos, device) {
+        (Some(p), None) => Ok(Target::Pos(p)),
+        (None, Some(d)) => Ok(Target::Device(d)),
+        (None, None) => Err(mppoint::Error::new(
+            ErrorKind::InvalidArgument,
+            "say which terminal charges: pass pos=\"<POS external id>\" or device=\"<device id>\"",
+        )),
+        (Some(p), Some(d)) => Err(mppoint::Error::invalid_argument(
+            "device",
+            "must not be given together with pos (pass one of them)",
+            &format!("pos={p}, device={d}"),
+        )),
+    }
+}
+
+macro_rules! model {
+    ($fn:ident, $name:literal) => {
+        fn $fn(py: Python<'_>) -> PyResult<&Bound<'_, PyAny>> {
+            static CLS: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+            CLS.import(py, "mppoint._models", $name)
+        }
+    };
+}
+
+model!(intent_cls, "Intent");
+model!(operation_cls, "Operation");
+model!(operation_result_cls, "OperationResult");
+model!(enabler_cls, "EnablerConfiguration");
+model!(device_cls, "Device");
+model!(device_page_cls, "DevicePage");
+model!(payment_cls, "Payment");
+model!(refund_cls, "Refund");
+model!(sale_cls, "Sale");
+model!(notification_cls, "Notification");
+model!(instant_fn, "_instant");
+
+fn call<'py>(cls: &Bound<'py, PyAny>, args: Vec<Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
+    let py = cls.py();
+    cls.call1(PyTuple::new(py, args)?)
+}
+
+fn any<'py, T: IntoPyObject<'py>>(py: Python<'py>, v: T) -> PyResult<Bound<'py, PyAny>> {
+    v.into_bound_py_any(py)
+}
+
+/// An amount as `decimal.Decimal`.
+pub fn decimal<'py>(py: Python<'py>, a: Amount) -> PyResult<Bound<'py, PyAny>> {
+    decimal_class(py)?.call1((a.to_string(),))
+}
+
+fn opt_decimal<'py>(py: Python<'py>, a: Option<Amount>) -> PyResult<Bound<'py, PyAny>> {
+    match a {
+        Some(a) => decimal(py, a),
+        None => Ok(py.None().into_bound(py)),
+    }
+}
+
+fn zero_ok_decimal<'py>(py: Python<'py>, a: Option<AmountOrZero>) -> PyResult<Bound<'py, PyAny>> {
+    match a {
+        Some(a) => decimal_class(py)?.call1((a.to_string(),)),
+        None => Ok(py.None().into_bound(py)),
+    }
+}
+
+/// `mppoint.Intent`.
+pub fn intent<'py>(py: Python<'py>, i: &Intent) -> PyResult<Bound<'py, PyAny>> {
+    let mut ops = Vec::with_capacity(i.operations.len());
+    for o in &i.operations {
+        let mut results = Vec::with_capacity(o.results.len());
+        for r in &o.results {
+            results.push(call(
+                operation_result_cls(py)?,
+                vec![any(py, r.id)?, any(py, r.source.as_deref())?],
+            )?);
+        }
+        ops.push(call(
+            operation_cls(py)?,
+            vec![
+                any(py, o.kind.as_str())?,
+                opt_decimal(py, o.amount)?,
+                PyTuple::new(py, results)?.into_any(),
+            ],
+        )?);
+    }
+    let enabler = match &i.enabler_configuration {
+        None => py.None().into_bound(py),
+        Some(e) => call(
+            enabler_cls(py)?,
+            vec![
+                any(py, e.device_payment_mode.as_deref())?,
+                any(py, e.ticket_number.as_deref())?,
+                PyTuple::new(py, &e.print_on_terminal)?.into_any(),
+            ],
+        )?,
+    };
+    call(
+        intent_cls(py)?,
+        vec![
+            any(py, i.id.as_str())?,
+            any(py, i.status.as_str())?,
+            any(py, i.description.as_deref())?,
+            any(py, i.external_reference.as_deref())?,
+            PyTuple::new(py, ops)?.into_any(),
+            enabler,
+            any(py, i.idempotency_key.as_deref())?,
+            // Derived by the core:
+            opt_decimal(py, i.amount())?,
+            PyTuple::new(py, i.payment_ids())?.into_any(),
+            any(py, i.status.is_final())?,
+            any(py, i.status.can_cancel_via_api())?,
+        ],
+    )
+}
+
+/// `mppoint.Payment`.
+pub fn payment<'py>(py: Python<'py>, p: &Payment) -> PyResult<Bound<'py, PyAny>> {
+    call(
+        payment_cls(py)?,
+        vec![
+            any(py, p.id)?,
+            any(py, p.status.as_str())?,
+            any(py, p.status_detail.as_deref())?,
+            opt_decimal(py, p.transaction_amount)?,
+            zero_ok_decimal(py, p.transaction_amount_refunded)?,
+            any(py, p.currency_id.as_deref())?,
+            any(py, p.payment_method_id.as_deref())?,
+            any(py, p.payment_type_id.as_deref())?,
+            any(py, p.external_reference.as_deref())?,
+            any(py, p.description.as_deref())?,
+            any(py, p.date_created.as_deref())?,
+            any(py, p.date_approved.as_deref())?,
+            any(py, p.is_approved())?,
+        ],
+    )
+}
+
+/// `mppoint.Refund`.
+pub fn refund<'py>(py: Python<'py>, r: &Refund) -> PyResult<Bound<'py, PyAny>> {
+    call(
+        refund_cls(py)?,
+        vec![
+            any(py, r.id)?,
+            any(py, r.payment_id)?,
+            opt_decimal(py, r.amount)?,
+            any(py, r.status.as_deref())?,
+            any(py, r.date_created.as_deref())?,
+        ],
+    )
+}
+
+/// `mppoint.Device`.
+pub fn device<'py>(py: Python<'py>, d: &Device) -> PyResult<Bound<'py, PyAny>> {
+    call(
+        device_cls(py)?,
+        vec![
+            any(py, d.id.as_str())?,
+            any(py, d.operating_mode.as_str())?,
+            any(py, d.pos_id)?,
+            any(py, d.store_id.as_deref())?,
+            any(py, d.external_pos_id.as_deref())?,
+        ],
+    )
+}
+
+/// `mppoint.DevicePage`.
+pub fn device_page<'py>(py: Python<'py>, p: &DevicePage) -> PyResult<Bound<'py, PyAny>> {
+    let devices = p
+        .devices
+        .iter()
+        .map(|d| device(py, d))
+        .collect::<PyResult<Vec<_>>>()?;
+    call(
+        device_page_cls(py)?,
+        vec![
+            PyTuple::new(py, devices)?.into_any(),
+            any(py, p.paging.total)?,
+            any(py, p.paging.offset)?,
+            any(py, p.paging.limit)?,
+        ],
+    )
+}
+
+/// `mppoint.Sale`.
+pub fn sale<'py>(py: Python<'py>, s: &Sale) -> PyResult<Bound<'py, PyAny>> {
+    let payments = s
+        .payments
+        .iter()
+        .map(|p| payment(py, p))
+        .collect::<PyResult<Vec<_>>>()?;
+    let approved = match s.approved_payment() {
+        Some(p) => payment(py, p)?,
+        None => py.None().into_bound(py),
+    };
+    call(
+        sale_cls(py)?,
+        vec![
+            any(py, s.verdict.code())?,
+            any(py, s.reason.as_str())?,
+            intent(py, &s.intent)?,
+            PyTuple::new(py, payments)?.into_any(),
+            // Derived by the core:
+            any(py, s.is_paid())?,
+            any(py, s.verdict.advice())?,
+            approved,
+            opt_decimal(py, s.amount())?,
+        ],
+    )
+}
+
+/// What `mppoint.Notification` is built from.
+pub struct NotificationFields<'a> {
+    pub id: &'a str,
+    pub kind: &'a str,
+    pub action: Option<&'a str>,
+    pub api_version: Option<&'a str>,
+    pub date_created: Option<&'a str>,
+    /// (Unix seconds, microseconds, UTC offset in seconds) when `date_created` could be read.
+    pub created_at: Option<(i64, u32, i32)>,
+    pub live_mode: Option<bool>,
+    pub user_id: Option<u64>,
+    pub intent: &'a Intent,
+    pub url: Option<&'a str>,
+    pub is_final: bool,
+    pub dedup_key: String,
+}
+
+/// `mppoint.Notification`.
+pub fn notification<'py>(
+    py: Python<'py>,
+    n: NotificationFields<'_>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let created_at = match n.created_at {
+        Some((secs, micros, offset)) => instant_fn(py)?.call1((secs, micros, offset))?,
+        None => py.None().into_bound(py),
+    };
+    call(
+        notification_cls(py)?,
+        vec![
+            any(py, n.id)?,
+            any(py, n.kind)?,
+            any(py, n.action)?,
+            any(py, n.api_version)?,
+            any(py, n.date_created)?,
+            any(py, n.live_mode)?,
+            any(py, n.user_id)?,
+            intent(py, n.intent)?,
+            any(py, n.url)?,
+            // Derived by the core:
+            created_at,
+            any(py, n.is_final)?,
+            any(py, n.dedup_key)?,
+        ],
+    )
+}

@@ -1,0 +1,64 @@
+//! `mppoint::Error` → the Python exception class of its kind (defined in `mppoint/exceptions.py`,
+//! one class per `ErrorKind`, all under `mppoint.Error`), with every structured field.
+
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyDict, PyTuple};
+
+static FROM_NATIVE: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+
+/// Builds the Python exception for a core error.
+pub fn to_pyerr(py: Python<'_>, e: &mppoint::Error) -> PyErr {
+    build(py, e).unwrap_or_else(|failure| failure)
+}
+
+fn build(py: Python<'_>, e: &mppoint::Error) -> PyResult<PyErr> {
+    let make = FROM_NATIVE.import(py, "mppoint.exceptions", "_from_native")?;
+    let kw = PyDict::new(py);
+    kw.set_item("status", e.status())?;
+    kw.set_item("api_error", e.api_error())?;
+    kw.set_item("api_message", e.api_message())?;
+    let causes = e
+        .causes()
+        .iter()
+        .map(|c| PyTuple::new(py, [c.code.as_deref(), c.description.as_deref()]))
+        .collect::<PyResult<Vec<_>>>()?;
+    kw.set_item("causes", PyTuple::new(py, causes)?)?;
+    kw.set_item("request_id", e.request_id())?;
+    kw.set_item("retry_after", e.retry_after().map(|d| d.as_secs_f64()))?;
+    kw.set_item("idempotency_key", e.idempotency_key())?;
+    kw.set_item("intent_id", e.intent_id())?;
+    kw.set_item("last_status", e.last_status().map(|s| s.as_str()))?;
+    kw.set_item("field", e.field())?;
+    kw.set_item("reason", e.signature_failure().map(|r| r.code()))?;
+    let exc = make.call1((e.kind().code(), e.to_string(), e.message(), kw))?;
+    Ok(PyErr::from_value(exc))
+}
+
+/// `Result<T, mppoint::Error>` → `PyResult<T>`.
+pub trait IntoPyResult<T> {
+    /// Maps the error to its Python exception.
+    fn py(self, py: Python<'_>) -> PyResult<T>;
+}
+
+impl<T> IntoPyResult<T> for Result<T, mppoint::Error> {
+    fn py(self, py: Python<'_>) -> PyResult<T> {
+        self.map_err(|e| to_pyerr(py, &e))
+    }
+}
+
+/// Every error code, in result-code order (`ErrorKind::ALL`), so Python can check it has one
+/// class per kind.
+#[pyfunction]
+pub fn error_codes() -> Vec<&'static str> {
+    mppoint::ErrorKind::ALL.iter().map(|k| k.code()).collect()
+}
+
+/// Every webhook signature failure reason code (`FailureReason::ALL`).
+#[pyfunction]
+pub fn signature_failure_reasons() -> Vec<&'static str> {
+    mppoint::webhook::FailureReason::ALL
+        .iter()
+        .map(|r| r.code())
+        .collect()
+}

@@ -1,0 +1,326 @@
+//! `mppoint.Simulator`: the core's local Mercado Pago Point API, as a context manager, so a shop's
+//! own pytest suite can run sales without a terminal.
+
+use std::sync::Mutex;
+
+use mppoint::simulator::{CardOutcome, FaultRule, Simulator, SimulatorConfig};
+use mppoint::{AmountLimits, ErrorKind, Site};
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+use crate::client::PyClient;
+use crate::convert::{self, amount_from, seconds};
+use crate::errors::{to_pyerr, IntoPyResult};
+
+/// A running simulator (`None` once stopped).
+#[pyclass(frozen, module = "mppoint", name = "Simulator")]
+pub struct PySimulator {
+    inner: Mutex<Option<Simulator>>,
+    base_url: String,
+    access_token: String,
+    webhook_secret: String,
+    ca_cert_pem: Option<String>,
+}
+
+fn stopped(py: Python<'_>) -> PyErr {
+    to_pyerr(
+        py,
+        &mppoint::Error::new(
+            ErrorKind::InvalidArgument,
+            "the simulator was stopped: start a new one",
+        ),
+    )
+}
+
+fn faults_from(py: Python<'_>, faults: &Bound<'_, PyAny>) -> PyResult<Vec<FaultRule>> {
+    let json = py.import("json")?;
+    let mut out = Vec::new();
+    for f in faults.try_iter()? {
+        let f = f?;
+        if !f.is_instance_of::<PyDict>() {
+            return Err(PyTypeError::new_err(
+                "a fault must be a dict, e.g. {\"endpoint\": \"GetIntent\", \"kind\": {\"type\": \"Status\", \"status\": 503}, \"times\": 1}",
+            ));
+        }
+        let text: String = json.call_method1("dumps", (f,))?.extract()?;
+        let rule: FaultRule = serde_json::from_str(&text).map_err(|e| {
+            to_pyerr(
+                py,
+                &mppoint::Error::invalid_argument(
+                    "fault",
+                    format!("is not a fault rule ({e})"),
+                    &text,
+                ),
+            )
+        })?;
+        out.push(rule);
+    }
+    Ok(out)
+}
+
+impl PySimulator {
+    fn with<T>(&self, py: Python<'_>, f: impl FnOnce(&Simulator) -> T + Send) -> PyResult<T>
+    where
+        T: Send,
+    {
+        let inner = &self.inner;
+        py.detach(|| {
+            let guard = inner.lock().unwrap_or_else(|e| e.into_inner());
+            guard.as_ref().map(f)
+        })
+        .ok_or_else(|| stopped(py))
+    }
+}
+
+#[pymethods]
+impl PySimulator {
+    #[new]
+    #[pyo3(signature = (*, access_token=None, site=None, bind=None, amount_limits=None,
+        pickup_delay=None, step_delay=None, time_factor=None, webhook_urls=None,
+        webhook_secret=None, max_webhook_attempts=None, honor_idempotency_keys=None, tls=false,
+        faults=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        py: Python<'_>,
+        access_token: Option<String>,
+        site: Option<String>,
+        bind: Option<String>,
+        amount_limits: Option<(Bound<'_, PyAny>, Bound<'_, PyAny>)>,
+        pickup_delay: Option<f64>,
+        step_delay: Option<f64>,
+        time_factor: Option<u32>,
+        webhook_urls: Option<Vec<String>>,
+        webhook_secret: Option<String>,
+        max_webhook_attempts: Option<u32>,
+        honor_idempotency_keys: Option<bool>,
+        tls: bool,
+        faults: Option<Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
+        let mut cfg = SimulatorConfig::default();
+        if let Some(t) = access_token {
+            cfg.access_token = t;
+        }
+        if let Some(s) = site {
+            cfg.site = s.parse::<Site>().py(py)?;
+        }
+        if let Some(b) = bind {
+            cfg.bind = b.parse().map_err(|_| {
+                to_pyerr(
+                    py,
+                    &mppoint::Error::invalid_argument(
+                        "bind",
+                        "must be an address like \"127.0.0.1:0\"",
+                        &b,
+                    ),
+                )
+            })?;
+        }
+        if let Some((min, max)) = amount_limits {
+            cfg.limits =
+                Some(AmountLimits::new(amount_from(py, &min)?, amount_from(py, &max)?).py(py)?);
+        }
+        if let Some(d) = pickup_delay {
+            cfg.pickup_delay = seconds(py, "pickup_delay", d, ErrorKind::InvalidArgument)?;
+        }
+        if let Some(d) = step_delay {
+            cfg.step_delay = seconds(py, "step_delay", d, ErrorKind::InvalidArgument)?;
+        }
+        if let Some(f) = time_factor {
+            cfg.time_factor = f;
+        }
+        if let Some(u) = webhook_urls {
+            cfg.webhook_urls = u;
+        }
+        if let Some(s) = webhook_secret {
+            cfg.webhook_secret = s;
+        }
+        if let Some(n) = max_webhook_attempts {
+            cfg.max_webhook_attempts = n;
+        }
+        if let Some(h) = honor_idempotency_keys {
+            cfg.honor_idempotency_keys = h;
+        }
+        cfg.tls = tls;
+        if let Some(f) = faults {
+            cfg.faults = faults_from(py, &f)?;
+        }
+        let sim = py.detach(|| Simulator::start(cfg)).py(py)?;
+        Ok(PySimulator {
+            base_url: sim.base_url().to_string(),
+            access_token: sim.access_token().to_string(),
+            webhook_secret: sim.webhook_secret().to_string(),
+            ca_cert_pem: sim.ca_cert_pem().map(str::to_string),
+            inner: Mutex::new(Some(sim)),
+        })
+    }
+
+    /// The simulator's base URL (`http://127.0.0.1:PORT`).
+    #[getter]
+    fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The access token the simulator accepts.
+    #[getter]
+    fn access_token(&self) -> &str {
+        &self.access_token
+    }
+
+    /// The secret the simulator signs its webhook deliveries with.
+    #[getter]
+    fn webhook_secret(&self) -> &str {
+        &self.webhook_secret
+    }
+
+    /// With `tls=True`: the PEM of the simulator's certificate authority.
+    #[getter]
+    fn ca_cert_pem(&self) -> Option<&str> {
+        self.ca_cert_pem.as_deref()
+    }
+
+    /// Whether it is still running.
+    #[getter]
+    fn running(&self) -> bool {
+        self.inner
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .is_some()
+    }
+
+    /// A `Client` pointed at this simulator, with its token (and CA certificate with TLS).
+    #[pyo3(signature = (*, site=None, timeout=None, retries=None))]
+    fn client(
+        &self,
+        py: Python<'_>,
+        site: Option<String>,
+        timeout: Option<f64>,
+        retries: Option<u32>,
+    ) -> PyResult<Py<PyClient>> {
+        let cls = py.get_type::<PyClient>();
+        let kw = PyDict::new(py);
+        kw.set_item("base_url", &self.base_url)?;
+        kw.set_item("site", site)?;
+        kw.set_item("timeout", timeout)?;
+        kw.set_item("retries", retries)?;
+        kw.set_item("extra_root_certs", self.ca_cert_pem.as_deref())?;
+        kw.set_item("no_proxy", true)?;
+        cls.call((&self.access_token,), Some(&kw))?
+            .cast_into::<PyClient>()
+            .map(Bound::unbind)
+            .map_err(Into::into)
+    }
+
+    /// The simulated terminal reads a card for this intent: `"approved"`, `"rejected"`,
+    /// `"error"` or `"confirmation_required"` (any case).
+    #[pyo3(signature = (intent_id, outcome="approved"))]
+    fn present_card(&self, py: Python<'_>, intent_id: &str, outcome: &str) -> PyResult<()> {
+        let o = CardOutcome::parse(outcome).py(py)?;
+        self.with(py, |s| s.present_card(intent_id, o))?.py(py)
+    }
+
+    /// The cashier cancels this intent on the simulated terminal.
+    fn cancel_on_terminal(&self, py: Python<'_>, intent_id: &str) -> PyResult<()> {
+        self.with(py, |s| s.cancel_on_terminal(intent_id))?.py(py)
+    }
+
+    /// The simulated terminal keeps this intent (ON_TERMINAL) until a control call.
+    fn hold_on_terminal(&self, py: Python<'_>, intent_id: &str) -> PyResult<()> {
+        self.with(py, |s| s.hold_on_terminal(intent_id))?.py(py)
+    }
+
+    /// Replaces the fault rules (dicts in the simulator's JSON form).
+    fn set_faults(&self, py: Python<'_>, faults: &Bound<'_, PyAny>) -> PyResult<()> {
+        let rules = faults_from(py, faults)?;
+        self.with(py, |s| s.set_faults(rules))
+    }
+
+    /// Adds one fault rule.
+    fn add_fault(&self, py: Python<'_>, fault: &Bound<'_, PyAny>) -> PyResult<()> {
+        let list = pyo3::types::PyList::new(py, [fault])?;
+        let mut rules = faults_from(py, list.as_any())?;
+        let rule = rules.remove(0);
+        self.with(py, |s| s.add_fault(rule))
+    }
+
+    /// Removes every fault rule.
+    fn clear_faults(&self, py: Python<'_>) -> PyResult<()> {
+        self.with(py, |s| s.clear_faults())
+    }
+
+    /// What the simulator has seen, as a dict of counters.
+    fn counters<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let c = self.with(py, |s| serde_json::to_string(&s.counters()))?;
+        let text = c.map_err(|e| PyTypeError::new_err(e.to_string()))?;
+        py.import("json")?.call_method1("loads", (text,))
+    }
+
+    /// The simulator's view of an intent, or None.
+    fn intent<'py>(&self, py: Python<'py>, intent_id: &str) -> PyResult<Option<Bound<'py, PyAny>>> {
+        match self.with(py, |s| s.intent(intent_id))? {
+            Some(i) => convert::intent(py, &i).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// The simulator's view of a payment, or None.
+    fn payment<'py>(
+        &self,
+        py: Python<'py>,
+        payment_id: &Bound<'py, PyAny>,
+    ) -> PyResult<Option<Bound<'py, PyAny>>> {
+        let payment_id = convert::payment_id(py, payment_id)?;
+        match self.with(py, |s| s.payment(payment_id))? {
+            Some(p) => convert::payment(py, &p).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// Where webhook notifications are delivered.
+    fn set_webhook_urls(&self, py: Python<'_>, urls: Vec<String>) -> PyResult<()> {
+        self.with(py, |s| s.set_webhook_urls(urls))
+    }
+
+    /// Stops the simulator (also done by `with` and when it is garbage-collected).
+    fn stop(&self, py: Python<'_>) {
+        let inner = &self.inner;
+        let sim = inner.lock().unwrap_or_else(|e| e.into_inner()).take();
+        if let Some(sim) = sim {
+            py.detach(move || sim.stop());
+        }
+    }
+
+    fn __enter__(slf: Bound<'_, Self>) -> Bound<'_, Self> {
+        slf
+    }
+
+    #[pyo3(signature = (*_exc))]
+    fn __exit__(&self, py: Python<'_>, _exc: &Bound<'_, pyo3::types::PyTuple>) {
+        self.stop(py);
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "Simulator(base_url='{}', running={})",
+            self.base_url,
+            if self.running() { "True" } else { "False" }
+        )
+    }
+}
+
+impl Drop for PySimulator {
+    /// A simulator garbage-collected without `stop()`: stop it with the GIL released, so its
+    /// worker threads (which may log through Python) can wind down.
+    fn drop(&mut self) {
+        let sim = self
+            .inner
+            .get_mut()
+            .unwrap_or_else(|e| e.into_inner())
+            .take();
+        if let Some(sim) = sim {
+            // Without an interpreter to detach from (finalizing) the closure is dropped unrun,
+            // and the Simulator's own Drop stops it.
+            let _ = Python::try_attach(move |py| py.detach(move || sim.stop()));
+        }
+    }
+}

@@ -1,0 +1,59 @@
+"""A typed POS flow using the public surface; `mypy --strict` checks it (test_typing.py) and
+test_typing.py also runs it against the simulator."""
+
+from __future__ import annotations
+
+import threading
+from decimal import Decimal
+
+import mppoint
+
+
+def ring_up(client: mppoint.Client, amount: mppoint.AmountLike, order: str) -> mppoint.Sale:
+    statuses: list[str] = []
+
+    def show(intent: mppoint.Intent) -> None:
+        statuses.append(intent.status)
+
+    token = mppoint.CancelToken()
+    try:
+        sale = client.charge(
+            amount, f"Order {order}", order, pos="SUC001POS001",
+            timeout=30.0, poll_interval=0.05, on_status=show, cancel=token,
+        )
+    except mppoint.OutcomeUnknownError as e:
+        # Retry the same create: the key makes sure the customer is charged once.
+        key: str | None = e.idempotency_key
+        sale = client.charge(amount, f"Order {order}", order, pos="SUC001POS001",
+                             idempotency_key=key, poll_interval=0.05)
+    paid: bool = sale.is_paid
+    if paid and sale.approved_payment is not None:
+        received: Decimal | None = sale.approved_payment.transaction_amount
+        assert received is not None
+    return sale
+
+
+def run(sim: mppoint.Simulator) -> dict[str, object]:
+    client: mppoint.Client = sim.client(site="MLB", retries=1)
+    sale = ring_up(client, Decimal("19.90"), "A-1")
+    other = ring_up(client, mppoint.cents(1013), "A-2")
+    devices: list[mppoint.Device] = list(client.devices())
+    page: mppoint.DevicePage = client.list_devices(limit=2)
+    amount: mppoint.Amount = mppoint.Amount("1.50")
+    cents: int = amount.cents
+    done = threading.Event()
+    done.set()
+    note_sig: str = mppoint.webhook.sign(sim.webhook_secret, sale.intent.id, "req-1")
+    mppoint.webhook.verify(sim.webhook_secret, note_sig, "req-1", sale.intent.id, tolerance=60)
+    try:
+        client.get_intent("nope")
+    except mppoint.NotFoundError as e:
+        status: int | None = e.status
+        assert status == 404
+    return {
+        "verdicts": (sale.verdict, other.verdict),
+        "devices": len(devices),
+        "page": len(page.devices),
+        "cents": cents,
+        "dict": sale.to_dict(),
+    }

@@ -1,0 +1,1644 @@
+/*
+ * The tests of libmppoint's C API, run against the simulator. Compiled as C11 and as C++17 (the
+ * same file) with -Wall -Wextra -Werror, and run under valgrind by tests/run_c.sh.
+ *
+ * Usage: test_mppoint FIXTURES_DIR
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "json_mini.h"
+#include "mppoint.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+/* Exported only by builds with the `test-hooks` feature; deliberately not in mppoint.h. */
+mpp_result mpp_test_panic(mpp_error **out_error);
+#ifdef __cplusplus
+}
+#endif
+
+/* Invalid UTF-8: a lone continuation byte and an overlong encoding. */
+static const char BAD_UTF8[] = "ab\xff\xc0\xaf";
+
+static const char *FIXTURES = "tests/fixtures";
+static mpp_simulator *SIM = NULL;
+static mpp_client *CLIENT = NULL;
+
+#define POS1 "SUC001POS001"
+#define POS2 "SUC001POS002"
+#define DEVICE1 "PAX_A910__SMARTPOS0000000001"
+#define DEVICE3 "NEWLAND_N950__N950NCB000000003"
+#define THREADS 16
+
+/* ---------------------------------------------------------------- helpers */
+
+static mpp_client *client_with(const char *token, uint64_t timeout_ms, uint32_t attempts) {
+    mpp_config *cfg = NULL;
+    mpp_client *client = NULL;
+    mpp_error *err = NULL;
+    CHECK_OK(mpp_config_new(token, &cfg, &err), &err);
+    CHECK_OK(mpp_config_set_base_url(cfg, mpp_simulator_base_url(SIM), &err), &err);
+    CHECK_OK(mpp_config_set_site(cfg, MPP_SITE_MLB, &err), &err);
+    if (timeout_ms) CHECK_OK(mpp_config_set_timeout_ms(cfg, timeout_ms, &err), &err);
+    if (attempts) CHECK_OK(mpp_config_set_retry(cfg, attempts, 10, 50, false, &err), &err);
+    CHECK_OK(mpp_client_new(cfg, &client, &err), &err);
+    mpp_config_free(cfg);
+    mpp_error_free(err);
+    return client;
+}
+
+static mpp_intent_request *request(const char *amount, const char *description) {
+    mpp_intent_request *req = NULL;
+    mpp_error *err = NULL;
+    CHECK_OK(mpp_intent_request_new(amount, description, "order-c-1", &req, &err), &err);
+    mpp_error_free(err);
+    return req;
+}
+
+/* Creates an intent on a POS; amounts ending in .99 stay OPENED until canceled. */
+static mpp_intent *create_on(const mpp_client *client, const char *pos, const char *amount) {
+    mpp_intent_request *req = request(amount, "C test");
+    mpp_intent *intent = NULL;
+    mpp_error *err = NULL;
+    CHECK_OK(mpp_intent_create_for_pos(client, pos, req, &intent, &err), &err);
+    mpp_intent_request_free(req);
+    mpp_error_free(err);
+    return intent;
+}
+
+static void cancel(const char *intent_id) {
+    mpp_error *err = NULL;
+    CHECK_OK(mpp_intent_cancel(CLIENT, intent_id, &err), &err);
+    mpp_error_free(err);
+}
+
+static mpp_wait_options *quick_wait(uint64_t timeout_ms) {
+    mpp_wait_options *o = NULL;
+    mpp_error *err = NULL;
+    CHECK_OK(mpp_wait_options_new(&o, &err), &err);
+    CHECK_OK(mpp_wait_options_set_poll_interval_ms(o, 20, &err), &err);
+    CHECK_OK(mpp_wait_options_set_timeout_ms(o, timeout_ms, &err), &err);
+    mpp_error_free(err);
+    return o;
+}
+
+/* Polls until the intent has `status` (or 60 s pass); returns whether it did. */
+static int await_status(const char *intent_id, mpp_status status) {
+    double deadline = now_ms() + 60000;
+    while (now_ms() < deadline) {
+        mpp_intent *i = NULL;
+        mpp_status s = MPP_STATUS_NONE;
+        if (mpp_intent_get(CLIENT, intent_id, &i, NULL) == MPP_RESULT_OK) s = mpp_intent_status(i);
+        mpp_intent_free(i);
+        if (s == status) return 1;
+        sleep_ms(20);
+    }
+    return 0;
+}
+
+static char *counters(void) {
+    char *json = NULL;
+    CHECK_OK(mpp_simulator_counters_json(SIM, &json, NULL), (mpp_error **)NULL);
+    return json;
+}
+
+/* A sentinel that out-params must still hold after a failed call. */
+static char SENTINEL_STORAGE;
+#define SENTINEL ((void *)&SENTINEL_STORAGE)
+
+/* ---------------------------------------------------------------- tests */
+
+static void test_version_and_names(void) {
+    uint32_t codes[] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20,
+                        100, 101, 102};
+    const char *names[] = {"OK", "INVALID_ARGUMENT", "INVALID_AMOUNT", "CONFIG", "UNAUTHORIZED",
+                           "FORBIDDEN", "NOT_FOUND", "BAD_REQUEST", "ALREADY_QUEUED",
+                           "CANNOT_CANCEL", "CONFLICT", "RATE_LIMITED", "SERVER", "API",
+                           "OUTCOME_UNKNOWN", "NETWORK", "TIMEOUT", "DECODE", "WAIT_TIMEOUT",
+                           "CANCELED", "INVALID_SIGNATURE", "NULL_ARGUMENT", "INVALID_UTF8",
+                           "PANIC"};
+    size_t i;
+    CHECK_STR(mpp_version(), "0.1.0");
+    for (i = 0; i < sizeof codes / sizeof codes[0]; i++) CHECK_STR(mpp_result_str(codes[i]), names[i]);
+    CHECK(MPP_RESULT_NOT_FOUND == 6 && MPP_RESULT_PANIC == 102 && MPP_RESULT_OK == 0);
+    CHECK_STR(mpp_result_str(21), "UNKNOWN");
+    CHECK_STR(mpp_result_str(0xFFFFFFFFu), "UNKNOWN");
+    CHECK_STR(mpp_status_str(MPP_STATUS_ON_TERMINAL), "ON_TERMINAL");
+    CHECK_STR(mpp_status_str(MPP_STATUS_CONFIRMATION_REQUIRED), "CONFIRMATION_REQUIRED");
+    CHECK(mpp_status_str(MPP_STATUS_NONE) == NULL);
+    CHECK(mpp_status_str(12345) == NULL);
+    CHECK(mpp_status_is_final(MPP_STATUS_CLOSED));
+    CHECK(mpp_status_is_final(MPP_STATUS_EXPIRED));
+    CHECK(!mpp_status_is_final(MPP_STATUS_ON_TERMINAL));
+    CHECK(!mpp_status_is_final(MPP_STATUS_UNKNOWN));
+    CHECK_STR(mpp_verdict_str(MPP_VERDICT_APPROVED), "APPROVED");
+    CHECK_STR(mpp_verdict_str(MPP_VERDICT_CONFIRMATION_REQUIRED), "CONFIRMATION_REQUIRED");
+    CHECK_CONTAINS(mpp_verdict_advice(MPP_VERDICT_APPROVED), "hand over the goods");
+    CHECK(mpp_verdict_str(0) == NULL);
+    CHECK(mpp_verdict_advice(99) == NULL);
+    CHECK_STR(mpp_webhook_failure_str(MPP_WEBHOOK_FAILURE_NONE), "OK");
+    CHECK_STR(mpp_webhook_failure_str(MPP_WEBHOOK_FAILURE_SIGNATURE_MISMATCH), "SIGNATURE_MISMATCH");
+    CHECK(mpp_webhook_failure_str(40) == NULL);
+}
+
+static void test_free_null_is_a_no_op(void) {
+    mpp_string_free(NULL);
+    mpp_error_free(NULL);
+    mpp_config_free(NULL);
+    mpp_client_free(NULL);
+    mpp_intent_request_free(NULL);
+    mpp_intent_free(NULL);
+    mpp_payment_free(NULL);
+    mpp_refund_free(NULL);
+    mpp_device_list_free(NULL);
+    mpp_cancel_token_free(NULL);
+    mpp_wait_options_free(NULL);
+    mpp_sale_free(NULL);
+    mpp_notification_free(NULL);
+    mpp_simulator_config_free(NULL);
+    mpp_simulator_stop(NULL);
+    mpp_cancel_token_cancel(NULL);
+    mpp_simulator_clear_faults(NULL);
+    CHECK(1); /* reaching here is the assertion */
+}
+
+static void test_accessors_of_null(void) {
+    CHECK(mpp_error_code(NULL) == MPP_RESULT_NULL_ARGUMENT);
+    CHECK(mpp_error_message(NULL) == NULL);
+    CHECK(mpp_error_code_name(NULL) == NULL);
+    CHECK(mpp_error_http_status(NULL) == 0);
+    CHECK(mpp_error_retry_after_ms(NULL) == -1);
+    CHECK(mpp_error_request_id(NULL) == NULL);
+    CHECK(mpp_error_cause_count(NULL) == 0);
+    CHECK(mpp_error_last_status(NULL) == MPP_STATUS_NONE);
+    CHECK(mpp_error_signature_failure(NULL) == MPP_WEBHOOK_FAILURE_NONE);
+    CHECK(mpp_intent_id(NULL) == NULL);
+    CHECK(mpp_intent_status(NULL) == MPP_STATUS_NONE);
+    CHECK(mpp_intent_amount_cents(NULL) == 0);
+    CHECK(mpp_intent_amount_str(NULL) == NULL);
+    CHECK(mpp_intent_payment_id_count(NULL) == 0);
+    CHECK(mpp_intent_payment_id(NULL, 0) == 0);
+    CHECK(!mpp_intent_is_final(NULL));
+    CHECK(mpp_payment_id(NULL) == 0);
+    CHECK(mpp_payment_status(NULL) == MPP_PAYMENT_STATUS_UNKNOWN);
+    CHECK(!mpp_payment_is_approved(NULL));
+    CHECK(mpp_refund_id(NULL) == 0);
+    CHECK(mpp_device_list_count(NULL) == 0);
+    CHECK(mpp_device_list_get(NULL, 0) == NULL);
+    CHECK(mpp_device_id(NULL) == NULL);
+    CHECK(mpp_device_pos_id(NULL) == -1);
+    CHECK(mpp_device_operating_mode(NULL) == MPP_OPERATING_MODE_UNKNOWN);
+    CHECK(mpp_sale_verdict(NULL) == MPP_VERDICT_CONFIRMATION_REQUIRED);
+    CHECK(!mpp_sale_is_paid(NULL));
+    CHECK(mpp_sale_intent(NULL) == NULL);
+    CHECK(mpp_sale_approved_payment(NULL) == NULL);
+    CHECK(!mpp_cancel_token_is_canceled(NULL));
+    CHECK(mpp_notification_intent(NULL) == NULL);
+    CHECK(mpp_notification_live_mode(NULL) == -1);
+    CHECK(mpp_simulator_base_url(NULL) == NULL);
+}
+
+/* Runs `call` (which must fail with NULL_ARGUMENT naming `param`) and checks the error. */
+#define CHECK_NULL_ARG(param, call)                                                            \
+    do {                                                                                       \
+        mpp_error *e_ = NULL;                                                                  \
+        mpp_error **err = &e_;                                                                 \
+        CHECK_RC(MPP_RESULT_NULL_ARGUMENT, call, err);                                         \
+        CHECK(mpp_error_code(e_) == MPP_RESULT_NULL_ARGUMENT);                                 \
+        CHECK_CONTAINS(mpp_error_message(e_), "`" param "`");                                  \
+        mpp_error_free(e_);                                                                    \
+    } while (0)
+
+static void test_null_arguments(void) {
+    mpp_config *cfg = NULL;
+    mpp_intent_request *req = request("10.99", "null tests");
+    mpp_intent *intent = create_on(CLIENT, POS2, "10.99");
+    mpp_wait_options *wo = quick_wait(1000);
+    mpp_cancel_token *tok = NULL;
+    mpp_simulator_config *scfg = NULL;
+    void *out = SENTINEL;
+    int64_t cents = 42;
+    char *s = (char *)SENTINEL;
+    mpp_operating_mode mode = MPP_OPERATING_MODE_UNKNOWN;
+    const char *names[1] = {"x-signature"};
+    const char *values[1] = {"ts=1,v1=00"};
+    const uint8_t body[2] = {'{', '}'};
+
+    CHECK_OK(mpp_config_new("token", &cfg, NULL), (mpp_error **)NULL);
+    CHECK_OK(mpp_cancel_token_new(&tok, NULL), (mpp_error **)NULL);
+    CHECK_OK(mpp_simulator_config_new(&scfg, NULL), (mpp_error **)NULL);
+
+    /* amounts */
+    CHECK_NULL_ARG("amount", mpp_amount_parse(NULL, &cents, err));
+    CHECK_NULL_ARG("out_cents", mpp_amount_parse("1.00", NULL, err));
+    CHECK_NULL_ARG("out_cents", mpp_amount_from_double(1.0, NULL, err));
+    CHECK_NULL_ARG("out_amount", mpp_amount_format(100, NULL, err));
+    CHECK(cents == 42);
+    /* config and client */
+    CHECK_NULL_ARG("access_token", mpp_config_new(NULL, (mpp_config **)&out, err));
+    CHECK_NULL_ARG("out_config", mpp_config_new("t", NULL, err));
+    CHECK_NULL_ARG("config", mpp_config_set_base_url(NULL, "http://x", err));
+    CHECK_NULL_ARG("base_url", mpp_config_set_base_url(cfg, NULL, err));
+    CHECK_NULL_ARG("config", mpp_config_set_site(NULL, MPP_SITE_MLA, err));
+    CHECK_NULL_ARG("config", mpp_config_set_amount_limits(NULL, 100, 200, err));
+    CHECK_NULL_ARG("config", mpp_config_set_timeout_ms(NULL, 100, err));
+    CHECK_NULL_ARG("config", mpp_config_set_connect_timeout_ms(NULL, 100, err));
+    CHECK_NULL_ARG("config", mpp_config_set_retry(NULL, 1, 1, 1, false, err));
+    CHECK_NULL_ARG("config", mpp_config_set_integrator_id(NULL, "i", err));
+    CHECK_NULL_ARG("integrator_id", mpp_config_set_integrator_id(cfg, NULL, err));
+    CHECK_NULL_ARG("config", mpp_config_set_platform_id(NULL, "p", err));
+    CHECK_NULL_ARG("platform_id", mpp_config_set_platform_id(cfg, NULL, err));
+    CHECK_NULL_ARG("config", mpp_config_set_corporation_id(NULL, "c", err));
+    CHECK_NULL_ARG("corporation_id", mpp_config_set_corporation_id(cfg, NULL, err));
+    CHECK_NULL_ARG("config", mpp_config_set_user_agent_suffix(NULL, "s", err));
+    CHECK_NULL_ARG("suffix", mpp_config_set_user_agent_suffix(cfg, NULL, err));
+    CHECK_NULL_ARG("config", mpp_config_set_proxy(NULL, "http://p:1", err));
+    CHECK_NULL_ARG("proxy_url", mpp_config_set_proxy(cfg, NULL, err));
+    CHECK_NULL_ARG("config", mpp_config_set_no_proxy(NULL, err));
+    CHECK_NULL_ARG("config", mpp_config_add_root_certificate_pem(NULL, "x", err));
+    CHECK_NULL_ARG("pem", mpp_config_add_root_certificate_pem(cfg, NULL, err));
+    CHECK_NULL_ARG("config", mpp_client_new(NULL, (mpp_client **)&out, err));
+    CHECK_NULL_ARG("out_client", mpp_client_new(cfg, NULL, err));
+    /* requests */
+    CHECK_NULL_ARG("amount", mpp_intent_request_new(NULL, "d", "r", (mpp_intent_request **)&out, err));
+    CHECK_NULL_ARG("description", mpp_intent_request_new("1.00", NULL, "r", (mpp_intent_request **)&out, err));
+    CHECK_NULL_ARG("external_reference", mpp_intent_request_new("1.00", "d", NULL, (mpp_intent_request **)&out, err));
+    CHECK_NULL_ARG("out_request", mpp_intent_request_new("1.00", "d", "r", NULL, err));
+    CHECK_NULL_ARG("description", mpp_intent_request_new_cents(100, NULL, "r", (mpp_intent_request **)&out, err));
+    CHECK_NULL_ARG("external_reference", mpp_intent_request_new_cents(100, "d", NULL, (mpp_intent_request **)&out, err));
+    CHECK_NULL_ARG("out_request", mpp_intent_request_new_cents(100, "d", "r", NULL, err));
+    CHECK_NULL_ARG("request", mpp_intent_request_set_ticket_number(NULL, "T1", err));
+    CHECK_NULL_ARG("ticket_number", mpp_intent_request_set_ticket_number(req, NULL, err));
+    CHECK_NULL_ARG("request", mpp_intent_request_set_print_seller_ticket(NULL, true, err));
+    CHECK_NULL_ARG("request", mpp_intent_request_set_idempotency_key(NULL, "k", err));
+    CHECK_NULL_ARG("idempotency_key", mpp_intent_request_set_idempotency_key(req, NULL, err));
+    /* intents */
+    CHECK_NULL_ARG("client", mpp_intent_create_for_pos(NULL, POS1, req, (mpp_intent **)&out, err));
+    CHECK_NULL_ARG("pos_external_id", mpp_intent_create_for_pos(CLIENT, NULL, req, (mpp_intent **)&out, err));
+    CHECK_NULL_ARG("request", mpp_intent_create_for_pos(CLIENT, POS1, NULL, (mpp_intent **)&out, err));
+    CHECK_NULL_ARG("out_intent", mpp_intent_create_for_pos(CLIENT, POS1, req, NULL, err));
+    CHECK_NULL_ARG("client", mpp_intent_create_for_device(NULL, DEVICE1, req, (mpp_intent **)&out, err));
+    CHECK_NULL_ARG("device_id", mpp_intent_create_for_device(CLIENT, NULL, req, (mpp_intent **)&out, err));
+    CHECK_NULL_ARG("request", mpp_intent_create_for_device(CLIENT, DEVICE1, NULL, (mpp_intent **)&out, err));
+    CHECK_NULL_ARG("out_intent", mpp_intent_create_for_device(CLIENT, DEVICE1, req, NULL, err));
+    CHECK_NULL_ARG("client", mpp_intent_get(NULL, "id", (mpp_intent **)&out, err));
+    CHECK_NULL_ARG("intent_id", mpp_intent_get(CLIENT, NULL, (mpp_intent **)&out, err));
+    CHECK_NULL_ARG("out_intent", mpp_intent_get(CLIENT, mpp_intent_id(intent), NULL, err));
+    CHECK_NULL_ARG("client", mpp_intent_cancel(NULL, "id", err));
+    CHECK_NULL_ARG("intent_id", mpp_intent_cancel(CLIENT, NULL, err));
+    CHECK_NULL_ARG("client", mpp_intent_cancel_for_pos(NULL, "id", POS1, err));
+    CHECK_NULL_ARG("intent_id", mpp_intent_cancel_for_pos(CLIENT, NULL, POS1, err));
+    CHECK_NULL_ARG("pos_external_id", mpp_intent_cancel_for_pos(CLIENT, "id", NULL, err));
+    CHECK_NULL_ARG("intent", mpp_intent_to_json(NULL, &s, err));
+    CHECK_NULL_ARG("out_json", mpp_intent_to_json(intent, NULL, err));
+    /* waits and sales */
+    CHECK_NULL_ARG("out_token", mpp_cancel_token_new(NULL, err));
+    CHECK_NULL_ARG("out_options", mpp_wait_options_new(NULL, err));
+    CHECK_NULL_ARG("options", mpp_wait_options_set_poll_interval_ms(NULL, 10, err));
+    CHECK_NULL_ARG("options", mpp_wait_options_set_timeout_ms(NULL, 10, err));
+    CHECK_NULL_ARG("options", mpp_wait_options_set_on_status(NULL, NULL, NULL, err));
+    CHECK_NULL_ARG("options", mpp_wait_options_set_cancel_token(NULL, tok, err));
+    CHECK_NULL_ARG("token", mpp_wait_options_set_cancel_token(wo, NULL, err));
+    CHECK_NULL_ARG("client", mpp_intent_wait(NULL, "id", wo, (mpp_intent **)&out, err));
+    CHECK_NULL_ARG("intent_id", mpp_intent_wait(CLIENT, NULL, wo, (mpp_intent **)&out, err));
+    CHECK_NULL_ARG("out_intent", mpp_intent_wait(CLIENT, "id", wo, NULL, err));
+    CHECK_NULL_ARG("client", mpp_charge(NULL, MPP_TARGET_POS, POS1, req, wo, (mpp_sale **)&out, err));
+    CHECK_NULL_ARG("target_id", mpp_charge(CLIENT, MPP_TARGET_POS, NULL, req, wo, (mpp_sale **)&out, err));
+    CHECK_NULL_ARG("request", mpp_charge(CLIENT, MPP_TARGET_POS, POS1, NULL, wo, (mpp_sale **)&out, err));
+    CHECK_NULL_ARG("out_sale", mpp_charge(CLIENT, MPP_TARGET_POS, POS1, req, wo, NULL, err));
+    CHECK_NULL_ARG("client", mpp_sale_for_intent(NULL, intent, (mpp_sale **)&out, err));
+    CHECK_NULL_ARG("intent", mpp_sale_for_intent(CLIENT, NULL, (mpp_sale **)&out, err));
+    CHECK_NULL_ARG("out_sale", mpp_sale_for_intent(CLIENT, intent, NULL, err));
+    CHECK_NULL_ARG("sale", mpp_sale_to_json(NULL, &s, err));
+    /* payments and refunds */
+    CHECK_NULL_ARG("client", mpp_payment_get(NULL, 1, (mpp_payment **)&out, err));
+    CHECK_NULL_ARG("out_payment", mpp_payment_get(CLIENT, 1, NULL, err));
+    CHECK_NULL_ARG("payment", mpp_payment_to_json(NULL, &s, err));
+    CHECK_NULL_ARG("client", mpp_payment_refund(NULL, 1, NULL, NULL, (mpp_refund **)&out, err));
+    CHECK_NULL_ARG("out_refund", mpp_payment_refund(CLIENT, 1, NULL, NULL, NULL, err));
+    CHECK_NULL_ARG("refund", mpp_refund_to_json(NULL, &s, err));
+    /* devices */
+    CHECK_NULL_ARG("client", mpp_devices_list(NULL, NULL, NULL, 0, 0, (mpp_device_list **)&out, err));
+    CHECK_NULL_ARG("out_list", mpp_devices_list(CLIENT, NULL, NULL, 0, 0, NULL, err));
+    CHECK_NULL_ARG("client", mpp_device_set_mode(NULL, DEVICE3, MPP_OPERATING_MODE_PDV, &mode, err));
+    CHECK_NULL_ARG("device_id", mpp_device_set_mode(CLIENT, NULL, MPP_OPERATING_MODE_PDV, &mode, err));
+    CHECK_NULL_ARG("list", mpp_device_list_to_json(NULL, &s, err));
+    CHECK_NULL_ARG("device", mpp_device_to_json(NULL, &s, err));
+    CHECK(mode == MPP_OPERATING_MODE_UNKNOWN);
+    /* webhooks */
+    CHECK_NULL_ARG("secret", mpp_webhook_verify(NULL, "ts=1,v1=0", "r", "d", 0, 0, NULL, err));
+    CHECK_NULL_ARG("secret", mpp_webhook_sign(NULL, "d", "r", 1, &s, err));
+    CHECK_NULL_ARG("out_signature", mpp_webhook_sign("k", "d", "r", 1, NULL, err));
+    CHECK_NULL_ARG("body", mpp_webhook_parse(NULL, 10, (mpp_notification **)&out, err));
+    CHECK_NULL_ARG("out_notification", mpp_webhook_parse(body, 2, NULL, err));
+    CHECK_NULL_ARG("secret", mpp_webhook_verify_request(NULL, names, values, 1, "", body, 2, 0, 0, (mpp_notification **)&out, NULL, err));
+    CHECK_NULL_ARG("header_names", mpp_webhook_verify_request("k", NULL, values, 1, "", body, 2, 0, 0, (mpp_notification **)&out, NULL, err));
+    CHECK_NULL_ARG("header_values", mpp_webhook_verify_request("k", names, NULL, 1, "", body, 2, 0, 0, (mpp_notification **)&out, NULL, err));
+    CHECK_NULL_ARG("body", mpp_webhook_verify_request("k", names, values, 0, "", NULL, 2, 0, 0, (mpp_notification **)&out, NULL, err));
+    CHECK_NULL_ARG("notification", mpp_notification_to_json(NULL, &s, err));
+    /* simulator */
+    CHECK_NULL_ARG("out_config", mpp_simulator_config_new(NULL, err));
+    CHECK_NULL_ARG("config", mpp_simulator_config_set_bind(NULL, "127.0.0.1:0", err));
+    CHECK_NULL_ARG("bind", mpp_simulator_config_set_bind(scfg, NULL, err));
+    CHECK_NULL_ARG("config", mpp_simulator_config_set_access_token(NULL, "t", err));
+    CHECK_NULL_ARG("access_token", mpp_simulator_config_set_access_token(scfg, NULL, err));
+    CHECK_NULL_ARG("config", mpp_simulator_config_set_site(NULL, MPP_SITE_MLA, err));
+    CHECK_NULL_ARG("config", mpp_simulator_config_set_amount_limits(NULL, 1, 2, err));
+    CHECK_NULL_ARG("config", mpp_simulator_config_set_pickup_delay_ms(NULL, 1, err));
+    CHECK_NULL_ARG("config", mpp_simulator_config_set_step_delay_ms(NULL, 1, err));
+    CHECK_NULL_ARG("config", mpp_simulator_config_set_time_factor(NULL, 1, err));
+    CHECK_NULL_ARG("config", mpp_simulator_config_add_webhook_url(NULL, "http://x", err));
+    CHECK_NULL_ARG("url", mpp_simulator_config_add_webhook_url(scfg, NULL, err));
+    CHECK_NULL_ARG("config", mpp_simulator_config_set_webhook_secret(NULL, "s", err));
+    CHECK_NULL_ARG("secret", mpp_simulator_config_set_webhook_secret(scfg, NULL, err));
+    CHECK_NULL_ARG("config", mpp_simulator_config_set_honor_idempotency_keys(NULL, true, err));
+    CHECK_NULL_ARG("config", mpp_simulator_config_set_tls(NULL, true, err));
+    CHECK_NULL_ARG("config", mpp_simulator_config_set_faults_json(NULL, "[]", err));
+    CHECK_NULL_ARG("faults_json", mpp_simulator_config_set_faults_json(scfg, NULL, err));
+    CHECK_NULL_ARG("config", mpp_simulator_config_add_store(NULL, "1", "n", err));
+    CHECK_NULL_ARG("store_id", mpp_simulator_config_add_store(scfg, NULL, "n", err));
+    CHECK_NULL_ARG("name", mpp_simulator_config_add_store(scfg, "1", NULL, err));
+    CHECK_NULL_ARG("config", mpp_simulator_config_add_pos(NULL, 1, "P", "1", err));
+    CHECK_NULL_ARG("external_id", mpp_simulator_config_add_pos(scfg, 1, NULL, "1", err));
+    CHECK_NULL_ARG("store_id", mpp_simulator_config_add_pos(scfg, 1, "P", NULL, err));
+    CHECK_NULL_ARG("config", mpp_simulator_config_add_device(NULL, "D", NULL, MPP_OPERATING_MODE_PDV, err));
+    CHECK_NULL_ARG("device_id", mpp_simulator_config_add_device(scfg, NULL, NULL, MPP_OPERATING_MODE_PDV, err));
+    CHECK_NULL_ARG("out_simulator", mpp_simulator_start(NULL, NULL, err));
+    CHECK_NULL_ARG("simulator", mpp_simulator_client_config(NULL, (mpp_config **)&out, err));
+    CHECK_NULL_ARG("out_config", mpp_simulator_client_config(SIM, NULL, err));
+    CHECK_NULL_ARG("simulator", mpp_simulator_present_card(NULL, "id", MPP_CARD_OUTCOME_APPROVED, err));
+    CHECK_NULL_ARG("intent_id", mpp_simulator_present_card(SIM, NULL, MPP_CARD_OUTCOME_APPROVED, err));
+    CHECK_NULL_ARG("simulator", mpp_simulator_cancel_on_terminal(NULL, "id", err));
+    CHECK_NULL_ARG("intent_id", mpp_simulator_cancel_on_terminal(SIM, NULL, err));
+    CHECK_NULL_ARG("simulator", mpp_simulator_hold_on_terminal(NULL, "id", err));
+    CHECK_NULL_ARG("intent_id", mpp_simulator_hold_on_terminal(SIM, NULL, err));
+    CHECK_NULL_ARG("simulator", mpp_simulator_set_faults_json(NULL, "[]", err));
+    CHECK_NULL_ARG("faults_json", mpp_simulator_set_faults_json(SIM, NULL, err));
+    CHECK_NULL_ARG("simulator", mpp_simulator_counters_json(NULL, &s, err));
+    CHECK_NULL_ARG("out_json", mpp_simulator_counters_json(SIM, NULL, err));
+    CHECK_NULL_ARG("simulator", mpp_simulator_set_webhook_urls(NULL, NULL, 0, err));
+    CHECK_NULL_ARG("urls", mpp_simulator_set_webhook_urls(SIM, NULL, 1, err));
+
+    /* Nothing was written to any out-param by a failed call. */
+    CHECK(out == SENTINEL);
+    CHECK(s == (char *)SENTINEL);
+    /* And without an error object the code alone comes back. */
+    CHECK(mpp_intent_get(CLIENT, NULL, (mpp_intent **)&out, NULL) == MPP_RESULT_NULL_ARGUMENT);
+
+    cancel(mpp_intent_id(intent));
+    mpp_intent_free(intent);
+    mpp_intent_request_free(req);
+    mpp_wait_options_free(wo);
+    mpp_cancel_token_free(tok);
+    mpp_simulator_config_free(scfg);
+    mpp_config_free(cfg);
+}
+
+/* The out-params and element pointers the first NULL test could not reach without handles. */
+static void test_null_arguments_with_handles(void) {
+    mpp_intent_request *req = request("4.00", "handles for NULL tests");
+    mpp_sale *sale = NULL;
+    mpp_payment *payment = NULL;
+    mpp_refund *refund = NULL;
+    mpp_device_list *list = NULL;
+    mpp_notification *n = NULL;
+    mpp_simulator_config *scfg = (mpp_simulator_config *)SENTINEL;
+    const char *body = "{\"id\":\"1\",\"type\":\"t\",\"data\":{\"id\":\"abc\",\"status\":\"CANCELED\"}}";
+    const char *names[2] = {"x-signature", NULL};
+    const char *values[2] = {"ts=1,v1=00", "x"};
+    const char *urls[2] = {"http://127.0.0.1:9/hook", NULL};
+    void *out = SENTINEL;
+
+    CHECK_OK(mpp_charge(CLIENT, MPP_TARGET_POS, POS2, req, NULL, &sale, NULL), (mpp_error **)NULL);
+    CHECK_OK(mpp_payment_get(CLIENT, mpp_payment_id(mpp_sale_approved_payment(sale)), &payment, NULL), (mpp_error **)NULL);
+    CHECK_OK(mpp_payment_refund(CLIENT, mpp_payment_id(payment), "1.00", NULL, &refund, NULL), (mpp_error **)NULL);
+    CHECK_OK(mpp_devices_list(CLIENT, NULL, NULL, 0, 0, &list, NULL), (mpp_error **)NULL);
+    CHECK_OK(mpp_webhook_parse((const uint8_t *)body, strlen(body), &n, NULL), (mpp_error **)NULL);
+
+    CHECK_NULL_ARG("out_json", mpp_sale_to_json(sale, NULL, err));
+    CHECK_NULL_ARG("out_json", mpp_payment_to_json(payment, NULL, err));
+    CHECK_NULL_ARG("out_json", mpp_refund_to_json(refund, NULL, err));
+    CHECK_NULL_ARG("out_json", mpp_device_list_to_json(list, NULL, err));
+    CHECK_NULL_ARG("out_json", mpp_device_to_json(mpp_device_list_get(list, 0), NULL, err));
+    CHECK_NULL_ARG("out_json", mpp_notification_to_json(n, NULL, err));
+    CHECK_NULL_ARG("json", mpp_simulator_config_from_json(NULL, &scfg, err));
+    CHECK_NULL_ARG("out_config", mpp_simulator_config_from_json("{}", NULL, err));
+    CHECK_NULL_ARG("out_notification", mpp_webhook_verify_request("k", names, values, 1, "", (const uint8_t *)body, strlen(body), 0, 0, NULL, NULL, err));
+    CHECK_NULL_ARG("header_names[i]", mpp_webhook_verify_request("k", names, values, 2, "", (const uint8_t *)body, strlen(body), 0, 0, (mpp_notification **)&out, NULL, err));
+    CHECK_NULL_ARG("urls[i]", mpp_simulator_set_webhook_urls(SIM, urls, 2, err));
+    CHECK(scfg == (mpp_simulator_config *)SENTINEL && out == SENTINEL);
+
+    /* the JSON configuration of the simulator, read and refused */
+    CHECK_OK(mpp_simulator_config_from_json("{\"pickup_delay_ms\": 20, \"site\": \"MLA\"}", &scfg, NULL), (mpp_error **)NULL);
+    mpp_simulator_config_free(scfg);
+    scfg = (mpp_simulator_config *)SENTINEL;
+    {
+        mpp_error *e = NULL;
+        CHECK_RC(MPP_RESULT_CONFIG, mpp_simulator_config_from_json("{\"pickup_delay\": 20}", &scfg, &e), &e);
+        CHECK_CONTAINS(mpp_error_message(e), "pickup_delay");
+        mpp_error_free(e);
+        CHECK(scfg == (mpp_simulator_config *)SENTINEL);
+    }
+
+    mpp_notification_free(n);
+    mpp_device_list_free(list);
+    mpp_refund_free(refund);
+    mpp_payment_free(payment);
+    mpp_sale_free(sale);
+    mpp_intent_request_free(req);
+}
+
+static void test_invalid_utf8(void) {
+    mpp_config *cfg = NULL;
+    mpp_intent_request *req = request("10.00", "utf8 tests");
+    void *out = SENTINEL;
+    int64_t cents = 7;
+    mpp_error *e = NULL;
+
+    CHECK_RC(MPP_RESULT_INVALID_UTF8, mpp_config_new(BAD_UTF8, &cfg, &e), &e);
+    CHECK_CONTAINS(mpp_error_message(e), "`access_token`");
+    CHECK_CONTAINS(mpp_error_message(e), "UTF-8");
+    reset_error(&e);
+    CHECK(cfg == NULL);
+    CHECK_OK(mpp_config_new("t", &cfg, &e), &e);
+    CHECK_RC(MPP_RESULT_INVALID_UTF8, mpp_config_set_base_url(cfg, BAD_UTF8, &e), &e);
+    reset_error(&e);
+    CHECK_RC(MPP_RESULT_INVALID_UTF8, mpp_amount_parse(BAD_UTF8, &cents, &e), &e);
+    reset_error(&e);
+    CHECK(cents == 7);
+    CHECK_RC(MPP_RESULT_INVALID_UTF8, mpp_intent_request_new("1.00", BAD_UTF8, "r", (mpp_intent_request **)&out, &e), &e);
+    CHECK_CONTAINS(mpp_error_message(e), "`description`");
+    reset_error(&e);
+    CHECK_RC(MPP_RESULT_INVALID_UTF8, mpp_intent_request_set_ticket_number(req, BAD_UTF8, &e), &e);
+    reset_error(&e);
+    CHECK_RC(MPP_RESULT_INVALID_UTF8, mpp_intent_create_for_pos(CLIENT, BAD_UTF8, req, (mpp_intent **)&out, &e), &e);
+    CHECK_CONTAINS(mpp_error_message(e), "`pos_external_id`");
+    reset_error(&e);
+    CHECK_RC(MPP_RESULT_INVALID_UTF8, mpp_intent_get(CLIENT, BAD_UTF8, (mpp_intent **)&out, &e), &e);
+    reset_error(&e);
+    CHECK_RC(MPP_RESULT_INVALID_UTF8, mpp_intent_cancel(CLIENT, BAD_UTF8, &e), &e);
+    reset_error(&e);
+    CHECK_RC(MPP_RESULT_INVALID_UTF8, mpp_intent_wait(CLIENT, BAD_UTF8, NULL, (mpp_intent **)&out, &e), &e);
+    reset_error(&e);
+    CHECK_RC(MPP_RESULT_INVALID_UTF8, mpp_charge(CLIENT, MPP_TARGET_DEVICE, BAD_UTF8, req, NULL, (mpp_sale **)&out, &e), &e);
+    reset_error(&e);
+    CHECK_RC(MPP_RESULT_INVALID_UTF8, mpp_devices_list(CLIENT, BAD_UTF8, NULL, 0, 0, (mpp_device_list **)&out, &e), &e);
+    CHECK_CONTAINS(mpp_error_message(e), "`store_id`");
+    reset_error(&e);
+    CHECK_RC(MPP_RESULT_INVALID_UTF8, mpp_device_set_mode(CLIENT, BAD_UTF8, MPP_OPERATING_MODE_PDV, NULL, &e), &e);
+    reset_error(&e);
+    CHECK_RC(MPP_RESULT_INVALID_UTF8, mpp_payment_refund(CLIENT, 1, BAD_UTF8, NULL, (mpp_refund **)&out, &e), &e);
+    reset_error(&e);
+    CHECK_RC(MPP_RESULT_INVALID_UTF8, mpp_webhook_verify("k", BAD_UTF8, NULL, NULL, 0, 0, NULL, &e), &e);
+    CHECK_CONTAINS(mpp_error_message(e), "`x_signature`");
+    reset_error(&e);
+    CHECK_RC(MPP_RESULT_INVALID_UTF8, mpp_webhook_sign(BAD_UTF8, NULL, NULL, 1, (char **)&out, &e), &e);
+    reset_error(&e);
+    CHECK_RC(MPP_RESULT_INVALID_UTF8, mpp_simulator_present_card(SIM, BAD_UTF8, MPP_CARD_OUTCOME_APPROVED, &e), &e);
+    reset_error(&e);
+    CHECK(out == SENTINEL);
+    mpp_config_free(cfg);
+    mpp_intent_request_free(req);
+}
+
+static void test_amounts(void) {
+    int64_t cents = 0;
+    char *text = NULL;
+    mpp_error *e = NULL;
+    mpp_intent_request *req = (mpp_intent_request *)SENTINEL;
+    const char *bad[] = {"12,47", "12.475", "1e3", "-1.00", "0", "0.00", "", " 1.00", "abc", "NaN"};
+    size_t i;
+    char *before, *after;
+    mpp_intent *intent = (mpp_intent *)SENTINEL;
+
+    CHECK_OK(mpp_amount_parse("12.47", &cents, &e), &e);
+    CHECK(cents == 1247);
+    CHECK_OK(mpp_amount_parse("12.5", &cents, &e), &e);
+    CHECK(cents == 1250);
+    CHECK_OK(mpp_amount_parse("12", &cents, &e), &e);
+    CHECK(cents == 1200);
+    CHECK_OK(mpp_amount_from_double(10.14, &cents, &e), &e);
+    CHECK(cents == 1014);
+    CHECK_RC(MPP_RESULT_INVALID_AMOUNT, mpp_amount_from_double(0.1 + 0.2, &cents, &e), &e);
+    CHECK_CONTAINS(mpp_error_message(e), "string or integer cents");
+    reset_error(&e);
+    CHECK(cents == 1014);
+    CHECK_RC(MPP_RESULT_INVALID_AMOUNT, mpp_amount_from_double(10.145, &cents, &e), &e);
+    reset_error(&e);
+    CHECK_OK(mpp_amount_format(1247, &text, &e), &e);
+    CHECK_STR(text, "12.47");
+    mpp_string_free(text);
+    text = NULL;
+    CHECK_OK(mpp_amount_format(5, &text, &e), &e);
+    CHECK_STR(text, "0.05");
+    mpp_string_free(text);
+    CHECK_RC(MPP_RESULT_INVALID_AMOUNT, mpp_amount_format(0, &text, &e), &e);
+    reset_error(&e);
+
+    for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        CHECK_RC(MPP_RESULT_INVALID_AMOUNT, mpp_intent_request_new(bad[i], "d", "r", &req, &e), &e);
+        CHECK_STR(mpp_error_field(e), "amount");
+        CHECK(mpp_error_http_status(e) == 0);
+        reset_error(&e);
+        CHECK(req == (mpp_intent_request *)SENTINEL);
+    }
+    CHECK_RC(MPP_RESULT_INVALID_AMOUNT, mpp_intent_request_new("12,47", "d", "r", &req, &e), &e);
+    CHECK_CONTAINS(mpp_error_message(e), "comma");
+    reset_error(&e);
+    CHECK_RC(MPP_RESULT_INVALID_AMOUNT, mpp_intent_request_new_cents(0, "d", "r", &req, &e), &e);
+    reset_error(&e);
+    CHECK_RC(MPP_RESULT_INVALID_AMOUNT, mpp_intent_request_new_cents(-500, "d", "r", &req, &e), &e);
+    reset_error(&e);
+
+    /* The site's limits are checked before anything is sent. */
+    before = counters();
+    CHECK_OK(mpp_intent_request_new("70000.01", "too much", "r", &req, &e), &e);
+    CHECK_RC(MPP_RESULT_INVALID_AMOUNT, mpp_intent_create_for_pos(CLIENT, POS1, req, &intent, &e), &e);
+    CHECK_STR(mpp_error_message(e), "amount 70000.01 is above the MLB maximum of 70000.00");
+    CHECK(intent == (mpp_intent *)SENTINEL);
+    reset_error(&e);
+    mpp_intent_request_free(req);
+    CHECK_OK(mpp_intent_request_new_cents(99, "too little", "r", &req, &e), &e);
+    CHECK_RC(MPP_RESULT_INVALID_AMOUNT, mpp_intent_create_for_pos(CLIENT, POS1, req, &intent, &e), &e);
+    CHECK_CONTAINS(mpp_error_message(e), "below the MLB minimum of 1.00");
+    reset_error(&e);
+    mpp_intent_request_free(req);
+    /* Other fields too: a blank description, a bad reference. */
+    CHECK_OK(mpp_intent_request_new("10.00", " ", "r", &req, &e), &e);
+    CHECK_RC(MPP_RESULT_INVALID_ARGUMENT, mpp_intent_create_for_pos(CLIENT, POS1, req, &intent, &e), &e);
+    CHECK_STR(mpp_error_field(e), "description");
+    reset_error(&e);
+    mpp_intent_request_free(req);
+    CHECK_OK(mpp_intent_request_new("10.00", "d", "ref/with/slash", &req, &e), &e);
+    CHECK_RC(MPP_RESULT_INVALID_ARGUMENT, mpp_intent_create_for_pos(CLIENT, POS1, req, &intent, &e), &e);
+    CHECK_STR(mpp_error_field(e), "external_reference");
+    reset_error(&e);
+    CHECK_OK(mpp_intent_request_set_ticket_number(req, "T 1", &e), &e);
+    mpp_intent_request_free(req);
+    after = counters();
+    CHECK_STR(after, before); /* nothing reached the simulator */
+    mpp_string_free(before);
+    mpp_string_free(after);
+}
+
+static void test_config(void) {
+    mpp_config *cfg = NULL;
+    mpp_client *client = (mpp_client *)SENTINEL;
+    mpp_error *e = NULL;
+    mpp_device_list *list = NULL;
+
+    CHECK_OK(mpp_config_new("", &cfg, &e), &e);
+    CHECK_RC(MPP_RESULT_CONFIG, mpp_client_new(cfg, &client, &e), &e);
+    CHECK_CONTAINS(mpp_error_message(e), "access token is empty");
+    reset_error(&e);
+    mpp_config_free(cfg);
+    CHECK_OK(mpp_config_new("APP_USR secret", &cfg, &e), &e);
+    CHECK_RC(MPP_RESULT_CONFIG, mpp_client_new(cfg, &client, &e), &e);
+    CHECK(strstr(mpp_error_message(e), "APP_USR") == NULL); /* the token is never shown */
+    reset_error(&e);
+    mpp_config_free(cfg);
+
+    CHECK_OK(mpp_config_new("t", &cfg, &e), &e);
+    CHECK_RC(MPP_RESULT_INVALID_ARGUMENT, mpp_config_set_site(cfg, 9, &e), &e);
+    CHECK_STR(mpp_error_field(e), "site");
+    reset_error(&e);
+    CHECK_RC(MPP_RESULT_CONFIG, mpp_config_set_amount_limits(cfg, 500, 100, &e), &e);
+    reset_error(&e);
+    CHECK_RC(MPP_RESULT_INVALID_AMOUNT, mpp_config_set_amount_limits(cfg, 0, 100, &e), &e);
+    reset_error(&e);
+    CHECK_OK(mpp_config_set_base_url(cfg, "not a url", &e), &e);
+    CHECK_RC(MPP_RESULT_CONFIG, mpp_client_new(cfg, &client, &e), &e);
+    reset_error(&e);
+    CHECK_OK(mpp_config_set_base_url(cfg, mpp_simulator_base_url(SIM), &e), &e);
+    CHECK_OK(mpp_config_set_retry(cfg, 0, 1, 1, true, &e), &e);
+    CHECK_RC(MPP_RESULT_CONFIG, mpp_client_new(cfg, &client, &e), &e);
+    reset_error(&e);
+    CHECK_OK(mpp_config_set_retry(cfg, 2, 10, 100, true, &e), &e);
+    CHECK_OK(mpp_config_set_timeout_ms(cfg, 0, &e), &e);
+    CHECK_RC(MPP_RESULT_CONFIG, mpp_client_new(cfg, &client, &e), &e);
+    reset_error(&e);
+    CHECK_OK(mpp_config_set_timeout_ms(cfg, 5000, &e), &e);
+    CHECK_OK(mpp_config_add_root_certificate_pem(cfg, "not a certificate", &e), &e);
+    CHECK_RC(MPP_RESULT_CONFIG, mpp_client_new(cfg, &client, &e), &e);
+    reset_error(&e);
+    CHECK(client == (mpp_client *)SENTINEL);
+    mpp_config_free(cfg);
+
+    /* Every option at once, and the client works. */
+    CHECK_OK(mpp_config_new(mpp_simulator_access_token(SIM), &cfg, &e), &e);
+    CHECK_OK(mpp_config_set_base_url(cfg, mpp_simulator_base_url(SIM), &e), &e);
+    CHECK_OK(mpp_config_set_site(cfg, MPP_SITE_MLA, &e), &e);
+    CHECK_OK(mpp_config_set_amount_limits(cfg, 100, 1000000, &e), &e);
+    CHECK_OK(mpp_config_set_timeout_ms(cfg, 10000, &e), &e);
+    CHECK_OK(mpp_config_set_connect_timeout_ms(cfg, 2000, &e), &e);
+    CHECK_OK(mpp_config_set_retry(cfg, 2, 50, 500, true, &e), &e);
+    CHECK_OK(mpp_config_set_integrator_id(cfg, "dev_123", &e), &e);
+    CHECK_OK(mpp_config_set_platform_id(cfg, "plat_1", &e), &e);
+    CHECK_OK(mpp_config_set_corporation_id(cfg, "corp_1", &e), &e);
+    CHECK_OK(mpp_config_set_user_agent_suffix(cfg, "TestPOS/1.0", &e), &e);
+    CHECK_OK(mpp_config_set_no_proxy(cfg, &e), &e);
+    CHECK_OK(mpp_client_new(cfg, &client, &e), &e);
+    mpp_config_free(cfg); /* the client keeps its own copy */
+    CHECK_OK(mpp_devices_list(client, NULL, NULL, 0, 0, &list, &e), &e);
+    CHECK(mpp_device_list_count(list) > 0);
+    mpp_device_list_free(list);
+    mpp_client_free(client);
+
+    /* A proxy that refuses connections: the request fails as a network error. */
+    CHECK_OK(mpp_config_new(mpp_simulator_access_token(SIM), &cfg, &e), &e);
+    CHECK_OK(mpp_config_set_base_url(cfg, mpp_simulator_base_url(SIM), &e), &e);
+    CHECK_OK(mpp_config_set_proxy(cfg, "http://127.0.0.1:9", &e), &e);
+    CHECK_OK(mpp_config_set_retry(cfg, 1, 1, 1, false, &e), &e);
+    CHECK_OK(mpp_client_new(cfg, &client, &e), &e);
+    CHECK_RC(MPP_RESULT_NETWORK, mpp_devices_list(client, NULL, NULL, 0, 0, &list, &e), &e);
+    reset_error(&e);
+    mpp_client_free(client);
+    mpp_config_free(cfg);
+}
+
+static void test_devices(void) {
+    mpp_device_list *list = NULL;
+    mpp_error *e = NULL;
+    mpp_operating_mode mode = MPP_OPERATING_MODE_UNKNOWN;
+    char *json = NULL;
+    size_t i;
+    int found_standalone = 0;
+
+    CHECK_OK(mpp_devices_list(CLIENT, NULL, NULL, 0, 0, &list, &e), &e);
+    CHECK(mpp_device_list_count(list) == 3 + THREADS);
+    CHECK(mpp_device_list_total(list) == 3 + THREADS);
+    for (i = 0; i < mpp_device_list_count(list); i++) {
+        const mpp_device *d = mpp_device_list_get(list, i);
+        CHECK(d != NULL && mpp_device_id(d) != NULL);
+        if (strcmp(mpp_device_id(d), DEVICE3) == 0) {
+            found_standalone = 1;
+            CHECK(mpp_device_operating_mode(d) == MPP_OPERATING_MODE_STANDALONE);
+            CHECK_STR(mpp_device_operating_mode_str(d), "STANDALONE");
+            CHECK(mpp_device_pos_id(d) == -1);
+            CHECK(mpp_device_external_pos_id(d) == NULL);
+        }
+        if (strcmp(mpp_device_id(d), DEVICE1) == 0) {
+            CHECK(mpp_device_operating_mode(d) == MPP_OPERATING_MODE_PDV);
+            CHECK(mpp_device_pos_id(d) == 2000001);
+            CHECK_STR(mpp_device_external_pos_id(d), POS1);
+            CHECK_STR(mpp_device_store_id(d), "1000001");
+            CHECK_OK(mpp_device_to_json(d, &json, &e), &e);
+            CHECK_CONTAINS(json, "\"id\":\"" DEVICE1 "\"");
+            mpp_string_free(json);
+            json = NULL;
+        }
+    }
+    CHECK(found_standalone);
+    CHECK(mpp_device_list_get(list, 1000) == NULL);
+    CHECK_OK(mpp_device_list_to_json(list, &json, &e), &e);
+    CHECK_CONTAINS(json, "\"paging\"");
+    mpp_string_free(json);
+    mpp_device_list_free(list);
+
+    /* paging */
+    CHECK_OK(mpp_devices_list(CLIENT, NULL, NULL, 2, 1, &list, &e), &e);
+    CHECK(mpp_device_list_count(list) == 2);
+    CHECK(mpp_device_list_offset(list) == 1);
+    CHECK(mpp_device_list_limit(list) == 2);
+    CHECK(mpp_device_list_total(list) == 3 + THREADS);
+    mpp_device_list_free(list);
+    /* filters */
+    CHECK_OK(mpp_devices_list(CLIENT, NULL, "2000001", 0, 0, &list, &e), &e);
+    CHECK(mpp_device_list_count(list) == 1);
+    CHECK_STR(mpp_device_id(mpp_device_list_get(list, 0)), DEVICE1);
+    mpp_device_list_free(list);
+    CHECK_OK(mpp_devices_list(CLIENT, "1000001", NULL, 50, 0, &list, &e), &e);
+    CHECK(mpp_device_list_count(list) >= 2);
+    for (i = 0; i < mpp_device_list_count(list); i++) {
+        CHECK_STR(mpp_device_store_id(mpp_device_list_get(list, i)), "1000001");
+    }
+    mpp_device_list_free(list);
+
+    /* set mode */
+    CHECK_OK(mpp_device_set_mode(CLIENT, DEVICE3, MPP_OPERATING_MODE_PDV, &mode, &e), &e);
+    CHECK(mode == MPP_OPERATING_MODE_PDV);
+    CHECK_OK(mpp_device_set_mode(CLIENT, DEVICE3, MPP_OPERATING_MODE_STANDALONE, NULL, &e), &e);
+    CHECK_RC(MPP_RESULT_INVALID_ARGUMENT, mpp_device_set_mode(CLIENT, DEVICE3, 7, &mode, &e), &e);
+    CHECK_STR(mpp_error_field(e), "operating_mode");
+    reset_error(&e);
+    CHECK(mode == MPP_OPERATING_MODE_PDV);
+    CHECK_RC(MPP_RESULT_NOT_FOUND, mpp_device_set_mode(CLIENT, "PAX_A910__NOPE", MPP_OPERATING_MODE_PDV, &mode, &e), &e);
+    CHECK(mpp_error_http_status(e) == 404);
+    reset_error(&e);
+}
+
+static void test_intent_lifecycle(void) {
+    mpp_intent_request *req = NULL;
+    mpp_intent *intent = NULL, *again = NULL;
+    mpp_error *e = NULL;
+    char *json = NULL;
+    char id[128];
+
+    CHECK_OK(mpp_intent_request_new("10.99", "Sale C-1", "order-c-1", &req, &e), &e);
+    CHECK_OK(mpp_intent_request_set_ticket_number(req, "T001", &e), &e);
+    CHECK_OK(mpp_intent_request_set_print_seller_ticket(req, true, &e), &e);
+    CHECK_OK(mpp_intent_create_for_pos(CLIENT, POS1, req, &intent, &e), &e);
+    CHECK(intent != NULL);
+    CHECK(mpp_intent_status(intent) == MPP_STATUS_OPENED);
+    CHECK_STR(mpp_intent_status_str(intent), "OPENED");
+    CHECK(!mpp_intent_is_final(intent));
+    CHECK(mpp_intent_amount_cents(intent) == 1099);
+    CHECK_STR(mpp_intent_amount_str(intent), "10.99");
+    CHECK_STR(mpp_intent_description(intent), "Sale C-1");
+    CHECK_STR(mpp_intent_external_reference(intent), "order-c-1");
+    CHECK(mpp_intent_idempotency_key(intent) != NULL && strlen(mpp_intent_idempotency_key(intent)) >= 16);
+    CHECK(mpp_intent_payment_id_count(intent) == 0);
+    CHECK(mpp_intent_payment_id(intent, 0) == 0);
+    /* borrowed strings stay put: the same pointer each time */
+    CHECK(mpp_intent_id(intent) == mpp_intent_id(intent));
+    snprintf(id, sizeof id, "%s", mpp_intent_id(intent));
+
+    CHECK_OK(mpp_intent_to_json(intent, &json, &e), &e);
+    CHECK_CONTAINS(json, "\"status\":\"OPENED\"");
+    CHECK_CONTAINS(json, "\"amount\":\"10.99\"");
+    CHECK_CONTAINS(json, id);
+    mpp_string_free(json);
+
+    CHECK_OK(mpp_intent_get(CLIENT, id, &again, &e), &e);
+    CHECK_STR(mpp_intent_id(again), id);
+    CHECK(mpp_intent_status(again) == MPP_STATUS_OPENED);
+    CHECK(mpp_intent_amount_cents(again) == 1099);
+    mpp_intent_free(again);
+    again = NULL;
+
+    CHECK_OK(mpp_intent_cancel(CLIENT, id, &e), &e);
+    CHECK_OK(mpp_intent_get(CLIENT, id, &again, &e), &e);
+    CHECK(mpp_intent_status(again) == MPP_STATUS_CANCELED);
+    CHECK(mpp_intent_is_final(again));
+    mpp_intent_free(again);
+    again = NULL;
+    /* a second cancel of a canceled intent is harmless */
+    CHECK_OK(mpp_intent_cancel(CLIENT, id, &e), &e);
+    mpp_intent_free(intent);
+    intent = NULL;
+
+    /* create for a device, cancel through the older path naming the POS */
+    CHECK_OK(mpp_intent_create_for_device(CLIENT, DEVICE1, req, &intent, &e), &e);
+    CHECK(mpp_intent_status(intent) == MPP_STATUS_OPENED);
+    CHECK_OK(mpp_intent_cancel_for_pos(CLIENT, mpp_intent_id(intent), POS1, &e), &e);
+    CHECK(await_status(mpp_intent_id(intent), MPP_STATUS_CANCELED));
+    mpp_intent_free(intent);
+    mpp_intent_request_free(req);
+    mpp_error_free(e);
+}
+
+static void test_http_errors(void) {
+    mpp_error *e = NULL;
+    mpp_intent *intent = (mpp_intent *)SENTINEL, *first = NULL;
+    mpp_payment *payment = (mpp_payment *)SENTINEL;
+    mpp_client *bad = client_with("APP_USR-wrong-token-123", 0, 1);
+    mpp_intent_request *req = request("10.99", "errors");
+
+    /* 401 */
+    CHECK_RC(MPP_RESULT_UNAUTHORIZED, mpp_intent_get(bad, "some-intent", &intent, &e), &e);
+    CHECK(mpp_error_code(e) == MPP_RESULT_UNAUTHORIZED);
+    CHECK_STR(mpp_error_code_name(e), "UNAUTHORIZED");
+    CHECK(mpp_error_http_status(e) == 401);
+    CHECK(strstr(mpp_error_message(e), "wrong-token") == NULL);
+    reset_error(&e);
+    mpp_client_free(bad);
+
+    /* 404: intent, POS, payment */
+    CHECK_RC(MPP_RESULT_NOT_FOUND, mpp_intent_get(CLIENT, "no-such-intent", &intent, &e), &e);
+    CHECK(mpp_error_http_status(e) == 404);
+    CHECK(mpp_error_api_error(e) != NULL);
+    CHECK(mpp_error_request_id(e) != NULL);
+    CHECK_STR(mpp_error_intent_id(e), "no-such-intent");
+    CHECK(mpp_error_retry_after_ms(e) == -1);
+    CHECK_CONTAINS(mpp_error_message(e), "HTTP 404");
+    reset_error(&e);
+    CHECK_RC(MPP_RESULT_NOT_FOUND, mpp_intent_create_for_pos(CLIENT, "NOPOS", req, &intent, &e), &e);
+    CHECK(mpp_error_http_status(e) == 404);
+    CHECK(mpp_error_idempotency_key(e) != NULL);
+    reset_error(&e);
+    CHECK_RC(MPP_RESULT_NOT_FOUND, mpp_payment_get(CLIENT, 987654321, &payment, &e), &e);
+    reset_error(&e);
+    CHECK(intent == (mpp_intent *)SENTINEL && payment == (mpp_payment *)SENTINEL);
+
+    /* 409 on create: the device already has a queued intent */
+    first = create_on(CLIENT, POS2, "10.99");
+    CHECK_RC(MPP_RESULT_ALREADY_QUEUED, mpp_intent_create_for_pos(CLIENT, POS2, req, &intent, &e), &e);
+    CHECK(mpp_error_http_status(e) == 409);
+    CHECK_STR(mpp_error_code_name(e), "ALREADY_QUEUED");
+    reset_error(&e);
+    cancel(mpp_intent_id(first));
+    mpp_intent_free(first);
+
+    /* 409 on cancel: the intent is on the terminal */
+    first = create_on(CLIENT, POS2, "10.44");
+    CHECK(await_status(mpp_intent_id(first), MPP_STATUS_ON_TERMINAL));
+    CHECK_RC(MPP_RESULT_CANNOT_CANCEL, mpp_intent_cancel(CLIENT, mpp_intent_id(first), &e), &e);
+    CHECK(mpp_error_http_status(e) == 409);
+    CHECK(mpp_error_last_status(e) == MPP_STATUS_ON_TERMINAL);
+    CHECK_STR(mpp_error_last_status_str(e), "ON_TERMINAL");
+    CHECK_STR(mpp_error_intent_id(e), mpp_intent_id(first));
+    reset_error(&e);
+    CHECK_OK(mpp_simulator_cancel_on_terminal(SIM, mpp_intent_id(first), &e), &e);
+    mpp_intent_free(first);
+    mpp_intent_request_free(req);
+}
+
+static void test_transport_faults(void) {
+    mpp_client *fast = client_with(mpp_simulator_access_token(SIM), 300, 1);
+    mpp_error *e = NULL;
+    mpp_intent *intent = NULL, *opened = create_on(CLIENT, POS1, "10.99");
+    mpp_intent_request *req = NULL;
+    mpp_intent *created = NULL, *replayed = NULL;
+    char key[128];
+
+    /* timeout */
+    CHECK_OK(mpp_simulator_set_faults_json(SIM, "[{\"endpoint\":\"GetIntent\",\"kind\":{\"type\":\"Latency\",\"ms\":2000},\"times\":1}]", &e), &e);
+    CHECK_RC(MPP_RESULT_TIMEOUT, mpp_intent_get(fast, mpp_intent_id(opened), &intent, &e), &e);
+    CHECK(mpp_error_http_status(e) == 0);
+    reset_error(&e);
+    /* 5xx after every retry */
+    CHECK_OK(mpp_simulator_set_faults_json(SIM, "[{\"endpoint\":\"GetIntent\",\"kind\":{\"type\":\"Status\",\"status\":503},\"times\":1}]", &e), &e);
+    CHECK_RC(MPP_RESULT_SERVER, mpp_intent_get(fast, mpp_intent_id(opened), &intent, &e), &e);
+    CHECK(mpp_error_http_status(e) == 503);
+    reset_error(&e);
+    /* 429 with a Retry-After longer than the policy allows: reported, with the delay */
+    CHECK_OK(mpp_simulator_set_faults_json(SIM, "[{\"endpoint\":\"GetIntent\",\"kind\":{\"type\":\"RateLimited\",\"retry_after_secs\":7},\"times\":1}]", &e), &e);
+    CHECK_RC(MPP_RESULT_RATE_LIMITED, mpp_intent_get(fast, mpp_intent_id(opened), &intent, &e), &e);
+    CHECK(mpp_error_http_status(e) == 429);
+    CHECK(mpp_error_retry_after_ms(e) == 7000);
+    reset_error(&e);
+    /* a garbled answer */
+    CHECK_OK(mpp_simulator_set_faults_json(SIM, "[{\"endpoint\":\"GetIntent\",\"kind\":{\"type\":\"MalformedJson\"},\"times\":1}]", &e), &e);
+    CHECK_RC(MPP_RESULT_DECODE, mpp_intent_get(fast, mpp_intent_id(opened), &intent, &e), &e);
+    reset_error(&e);
+    mpp_simulator_clear_faults(SIM);
+    CHECK(intent == NULL);
+    cancel(mpp_intent_id(opened));
+    mpp_intent_free(opened);
+
+    /* a create whose answer is lost: OUTCOME_UNKNOWN with its key; retried with the key, the
+       same intent comes back and nothing is charged twice */
+    CHECK_OK(mpp_simulator_set_faults_json(SIM, "[{\"endpoint\":\"CreateIntent\",\"kind\":{\"type\":\"DropAfterProcessing\"},\"times\":1}]", &e), &e);
+    req = request("10.99", "lost answer");
+    CHECK_RC(MPP_RESULT_OUTCOME_UNKNOWN, mpp_intent_create_for_pos(fast, POS1, req, &created, &e), &e);
+    CHECK(mpp_error_idempotency_key(e) != NULL);
+    snprintf(key, sizeof key, "%s", mpp_error_idempotency_key(e) ? mpp_error_idempotency_key(e) : "");
+    reset_error(&e);
+    CHECK(created == NULL);
+    CHECK_OK(mpp_intent_request_set_idempotency_key(req, key, &e), &e);
+    CHECK_OK(mpp_intent_create_for_pos(fast, POS1, req, &replayed, &e), &e);
+    CHECK_STR(mpp_intent_idempotency_key(replayed), key);
+    CHECK(mpp_intent_status(replayed) == MPP_STATUS_OPENED);
+    if (replayed) cancel(mpp_intent_id(replayed));
+    mpp_intent_free(replayed);
+    mpp_intent_request_free(req);
+    mpp_simulator_clear_faults(SIM);
+
+    /* nothing listens: a network error */
+    {
+        mpp_config *cfg = NULL;
+        mpp_client *nowhere = NULL;
+        CHECK_OK(mpp_config_new("t", &cfg, &e), &e);
+        CHECK_OK(mpp_config_set_base_url(cfg, "http://127.0.0.1:9", &e), &e);
+        CHECK_OK(mpp_config_set_retry(cfg, 1, 1, 1, false, &e), &e);
+        CHECK_OK(mpp_client_new(cfg, &nowhere, &e), &e);
+        CHECK_RC(MPP_RESULT_NETWORK, mpp_intent_get(nowhere, "x", &intent, &e), &e);
+        reset_error(&e);
+        mpp_client_free(nowhere);
+        mpp_config_free(cfg);
+    }
+    mpp_client_free(fast);
+}
+
+typedef struct {
+    char seen[16][32];
+    int count;
+    int wrong_user_data;
+} status_log;
+
+static void on_status(const char *status, void *user_data) {
+    status_log *log = (status_log *)user_data;
+    if (log == NULL) return;
+    if (log->count < 16) {
+        snprintf(log->seen[log->count], sizeof log->seen[0], "%s", status);
+        log->count++;
+    }
+}
+
+/* A callback that plays the customer: when the terminal shows the sale, present a card. It also
+   shows a callback may call the library. */
+typedef struct {
+    status_log log;
+    const char *intent_id;
+    int presented;
+} customer;
+
+static void present_card_when_on_terminal(const char *status, void *user_data) {
+    customer *c = (customer *)user_data;
+    on_status(status, &c->log);
+    if (strcmp(status, "ON_TERMINAL") == 0 && !c->presented) {
+        c->presented = mpp_simulator_present_card(SIM, c->intent_id, MPP_CARD_OUTCOME_APPROVED, NULL) == MPP_RESULT_OK;
+    }
+}
+
+static void test_wait_with_callback(void) {
+    /* .44 stays on the terminal until a card is presented: the wait must see ON_TERMINAL */
+    mpp_intent *intent = create_on(CLIENT, POS1, "10.44");
+    mpp_intent *final_intent = NULL;
+    mpp_wait_options *wo = quick_wait(60000);
+    mpp_error *e = NULL;
+    customer cust;
+    status_log log;
+    int i, dupes = 0;
+    mpp_sale *sale = NULL;
+
+    memset(&cust, 0, sizeof cust);
+    cust.intent_id = mpp_intent_id(intent);
+    CHECK_OK(mpp_wait_options_set_on_status(wo, present_card_when_on_terminal, &cust, &e), &e);
+    CHECK_OK(mpp_intent_wait(CLIENT, mpp_intent_id(intent), wo, &final_intent, &e), &e);
+    log = cust.log;
+    CHECK(cust.presented);
+    CHECK(mpp_intent_status(final_intent) == MPP_STATUS_CLOSED);
+    CHECK(mpp_intent_payment_id_count(final_intent) == 1);
+    CHECK(mpp_intent_payment_id(final_intent, 0) != 0);
+    CHECK(log.count >= 2);
+    CHECK_STR(log.seen[log.count - 1], "CLOSED");
+    {
+        int on_terminal = 0;
+        for (i = 0; i < log.count; i++) on_terminal += strcmp(log.seen[i], "ON_TERMINAL") == 0;
+        CHECK(on_terminal == 1); /* seen, once */
+    }
+    for (i = 1; i < log.count; i++) dupes += strcmp(log.seen[i], log.seen[i - 1]) == 0;
+    CHECK(dupes == 0); /* told on each change only */
+
+    /* the verdict of an intent that already ended */
+    CHECK_OK(mpp_sale_for_intent(CLIENT, final_intent, &sale, &e), &e);
+    CHECK(mpp_sale_verdict(sale) == MPP_VERDICT_APPROVED);
+    mpp_sale_free(sale);
+    sale = NULL;
+    CHECK_RC(MPP_RESULT_INVALID_ARGUMENT, mpp_sale_for_intent(CLIENT, intent, &sale, &e), &e);
+    reset_error(&e);
+    CHECK(sale == NULL);
+
+    /* a NULL callback removes it */
+    CHECK_OK(mpp_wait_options_set_on_status(wo, NULL, NULL, &e), &e);
+    mpp_intent_free(final_intent);
+    final_intent = NULL;
+    /* NULL options: the defaults */
+    CHECK_OK(mpp_intent_wait(CLIENT, mpp_intent_id(intent), NULL, &final_intent, &e), &e);
+    CHECK(mpp_intent_status(final_intent) == MPP_STATUS_CLOSED);
+    mpp_intent_free(final_intent);
+    mpp_intent_free(intent);
+    mpp_wait_options_free(wo);
+}
+
+static void test_wait_timeout(void) {
+    mpp_intent *intent = create_on(CLIENT, POS1, "10.99");
+    mpp_intent *out = (mpp_intent *)SENTINEL;
+    mpp_wait_options *wo = quick_wait(300);
+    mpp_error *e = NULL;
+
+    CHECK_RC(MPP_RESULT_WAIT_TIMEOUT, mpp_intent_wait(CLIENT, mpp_intent_id(intent), wo, &out, &e), &e);
+    CHECK(mpp_error_last_status(e) == MPP_STATUS_OPENED);
+    CHECK_STR(mpp_error_intent_id(e), mpp_intent_id(intent));
+    CHECK_CONTAINS(mpp_error_message(e), "cancel");
+    reset_error(&e);
+    CHECK(out == (mpp_intent *)SENTINEL);
+    /* bad options are the core's INVALID_ARGUMENT */
+    CHECK_OK(mpp_wait_options_set_poll_interval_ms(wo, 1, &e), &e);
+    CHECK_RC(MPP_RESULT_INVALID_ARGUMENT, mpp_intent_wait(CLIENT, mpp_intent_id(intent), wo, &out, &e), &e);
+    CHECK_STR(mpp_error_field(e), "poll_interval");
+    reset_error(&e);
+    cancel(mpp_intent_id(intent));
+    mpp_intent_free(intent);
+    mpp_wait_options_free(wo);
+}
+
+typedef struct {
+    mpp_cancel_token *token;
+    long delay_ms;
+} canceler_args;
+
+static void *canceler(void *arg) {
+    canceler_args *a = (canceler_args *)arg;
+    sleep_ms(a->delay_ms);
+    mpp_cancel_token_cancel(a->token);
+    return NULL;
+}
+
+static void test_wait_canceled_from_another_thread(void) {
+    mpp_intent *intent = create_on(CLIENT, POS1, "10.99");
+    mpp_intent *out = (mpp_intent *)SENTINEL;
+    mpp_sale *sale = (mpp_sale *)SENTINEL;
+    mpp_wait_options *wo = quick_wait(600000);
+    mpp_cancel_token *token = NULL;
+    mpp_error *e = NULL;
+    pthread_t t;
+    canceler_args args;
+    double started, took;
+    mpp_intent_request *req = request("10.99", "canceled charge");
+
+    CHECK_OK(mpp_cancel_token_new(&token, &e), &e);
+    CHECK(!mpp_cancel_token_is_canceled(token));
+    CHECK_OK(mpp_wait_options_set_cancel_token(wo, token, &e), &e);
+    args.token = token;
+    args.delay_ms = 300;
+    started = now_ms();
+    pthread_create(&t, NULL, canceler, &args);
+    CHECK_RC(MPP_RESULT_CANCELED, mpp_intent_wait(CLIENT, mpp_intent_id(intent), wo, &out, &e), &e);
+    took = now_ms() - started;
+    pthread_join(t, NULL);
+    CHECK(took < 30000); /* it stopped, well before the 10-minute deadline */
+    CHECK(mpp_cancel_token_is_canceled(token));
+    CHECK(mpp_error_last_status(e) == MPP_STATUS_OPENED);
+    CHECK_STR(mpp_error_intent_id(e), mpp_intent_id(intent));
+    reset_error(&e);
+    CHECK(out == (mpp_intent *)SENTINEL);
+    cancel(mpp_intent_id(intent));
+    mpp_intent_free(intent);
+
+    /* a canceled token stops a charge too; the intent it created is named in the error */
+    CHECK_RC(MPP_RESULT_CANCELED, mpp_charge(CLIENT, MPP_TARGET_POS, POS1, req, wo, &sale, &e), &e);
+    CHECK(mpp_error_intent_id(e) != NULL);
+    CHECK(mpp_error_idempotency_key(e) != NULL);
+    if (mpp_error_intent_id(e)) cancel(mpp_error_intent_id(e));
+    reset_error(&e);
+    CHECK(sale == (mpp_sale *)SENTINEL);
+    mpp_intent_request_free(req);
+    mpp_wait_options_free(wo); /* the token outlives the options and vice versa */
+    mpp_cancel_token_free(token);
+}
+
+static mpp_sale *charge(const char *target_id, uint32_t target, const char *amount, status_log *log) {
+    mpp_intent_request *req = request(amount, "charge test");
+    mpp_wait_options *wo = quick_wait(60000);
+    mpp_sale *sale = NULL;
+    mpp_error *e = NULL;
+    if (log) CHECK_OK(mpp_wait_options_set_on_status(wo, on_status, log, &e), &e);
+    CHECK_OK(mpp_charge(CLIENT, target, target_id, req, wo, &sale, &e), &e);
+    mpp_error_free(e);
+    mpp_wait_options_free(wo);
+    mpp_intent_request_free(req);
+    return sale;
+}
+
+static void test_charge_verdicts(void) {
+    struct {
+        const char *amount;
+        mpp_verdict verdict;
+        mpp_status status;
+        size_t payments;
+    } cases[] = {
+        {"10.00", MPP_VERDICT_APPROVED, MPP_STATUS_CLOSED, 1},
+        {"10.13", MPP_VERDICT_REJECTED, MPP_STATUS_CLOSED, 1},
+        {"10.66", MPP_VERDICT_ERROR, MPP_STATUS_ERROR, 0},
+        {"10.77", MPP_VERDICT_CONFIRMATION_REQUIRED, MPP_STATUS_CONFIRMATION_REQUIRED, 0},
+        {"10.88", MPP_VERDICT_CANCELED, MPP_STATUS_CANCELED, 0},
+    };
+    size_t i;
+    status_log log;
+    mpp_error *e = NULL;
+
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        mpp_sale *sale;
+        const mpp_intent *intent;
+        memset(&log, 0, sizeof log);
+        sale = charge(POS1, MPP_TARGET_POS, cases[i].amount, &log);
+        CHECK(sale != NULL);
+        if (sale == NULL) continue;
+        intent = mpp_sale_intent(sale);
+        CHECK(mpp_sale_verdict(sale) == cases[i].verdict);
+        CHECK(mpp_sale_is_paid(sale) == (cases[i].verdict == MPP_VERDICT_APPROVED));
+        CHECK(mpp_intent_status(intent) == cases[i].status);
+        CHECK(mpp_sale_payment_count(sale) == cases[i].payments);
+        CHECK_STR(mpp_sale_amount_str(sale), cases[i].amount);
+        CHECK(mpp_sale_amount_cents(sale) == mpp_intent_amount_cents(intent));
+        CHECK(mpp_sale_reason(sale) != NULL && strlen(mpp_sale_reason(sale)) > 0);
+        CHECK(mpp_intent_idempotency_key(intent) != NULL);
+        CHECK(log.count >= 2);
+        CHECK_STR(log.seen[0], "OPENED"); /* told right after the create */
+        CHECK_STR(log.seen[log.count - 1], mpp_status_str(cases[i].status));
+        if (cases[i].verdict == MPP_VERDICT_APPROVED) {
+            const mpp_payment *p = mpp_sale_approved_payment(sale);
+            char *json = NULL;
+            CHECK(p != NULL && p == mpp_sale_payment(sale, 0));
+            CHECK(mpp_payment_is_approved(p));
+            CHECK(mpp_payment_id(p) == mpp_intent_payment_id(intent, 0));
+            CHECK(mpp_payment_amount_cents(p) == 1000);
+            CHECK_STR(mpp_payment_amount_str(p), "10.00");
+            CHECK_OK(mpp_sale_to_json(sale, &json, &e), &e);
+            CHECK_CONTAINS(json, "\"verdict\":\"APPROVED\"");
+            CHECK_CONTAINS(json, "\"payments\":[{");
+            mpp_string_free(json);
+        } else {
+            CHECK(mpp_sale_approved_payment(sale) == NULL);
+        }
+        if (cases[i].verdict == MPP_VERDICT_REJECTED) {
+            CHECK(mpp_payment_status(mpp_sale_payment(sale, 0)) == MPP_PAYMENT_STATUS_REJECTED);
+            CHECK_STR(mpp_payment_status_str(mpp_sale_payment(sale, 0)), "rejected");
+        }
+        CHECK(mpp_sale_payment(sale, 5) == NULL);
+        mpp_sale_free(sale);
+    }
+    /* a charge on a device, by id */
+    {
+        mpp_sale *sale = charge(DEVICE1, MPP_TARGET_DEVICE, "3.50", NULL);
+        CHECK(mpp_sale_verdict(sale) == MPP_VERDICT_APPROVED);
+        mpp_sale_free(sale);
+    }
+    /* an unknown target kind */
+    {
+        mpp_intent_request *req = request("1.00", "bad target");
+        mpp_sale *sale = (mpp_sale *)SENTINEL;
+        CHECK_RC(MPP_RESULT_INVALID_ARGUMENT, mpp_charge(CLIENT, 3, POS1, req, NULL, &sale, &e), &e);
+        CHECK_STR(mpp_error_field(e), "target");
+        reset_error(&e);
+        CHECK(sale == (mpp_sale *)SENTINEL);
+        mpp_intent_request_free(req);
+    }
+}
+
+static void test_payments_and_refunds(void) {
+    mpp_sale *sale = charge(POS2, MPP_TARGET_POS, "25.00", NULL);
+    const mpp_payment *sold = mpp_sale_approved_payment(sale);
+    uint64_t id = mpp_payment_id(sold);
+    mpp_payment *p = NULL;
+    mpp_refund *r = NULL;
+    mpp_error *e = NULL;
+    char *json = NULL;
+
+    CHECK(id != 0);
+    CHECK_OK(mpp_payment_get(CLIENT, id, &p, &e), &e);
+    CHECK(mpp_payment_id(p) == id);
+    CHECK(mpp_payment_status(p) == MPP_PAYMENT_STATUS_APPROVED);
+    CHECK_STR(mpp_payment_status_str(p), "approved");
+    CHECK(mpp_payment_amount_cents(p) == 2500);
+    CHECK_STR(mpp_payment_amount_str(p), "25.00");
+    CHECK_STR(mpp_payment_currency_id(p), "BRL");
+    CHECK(mpp_payment_method_id(p) != NULL);
+    CHECK(mpp_payment_date_created(p) != NULL);
+    CHECK_OK(mpp_payment_to_json(p, &json, &e), &e);
+    CHECK_CONTAINS(json, "\"status\":\"approved\"");
+    mpp_string_free(json);
+    json = NULL;
+    mpp_payment_free(p);
+    p = NULL;
+
+    CHECK_OK(mpp_payment_refund(CLIENT, id, "5.00", NULL, &r, &e), &e);
+    CHECK(mpp_refund_id(r) != 0);
+    CHECK(mpp_refund_payment_id(r) == id);
+    CHECK(mpp_refund_amount_cents(r) == 500);
+    CHECK_STR(mpp_refund_amount_str(r), "5.00");
+    CHECK_OK(mpp_refund_to_json(r, &json, &e), &e);
+    CHECK_CONTAINS(json, "\"amount\":");
+    mpp_string_free(json);
+    mpp_refund_free(r);
+    r = NULL;
+    CHECK_OK(mpp_payment_get(CLIENT, id, &p, &e), &e);
+    CHECK(mpp_payment_refunded_cents(p) == 500);
+    CHECK_STR(mpp_payment_refunded_str(p), "5.00");
+    mpp_payment_free(p);
+    p = NULL;
+    /* the rest, with a chosen key */
+    CHECK_OK(mpp_payment_refund(CLIENT, id, NULL, "refund-key-c-1", &r, &e), &e);
+    CHECK(mpp_refund_id(r) != 0);
+    mpp_refund_free(r);
+    r = (mpp_refund *)SENTINEL;
+    CHECK_RC(MPP_RESULT_INVALID_AMOUNT, mpp_payment_refund(CLIENT, id, "1,00", NULL, &r, &e), &e);
+    reset_error(&e);
+    CHECK_RC(MPP_RESULT_INVALID_ARGUMENT, mpp_payment_refund(CLIENT, id, NULL, "has space", &r, &e), &e);
+    reset_error(&e);
+    CHECK_RC(MPP_RESULT_NOT_FOUND, mpp_payment_refund(CLIENT, 987654321, NULL, NULL, &r, &e), &e);
+    reset_error(&e);
+    CHECK(r == (mpp_refund *)SENTINEL);
+    mpp_sale_free(sale);
+}
+
+static void test_simulator_controls(void) {
+    mpp_error *e = NULL;
+    mpp_intent *held = create_on(CLIENT, POS2, "20.44");
+    mpp_intent *final_intent = NULL;
+    mpp_wait_options *wo = quick_wait(60000);
+    mpp_sale *sale = NULL;
+    char *json = NULL;
+
+    /* .44 waits on the terminal for a control call */
+    CHECK(await_status(mpp_intent_id(held), MPP_STATUS_ON_TERMINAL));
+    CHECK_RC(MPP_RESULT_INVALID_ARGUMENT, mpp_simulator_present_card(SIM, mpp_intent_id(held), 0, &e), &e);
+    reset_error(&e);
+    CHECK_OK(mpp_simulator_present_card(SIM, mpp_intent_id(held), MPP_CARD_OUTCOME_REJECTED, &e), &e);
+    CHECK_OK(mpp_intent_wait(CLIENT, mpp_intent_id(held), wo, &final_intent, &e), &e);
+    CHECK_OK(mpp_sale_for_intent(CLIENT, final_intent, &sale, &e), &e);
+    CHECK(mpp_sale_verdict(sale) == MPP_VERDICT_REJECTED);
+    mpp_sale_free(sale);
+    sale = NULL;
+    mpp_intent_free(final_intent);
+    final_intent = NULL;
+    /* once final, the terminal cannot take a card */
+    CHECK_RC(MPP_RESULT_CONFLICT, mpp_simulator_present_card(SIM, mpp_intent_id(held), MPP_CARD_OUTCOME_APPROVED, &e), &e);
+    reset_error(&e);
+    mpp_intent_free(held);
+
+    /* hold any intent, then cancel it on the terminal */
+    held = create_on(CLIENT, POS2, "20.00");
+    CHECK_OK(mpp_simulator_hold_on_terminal(SIM, mpp_intent_id(held), &e), &e);
+    CHECK(await_status(mpp_intent_id(held), MPP_STATUS_ON_TERMINAL));
+    CHECK_OK(mpp_simulator_cancel_on_terminal(SIM, mpp_intent_id(held), &e), &e);
+    CHECK_OK(mpp_intent_wait(CLIENT, mpp_intent_id(held), wo, &final_intent, &e), &e);
+    CHECK(mpp_intent_status(final_intent) == MPP_STATUS_CANCELED);
+    mpp_intent_free(final_intent);
+    mpp_intent_free(held);
+
+    CHECK_RC(MPP_RESULT_NOT_FOUND, mpp_simulator_present_card(SIM, "no-such-intent", MPP_CARD_OUTCOME_APPROVED, &e), &e);
+    reset_error(&e);
+    CHECK_RC(MPP_RESULT_INVALID_ARGUMENT, mpp_simulator_set_faults_json(SIM, "[{\"kind\":{\"type\":\"Nope\"}}]", &e), &e);
+    reset_error(&e);
+    CHECK_OK(mpp_simulator_set_faults_json(SIM, "[]", &e), &e);
+    CHECK_OK(mpp_simulator_set_webhook_urls(SIM, NULL, 0, &e), &e);
+    CHECK_OK(mpp_simulator_counters_json(SIM, &json, &e), &e);
+    CHECK_CONTAINS(json, "\"intents_created\":");
+    CHECK_CONTAINS(json, "\"GetIntent\":");
+    mpp_string_free(json);
+    CHECK_STR(mpp_simulator_access_token(SIM), "TEST-mppoint-simulator-token");
+    CHECK(mpp_simulator_webhook_secret(SIM) != NULL);
+    CHECK(mpp_simulator_ca_cert_pem(SIM) == NULL);
+    CHECK(strncmp(mpp_simulator_base_url(SIM), "http://127.0.0.1:", 17) == 0);
+    mpp_wait_options_free(wo);
+}
+
+static void test_simulator_start_options(void) {
+    mpp_simulator_config *cfg = NULL;
+    mpp_simulator *sim = (mpp_simulator *)SENTINEL, *tls = NULL;
+    mpp_config *ccfg = NULL;
+    mpp_client *client = NULL;
+    mpp_device_list *list = NULL;
+    mpp_error *e = NULL;
+
+    CHECK_OK(mpp_simulator_config_new(&cfg, &e), &e);
+    CHECK_RC(MPP_RESULT_INVALID_ARGUMENT, mpp_simulator_config_set_bind(cfg, "not an address", &e), &e);
+    reset_error(&e);
+    CHECK_RC(MPP_RESULT_INVALID_ARGUMENT, mpp_simulator_config_set_site(cfg, 0, &e), &e);
+    reset_error(&e);
+    CHECK_RC(MPP_RESULT_INVALID_ARGUMENT, mpp_simulator_config_add_device(cfg, "D", NULL, 99, &e), &e);
+    reset_error(&e);
+    CHECK_RC(MPP_RESULT_INVALID_ARGUMENT, mpp_simulator_config_set_faults_json(cfg, "{", &e), &e);
+    reset_error(&e);
+    CHECK_OK(mpp_simulator_config_set_time_factor(cfg, 0, &e), &e);
+    CHECK_RC(MPP_RESULT_CONFIG, mpp_simulator_start(cfg, &sim, &e), &e);
+    reset_error(&e);
+    CHECK(sim == (mpp_simulator *)SENTINEL);
+    mpp_simulator_config_free(cfg);
+
+    /* TLS, a custom token and layout; the client trusts the simulator's certificate */
+    CHECK_OK(mpp_simulator_config_new(&cfg, &e), &e);
+    CHECK_OK(mpp_simulator_config_set_tls(cfg, true, &e), &e);
+    CHECK_OK(mpp_simulator_config_set_access_token(cfg, "TEST-other-token", &e), &e);
+    CHECK_OK(mpp_simulator_config_set_site(cfg, MPP_SITE_MLA, &e), &e);
+    CHECK_OK(mpp_simulator_config_set_amount_limits(cfg, 100, 500000, &e), &e);
+    CHECK_OK(mpp_simulator_config_set_webhook_secret(cfg, "whsec", &e), &e);
+    CHECK_OK(mpp_simulator_config_add_webhook_url(cfg, "http://127.0.0.1:9/hook", &e), &e);
+    CHECK_OK(mpp_simulator_config_set_honor_idempotency_keys(cfg, false, &e), &e);
+    CHECK_OK(mpp_simulator_config_add_store(cfg, "77", "Second store", &e), &e);
+    CHECK_OK(mpp_simulator_config_add_pos(cfg, 7701, "S77POS1", "77", &e), &e);
+    CHECK_OK(mpp_simulator_config_add_device(cfg, "PAX_A910__S77", "S77POS1", MPP_OPERATING_MODE_PDV, &e), &e);
+    CHECK_OK(mpp_simulator_config_set_faults_json(cfg, "[]", &e), &e);
+    CHECK_OK(mpp_simulator_config_set_bind(cfg, "127.0.0.1:0", &e), &e);
+    CHECK_OK(mpp_simulator_start(cfg, &tls, &e), &e);
+    mpp_simulator_config_free(cfg);
+    CHECK(strncmp(mpp_simulator_base_url(tls), "https://", 8) == 0);
+    CHECK_CONTAINS(mpp_simulator_ca_cert_pem(tls), "BEGIN CERTIFICATE");
+    CHECK_STR(mpp_simulator_webhook_secret(tls), "whsec");
+    CHECK_OK(mpp_simulator_client_config(tls, &ccfg, &e), &e);
+    CHECK_OK(mpp_client_new(ccfg, &client, &e), &e);
+    CHECK_OK(mpp_devices_list(client, "77", NULL, 0, 0, &list, &e), &e);
+    CHECK(mpp_device_list_count(list) == 1);
+    CHECK_STR(mpp_device_id(mpp_device_list_get(list, 0)), "PAX_A910__S77");
+    mpp_device_list_free(list);
+    list = NULL;
+    mpp_client_free(client);
+    client = NULL;
+    mpp_config_free(ccfg);
+    /* without the certificate, TLS fails */
+    CHECK_OK(mpp_config_new("TEST-other-token", &ccfg, &e), &e);
+    CHECK_OK(mpp_config_set_base_url(ccfg, mpp_simulator_base_url(tls), &e), &e);
+    CHECK_OK(mpp_config_set_retry(ccfg, 1, 1, 1, false, &e), &e);
+    CHECK_OK(mpp_client_new(ccfg, &client, &e), &e);
+    CHECK_RC(MPP_RESULT_NETWORK, mpp_devices_list(client, NULL, NULL, 0, 0, &list, &e), &e);
+    reset_error(&e);
+    mpp_client_free(client);
+    /* with it added by hand, it works */
+    CHECK_OK(mpp_config_add_root_certificate_pem(ccfg, mpp_simulator_ca_cert_pem(tls), &e), &e);
+    CHECK_OK(mpp_client_new(ccfg, &client, &e), &e);
+    CHECK_OK(mpp_devices_list(client, NULL, NULL, 0, 0, &list, &e), &e);
+    mpp_device_list_free(list);
+    mpp_client_free(client);
+    mpp_config_free(ccfg);
+    mpp_simulator_stop(tls);
+
+    /* NULL config: the defaults */
+    CHECK_OK(mpp_simulator_start(NULL, &sim, &e), &e);
+    CHECK_STR(mpp_simulator_access_token(sim), "TEST-mppoint-simulator-token");
+    mpp_simulator_stop(sim);
+}
+
+static void test_webhooks(void) {
+    char path[1024];
+    jnode *vectors, *mla, *mlb;
+    const jnode *v;
+    int cases = 0;
+    mpp_error *e = NULL;
+    char *sig = NULL;
+    mpp_webhook_failure reason = MPP_WEBHOOK_FAILURE_MISSING_HASH;
+    mpp_notification *n = NULL;
+    size_t body_len = 0;
+    char *body;
+    const char *names[3];
+    const char *values[3];
+
+    /* The shared vectors: the same verdicts as every other language. */
+    snprintf(path, sizeof path, "%s/signature_vectors.json", FIXTURES);
+    vectors = j_parse_file(path);
+    CHECK(vectors != NULL && vectors->type == JARR);
+    for (v = vectors ? vectors->child : NULL; v != NULL; v = v->next) {
+        const char *expect = j_str(v, "expect");
+        double tolerance = j_num(v, "tolerance_secs", 0);
+        double now = j_num(v, "now_unix_ms", 0);
+        mpp_result rc;
+        reason = (mpp_webhook_failure)99;
+        rc = mpp_webhook_verify(j_str(v, "secret"), j_str(v, "x_signature"), j_str(v, "x_request_id"),
+                                j_str(v, "data_id"), (uint64_t)(tolerance * 1000), (uint64_t)now,
+                                &reason, &e);
+        if (strcmp(expect, "OK") == 0) {
+            if (!CHECK(rc == MPP_RESULT_OK && reason == MPP_WEBHOOK_FAILURE_NONE)) {
+                fprintf(stderr, "     vector %s: %s\n", j_str(v, "name"), mpp_error_message(e));
+            }
+        } else {
+            if (!CHECK(rc == MPP_RESULT_INVALID_SIGNATURE &&
+                       strcmp(mpp_webhook_failure_str(reason), expect) == 0 &&
+                       mpp_error_signature_failure(e) == reason)) {
+                fprintf(stderr, "     vector %s: expected %s, got %s / %s\n", j_str(v, "name"),
+                        expect, mpp_result_str(rc), mpp_webhook_failure_str(reason));
+            }
+        }
+        reset_error(&e);
+        cases++;
+    }
+    CHECK(cases >= 10);
+    j_free(vectors);
+
+    /* sign then verify; a wrong secret does not */
+    CHECK_OK(mpp_webhook_sign("s3cret", "intent-1", "req-1", 1704908010, &sig, &e), &e);
+    CHECK(strncmp(sig, "ts=1704908010,v1=", 17) == 0);
+    CHECK_OK(mpp_webhook_verify("s3cret", sig, "req-1", "intent-1", 0, 0, &reason, &e), &e);
+    CHECK(reason == MPP_WEBHOOK_FAILURE_NONE);
+    CHECK_RC(MPP_RESULT_INVALID_SIGNATURE, mpp_webhook_verify("other", sig, "req-1", "intent-1", 0, 0, &reason, &e), &e);
+    CHECK(reason == MPP_WEBHOOK_FAILURE_SIGNATURE_MISMATCH);
+    CHECK_STR(mpp_error_request_id(e), "req-1");
+    reset_error(&e);
+    /* too old for a 5-minute tolerance */
+    CHECK_RC(MPP_RESULT_INVALID_SIGNATURE, mpp_webhook_verify("s3cret", sig, "req-1", "intent-1", 300000, 1704908010000ull + 3600000ull, &reason, &e), &e);
+    CHECK(reason == MPP_WEBHOOK_FAILURE_TIMESTAMP_OUT_OF_TOLERANCE);
+    reset_error(&e);
+    CHECK_RC(MPP_RESULT_INVALID_SIGNATURE, mpp_webhook_verify("s3cret", NULL, "req-1", "intent-1", 0, 0, &reason, &e), &e);
+    CHECK(reason == MPP_WEBHOOK_FAILURE_MISSING_HEADER);
+    reset_error(&e);
+    /* a failure that is not about the signature leaves the reason alone */
+    reason = MPP_WEBHOOK_FAILURE_MISSING_HASH;
+    CHECK_RC(MPP_RESULT_NULL_ARGUMENT, mpp_webhook_verify(NULL, sig, NULL, NULL, 0, 0, &reason, NULL), (mpp_error **)NULL);
+    CHECK(reason == MPP_WEBHOOK_FAILURE_MISSING_HASH);
+
+    /* the notification fixtures */
+    snprintf(path, sizeof path, "%s/notification_mla.json", FIXTURES);
+    body = j_read_file(path, &body_len);
+    CHECK(body != NULL);
+    mla = j_parse_file(path);
+    CHECK_OK(mpp_webhook_parse((const uint8_t *)body, body_len, &n, &e), &e);
+    if (n != NULL && mla != NULL) {
+        const jnode *data = j_get(mla, "data");
+        char key[256];
+        CHECK_STR(mpp_notification_id(n), j_str(mla, "id"));
+        CHECK_STR(mpp_notification_type(n), j_str(mla, "type"));
+        CHECK_STR(mpp_notification_action(n), j_str(mla, "action"));
+        CHECK_STR(mpp_intent_id(mpp_notification_intent(n)), j_str(data, "id"));
+        CHECK_STR(mpp_intent_status_str(mpp_notification_intent(n)), j_str(data, "status"));
+        CHECK(mpp_notification_status(n) == mpp_intent_status(mpp_notification_intent(n)));
+        CHECK(mpp_notification_is_final(n) == mpp_status_is_final(mpp_notification_status(n)));
+        snprintf(key, sizeof key, "%s:%s", j_str(data, "id"), j_str(data, "status"));
+        CHECK_STR(mpp_notification_dedup_key(n), key);
+        CHECK_STR(mpp_notification_date_created(n), j_str(mla, "date_created"));
+        CHECK(mpp_notification_date_created_rfc3339(n) != NULL);
+        CHECK(mpp_notification_live_mode(n) == (j_get(mla, "live_mode")->boolean ? 1 : 0));
+        CHECK(mpp_notification_user_id(n) == (uint64_t)j_num(mla, "user_id", 0));
+        CHECK_STR(mpp_notification_url(n), j_str(data, "url"));
+        {
+            char *json = NULL;
+            CHECK_OK(mpp_notification_to_json(n, &json, &e), &e);
+            CHECK_CONTAINS(json, j_str(data, "id"));
+            mpp_string_free(json);
+        }
+    }
+    mpp_notification_free(n);
+    n = NULL;
+
+    /* verify_request: the whole request, as a web server hands it over */
+    if (mla != NULL) {
+        const char *intent_id = j_str(j_get(mla, "data"), "id");
+        char query[512];
+        char *request_sig = NULL;
+        CHECK_OK(mpp_webhook_sign("whsec", intent_id, "req-42", 1704908010, &request_sig, &e), &e);
+        snprintf(query, sizeof query, "data.id=%s&type=topic_instore_integration_wh", intent_id);
+        names[0] = "Content-Type";
+        values[0] = "application/json";
+        names[1] = "X-Signature";
+        values[1] = request_sig;
+        names[2] = "X-Request-Id";
+        values[2] = "req-42";
+        reason = (mpp_webhook_failure)99;
+        CHECK_OK(mpp_webhook_verify_request("whsec", names, values, 3, query, (const uint8_t *)body, body_len, 0, 0, &n, &reason, &e), &e);
+        CHECK(reason == MPP_WEBHOOK_FAILURE_NONE);
+        CHECK_STR(mpp_intent_id(mpp_notification_intent(n)), intent_id);
+        mpp_notification_free(n);
+        n = (mpp_notification *)SENTINEL;
+        CHECK_RC(MPP_RESULT_INVALID_SIGNATURE, mpp_webhook_verify_request("wrong", names, values, 3, query, (const uint8_t *)body, body_len, 0, 0, &n, &reason, &e), &e);
+        CHECK(reason == MPP_WEBHOOK_FAILURE_SIGNATURE_MISMATCH);
+        reset_error(&e);
+        /* signed for another intent than the body's */
+        CHECK_RC(MPP_RESULT_INVALID_SIGNATURE, mpp_webhook_verify_request("whsec", names, values, 3, "data.id=another", (const uint8_t *)body, body_len, 0, 0, &n, &reason, &e), &e);
+        reset_error(&e);
+        CHECK(n == (mpp_notification *)SENTINEL);
+        n = NULL;
+        mpp_string_free(request_sig);
+    }
+    free(body);
+    j_free(mla);
+
+    snprintf(path, sizeof path, "%s/notification_mlb.json", FIXTURES);
+    body = j_read_file(path, &body_len);
+    mlb = j_parse_file(path);
+    CHECK_OK(mpp_webhook_parse((const uint8_t *)body, body_len, &n, &e), &e);
+    if (n != NULL && mlb != NULL) {
+        CHECK_STR(mpp_intent_id(mpp_notification_intent(n)), j_str(j_get(mlb, "data"), "id"));
+        CHECK_STR(mpp_intent_status_str(mpp_notification_intent(n)), j_str(j_get(mlb, "data"), "status"));
+    }
+    mpp_notification_free(n);
+    n = (mpp_notification *)SENTINEL;
+    free(body);
+    j_free(mlb);
+
+    /* bodies that are not notifications */
+    CHECK_RC(MPP_RESULT_DECODE, mpp_webhook_parse((const uint8_t *)"{\"data\":", 8, &n, &e), &e);
+    reset_error(&e);
+    CHECK_RC(MPP_RESULT_DECODE, mpp_webhook_parse((const uint8_t *)"\xff\xfe", 2, &n, &e), &e);
+    reset_error(&e);
+    CHECK_RC(MPP_RESULT_DECODE, mpp_webhook_parse(NULL, 0, &n, &e), &e);
+    reset_error(&e);
+    CHECK(n == (mpp_notification *)SENTINEL);
+    mpp_string_free(sig);
+}
+
+static void test_panic_is_caught(void) {
+    mpp_error *e = NULL;
+    CHECK_RC(MPP_RESULT_PANIC, mpp_test_panic(&e), &e);
+    CHECK(mpp_error_code(e) == MPP_RESULT_PANIC);
+    CHECK_CONTAINS(mpp_error_message(e), "deliberate panic");
+    CHECK_STR(mpp_error_code_name(e), "PANIC");
+    mpp_error_free(e);
+    CHECK(mpp_test_panic(NULL) == MPP_RESULT_PANIC);
+}
+
+typedef struct {
+    int index;
+    int ok_sales;
+    int ok_reads;
+    status_log log;
+} worker_args;
+
+static void *worker(void *arg) {
+    worker_args *w = (worker_args *)arg;
+    char pos[32], amount[16];
+    int round;
+    snprintf(pos, sizeof pos, "SUC002POS%02d", w->index);
+    for (round = 0; round < 2; round++) {
+        mpp_intent_request *req = NULL;
+        mpp_wait_options *wo = NULL;
+        mpp_sale *sale = NULL;
+        mpp_error *e = NULL;
+        mpp_intent *again = NULL;
+        mpp_device_list *list = NULL;
+        snprintf(amount, sizeof amount, "%d.%02d", 1 + w->index, 10 + round);
+        CHECK_OK(mpp_intent_request_new(amount, "threaded sale", "order-threads", &req, &e), &e);
+        CHECK_OK(mpp_wait_options_new(&wo, &e), &e);
+        CHECK_OK(mpp_wait_options_set_poll_interval_ms(wo, 20, &e), &e);
+        CHECK_OK(mpp_wait_options_set_on_status(wo, on_status, &w->log, &e), &e);
+        CHECK_OK(mpp_charge(CLIENT, MPP_TARGET_POS, pos, req, wo, &sale, &e), &e);
+        if (sale && mpp_sale_verdict(sale) == MPP_VERDICT_APPROVED &&
+            strcmp(mpp_sale_amount_str(sale), amount) == 0) {
+            w->ok_sales++;
+        }
+        if (sale && mpp_intent_get(CLIENT, mpp_intent_id(mpp_sale_intent(sale)), &again, &e) == MPP_RESULT_OK &&
+            strcmp(mpp_intent_id(again), mpp_intent_id(mpp_sale_intent(sale))) == 0) {
+            w->ok_reads++;
+        }
+        if (mpp_devices_list(CLIENT, NULL, NULL, 0, 0, &list, &e) == MPP_RESULT_OK &&
+            mpp_device_list_count(list) == 3 + THREADS) {
+            w->ok_reads++;
+        }
+        mpp_device_list_free(list);
+        mpp_intent_free(again);
+        mpp_sale_free(sale);
+        mpp_wait_options_free(wo);
+        mpp_intent_request_free(req);
+        mpp_error_free(e);
+    }
+    return NULL;
+}
+
+static void test_sixteen_threads_share_one_client(void) {
+    pthread_t threads[THREADS];
+    worker_args args[THREADS];
+    int i, sales = 0, reads = 0, told = 1;
+    memset(args, 0, sizeof args);
+    for (i = 0; i < THREADS; i++) {
+        args[i].index = i + 1;
+        pthread_create(&threads[i], NULL, worker, &args[i]);
+    }
+    for (i = 0; i < THREADS; i++) {
+        pthread_join(threads[i], NULL);
+        sales += args[i].ok_sales;
+        reads += args[i].ok_reads;
+        told &= args[i].log.count >= 4 && strcmp(args[i].log.seen[args[i].log.count - 1], "CLOSED") == 0;
+    }
+    CHECK(sales == THREADS * 2);
+    CHECK(reads == THREADS * 4);
+    CHECK(told); /* each thread's callback got its own user_data */
+}
+
+/* ---------------------------------------------------------------- main */
+
+static void run(const char *name, void (*test)(void)) {
+    double started = now_ms();
+    long failed_before = check_failed;
+    check_current = name;
+    test();
+    printf("%-44s %s (%.0f ms)\n", name, check_failed == failed_before ? "ok" : "FAILED", now_ms() - started);
+    fflush(stdout);
+}
+
+int main(int argc, char **argv) {
+    mpp_simulator_config *cfg = NULL;
+    mpp_error *e = NULL;
+    int i;
+    if (argc > 1) FIXTURES = argv[1];
+
+    CHECK_OK(mpp_simulator_config_new(&cfg, &e), &e);
+    /* the terminal picks an intent up after 300 ms (time enough to hold or cancel it first) */
+    CHECK_OK(mpp_simulator_config_set_pickup_delay_ms(cfg, 300, &e), &e);
+    CHECK_OK(mpp_simulator_config_set_step_delay_ms(cfg, 50, &e), &e);
+    CHECK_OK(mpp_simulator_config_add_store(cfg, "1000002", "Threads store", &e), &e);
+    for (i = 1; i <= THREADS; i++) {
+        char pos[32], device[64];
+        snprintf(pos, sizeof pos, "SUC002POS%02d", i);
+        snprintf(device, sizeof device, "PAX_A910__SMARTPOS10000000%02d", i);
+        CHECK_OK(mpp_simulator_config_add_pos(cfg, 3000000 + i, pos, "1000002", &e), &e);
+        CHECK_OK(mpp_simulator_config_add_device(cfg, device, pos, MPP_OPERATING_MODE_PDV, &e), &e);
+    }
+    CHECK_OK(mpp_simulator_start(cfg, &SIM, &e), &e);
+    mpp_simulator_config_free(cfg);
+    if (SIM == NULL) return summary();
+    CLIENT = client_with(mpp_simulator_access_token(SIM), 0, 0);
+
+    run("version and names", test_version_and_names);
+    run("_free(NULL) is a no-op", test_free_null_is_a_no_op);
+    run("accessors of NULL handles", test_accessors_of_null);
+    run("NULL on every pointer parameter", test_null_arguments);
+    run("NULL out-params of handles' functions", test_null_arguments_with_handles);
+    run("invalid UTF-8", test_invalid_utf8);
+    run("amounts and validation", test_amounts);
+    run("configuration", test_config);
+    run("devices", test_devices);
+    run("intent lifecycle", test_intent_lifecycle);
+    run("HTTP errors 401/404/409", test_http_errors);
+    run("timeouts, 5xx, 429, lost answers", test_transport_faults);
+    run("wait with a status callback", test_wait_with_callback);
+    run("wait deadline", test_wait_timeout);
+    run("wait canceled from another thread", test_wait_canceled_from_another_thread);
+    run("charge: every verdict", test_charge_verdicts);
+    run("payments and refunds", test_payments_and_refunds);
+    run("simulator controls", test_simulator_controls);
+    run("simulator start options and TLS", test_simulator_start_options);
+    run("webhooks and shared fixtures", test_webhooks);
+    run("a panic becomes MPP_RESULT_PANIC", test_panic_is_caught);
+    run("16 threads share one client", test_sixteen_threads_share_one_client);
+
+    mpp_client_free(CLIENT);
+    mpp_simulator_stop(SIM);
+    mpp_error_free(e);
+    return summary();
+}
