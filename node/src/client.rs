@@ -13,7 +13,8 @@ use crate::types::{
     amount_in, millis, whole, AmountInput, AmountLimits, AmountLimitsOut, Device, DeviceFilter,
     DevicePage, Intent, IntentRequest, Payment, Refund, Sale, Target,
 };
-use crate::wait::{blocking, tell, AbortListener, WaitError, WaitOptions, WaitSetupError};
+use crate::wait::{blocking, drive, AbortListener, WaitError, WaitOptions, WaitSetupError};
+use mppoint::wait::Waiter;
 
 /// How to reach Mercado Pago (or a simulator).
 #[napi(object)]
@@ -195,6 +196,18 @@ fn settle_wait<T, V>(
             Err(Error::from(obj))
         }
     }
+}
+
+/// A wait that ends before it starts (bad options): the listener goes, the Promise rejects.
+fn settle_now<'env, V: ToNapiValue + 'env>(
+    env: &'env Env,
+    listener: Option<AbortListener>,
+    e: mppoint::Error,
+) -> Result<PromiseRaw<'env, V>> {
+    if let Some(l) = listener {
+        l.finish(env)?;
+    }
+    rejected(env, e)
 }
 
 #[napi]
@@ -399,14 +412,18 @@ impl Client {
         intent_id: String,
         options: Option<WaitOptions<'env>>,
     ) -> Result<PromiseRaw<'env, Intent>> {
-        let (mut plan, listener) = match WaitOptions::plan(options, env) {
+        let (plan, listener) = match WaitOptions::plan(options, env) {
             Ok(v) => v,
             Err(WaitSetupError::Core(e)) => return rejected(env, e),
             Err(WaitSetupError::Js(e)) => return Err(e),
         };
+        let waiter = match Waiter::new(&intent_id, &plan.opts) {
+            Ok(w) => w,
+            Err(e) => return settle_now(env, listener, e),
+        };
         let c = self.inner.clone();
         env.spawn_future_with_callback(
-            async move { Ok(crate::wait::wait_for_final(c, intent_id, &mut plan).await) },
+            async move { Ok(drive(c, waiter, &plan).await) },
             move |env, r| settle_wait(env, listener, r, |i| Intent::of(&i)),
         )
     }
@@ -439,22 +456,31 @@ impl Client {
             Ok(v) => v,
             Err(e) => return rejected(env, e),
         };
-        let (mut plan, listener) = match WaitOptions::plan(options, env) {
+        let (plan, listener) = match WaitOptions::plan(options, env) {
             Ok(v) => v,
             Err(WaitSetupError::Core(e)) => return rejected(env, e),
             Err(WaitSetupError::Js(e)) => return Err(e),
         };
+        // Bad wait options must not leave an intent behind: checked before the create, as the
+        // core's charge does.
+        if let Err(e) = plan.opts.validate() {
+            return settle_now(env, listener, e);
+        }
         let c = self.inner.clone();
+        // The core's charge, step by step on the async runtime: create (blocking pool), wait
+        // (tokio timers; the waiter starts from the created intent and tells onStatus about it),
+        // then finish_charge (payments and verdict, blocking pool).
         let fut = async move {
             let c2 = c.clone();
             let created = blocking(move || c2.create_intent(&t, &r)).await?;
-            tell(&plan, &created).await?;
-            let waited =
-                match crate::wait::wait_for_final(c.clone(), created.id.clone(), &mut plan).await {
+            let waited = match Waiter::starting_from(&created, &plan.opts) {
+                Ok(w) => match drive(c.clone(), w, &plan).await {
                     Ok(i) => Ok(i),
                     Err(WaitError::Core(e)) => Err(e),
                     Err(cb) => return Err(cb),
-                };
+                },
+                Err(e) => Err(e),
+            };
             blocking(move || c.finish_charge(&created, waited))
                 .await
                 .map_err(WaitError::Core)

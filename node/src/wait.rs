@@ -211,19 +211,6 @@ async fn deliver(plan: &WaitPlan) -> std::result::Result<(), WaitError> {
     Ok(())
 }
 
-/// Calls `onStatus` once with `intent` (the created intent of a `charge`).
-pub(crate) async fn tell(
-    plan: &WaitPlan,
-    intent: &mppoint::Intent,
-) -> std::result::Result<(), WaitError> {
-    if plan.on_status.is_some() {
-        if let Some(cb) = &plan.opts.on_status {
-            cb(intent);
-        }
-    }
-    deliver(plan).await
-}
-
 /// Runs `f` on tokio's blocking pool (never libuv's, never the JS thread).
 pub(crate) async fn blocking<T, F>(f: F) -> mppoint::Result<T>
 where
@@ -244,14 +231,17 @@ pub(crate) fn internal(e: impl std::fmt::Display) -> mppoint::Error {
 }
 
 /// The wait itself: poll, tell, sleep, until the waiter says done, the deadline passes, or the
-/// signal aborts.
-pub(crate) async fn wait_for_final(
+/// signal aborts. `waiter` is the core's polling rule for this wait (`Waiter::new`, or
+/// `Waiter::starting_from` the created intent of a charge).
+pub(crate) async fn drive(
     client: mppoint::Client,
-    intent_id: String,
-    plan: &mut WaitPlan,
+    mut waiter: Waiter,
+    plan: &WaitPlan,
 ) -> std::result::Result<mppoint::Intent, WaitError> {
-    let mut waiter = Waiter::new(&intent_id, &plan.opts)?;
+    let intent_id = waiter.intent_id().to_string();
     let mut rx = plan.aborted.clone();
+    // Statuses the waiter already told (the created intent of a charge).
+    deliver(plan).await?;
     loop {
         if *rx.borrow() {
             return Err(waiter.canceled_error().into());
