@@ -4,8 +4,6 @@
 //! network call runs on tokio's blocking pool (`spawn_blocking`), never on the JS thread and
 //! never on libuv's worker pool; the result comes back as a plain object.
 
-use std::future::Future;
-
 use napi::bindgen_prelude::*;
 
 use crate::error::to_napi;
@@ -13,7 +11,9 @@ use crate::types::{
     amount_in, millis, whole, AmountInput, AmountLimits, AmountLimitsOut, Device, DeviceFilter,
     DevicePage, Intent, IntentRequest, Payment, Refund, Sale, Target,
 };
-use crate::wait::{blocking, drive, AbortListener, WaitError, WaitOptions, WaitSetupError};
+use crate::wait::{
+    blocking as run_blocking, drive, AbortListener, WaitError, WaitOptions, WaitSetupError,
+};
 use mppoint::wait::Waiter;
 
 /// How to reach Mercado Pago (or a simulator).
@@ -138,37 +138,52 @@ pub struct Client {
     inner: mppoint::Client,
 }
 
-/// Runs `fut` on napi's tokio runtime and settles the Promise on the JS thread: `convert` makes
-/// the plain object, a core error becomes an `MppointError`.
+/// A blocking core call, to run on tokio's blocking pool (see [`promise`]).
+pub(crate) struct Blocking<F>(F);
+
+pub(crate) fn blocking<F>(f: F) -> Blocking<F> {
+    Blocking(f)
+}
+
+/// Runs a blocking core call on tokio's blocking pool (never the JS thread, never libuv's pool)
+/// and settles the Promise on the JS thread: `convert` makes the plain object, a core error
+/// becomes an `MppointError`. The blocking thread settles the Promise itself, without a hop
+/// through an async task: one thread handoff each way, the least a call off the JS thread costs.
 pub(crate) fn promise<'env, T, V, F, C>(
     env: &'env Env,
-    fut: F,
+    call: Blocking<F>,
     convert: C,
-) -> Result<PromiseRaw<'env, V>>
+) -> Result<Object<'env>>
 where
     T: Send + 'static,
-    V: ToNapiValue + 'env,
-    F: Future<Output = mppoint::Result<T>> + Send + 'static,
-    C: FnOnce(T) -> V + 'static,
+    V: ToNapiValue + 'static,
+    F: FnOnce() -> mppoint::Result<T> + Send + 'static,
+    C: FnOnce(T) -> V + Send + 'static,
 {
-    env.spawn_future_with_callback(async move { Ok(fut.await) }, move |env, r| match r {
-        Ok(v) => Ok(convert(v)),
-        Err(e) => Err(to_napi(env, &e)),
-    })
+    type Settle<V> = Box<dyn FnOnce(Env) -> Result<V>>;
+    let (deferred, promise) = env.create_deferred::<V, Settle<V>>()?;
+    let f = call.0;
+    napi::bindgen_prelude::spawn_blocking(move || {
+        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f))
+            .unwrap_or_else(|p| Err(crate::wait::internal(panic_text(&*p))));
+        deferred.resolve(Box::new(move |env: Env| match r {
+            Ok(v) => Ok(convert(v)),
+            Err(e) => Err(to_napi(&env, &e)),
+        }));
+    });
+    Ok(promise)
+}
+
+fn panic_text(p: &(dyn std::any::Any + Send)) -> String {
+    p.downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| p.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic".into())
 }
 
 /// A Promise already rejected with the `MppointError` of `e` (bad input found on the JS thread).
-pub(crate) fn rejected<'env, V: ToNapiValue + 'env>(
-    env: &'env Env,
-    e: mppoint::Error,
-) -> Result<PromiseRaw<'env, V>> {
-    promise(env, async move { Err::<(), _>(e) }, |_| {
-        unreachable_value::<V>()
-    })
-}
-
-fn unreachable_value<V>() -> V {
-    unreachable!("a rejected promise never converts a value")
+pub(crate) fn rejected<'env>(env: &'env Env, e: mppoint::Error) -> Result<Object<'env>> {
+    promise(env, blocking(move || Err::<(), _>(e)), |()| ())
 }
 
 /// Settles a wait (or a charge): the listener goes, a callback's error is rethrown as is, an abort
@@ -199,11 +214,11 @@ fn settle_wait<T, V>(
 }
 
 /// A wait that ends before it starts (bad options): the listener goes, the Promise rejects.
-fn settle_now<'env, V: ToNapiValue + 'env>(
+fn settle_now<'env>(
     env: &'env Env,
     listener: Option<AbortListener>,
     e: mppoint::Error,
-) -> Result<PromiseRaw<'env, V>> {
+) -> Result<Object<'env>> {
     if let Some(l) = listener {
         l.finish(env)?;
     }
@@ -250,7 +265,7 @@ impl Client {
         env: &'env Env,
         target: Target,
         request: IntentRequest,
-    ) -> Result<PromiseRaw<'env, Intent>> {
+    ) -> Result<Object<'env>> {
         let (t, r) = match target.to_core().and_then(|t| Ok((t, request.to_core()?))) {
             Ok(v) => v,
             Err(e) => return rejected(env, e),
@@ -263,11 +278,7 @@ impl Client {
 
     /// Reads an intent.
     #[napi(ts_return_type = "Promise<Intent>")]
-    pub fn get_intent<'env>(
-        &self,
-        env: &'env Env,
-        intent_id: String,
-    ) -> Result<PromiseRaw<'env, Intent>> {
+    pub fn get_intent<'env>(&self, env: &'env Env, intent_id: String) -> Result<Object<'env>> {
         let c = self.inner.clone();
         promise(env, blocking(move || c.get_intent(&intent_id)), |i| {
             Intent::of(&i)
@@ -283,7 +294,7 @@ impl Client {
         env: &'env Env,
         intent_id: String,
         pos_external_id: Option<String>,
-    ) -> Result<PromiseRaw<'env, ()>> {
+    ) -> Result<Object<'env>> {
         let c = self.inner.clone();
         promise(
             env,
@@ -301,7 +312,7 @@ impl Client {
         &self,
         env: &'env Env,
         filter: Option<DeviceFilter>,
-    ) -> Result<PromiseRaw<'env, DevicePage>> {
+    ) -> Result<Object<'env>> {
         let f = match DeviceFilter::to_core(filter.as_ref()) {
             Ok(f) => f,
             Err(e) => return rejected(env, e),
@@ -318,7 +329,7 @@ impl Client {
         &self,
         env: &'env Env,
         filter: Option<DeviceFilter>,
-    ) -> Result<PromiseRaw<'env, Vec<Device>>> {
+    ) -> Result<Object<'env>> {
         let f = match DeviceFilter::to_core(filter.as_ref()) {
             Ok(f) => f,
             Err(e) => return rejected(env, e),
@@ -327,7 +338,7 @@ impl Client {
         promise(
             env,
             blocking(move || c.devices(&f).collect::<mppoint::Result<Vec<_>>>()),
-            |ds| ds.iter().map(Device::of).collect(),
+            |ds| ds.iter().map(Device::of).collect::<Vec<_>>(),
         )
     }
 
@@ -339,7 +350,7 @@ impl Client {
         env: &'env Env,
         device_id: String,
         #[napi(ts_arg_type = "'PDV' | 'STANDALONE'")] mode: String,
-    ) -> Result<PromiseRaw<'env, String>> {
+    ) -> Result<Object<'env>> {
         let m = match mppoint::OperatingMode::parse_settable(&mode) {
             Ok(m) => m,
             Err(e) => return rejected(env, e),
@@ -358,7 +369,7 @@ impl Client {
         &self,
         env: &'env Env,
         payment_id: Either<f64, String>,
-    ) -> Result<PromiseRaw<'env, Payment>> {
+    ) -> Result<Object<'env>> {
         let id = match crate::types::payment_id(&payment_id) {
             Ok(id) => id,
             Err(e) => return rejected(env, e),
@@ -377,7 +388,7 @@ impl Client {
         env: &'env Env,
         payment_id: Either<f64, String>,
         options: Option<RefundOptions>,
-    ) -> Result<PromiseRaw<'env, Refund>> {
+    ) -> Result<Object<'env>> {
         let prepared = (|| {
             let id = crate::types::payment_id(&payment_id)?;
             let amount = match options.as_ref().and_then(|o| o.amount.as_ref()) {
@@ -411,7 +422,7 @@ impl Client {
         env: &'env Env,
         intent_id: String,
         options: Option<WaitOptions<'env>>,
-    ) -> Result<PromiseRaw<'env, Intent>> {
+    ) -> Result<Object<'env>> {
         let (plan, listener) = match WaitOptions::plan(options, env) {
             Ok(v) => v,
             Err(WaitSetupError::Core(e)) => return rejected(env, e),
@@ -426,12 +437,13 @@ impl Client {
             async move { Ok(drive(c, waiter, &plan).await) },
             move |env, r| settle_wait(env, listener, r, |i| Intent::of(&i)),
         )
+        .map(|p| Object::from_raw(env.raw(), p.raw()))
     }
 
     /// Gives the verdict of a final intent: reads its payments (for a `CLOSED` one) and says
     /// whether the sale is paid.
     #[napi(ts_return_type = "Promise<Sale>")]
-    pub fn sale_for<'env>(&self, env: &'env Env, intent: Intent) -> Result<PromiseRaw<'env, Sale>> {
+    pub fn sale_for<'env>(&self, env: &'env Env, intent: Intent) -> Result<Object<'env>> {
         let i = match intent.to_core() {
             Ok(i) => i,
             Err(e) => return rejected(env, e),
@@ -451,7 +463,7 @@ impl Client {
         target: Target,
         request: IntentRequest,
         options: Option<WaitOptions<'env>>,
-    ) -> Result<PromiseRaw<'env, Sale>> {
+    ) -> Result<Object<'env>> {
         let (t, r) = match target.to_core().and_then(|t| Ok((t, request.to_core()?))) {
             Ok(v) => v,
             Err(e) => return rejected(env, e),
@@ -472,7 +484,7 @@ impl Client {
         // then finish_charge (payments and verdict, blocking pool).
         let fut = async move {
             let c2 = c.clone();
-            let created = blocking(move || c2.create_intent(&t, &r)).await?;
+            let created = run_blocking(move || c2.create_intent(&t, &r)).await?;
             let waited = match Waiter::starting_from(&created, &plan.opts) {
                 Ok(w) => match drive(c.clone(), w, &plan).await {
                     Ok(i) => Ok(i),
@@ -481,13 +493,14 @@ impl Client {
                 },
                 Err(e) => Err(e),
             };
-            blocking(move || c.finish_charge(&created, waited))
+            run_blocking(move || c.finish_charge(&created, waited))
                 .await
                 .map_err(WaitError::Core)
         };
         env.spawn_future_with_callback(async move { Ok(fut.await) }, move |env, r| {
             settle_wait(env, listener, r, |s| Sale::of(&s))
         })
+        .map(|p| Object::from_raw(env.raw(), p.raw()))
     }
 }
 
