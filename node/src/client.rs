@@ -181,9 +181,11 @@ fn panic_text(p: &(dyn std::any::Any + Send)) -> String {
         .unwrap_or_else(|| "a panic".into())
 }
 
-/// A Promise already rejected with the `MppointError` of `e` (bad input found on the JS thread).
+/// A Promise already rejected with the `MppointError` of `e` (bad input found on the JS thread,
+/// before anything is sent).
 pub(crate) fn rejected<'env>(env: &'env Env, e: mppoint::Error) -> Result<Object<'env>> {
-    promise(env, blocking(move || Err::<(), _>(e)), |()| ())
+    let err = crate::error::js_error_object(env, &e)?;
+    PromiseRaw::<()>::reject(env, err).map(|p| Object::from_raw(env.raw(), p.raw()))
 }
 
 /// Settles a wait (or a charge): the listener goes, a callback's error is rethrown as is, an abort
