@@ -134,6 +134,25 @@ pub enum Target {
 }
 
 impl Target {
+    /// The target named by a pair of optional arguments, as the bindings take them (`pos=` /
+    /// `device=` in Python, `{ pos }` / `{ device }` in Node): exactly one must be given.
+    pub fn from_options(pos: Option<String>, device: Option<String>) -> Result<Target> {
+        match (pos, device) {
+            (Some(p), None) => Ok(Target::Pos(p)),
+            (None, Some(d)) => Ok(Target::Device(d)),
+            (None, None) => Err(Error::invalid_argument(
+                "target",
+                "must name the terminal that charges: a POS external id (pos) or a device id (device)",
+                "neither",
+            )),
+            (Some(p), Some(d)) => Err(Error::invalid_argument(
+                "target",
+                "must name exactly one of pos or device, not both",
+                &format!("pos {p:?}, device {d:?}"),
+            )),
+        }
+    }
+
     /// Checks the id is usable (not empty, no control characters, at most 255 characters).
     pub fn validate(&self) -> Result<()> {
         match self {
@@ -584,6 +603,23 @@ mod tests {
             .idempotency_key("has space")
             .validate(None, None)
             .is_err());
+    }
+
+    #[test]
+    fn exactly_one_target() {
+        assert_eq!(
+            Target::from_options(Some("P".into()), None).unwrap(),
+            Target::Pos("P".into())
+        );
+        assert_eq!(
+            Target::from_options(None, Some("D".into())).unwrap(),
+            Target::Device("D".into())
+        );
+        let e = Target::from_options(None, None).unwrap_err();
+        assert_eq!(e.field(), Some("target"));
+        assert!(e.message().contains("POS external id"), "{e}");
+        let e = Target::from_options(Some("P".into()), Some("D".into())).unwrap_err();
+        assert!(e.message().contains("not both"), "{e}");
     }
 
     #[test]

@@ -90,19 +90,7 @@ pub struct Target {
 
 impl Target {
     pub(crate) fn to_core(&self) -> mppoint::Result<mppoint::Target> {
-        match (&self.pos, &self.device) {
-            (Some(p), None) => Ok(mppoint::Target::Pos(p.clone())),
-            (None, Some(d)) => Ok(mppoint::Target::Device(d.clone())),
-            _ => Err(invalid(
-                "target",
-                "must name exactly one of pos or device, like { pos: \"SUC001POS001\" }",
-                &format!(
-                    "pos: {:?}, device: {:?}",
-                    self.pos.as_deref(),
-                    self.device.as_deref()
-                ),
-            )),
-        }
+        mppoint::Target::from_options(self.pos.clone(), self.device.clone())
     }
 }
 

@@ -128,21 +128,9 @@ pub fn payment_id(py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<u64> {
     }
 }
 
-/// `pos=` / `device=` → the core's `Target`.
+/// `pos=` / `device=` → the core's `Target` (the core's rule: exactly one of them).
 pub fn target(pos: Option<String>, device: Option<String>) -> Result<Target, mppoint::Error> {
-    match (pos, device) {
-        (Some(p), None) => Ok(Target::Pos(p)),
-        (None, Some(d)) => Ok(Target::Device(d)),
-        (None, None) => Err(mppoint::Error::new(
-            ErrorKind::InvalidArgument,
-            "say which terminal charges: pass pos=\"<POS external id>\" or device=\"<device id>\"",
-        )),
-        (Some(p), Some(d)) => Err(mppoint::Error::invalid_argument(
-            "device",
-            "must not be given together with pos (pass one of them)",
-            &format!("pos={p}, device={d}"),
-        )),
-    }
+    Target::from_options(pos, device)
 }
 
 macro_rules! model {

@@ -51,10 +51,12 @@ def test_create_for_a_device_and_cancel_through_the_pos_path(client: mppoint.Cli
 
 
 def test_pos_or_device_but_not_both_nor_neither(client: mppoint.Client) -> None:
-    with pytest.raises(mppoint.InvalidArgumentError, match="pos="):
+    with pytest.raises(mppoint.InvalidArgumentError, match="POS external id") as neither:
         client.create_intent("1.00", "d", "r")
-    with pytest.raises(mppoint.InvalidArgumentError, match="not be given together"):
+    assert neither.value.field == "target"
+    with pytest.raises(mppoint.InvalidArgumentError, match="not both") as both:
         client.create_intent("1.00", "d", "r", pos=POS, device=DEVICE)
+    assert both.value.field == "target"
 
 
 def test_intent_is_immutable_readable_and_a_dict(client: mppoint.Client) -> None:
