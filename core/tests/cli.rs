@@ -118,3 +118,129 @@ fn help_lists_the_commands_and_exit_codes() {
     let (code, _, _) = run(&["no-such-command"]);
     assert_eq!(code, 2);
 }
+
+mod shop_setup {
+    use super::mppoint;
+    use mppoint::simulator::{Simulator, SimulatorConfig};
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    use std::time::Duration;
+
+    fn api_run(sim: &Simulator, args: &[&str]) -> (i32, String, String) {
+        let out = mppoint()
+            .args(args)
+            .args([
+                "--access-token",
+                sim.access_token(),
+                "--base-url",
+                sim.base_url(),
+            ])
+            .output()
+            .expect("mppoint runs");
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+
+    #[test]
+    fn devices_mode_get_cancel_and_payment() {
+        let sim = Simulator::start(SimulatorConfig {
+            pickup_delay: Duration::from_secs(30),
+            ..SimulatorConfig::default()
+        })
+        .unwrap();
+        let (code, out, err) = api_run(&sim, &["devices"]);
+        assert_eq!(code, 0, "{err}");
+        assert!(
+            out.contains("PAX_A910__SMARTPOS0000000001\tPDV\tPOS SUC001POS001"),
+            "{out}"
+        );
+        assert!(
+            out.contains("NEWLAND_N950__N950NCB000000003\tSTANDALONE"),
+            "{out}"
+        );
+        let (code, out, _) = api_run(&sim, &["devices", "--json"]);
+        assert_eq!(code, 0);
+        let parsed: Vec<mppoint::Device> = serde_json::from_str(&out).unwrap();
+        assert_eq!(parsed.len(), 3);
+
+        let (code, out, err) =
+            api_run(&sim, &["set-mode", "NEWLAND_N950__N950NCB000000003", "pdv"]);
+        assert_eq!(code, 0, "{err}");
+        assert!(out.contains("is now PDV: restart the device"), "{out}");
+        let (code, _, err) = api_run(
+            &sim,
+            &["set-mode", "NEWLAND_N950__N950NCB000000003", "KIOSK"],
+        );
+        assert_eq!(code, 7, "{err}");
+
+        let client = mppoint::Client::builder(sim.access_token())
+            .base_url(sim.base_url())
+            .no_proxy()
+            .build()
+            .unwrap();
+        let intent = client
+            .create_intent(
+                &mppoint::Target::Pos("SUC001POS001".into()),
+                &mppoint::IntentRequest::new(mppoint::Amount::parse("3.00").unwrap(), "d", "r"),
+            )
+            .unwrap();
+        let (code, out, _) = api_run(&sim, &["get", &intent.id]);
+        assert_eq!(code, 0);
+        assert!(out.contains("OPENED amount 3.00"), "{out}");
+        let (code, out, _) = api_run(&sim, &["cancel", &intent.id]);
+        assert_eq!(code, 0);
+        assert!(out.contains("canceled"), "{out}");
+        let (code, out, _) = api_run(&sim, &["get", &intent.id, "--json"]);
+        assert_eq!(code, 0);
+        let got: mppoint::Intent = serde_json::from_str(&out).unwrap();
+        assert_eq!(got.status, mppoint::Status::Canceled);
+        let (code, _, err) = api_run(&sim, &["get", "no-such-intent"]);
+        assert_eq!(code, 5, "{err}");
+        assert!(err.contains("not found"), "{err}");
+        let (code, _, err) = api_run(&sim, &["payment", "12345"]);
+        assert_eq!(code, 5, "{err}");
+
+        // Without a token, the API commands say how to give one.
+        let (code, _, err) = super::run(&["devices"]);
+        assert_eq!(code, 7);
+        assert!(err.contains("MP_ACCESS_TOKEN"), "{err}");
+    }
+
+    #[test]
+    fn sim_runs_as_a_process_and_prints_what_to_connect_with() {
+        let mut child = mppoint()
+            .args(["sim", "--port", "0"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("mppoint sim starts");
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let mut base_url = None;
+        let mut token = None;
+        for _ in 0..20 {
+            let Some(Ok(line)) = lines.next() else { break };
+            if let Some(u) = line.trim().strip_prefix("base URL:") {
+                base_url = Some(u.trim().to_string());
+            }
+            if let Some(t) = line.trim().strip_prefix("access token:") {
+                token = Some(t.trim().to_string());
+            }
+            if line.contains("Ctrl-C") {
+                break;
+            }
+        }
+        let (base_url, token) = (base_url.expect("base URL"), token.expect("token"));
+        let client = mppoint::Client::builder(token)
+            .base_url(base_url)
+            .no_proxy()
+            .build()
+            .unwrap();
+        let page = client.list_devices(&mppoint::DeviceFilter::default());
+        child.kill().unwrap();
+        child.wait().unwrap();
+        assert_eq!(page.unwrap().devices.len(), 3);
+    }
+}
