@@ -209,14 +209,9 @@ impl<'de> Deserialize<'de> for Amount {
             Raw::Text(t) => t,
             Raw::Number(n) => n.to_string(),
         };
-        parse_json_number(&text).map_err(serde::de::Error::custom)
+        // A number's text (`10.1`, `10`, `10.0`) follows the same rule as a string.
+        Amount::parse(&text).map_err(serde::de::Error::custom)
     }
-}
-
-/// Reads an amount from a server's JSON: two-decimal text, or a number's text such as `10.1`, `10`
-/// or `10.0` (serde_json prints whole floats with `.0`).
-fn parse_json_number(text: &str) -> Result<Amount> {
-    Amount::parse(text)
 }
 
 /// A Mercado Pago site, which sets the amount limits of an intent.

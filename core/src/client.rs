@@ -307,7 +307,7 @@ impl Client {
             retry: None,
         });
         match sent {
-            Ok(_) => Ok(()),
+            Ok(()) => Ok(()),
             // A 409 says only "not OPENED". Look at the intent to say what is true: already
             // canceled (perhaps by our own retried DELETE whose answer was lost) is done; on the
             // terminal means cancel it there; ended otherwise means there is nothing to cancel.
@@ -505,7 +505,7 @@ impl Client {
     }
 
     fn call_json<T: serde::de::DeserializeOwned>(&self, call: Call<'_>) -> Result<T> {
-        self.inner.transport.json(call).map(|a| a.value)
+        self.inner.transport.json(call)
     }
 }
 

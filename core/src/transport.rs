@@ -60,13 +60,6 @@ pub(crate) struct Call<'a> {
     pub retry: Option<RetryPolicy>,
 }
 
-/// A successful answer.
-pub(crate) struct Answer<T> {
-    pub value: T,
-    #[allow(dead_code)]
-    pub request_id: Option<String>,
-}
-
 pub(crate) struct Transport {
     http: reqwest::blocking::Client,
     base: String,
@@ -208,7 +201,7 @@ impl Transport {
     }
 
     /// Sends `call` and decodes a JSON answer.
-    pub(crate) fn json<T: DeserializeOwned>(&self, call: Call<'_>) -> Result<Answer<T>> {
+    pub(crate) fn json<T: DeserializeOwned>(&self, call: Call<'_>) -> Result<T> {
         self.execute(call, |body| {
             serde_json::from_slice::<T>(body).map_err(|e| {
                 format!(
@@ -220,7 +213,7 @@ impl Transport {
     }
 
     /// Sends `call` and ignores the answer's body (204 No Content, or anything).
-    pub(crate) fn empty(&self, call: Call<'_>) -> Result<Answer<()>> {
+    pub(crate) fn empty(&self, call: Call<'_>) -> Result<()> {
         self.execute(call, |_| Ok(()))
     }
 
@@ -228,7 +221,7 @@ impl Transport {
         &self,
         call: Call<'_>,
         decode: impl Fn(&[u8]) -> std::result::Result<T, String>,
-    ) -> Result<Answer<T>> {
+    ) -> Result<T> {
         let policy = call.retry.unwrap_or(self.retry);
         let url = self.url(&call);
         let mut ambiguous: Option<String> = None;
@@ -254,7 +247,7 @@ impl Transport {
                     );
                     if (200..300).contains(&status) {
                         match decode(&body) {
-                            Ok(value) => return Ok(Answer { value, request_id }),
+                            Ok(value) => return Ok(value),
                             Err(detail) => (
                                 Error::new(
                                     ErrorKind::Decode,
