@@ -215,7 +215,7 @@ fn cancel_is_refused_once_on_the_terminal_and_works_there() {
             &i.id,
             &WaitOptions::new()
                 .poll_interval(Duration::from_millis(20))
-                .timeout(Duration::from_millis(600)),
+                .timeout(Duration::from_millis(1500)),
         )
         .unwrap_err();
     assert_eq!(on_terminal.kind(), ErrorKind::WaitTimeout);
