@@ -11,7 +11,7 @@ use crate::config::{ClientBuilder, RetryPolicy};
 use crate::device::{Device, DeviceFilter, DevicePage, OperatingMode};
 use crate::error::{Error, ErrorKind, Result};
 use crate::intent::{validate_id, Intent, IntentRequest, Target};
-use crate::payment::{Payment, Refund};
+use crate::payment::{validate_payment_id, Payment, Refund};
 use crate::sale::Sale;
 use crate::transport::{seg, Call, Op, Transport};
 use crate::wait::{WaitOptions, WaitStep, Waiter};
@@ -341,6 +341,7 @@ impl Client {
     /// # Ok::<(), mppoint::Error>(())
     /// ```
     pub fn get_payment(&self, payment_id: u64) -> Result<Payment> {
+        validate_payment_id(payment_id)?;
         let subject = format!("payment {payment_id}");
         self.call_json(Call {
             method: Method::GET,
@@ -375,6 +376,7 @@ impl Client {
         amount: Option<Amount>,
         idempotency_key: &str,
     ) -> Result<Refund> {
+        validate_payment_id(payment_id)?;
         if idempotency_key.is_empty() || !idempotency_key.bytes().all(|b| b.is_ascii_graphic()) {
             return Err(Error::invalid_argument(
                 "idempotency_key",
@@ -596,5 +598,12 @@ mod tests {
             .set_operating_mode("d", OperatingMode::Unknown("X".into()))
             .unwrap_err();
         assert_eq!(e.kind(), ErrorKind::InvalidArgument);
+        for e in [
+            c.get_payment(0).unwrap_err(),
+            c.refund_payment(0, None).unwrap_err(),
+        ] {
+            assert_eq!(e.kind(), ErrorKind::InvalidArgument, "{e}");
+            assert_eq!(e.field(), Some("payment_id"));
+        }
     }
 }

@@ -204,6 +204,19 @@ pub struct Refund {
     pub date_created: Option<String>,
 }
 
+/// Checks a payment id before it goes into a URL: Mercado Pago's ids start at 1, so 0 (what a
+/// C caller's unset variable holds) is refused rather than sent.
+pub fn validate_payment_id(id: u64) -> crate::Result<()> {
+    if id == 0 {
+        return Err(crate::Error::invalid_argument(
+            "payment_id",
+            "must be a positive integer",
+            "0",
+        ));
+    }
+    Ok(())
+}
+
 #[derive(Deserialize)]
 #[serde(untagged)]
 enum RawId {

@@ -63,15 +63,17 @@ pub(crate) fn whole(field: &'static str, v: f64, min: f64, max: f64) -> mppoint:
     }
 }
 
-/// A payment id: a positive whole number (or its decimal digits as a string).
+/// A payment id: a whole number (or its decimal digits as a string) that passes the core's rule.
 pub(crate) fn payment_id(v: &Either<f64, String>) -> mppoint::Result<u64> {
-    match v {
-        Either::A(n) => whole("payment_id", *n, 1.0, 9_007_199_254_740_991.0),
+    let id = match v {
+        Either::A(n) => whole("payment_id", *n, 0.0, 9_007_199_254_740_991.0)?,
         Either::B(s) => match s.parse::<u64>() {
-            Ok(n) if n > 0 && s.bytes().all(|b| b.is_ascii_digit()) => Ok(n),
-            _ => Err(invalid("payment_id", "must be a positive whole number", s)),
+            Ok(n) if s.bytes().all(|b| b.is_ascii_digit()) => n,
+            _ => return Err(invalid("payment_id", "must be a positive whole number", s)),
         },
-    }
+    };
+    mppoint::payment::validate_payment_id(id)?;
+    Ok(id)
 }
 
 fn cents_of(a: Amount) -> i64 {

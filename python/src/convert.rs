@@ -106,8 +106,8 @@ pub fn seconds(
     })
 }
 
-/// A payment id: a positive int (a negative or huge one is an `InvalidArgumentError`, not an
-/// `OverflowError`).
+/// A payment id: an int that fits a u64 and passes the core's rule (a negative or huge one is an
+/// `InvalidArgumentError`, not an `OverflowError`).
 pub fn payment_id(py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<u64> {
     if value.is_instance_of::<PyBool>() || !value.is_instance_of::<PyInt>() {
         return Err(PyTypeError::new_err(format!(
@@ -115,9 +115,12 @@ pub fn payment_id(py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<u64> {
             value.get_type().name()?
         )));
     }
+    // What does not fit a u64 (negative, huge) is refused here; the rest by the core's rule.
     match value.extract::<u64>() {
-        Ok(id) if id > 0 => Ok(id),
-        _ => Err(to_pyerr(
+        Ok(id) => mppoint::payment::validate_payment_id(id)
+            .map(|()| id)
+            .map_err(|e| to_pyerr(py, &e)),
+        Err(_) => Err(to_pyerr(
             py,
             &mppoint::Error::invalid_argument(
                 "payment_id",
