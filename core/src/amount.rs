@@ -53,6 +53,26 @@ impl Amount {
         parse_decimal(s, false)
     }
 
+    /// Parses the plain text of an exact decimal value (a Python `Decimal` written with
+    /// `format(d, "f")`): as [`Amount::parse`], except that zeros past the second decimal are
+    /// accepted, since they do not change the value (`"11.550"` is 11.55; `"11.555"` is refused).
+    ///
+    /// ```
+    /// assert_eq!(mppoint::Amount::parse_decimal_value("11.550").unwrap().cents(), 1155);
+    /// assert!(mppoint::Amount::parse_decimal_value("11.555").is_err());
+    /// ```
+    pub fn parse_decimal_value(s: &str) -> Result<Amount> {
+        match s.split_once('.') {
+            // Byte 2 is an ASCII '0' here, so slicing there is on a character boundary.
+            Some((int, frac))
+                if frac.len() > 2 && frac.as_bytes()[2..].iter().all(|&b| b == b'0') =>
+            {
+                parse_decimal(&format!("{int}.{}", &frac[..2]), false)
+            }
+            _ => parse_decimal(s, false),
+        }
+    }
+
     /// Parses the wire form strictly: digits, a dot and exactly two decimals (`"12.47"`). This is the
     /// rule the API applies to `operations[].amount`.
     pub fn parse_wire(s: &str) -> Result<Amount> {
@@ -377,6 +397,26 @@ mod tests {
             .unwrap_err()
             .message()
             .contains("two decimals"));
+    }
+
+    #[test]
+    fn decimal_values_may_carry_zeros_past_the_cents() {
+        assert_eq!(Amount::parse_decimal_value("11.550").unwrap().cents(), 1155);
+        assert_eq!(
+            Amount::parse_decimal_value("11.5000").unwrap().cents(),
+            1150
+        );
+        assert_eq!(Amount::parse_decimal_value("11.000").unwrap().cents(), 1100);
+        assert_eq!(Amount::parse_decimal_value("11.5").unwrap().cents(), 1150);
+        for bad in [
+            "11.555", "11.5050", "0.000", "-1.000", "NaN", "1E+2", "1.00ñ0", "11.00a",
+        ] {
+            assert!(Amount::parse_decimal_value(bad).is_err(), "{bad}");
+        }
+        assert!(
+            Amount::parse("11.550").is_err(),
+            "plain strings stay strict"
+        );
     }
 
     #[test]

@@ -49,22 +49,14 @@ pub fn amount_from(py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<Amount>
         return Err(to_pyerr(py, &e));
     }
     if value.is_instance(decimal_class(py)?)? {
-        // A Decimal is taken by its value: its plain (never exponent) text, without trailing zeros
-        // past the second decimal (Decimal("11.550") is 11.55). The core parses that text.
+        // A Decimal is taken by its value: its plain (never exponent) text, read by the core's
+        // rule for decimal values (Decimal("11.550") is 11.55).
         let text: String = py
             .import("builtins")?
             .getattr("format")?
             .call1((value, "f"))?
             .extract()?;
-        let text = match text.split_once('.') {
-            Some((int, frac)) if frac.len() > 2 => {
-                let kept = frac.trim_end_matches('0');
-                let kept = if kept.len() < 2 { &frac[..2] } else { kept };
-                format!("{int}.{kept}")
-            }
-            _ => text,
-        };
-        return Amount::parse(&text).map_err(|e| to_pyerr(py, &e));
+        return Amount::parse_decimal_value(&text).map_err(|e| to_pyerr(py, &e));
     }
     Err(PyTypeError::new_err(format!(
         "amount must be a str (\"12.47\"), a decimal.Decimal, a float or mppoint.cents(1247), not {}",
