@@ -248,11 +248,10 @@ pub(crate) async fn drive(
         }
         let c = client.clone();
         let id = intent_id.clone();
-        let poll = tokio::task::spawn_blocking(move || c.poll_once(&id));
         let polled = tokio::select! {
             biased;
             _ = aborted(&mut rx) => return Err(waiter.canceled_error().into()),
-            r = poll => r.unwrap_or_else(|e| Err(internal(e))),
+            r = blocking(move || c.poll_once(&id)) => r,
         };
         let step = waiter.observe(polled);
         deliver(plan).await?;
