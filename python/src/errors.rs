@@ -54,6 +54,17 @@ pub fn error_codes() -> Vec<&'static str> {
     mppoint::ErrorKind::ALL.iter().map(|k| k.code()).collect()
 }
 
+/// The codes of the kinds the core calls transient (`ErrorKind::is_transient`), so Python can
+/// check each class's `transient` against the core.
+#[pyfunction]
+pub fn transient_error_codes() -> Vec<&'static str> {
+    mppoint::ErrorKind::ALL
+        .iter()
+        .filter(|k| k.is_transient())
+        .map(|k| k.code())
+        .collect()
+}
+
 /// Every webhook signature failure reason code (`FailureReason::ALL`).
 #[pyfunction]
 pub fn signature_failure_reasons() -> Vec<&'static str> {

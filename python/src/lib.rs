@@ -54,6 +54,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<client::PyDeviceIterator>()?;
     m.add_class::<simulator::PySimulator>()?;
     m.add_function(wrap_pyfunction!(errors::error_codes, m)?)?;
+    m.add_function(wrap_pyfunction!(errors::transient_error_codes, m)?)?;
     m.add_function(wrap_pyfunction!(errors::signature_failure_reasons, m)?)?;
     m.add_function(wrap_pyfunction!(reset_logging_cache, m)?)?;
     m.add_function(wrap_pyfunction!(core_version, m)?)?;

@@ -42,9 +42,12 @@ def test_one_class_per_core_error_kind() -> None:
     codes = _native.error_codes()
     assert [c.code for c in ALL_CLASSES] == codes
     assert sorted(exceptions.BY_CODE) == sorted(codes)
+    transient = set(_native.transient_error_codes())
+    assert transient, "the core calls some kinds transient"
     for cls in ALL_CLASSES:
         assert issubclass(cls, mppoint.Error)
         assert cls is not mppoint.Error
+        assert cls.transient == (cls.code in transient), cls.code
     assert len(set(ALL_CLASSES)) == len(codes)
 
 
