@@ -596,6 +596,67 @@ mod tests {
         assert_eq!(seg("ñ"), "%C3%B1");
     }
 
+    fn call(op: Op) -> Call<'static> {
+        Call {
+            method: Method::GET,
+            path: "/x".into(),
+            query: Vec::new(),
+            body: None,
+            op,
+            subject: "intent 1",
+            idempotency_key: None,
+            retry: None,
+        }
+    }
+
+    #[test]
+    fn every_status_maps_to_its_kind() {
+        let t = Transport::new(&ClientBuilder::new("t")).unwrap();
+        let body =
+            br#"{"message":"m","error":"e","status":0,"cause":[{"code":1,"description":"d"}]}"#;
+        let map = |op, status, after_ambiguous| {
+            t.map_status(
+                &call(op),
+                status,
+                body,
+                Some("rid".into()),
+                Some(Duration::from_secs(7)),
+                after_ambiguous,
+            )
+        };
+        for (op, status, kind) in [
+            (Op::Read, 400, ErrorKind::BadRequest),
+            (Op::Read, 401, ErrorKind::Unauthorized),
+            (Op::Read, 403, ErrorKind::Forbidden),
+            (Op::Read, 404, ErrorKind::NotFound),
+            (Op::Create, 409, ErrorKind::AlreadyQueued),
+            (Op::Cancel, 409, ErrorKind::CannotCancel),
+            (Op::Read, 409, ErrorKind::Conflict),
+            (Op::Refund, 409, ErrorKind::Conflict),
+            (Op::Read, 429, ErrorKind::RateLimited),
+            (Op::Read, 500, ErrorKind::Server),
+            (Op::Read, 503, ErrorKind::Server),
+            (Op::Read, 418, ErrorKind::Api),
+            (Op::Read, 302, ErrorKind::Api),
+        ] {
+            let e = map(op, status, false);
+            assert_eq!(e.kind(), kind, "{op:?} {status}");
+            assert_eq!(e.status(), Some(status));
+            assert_eq!(e.api_error(), Some("e"));
+            assert_eq!(e.api_message(), Some("m"));
+            assert_eq!(e.causes().len(), 1);
+            assert_eq!(e.request_id(), Some("rid"));
+            assert_eq!(e.retry_after(), Some(Duration::from_secs(7)));
+        }
+        assert!(map(Op::Cancel, 409, false)
+            .message()
+            .contains("cancel it on the terminal"));
+        assert!(map(Op::Read, 401, false).message().contains("access token"));
+        // A 409 on a create retried after an attempt that may have reached the server.
+        assert_eq!(map(Op::Create, 409, true).kind(), ErrorKind::OutcomeUnknown);
+        assert_eq!(map(Op::Cancel, 409, true).kind(), ErrorKind::CannotCancel);
+    }
+
     #[test]
     fn error_bodies_are_read_leniently() {
         let b = ApiErrorBody::parse(
