@@ -13,8 +13,11 @@ cargo fmt --all -- --check
 step "Rust: cargo clippy -D warnings"
 cargo clippy --workspace --all-targets -- -D warnings
 
-step "Rust: cargo test (core: unit, integration against the simulator, property, doc tests)"
-cargo test -p mppoint
+step "Rust: the client crate carries no server, simulator or CLI"
+bash tests/check_core_deps.sh
+
+step "Rust: cargo test (client, simulator, CLI: unit, integration against the simulator, property, doc tests)"
+cargo test -p mppoint -p mppoint-simulator -p mppoint-cli
 
 for lang in c python node; do
   if [ -f "tests/run_${lang}.sh" ]; then

@@ -8,8 +8,8 @@ use std::time::{Duration, Instant};
 use std::hint::black_box;
 
 use criterion::Criterion;
-use mppoint::simulator::{Simulator, SimulatorConfig};
 use mppoint::{Amount, Client, IntentRequest, Target};
+use mppoint_simulator::{Simulator, SimulatorConfig};
 
 struct Setup {
     _sim: Simulator,

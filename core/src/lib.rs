@@ -10,8 +10,8 @@
 //! ([`ErrorKind::OutcomeUnknown`]), and a `CLOSED` intent is not a paid sale until its payment is
 //! approved ([`Sale::verdict`]).
 //!
-//! With the `simulator` feature (on by default), [`simulator::Simulator`] runs a local Mercado Pago
-//! Point API with simulated terminals, so everything can be tested without a terminal.
+//! The crate `mppoint-simulator` runs a local Mercado Pago Point API with simulated terminals, so
+//! everything can be tested without a terminal; the crate `mppoint-cli` is the `mppoint` command.
 
 #![warn(missing_docs)]
 
@@ -23,8 +23,6 @@ pub mod error;
 pub mod intent;
 pub mod payment;
 pub mod sale;
-#[cfg(feature = "simulator")]
-pub mod simulator;
 mod transport;
 pub mod wait;
 pub mod webhook;

@@ -7,11 +7,11 @@ use std::time::{Duration, Instant};
 
 mod common;
 
-use mppoint::simulator::{CardOutcome, Endpoint, FaultKind, FaultRule, Simulator, SimulatorConfig};
 use mppoint::{
     Amount, CancelToken, Client, DeviceFilter, ErrorKind, IntentRequest, OperatingMode,
     PaymentStatus, RetryPolicy, Site, Status, Target, Verdict, WaitOptions,
 };
+use mppoint_simulator::{CardOutcome, Endpoint, FaultKind, FaultRule, Simulator, SimulatorConfig};
 
 const POS1: &str = "SUC001POS001";
 const POS2: &str = "SUC001POS002";

@@ -4,8 +4,8 @@
 use std::sync::Mutex;
 use std::time::Duration;
 
-use mppoint::simulator::{Endpoint, FaultKind, FaultRule, Simulator, SimulatorConfig};
 use mppoint::{Client, DeviceFilter, RetryPolicy};
+use mppoint_simulator::{Endpoint, FaultKind, FaultRule, Simulator, SimulatorConfig};
 
 static LINES: Mutex<Vec<String>> = Mutex::new(Vec::new());
 

@@ -5,10 +5,10 @@
 use std::io::{Read, Write};
 use std::time::{Duration, Instant};
 
-use mppoint::simulator::{
+use mppoint::{OperatingMode, PaymentStatus, Site, Status};
+use mppoint_simulator::{
     CardOutcome, Endpoint, FaultKind, FaultRule, SimDevice, Simulator, SimulatorConfig,
 };
-use mppoint::{OperatingMode, PaymentStatus, Site, Status};
 use serde_json::{json, Value};
 
 mod common;

@@ -4,7 +4,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use mppoint::simulator::{Endpoint, Simulator, SimulatorConfig};
+use mppoint_simulator::{Endpoint, Simulator, SimulatorConfig};
 use serde_json::Value;
 
 const THREADS: usize = 32;

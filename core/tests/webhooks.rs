@@ -4,8 +4,8 @@
 
 use std::time::Duration;
 
-use mppoint::simulator::{Simulator, SimulatorConfig};
 use mppoint::webhook::{self, FailureReason, VerifyOptions};
+use mppoint_simulator::{Simulator, SimulatorConfig};
 mod common;
 use common::{receiver, Received};
 

@@ -4,10 +4,10 @@
 use std::ffi::c_char;
 use std::net::SocketAddr;
 
-use mppoint::simulator::{
+use mppoint::{Amount, AmountLimits, Error, OperatingMode};
+use mppoint_simulator::{
     CardOutcome, FaultRule, SimDevice, SimPos, SimStore, Simulator, SimulatorConfig,
 };
-use mppoint::{Amount, AmountLimits, Error, OperatingMode};
 
 use crate::client::mpp_config;
 use crate::enums::{mpp_card_outcome, mpp_operating_mode, mpp_site};

@@ -10,7 +10,7 @@ use std::sync::Mutex;
 use napi::bindgen_prelude::*;
 use serde_json::{json, Map, Value};
 
-use mppoint::simulator::{self as sim, CardOutcome, Endpoint, FaultRule as CoreFault};
+use mppoint_simulator::{self as sim, CardOutcome, Endpoint, FaultRule as CoreFault};
 
 use crate::client::ClientOptions;
 use crate::error::to_napi;

@@ -3,8 +3,8 @@
 
 use std::sync::Mutex;
 
-use mppoint::simulator::{CardOutcome, FaultRule, Simulator, SimulatorConfig};
 use mppoint::{AmountLimits, ErrorKind, Site};
+use mppoint_simulator::{CardOutcome, FaultRule, Simulator, SimulatorConfig};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;

@@ -11,10 +11,10 @@ use serde::Serialize;
 use serde_json::value::RawValue;
 use tokio::sync::Notify;
 
-use crate::amount::Amount;
-use crate::device::{Device, DevicePage, OperatingMode, Paging};
-use crate::intent::{EnablerConfiguration, Intent, Operation, OperationResult, Status, Target};
-use crate::payment::{AmountOrZero, Payment, PaymentStatus};
+use mppoint::amount::Amount;
+use mppoint::device::{Device, DevicePage, OperatingMode, Paging};
+use mppoint::intent::{EnablerConfiguration, Intent, Operation, OperationResult, Status, Target};
+use mppoint::payment::{AmountOrZero, Payment, PaymentStatus};
 
 use super::config::{SimPos, SimStore, SimulatorConfig};
 use super::faults::{Endpoint, FaultSet};
@@ -65,15 +65,15 @@ impl ApiError {
     }
 
     /// As a crate error (for the Rust control API).
-    pub fn into_error(self) -> crate::Error {
-        use crate::ErrorKind;
+    pub fn into_error(self) -> mppoint::Error {
+        use mppoint::ErrorKind;
         let kind = match self.status {
             400 => ErrorKind::InvalidArgument,
             404 => ErrorKind::NotFound,
             409 => ErrorKind::Conflict,
             _ => ErrorKind::Api,
         };
-        crate::Error::new(kind, format!("simulator: {}", self.message))
+        mppoint::Error::new(kind, format!("simulator: {}", self.message))
     }
 }
 
@@ -596,8 +596,8 @@ impl World {
                             amount,
                             refunded_cents: 0,
                             currency_id: match cfg.site {
-                                crate::Site::MLA => "ARS",
-                                crate::Site::MLB => "BRL",
+                                mppoint::Site::MLA => "ARS",
+                                mppoint::Site::MLB => "BRL",
                             },
                             external_reference: rec.intent.external_reference.clone(),
                             description: rec.intent.description.clone(),

@@ -6,9 +6,9 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use crate::amount::{AmountLimits, Site};
-use crate::device::OperatingMode;
-use crate::error::{Error, ErrorKind, Result};
+use mppoint::amount::{AmountLimits, Site};
+use mppoint::device::OperatingMode;
+use mppoint::error::{Error, ErrorKind, Result};
 
 use super::faults::FaultRule;
 
@@ -22,7 +22,7 @@ pub const DEFAULT_WEBHOOK_SECRET: &str = "mppoint-simulator-webhook-secret";
 ///
 /// ```no_run
 /// use std::time::Duration;
-/// use mppoint::simulator::{Simulator, SimulatorConfig};
+/// use mppoint_simulator::{Simulator, SimulatorConfig};
 /// let sim = Simulator::start(SimulatorConfig {
 ///     pickup_delay: Duration::from_millis(20),
 ///     step_delay: Duration::from_millis(20),
@@ -221,7 +221,7 @@ impl SimulatorConfig {
     /// decimal strings:
     ///
     /// ```
-    /// let cfg = mppoint::simulator::SimulatorConfig::from_json(r#"{
+    /// let cfg = mppoint_simulator::SimulatorConfig::from_json(r#"{
     ///     "bind": "127.0.0.1:0", "access_token": "TEST-token", "site": "MLA",
     ///     "limits": {"min": "5.00", "max": "100000.00"},
     ///     "stores": [{"id": "1", "name": "Centro"}],
@@ -234,7 +234,7 @@ impl SimulatorConfig {
     /// }"#)?;
     /// assert_eq!(cfg.site, mppoint::Site::MLA);
     /// assert_eq!(cfg.pickup_delay, std::time::Duration::from_millis(20));
-    /// assert_eq!(mppoint::simulator::SimulatorConfig::from_json("{}")?.devices.len(), 3);
+    /// assert_eq!(mppoint_simulator::SimulatorConfig::from_json("{}")?.devices.len(), 3);
     /// # Ok::<(), mppoint::Error>(())
     /// ```
     pub fn from_json(json: &str) -> Result<SimulatorConfig> {
@@ -244,8 +244,8 @@ impl SimulatorConfig {
         let limits = match j.limits {
             None => None,
             Some(l) => Some(AmountLimits::new(
-                crate::Amount::parse(&l.min)?,
-                crate::Amount::parse(&l.max)?,
+                mppoint::Amount::parse(&l.min)?,
+                mppoint::Amount::parse(&l.max)?,
             )?),
         };
         let cfg = SimulatorConfig {

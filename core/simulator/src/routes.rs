@@ -11,9 +11,9 @@ use hyper::header::{HeaderValue, CONNECTION, CONTENT_LENGTH, CONTENT_TYPE, RETRY
 use hyper::{Method, Request, Response, StatusCode};
 use serde_json::Value;
 
-use crate::amount::Amount;
-use crate::device::OperatingMode;
-use crate::intent::{
+use mppoint::amount::Amount;
+use mppoint::device::OperatingMode;
+use mppoint::intent::{
     validate_description, validate_external_reference, validate_ticket_number,
     EnablerConfiguration, Target,
 };
@@ -516,7 +516,7 @@ fn parse_create(shared: &Shared, body: &[u8]) -> Result<NewIntent, ApiError> {
             ))),
         }
     };
-    let rule = |e: crate::Error| ApiError::bad_request(e.message().to_string());
+    let rule = |e: mppoint::Error| ApiError::bad_request(e.message().to_string());
     let description = text("description")?;
     validate_description(&description).map_err(rule)?;
     let external_reference = text("external_reference")?;

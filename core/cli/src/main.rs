@@ -8,12 +8,12 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use clap::{Args, Parser, Subcommand};
-use mppoint::simulator::{Simulator, SimulatorConfig};
 use mppoint::webhook::{self, VerifyOptions};
 use mppoint::{
     Amount, Client, DeviceFilter, Error, ErrorKind, IntentRequest, OperatingMode, Site, Status,
     Target, Verdict, WaitOptions,
 };
+use mppoint_simulator::{Simulator, SimulatorConfig};
 
 const EXIT_CODES: &str = "Exit codes: 0 done (sale approved, signature valid), 1 sale not paid \
 (rejected, canceled, expired, error), 2 usage error, 3 confirmation required (check the terminal), \

@@ -5,15 +5,15 @@
 //!
 //! Each POST goes to `<url>?data.id=<intent id>&type=topic_instore_integration_wh` (with `&` if the
 //! URL already has a query), with the headers `x-request-id` (a new UUID v4 per attempt) and
-//! `x-signature: ts=<unix seconds>,v1=<hex>` computed by [`crate::webhook::sign`].
+//! `x-signature: ts=<unix seconds>,v1=<hex>` computed by [`mppoint::webhook::sign`].
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::Serialize;
 
-use crate::intent::Intent;
-use crate::webhook::NotificationData;
+use mppoint::intent::Intent;
+use mppoint::webhook::NotificationData;
 
 use super::state::{lock, Shared};
 
@@ -107,7 +107,7 @@ async fn deliver(shared: Arc<Shared>, target: String, data_id: String, body: byt
             .duration_since(UNIX_EPOCH)
             .map(|d| d.as_secs())
             .unwrap_or(0);
-        let signature = crate::webhook::sign(
+        let signature = mppoint::webhook::sign(
             &shared.cfg.webhook_secret,
             Some(&data_id),
             Some(&request_id),

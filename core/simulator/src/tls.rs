@@ -7,7 +7,7 @@ use std::sync::Arc;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use tokio_rustls::TlsAcceptor;
 
-use crate::error::{Error, ErrorKind, Result};
+use mppoint::error::{Error, ErrorKind, Result};
 
 /// A generated certificate and the acceptor that serves it.
 pub(crate) struct Tls {

@@ -9,7 +9,7 @@
 //! can be injected per endpoint.
 //!
 //! ```no_run
-//! use mppoint::simulator::{CardOutcome, Simulator, SimulatorConfig};
+//! use mppoint_simulator::{CardOutcome, Simulator, SimulatorConfig};
 //! let sim = Simulator::start(SimulatorConfig::default())?;
 //! // Point a client at sim.base_url() with sim.access_token(), then create intents:
 //! // an amount ending in .44 waits on the terminal until the test decides.
@@ -98,9 +98,9 @@ use std::sync::Arc;
 
 use tokio::sync::watch;
 
-use crate::error::{Error, ErrorKind, Result};
-use crate::intent::Intent;
-use crate::payment::Payment;
+use mppoint::error::{Error, ErrorKind, Result};
+use mppoint::intent::Intent;
+use mppoint::payment::Payment;
 
 pub use config::{
     SimDevice, SimPos, SimStore, SimulatorConfig, DEFAULT_ACCESS_TOKEN, DEFAULT_WEBHOOK_SECRET,

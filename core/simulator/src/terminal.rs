@@ -18,8 +18,8 @@ use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 
-use crate::amount::Amount;
-use crate::error::{Error, Result};
+use mppoint::amount::Amount;
+use mppoint::error::{Error, Result};
 
 use super::state::Shared;
 

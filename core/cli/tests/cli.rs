@@ -121,7 +121,7 @@ fn help_lists_the_commands_and_exit_codes() {
 
 mod shop_setup {
     use super::mppoint;
-    use mppoint::simulator::{Simulator, SimulatorConfig};
+    use mppoint_simulator::{Simulator, SimulatorConfig};
     use std::io::{BufRead, BufReader};
     use std::process::Stdio;
     use std::time::Duration;
