@@ -1,7 +1,8 @@
 //! The client: every Point operation of the InStore API.
 
+use std::collections::HashMap;
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use reqwest::Method;
 use serde_json::value::RawValue;
@@ -40,7 +41,13 @@ struct Inner {
     transport: Transport,
     site: Option<Site>,
     limits: Option<AmountLimits>,
+    /// What each idempotency key of a recent create was sent for (target, cents, external
+    /// reference), so a key reused for another cart is refused before it is sent.
+    keys: Mutex<HashMap<String, (String, i64, String)>>,
 }
+
+/// How many create keys a client remembers.
+const REMEMBERED_KEYS: usize = 4096;
 
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -66,6 +73,7 @@ impl Client {
                 transport,
                 site: b.site,
                 limits,
+                keys: Mutex::new(HashMap::new()),
             }),
         })
     }
@@ -113,6 +121,7 @@ impl Client {
             subject: "the device list",
             idempotency_key: None,
             retry: None,
+            external_reference: None,
         })
     }
 
@@ -173,6 +182,7 @@ impl Client {
             subject: &subject,
             idempotency_key: None,
             retry: None,
+            external_reference: None,
         })?;
         Ok(a.operating_mode)
     }
@@ -207,6 +217,7 @@ impl Client {
             }
             Target::Device(id) => format!("/instore-api/integrations/v1/intents/point/{}", seg(id)),
         };
+        self.remember_key(&key, target, req)?;
         let body = serde_json::to_vec(&req.to_body())
             .map_err(|e| Error::new(ErrorKind::InvalidArgument, e.to_string()))?;
         let subject = format!("the intent for {target}");
@@ -219,7 +230,32 @@ impl Client {
             subject: &subject,
             idempotency_key: Some(key.clone()),
             retry: None,
+            external_reference: Some(req.external_reference()),
         })?;
+        // A key that names another sale's intent (the server replayed an earlier create with a
+        // different cart) must never become a sale of the old cart.
+        let amount_differs = intent.amount().is_some_and(|a| a != req.amount());
+        let reference_differs = intent
+            .external_reference
+            .as_deref()
+            .is_some_and(|r| r != req.external_reference());
+        if amount_differs || reference_differs {
+            return Err(Error::new(
+                ErrorKind::IdempotencyKeyMismatch,
+                format!(
+                    "idempotency key {key} returned intent {} for amount {} and external reference {:?}, but this create asked for amount {} and external reference {:?}: the key belongs to another sale. Nothing new was created; use a new key for a new cart (and check intent {} is not still on the terminal)",
+                    intent.id,
+                    intent.amount().map(|a| a.to_string()).unwrap_or_else(|| "?".into()),
+                    intent.external_reference.as_deref().unwrap_or("?"),
+                    req.amount(),
+                    req.external_reference(),
+                    intent.id
+                ),
+            )
+            .with_idempotency_key(Some(key))
+            .with_intent_id(intent.id.clone())
+            .with_external_reference(req.external_reference()));
+        }
         intent.idempotency_key = Some(key);
         Ok(intent)
     }
@@ -251,6 +287,7 @@ impl Client {
             subject: &subject,
             idempotency_key: None,
             retry,
+            external_reference: None,
         })
         .map_err(|e| e.with_intent_id(intent_id))
     }
@@ -305,6 +342,7 @@ impl Client {
             subject: &subject,
             idempotency_key: None,
             retry: None,
+            external_reference: None,
         });
         match sent {
             Ok(()) => Ok(()),
@@ -352,6 +390,7 @@ impl Client {
             subject: &subject,
             idempotency_key: None,
             retry: None,
+            external_reference: None,
         })
     }
 
@@ -411,6 +450,7 @@ impl Client {
             subject: &subject,
             idempotency_key: Some(idempotency_key.to_string()),
             retry: None,
+            external_reference: None,
         })
     }
 
@@ -459,10 +499,26 @@ impl Client {
         self.get_intent_with(intent_id, Some(RetryPolicy::none()))
     }
 
-    /// Looks up the payments of a final intent and gives the verdict. For a `CLOSED` intent each
-    /// payment is read; if one cannot be read the error says which, and the sale must not be
-    /// treated as paid until it is.
-    pub fn sale_for(&self, intent: Intent) -> Result<Sale> {
+    /// The verdict of a sale, from the API alone: reads intent `intent_id`, then each payment its
+    /// `results` name, and gives the verdict. Nothing the caller holds (a webhook's body, an
+    /// intent read earlier) is trusted: a notification says only which intent to look at. The
+    /// payment behind [`crate::Verdict::Approved`] belongs to that intent and is for its amount.
+    /// If a payment cannot be read the error says which, and the sale must not be treated as paid
+    /// until it is. An intent not yet final is an [`ErrorKind::InvalidArgument`] error.
+    ///
+    /// ```no_run
+    /// # let client = mppoint::Client::builder("t").build()?;
+    /// let sale = client.sale_for("7f25f9aa-eea6-4f9c-bf16-a341f71ba2f1")?;
+    /// if sale.is_paid() { println!("paid"); }
+    /// # Ok::<(), mppoint::Error>(())
+    /// ```
+    pub fn sale_for(&self, intent_id: &str) -> Result<Sale> {
+        let intent = self.get_intent(intent_id)?;
+        self.sale_of(intent)
+    }
+
+    /// The verdict of an intent this client has just read from the API.
+    fn sale_of(&self, intent: Intent) -> Result<Sale> {
         let mut payments = Vec::new();
         if intent.status == crate::Status::Closed {
             for id in intent.payment_ids() {
@@ -480,35 +536,173 @@ impl Client {
         Sale::from_final(intent, payments)
     }
 
+    /// Finds what became of a sale from its `external_reference`, through the Payments API's
+    /// search (`GET /v1/payments/search?external_reference=…`): every payment found (none is an
+    /// empty list), newest first. This is how to recover from [`ErrorKind::OutcomeUnknown`]
+    /// without re-sending the create: once the terminal is done with the sale, an `approved`
+    /// payment for the sale's amount means it was paid. Deciding (hand over the goods, ring it up
+    /// again, refund a duplicate) stays with the caller.
+    ///
+    /// ```no_run
+    /// # let client = mppoint::Client::builder("t").build()?;
+    /// let found = client.find_payments("order-123")?;
+    /// let paid = found.iter().any(|p| p.is_approved());
+    /// # Ok::<(), mppoint::Error>(())
+    /// ```
+    pub fn find_payments(&self, external_reference: &str) -> Result<Vec<Payment>> {
+        crate::intent::validate_external_reference(external_reference)?;
+        #[derive(serde::Deserialize)]
+        struct SearchPage {
+            #[serde(default)]
+            results: Vec<Payment>,
+            #[serde(default)]
+            paging: Option<SearchPaging>,
+        }
+        #[derive(serde::Deserialize)]
+        struct SearchPaging {
+            #[serde(default)]
+            total: Option<u64>,
+        }
+        const PAGE: u64 = 100;
+        const MAX_PAGES: u64 = 20;
+        let subject = format!("the payments of external reference {external_reference:?}");
+        let mut found: Vec<Payment> = Vec::new();
+        for page in 0..MAX_PAGES {
+            let got: SearchPage = self.call_json(Call {
+                method: Method::GET,
+                path: "/v1/payments/search".into(),
+                query: vec![
+                    ("external_reference", external_reference.to_string()),
+                    ("sort", "date_created".to_string()),
+                    ("criteria", "desc".to_string()),
+                    ("limit", PAGE.to_string()),
+                    ("offset", (page * PAGE).to_string()),
+                ],
+                body: None,
+                op: Op::Read,
+                subject: &subject,
+                idempotency_key: None,
+                retry: None,
+                external_reference: None,
+            })?;
+            let n = got.results.len() as u64;
+            // The search matches exactly; keep only exact matches all the same.
+            found.extend(
+                got.results
+                    .into_iter()
+                    .filter(|p| p.external_reference.as_deref() == Some(external_reference)),
+            );
+            let total = got.paging.and_then(|p| p.total).unwrap_or(0);
+            if n < PAGE || (page + 1) * PAGE >= total {
+                break;
+            }
+        }
+        Ok(found)
+    }
+
     /// The whole sale: create the intent, wait for it to end, read its payment and give one
     /// verdict. Only [`crate::Verdict::Approved`] is a paid sale.
     ///
-    /// If the wait fails (deadline, cancel token), the error carries the intent id
-    /// ([`Error::intent_id`]): the intent still exists, so cancel it or wait again.
+    /// If the wait fails (deadline, cancel token, a status callback that panicked), the error
+    /// carries the intent id ([`Error::intent_id`]) and the idempotency key: the intent still
+    /// exists, so cancel it or wait again.
     pub fn charge(&self, target: &Target, req: &IntentRequest, opts: &WaitOptions) -> Result<Sale> {
         // Bad wait options must not leave an intent behind: check them before creating it.
         opts.validate()?;
         let intent = self.create_intent(target, req)?;
-        let waited = Waiter::starting_from(&intent, opts).and_then(|w| self.drive(w));
+        // A status callback that panics must not lose the intent: the panic becomes an
+        // `ABORTED` error carrying the intent id and key.
+        let waited = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            Waiter::starting_from(&intent, opts).and_then(|w| self.drive(w))
+        }))
+        .unwrap_or_else(|p| {
+            Err(Waiter::new(&intent.id, opts)
+                .map(|w| w.aborted_error(&panic_text(&*p)))
+                .unwrap_or_else(|e| e))
+        });
         self.finish_charge(&intent, waited)
     }
 
     /// The end of [`Client::charge`], for a driver that does the create and the wait itself (the
-    /// Node binding waits on an async runtime): a failed wait gets the create's idempotency key,
-    /// an ended intent keeps it, and its payments are read for the verdict.
+    /// Node binding waits on an async runtime): a failed wait gets the create's idempotency key
+    /// and the intent id, an ended intent keeps its key, and its payments are read for the
+    /// verdict. `waited` must be the intent as this client read it from the API.
     pub fn finish_charge(&self, created: &Intent, waited: Result<Intent>) -> Result<Sale> {
         let key = created.idempotency_key.clone();
-        let ended = waited.map_err(|e| e.with_idempotency_key(key.clone()))?;
+        let ended = waited.map_err(|e| {
+            let e = e.with_idempotency_key(key.clone());
+            let e = if e.intent_id().is_none() {
+                e.with_intent_id(created.id.clone())
+            } else {
+                e
+            };
+            match &created.external_reference {
+                Some(r) if e.external_reference().is_none() => e.with_external_reference(r.clone()),
+                _ => e,
+            }
+        })?;
+        if ended.id != created.id {
+            return Err(Error::invalid_argument(
+                "waited",
+                "must be the intent that was created",
+                &ended.id,
+            ));
+        }
         let ended = Intent {
             idempotency_key: key,
             ..ended
         };
-        self.sale_for(ended)
+        self.sale_of(ended)
+    }
+
+    /// Records what `key` is sent for; a key already sent for another cart is refused.
+    fn remember_key(&self, key: &str, target: &Target, req: &IntentRequest) -> Result<()> {
+        let print = (
+            target.to_string(),
+            req.amount().cents(),
+            req.external_reference().to_string(),
+        );
+        let mut keys = self.inner.keys.lock().unwrap_or_else(|e| e.into_inner());
+        match keys.get(key) {
+            Some(old) if *old != print => Err(Error::new(
+                ErrorKind::IdempotencyKeyMismatch,
+                format!(
+                    "idempotency key {key} was already sent for {} (amount {}.{:02}, external reference {:?}); this create is for {} (amount {}, external reference {:?}). Nothing was sent: use a new key for a new cart",
+                    old.0,
+                    old.1 / 100,
+                    old.1 % 100,
+                    old.2,
+                    print.0,
+                    req.amount(),
+                    print.2
+                ),
+            )
+            .with_idempotency_key(Some(key.to_string()))
+            .with_external_reference(req.external_reference())),
+            Some(_) => Ok(()),
+            None => {
+                if keys.len() >= REMEMBERED_KEYS {
+                    keys.clear();
+                }
+                keys.insert(key.to_string(), print);
+                Ok(())
+            }
+        }
     }
 
     fn call_json<T: serde::de::DeserializeOwned>(&self, call: Call<'_>) -> Result<T> {
         self.inner.transport.json(call)
     }
+}
+
+/// The text of a caught panic.
+fn panic_text(p: &(dyn std::any::Any + Send)) -> String {
+    let what = p
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| p.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic".to_string());
+    format!("the status callback panicked: {what}")
 }
 
 /// Iterates over every device of a filter, page by page (see [`Client::devices`]).

@@ -109,7 +109,19 @@ pub struct ClientBuilder {
     pub(crate) proxy: Option<String>,
     pub(crate) no_proxy: bool,
     pub(crate) root_certs_pem: Vec<Vec<u8>>,
+    pub(crate) resend_ambiguous_creates: bool,
+    pub(crate) allow_insecure_http: bool,
+    pub(crate) max_response_bytes: usize,
 }
+
+/// The longest request timeout accepted (longer is a caller mistake, and would overflow clocks).
+pub const MAX_TIMEOUT: Duration = Duration::from_secs(10 * 60);
+/// The most attempts a retry policy may make.
+pub const MAX_ATTEMPTS: u32 = 10;
+/// The longest backoff a retry policy may use.
+pub const MAX_RETRY_DELAY: Duration = Duration::from_secs(5 * 60);
+/// The default cap on an answer's body (Mercado Pago's answers are a few kilobytes).
+pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 4 * 1024 * 1024;
 
 impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -127,6 +139,9 @@ impl fmt::Debug for ClientBuilder {
             .field("user_agent_suffix", &self.user_agent_suffix)
             .field("proxy", &self.proxy.as_ref().map(|_| "***"))
             .field("root_certs", &self.root_certs_pem.len())
+            .field("resend_ambiguous_creates", &self.resend_ambiguous_creates)
+            .field("allow_insecure_http", &self.allow_insecure_http)
+            .field("max_response_bytes", &self.max_response_bytes)
             .finish()
     }
 }
@@ -148,7 +163,37 @@ impl ClientBuilder {
             proxy: None,
             no_proxy: false,
             root_certs_pem: Vec::new(),
+            resend_ambiguous_creates: false,
+            allow_insecure_http: false,
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
         }
+    }
+
+    /// Re-send an intent create whose attempt may have reached the server (timeout, dropped
+    /// connection, 5xx, garbled answer) with the same `X-Idempotency-Key` (default `false`).
+    ///
+    /// Mercado Pago does not document the key for InStore intent creates, so by default such a
+    /// create ends at once with [`ErrorKind::OutcomeUnknown`]: a re-send to a server that ignores
+    /// the key would put a second intent on the terminal (a double charge). Turn this on only for
+    /// an account whose keys you know Mercado Pago honours.
+    pub fn resend_ambiguous_creates(mut self, resend: bool) -> Self {
+        self.resend_ambiguous_creates = resend;
+        self
+    }
+
+    /// Accept a plain `http://` base URL to a host other than this machine (default `false`:
+    /// only `https://`, or `http://` to `localhost`/127.0.0.1/::1). The access token travels in
+    /// clear text over such a connection.
+    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
+        self.allow_insecure_http = allow;
+        self
+    }
+
+    /// The largest answer body accepted (default 4 MiB; 1 KiB to 256 MiB). A larger answer is a
+    /// [`ErrorKind::Decode`] error.
+    pub fn max_response_bytes(mut self, bytes: usize) -> Self {
+        self.max_response_bytes = bytes;
+        self
     }
 
     /// The API's base URL (default `https://api.mercadopago.com`); a simulator's for tests.
@@ -259,6 +304,45 @@ impl ClientBuilder {
         }
         if self.timeout.is_zero() || self.connect_timeout.is_zero() {
             return Err(Error::new(ErrorKind::Config, "timeouts must be above zero"));
+        }
+        let ms = |d: Duration| format!("{} ms", d.as_millis());
+        for (field, d) in [
+            ("timeout", self.timeout),
+            ("connect_timeout", self.connect_timeout),
+        ] {
+            if d > MAX_TIMEOUT {
+                return Err(Error::invalid_argument(
+                    field,
+                    format!("must be at most {} s", MAX_TIMEOUT.as_secs()),
+                    &ms(d),
+                ));
+            }
+        }
+        if self.retry.max_attempts > MAX_ATTEMPTS {
+            return Err(Error::invalid_argument(
+                "retry.max_attempts",
+                format!("must be at most {MAX_ATTEMPTS}"),
+                &self.retry.max_attempts.to_string(),
+            ));
+        }
+        for (field, d) in [
+            ("retry.base_delay", self.retry.base_delay),
+            ("retry.max_delay", self.retry.max_delay),
+        ] {
+            if d > MAX_RETRY_DELAY {
+                return Err(Error::invalid_argument(
+                    field,
+                    format!("must be at most {} s", MAX_RETRY_DELAY.as_secs()),
+                    &ms(d),
+                ));
+            }
+        }
+        if !(1024..=256 * 1024 * 1024).contains(&self.max_response_bytes) {
+            return Err(Error::invalid_argument(
+                "max_response_bytes",
+                "must be between 1 KiB and 256 MiB",
+                &self.max_response_bytes.to_string(),
+            ));
         }
         Client::from_builder(self)
     }

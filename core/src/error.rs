@@ -59,11 +59,18 @@ pub enum ErrorKind {
     Canceled,
     /// A webhook's `x-signature` did not verify (see [`Error::signature_failure`]).
     InvalidSignature,
+    /// An idempotency key was reused with a different request (amount, external reference or
+    /// target): the intent it names is another sale's. Use a new key for a new cart.
+    IdempotencyKeyMismatch,
+    /// The caller's own code stopped a sale after its intent was created (a status callback that
+    /// failed, an abort, Ctrl-C): the error carries the intent id and key; the intent is
+    /// untouched, so cancel it or wait for it again.
+    Aborted,
 }
 
 impl ErrorKind {
     /// Every kind, in result-code order.
-    pub const ALL: [ErrorKind; 20] = [
+    pub const ALL: [ErrorKind; 22] = [
         ErrorKind::InvalidArgument,
         ErrorKind::InvalidAmount,
         ErrorKind::Config,
@@ -84,6 +91,8 @@ impl ErrorKind {
         ErrorKind::WaitTimeout,
         ErrorKind::Canceled,
         ErrorKind::InvalidSignature,
+        ErrorKind::IdempotencyKeyMismatch,
+        ErrorKind::Aborted,
     ];
 
     /// The stable string code of this kind, the same in every language (Node's `err.code`).
@@ -109,6 +118,8 @@ impl ErrorKind {
             ErrorKind::WaitTimeout => "WAIT_TIMEOUT",
             ErrorKind::Canceled => "CANCELED",
             ErrorKind::InvalidSignature => "INVALID_SIGNATURE",
+            ErrorKind::IdempotencyKeyMismatch => "IDEMPOTENCY_KEY_MISMATCH",
+            ErrorKind::Aborted => "ABORTED",
         }
     }
 
@@ -156,6 +167,7 @@ struct Inner {
     retry_after: Option<Duration>,
     idempotency_key: Option<String>,
     intent_id: Option<String>,
+    external_reference: Option<String>,
     last_status: Option<Status>,
     field: Option<&'static str>,
     signature_failure: Option<FailureReason>,
@@ -222,6 +234,11 @@ impl Error {
     pub fn intent_id(&self) -> Option<&str> {
         self.inner.intent_id.as_deref()
     }
+    /// The external reference of the sale this error is about (an `OUTCOME_UNKNOWN` create):
+    /// look its payments up with `find_payments`.
+    pub fn external_reference(&self) -> Option<&str> {
+        self.inner.external_reference.as_deref()
+    }
     /// For [`ErrorKind::WaitTimeout`] and [`ErrorKind::Canceled`]: the last status seen.
     pub fn last_status(&self) -> Option<&Status> {
         self.inner.last_status.as_ref()
@@ -270,6 +287,10 @@ impl Error {
     }
     pub(crate) fn with_intent_id(mut self, id: impl Into<String>) -> Self {
         self.inner.intent_id = Some(id.into());
+        self
+    }
+    pub(crate) fn with_external_reference(mut self, r: impl Into<String>) -> Self {
+        self.inner.external_reference = Some(r.into());
         self
     }
     pub(crate) fn with_last_status(mut self, s: Option<Status>) -> Self {
@@ -338,6 +359,7 @@ impl fmt::Debug for Error {
             retry_after,
             idempotency_key,
             intent_id,
+            external_reference,
             last_status,
             field,
             signature_failure

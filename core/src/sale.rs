@@ -131,7 +131,17 @@ impl Sale {
 
     /// The approved payment, if any.
     pub fn approved_payment(&self) -> Option<&Payment> {
-        self.payments.iter().find(|p| p.is_approved())
+        if !self.is_paid() {
+            return None;
+        }
+        let ids = self.intent.payment_ids();
+        let wanted = self.intent.amount();
+        self.payments.iter().find(|p| {
+            p.is_approved()
+                && ids.contains(&p.id)
+                && wanted.is_some()
+                && p.transaction_amount == wanted
+        })
     }
 
     /// The amount the intent asked for.
@@ -148,8 +158,37 @@ fn closed_verdict(intent: &Intent, payments: &[Payment]) -> (Verdict, String) {
             "the intent closed without a payment id".to_string(),
         );
     }
-    if let Some(p) = payments.iter().find(|p| p.is_approved()) {
+    // Only a payment the intent names counts, and an approved one only for the intent's amount.
+    let payments: Vec<&Payment> = payments.iter().filter(|p| ids.contains(&p.id)).collect();
+    if payments.is_empty() {
+        return (
+            Verdict::ConfirmationRequired,
+            format!(
+                "none of the payments given is one the intent names ({ids:?}): check the payment on the terminal"
+            ),
+        );
+    }
+    let wanted = intent.amount();
+    if let Some(p) = payments
+        .iter()
+        .find(|p| p.is_approved() && wanted.is_some() && p.transaction_amount == wanted)
+    {
         return (Verdict::Approved, format!("payment {} approved", p.id));
+    }
+    if let Some(p) = payments.iter().find(|p| p.is_approved()) {
+        let text = |a: Option<Amount>| {
+            a.map(|a| a.to_string())
+                .unwrap_or_else(|| "an unknown amount".into())
+        };
+        return (
+            Verdict::ConfirmationRequired,
+            format!(
+                "payment {} is approved but for {} while the intent asked for {}: check the payment before handing over the goods",
+                p.id,
+                text(p.transaction_amount),
+                text(wanted)
+            ),
+        );
     }
     let refused = |s: &PaymentStatus| {
         matches!(
@@ -164,7 +203,11 @@ fn closed_verdict(intent: &Intent, payments: &[Payment]) -> (Verdict, String) {
         Some(d) => format!("payment {} {} ({d})", p.id, p.status),
         None => format!("payment {} {}", p.id, p.status),
     };
-    let text = payments.iter().map(describe).collect::<Vec<_>>().join(", ");
+    let text = payments
+        .iter()
+        .map(|p| describe(p))
+        .collect::<Vec<_>>()
+        .join(", ");
     if payments.iter().all(|p| refused(&p.status)) {
         (Verdict::Rejected, text)
     } else {
@@ -200,7 +243,26 @@ mod tests {
     }
 
     fn payment(id: u64, status: &str) -> Payment {
-        serde_json::from_value(serde_json::json!({"id": id, "status": status})).unwrap()
+        serde_json::from_value(
+            serde_json::json!({"id": id, "status": status, "transaction_amount": 10.00}),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn approved_needs_the_intents_payment_for_its_amount() {
+        // A payment the intent does not name is not its payment.
+        let s =
+            Sale::from_final(intent(Status::Closed, &[1]), vec![payment(2, "approved")]).unwrap();
+        assert_eq!(s.verdict, Verdict::ConfirmationRequired);
+        // An approved payment for another amount is not this sale's.
+        let p: Payment = serde_json::from_value(
+            serde_json::json!({"id": 1, "status": "approved", "transaction_amount": 1.00}),
+        )
+        .unwrap();
+        let s = Sale::from_final(intent(Status::Closed, &[1]), vec![p]).unwrap();
+        assert_eq!(s.verdict, Verdict::ConfirmationRequired);
+        assert!(s.reason.contains("10.00"), "{}", s.reason);
     }
 
     #[test]

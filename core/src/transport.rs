@@ -32,15 +32,55 @@ pub(crate) enum Op {
     SetMode,
     /// DELETE of an intent: retried like a read; 409 means "cancel it on the terminal".
     Cancel,
-    /// POST of an intent: keyed; 409 means "already queued" (or outcome unknown after a retry).
+    /// POST of an InStore intent: keyed, but the key is not documented (Mercado Pago may ignore
+    /// it), so an attempt that may have reached the server is not re-sent unless the user opted in.
     Create,
-    /// POST of a refund: keyed.
+    /// POST of a refund: keyed, and the Payments API documents the key ("avoids duplicated
+    /// refunds"), so a retry with the same key is safe.
     Refund,
+}
+
+/// What one failed attempt tells about the server, as far as the client can know it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Failure {
+    /// The request provably never reached the server: the connection was never made (refused,
+    /// DNS, TLS handshake), so no byte of it was written.
+    NotSent,
+    /// The server answered that it did nothing and asked us to come back (429).
+    NotProcessed,
+    /// The request may have reached the server and been processed: a timeout after sending, a
+    /// dropped connection, any 5xx (a gateway's 503 is no proof the service did nothing), a
+    /// cut-off, oversized or garbled answer.
+    MaybeProcessed,
+}
+
+/// What to do after a failed attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Next {
+    /// Send it again (same idempotency key), within the retry policy.
+    Retry,
+    /// Stop at once: the request may have been processed and re-sending it could do it twice.
+    /// The caller gets `OUTCOME_UNKNOWN` with what it needs to recover.
+    Unknown,
 }
 
 impl Op {
     fn keyed(self) -> bool {
         matches!(self, Op::Create | Op::Refund)
+    }
+
+    /// The one retry table: what each operation does after each kind of failure. A definite
+    /// answer (4xx other than 429) is never retried and does not come here. Another API adds its
+    /// own operations here (the Orders API documents its keys on create, cancel and refund, so its
+    /// rows retry).
+    pub(crate) fn after(self, failure: Failure, resend_ambiguous_creates: bool) -> Next {
+        match (self, failure) {
+            (_, Failure::NotSent | Failure::NotProcessed) => Next::Retry,
+            (Op::Read | Op::SetMode | Op::Cancel, Failure::MaybeProcessed) => Next::Retry,
+            (Op::Refund, Failure::MaybeProcessed) => Next::Retry,
+            (Op::Create, Failure::MaybeProcessed) if resend_ambiguous_creates => Next::Retry,
+            (Op::Create, Failure::MaybeProcessed) => Next::Unknown,
+        }
     }
 }
 
@@ -58,6 +98,8 @@ pub(crate) struct Call<'a> {
     pub idempotency_key: Option<String>,
     /// Overrides the client's retry policy (the wait polls once per call).
     pub retry: Option<RetryPolicy>,
+    /// For a create: the sale's external reference, so an `OUTCOME_UNKNOWN` says how to find it.
+    pub external_reference: Option<&'a str>,
 }
 
 pub(crate) struct Transport {
@@ -65,6 +107,8 @@ pub(crate) struct Transport {
     base: String,
     token: Secret,
     retry: RetryPolicy,
+    resend_ambiguous_creates: bool,
+    max_response_bytes: usize,
 }
 
 impl std::fmt::Debug for Transport {
@@ -73,6 +117,8 @@ impl std::fmt::Debug for Transport {
             .field("base", &self.base)
             .field("token", &self.token)
             .field("retry", &self.retry)
+            .field("resend_ambiguous_creates", &self.resend_ambiguous_creates)
+            .field("max_response_bytes", &self.max_response_bytes)
             .finish()
     }
 }
@@ -108,6 +154,15 @@ impl Transport {
                 ErrorKind::Config,
                 format!(
                     "base URL {} must be http:// or https:// with a host",
+                    quote_snippet(&base)
+                ),
+            ));
+        }
+        if parsed.scheme() == "http" && !b.allow_insecure_http && !is_loopback(&parsed) {
+            return Err(Error::new(
+                ErrorKind::Config,
+                format!(
+                    "base URL {} is plain http:// to a host that is not this machine: the access token would travel in clear text. Use https://, or set allow_insecure_http if a trusted proxy on your network needs it",
                     quote_snippet(&base)
                 ),
             ));
@@ -193,6 +248,8 @@ impl Transport {
             base,
             token: b.token.clone(),
             retry: b.retry,
+            resend_ambiguous_creates: b.resend_ambiguous_creates,
+            max_response_bytes: b.max_response_bytes,
         })
     }
 
@@ -231,8 +288,8 @@ impl Transport {
             let started = Instant::now();
             let outcome = self.attempt(&call, &url);
             let elapsed = started.elapsed();
-            // What this attempt means, and whether it may be retried.
-            let (err, retry_after, may_have_happened) = match outcome {
+            // What this attempt means: an error and what it tells about the server.
+            let (err, retry_after, failure) = match outcome {
                 Attempt::Answered {
                     status,
                     body,
@@ -256,7 +313,7 @@ impl Transport {
                                 .with_status(status)
                                 .with_request_id(request_id),
                                 None,
-                                true,
+                                Failure::MaybeProcessed,
                             ),
                         }
                     } else {
@@ -268,13 +325,13 @@ impl Transport {
                             retry_after,
                             ambiguous.is_some(),
                         );
-                        // 500, 502 and 504 may come after the server did the work.
-                        let maybe = matches!(status, 500 | 502 | 504);
-                        let retryable = status == 429 || (500..600).contains(&status);
-                        if !retryable {
-                            return Err(self.finish(&call, e, ambiguous.as_deref()));
-                        }
-                        (e, retry_after, maybe)
+                        let failure = match status {
+                            429 => Failure::NotProcessed,
+                            500..=599 => Failure::MaybeProcessed,
+                            // A definite answer: the request was seen and refused.
+                            _ => return Err(self.finish(&call, e, ambiguous.as_deref())),
+                        };
+                        (e, retry_after, failure)
                     }
                 }
                 Attempt::Failed { kind, detail, sent } => {
@@ -288,16 +345,25 @@ impl Transport {
                             "{}: no answer within the timeout ({detail}); check the network and try again",
                             call.subject
                         ),
+                        ErrorKind::Decode => format!("{}: {detail}", call.subject),
                         _ => format!(
                             "{}: could not reach Mercado Pago at {} ({detail}); check the network and try again",
                             call.subject, self.base
                         ),
                     };
-                    (Error::new(kind, msg), None, sent)
+                    let failure = if sent {
+                        Failure::MaybeProcessed
+                    } else {
+                        Failure::NotSent
+                    };
+                    (Error::new(kind, msg), None, failure)
                 }
             };
-            if may_have_happened && call.op.keyed() {
+            if failure == Failure::MaybeProcessed && call.op.keyed() && ambiguous.is_none() {
                 ambiguous = Some(err.message().to_string());
+            }
+            if call.op.after(failure, self.resend_ambiguous_creates) == Next::Unknown {
+                return Err(self.finish(&call, err, ambiguous.as_deref()));
             }
             let delay = if attempt < policy.max_attempts {
                 policy.delay(attempt, retry_after)
@@ -327,29 +393,50 @@ impl Transport {
     }
 
     /// Adds the idempotency key to a final error, and turns it into `OutcomeUnknown` when a keyed
-    /// request may have been processed without our hearing of it.
+    /// request may have been processed without our hearing of it: once an attempt may have
+    /// reached the server, no later answer (a 4xx to the retry included) proves it did not.
     fn finish(&self, call: &Call<'_>, err: Error, ambiguous: Option<&str>) -> Error {
         let key = call.idempotency_key.clone();
-        if let (true, Some(first)) = (call.op.keyed(), ambiguous) {
-            if err.kind() != ErrorKind::OutcomeUnknown && !is_definite(&err) {
-                let what = if call.op == Op::Create {
-                    "the intent may exist and be waiting on the terminal. Do not ring the sale up again with a new key: retry the create with the same idempotency key, or check the terminal (and cancel the pending intent there) before charging again"
-                } else {
-                    "the refund may have been made. Do not refund again with a new key: retry with the same idempotency key, or check the payment with get_payment first"
-                };
-                return Error::new(
-                    ErrorKind::OutcomeUnknown,
-                    format!(
-                        "outcome unknown: {} was sent but no usable answer came back ({}; last: {}): {what}",
-                        call.subject, first, err.message()
-                    ),
-                )
-                .with_idempotency_key(key)
-                .with_status_opt(err.status())
-                .with_request_id(err.request_id().map(str::to_string));
-            }
+        let (true, Some(first)) = (call.op.keyed(), ambiguous) else {
+            return err.with_idempotency_key(key);
+        };
+        let key_text = key.as_deref().unwrap_or("-");
+        let what = if call.op == Op::Create {
+            let reference = call
+                .external_reference
+                .map(|r| format!(" with external reference {r:?}"))
+                .unwrap_or_default();
+            let find = call
+                .external_reference
+                .map(|r| format!("find_payments({r:?})"))
+                .unwrap_or_else(|| "find_payments(external_reference)".to_string());
+            format!(
+                "the intent{reference} may exist and be waiting on the terminal, or be paid already. Do not ring the sale up again with a new key. Check the terminal (cancel the pending intent there if the customer left), then look for the sale's payment with {find}; re-send the create with the same idempotency key {key_text} only if your account's keys are honoured (that is your decision: if Mercado Pago ignores the key, a re-send makes a second intent)"
+            )
+        } else {
+            format!(
+                "the refund may have been made. Do not refund again with a new key: retry with the same idempotency key {key_text} (Mercado Pago applies a refund once per key), or check the payment with get_payment first"
+            )
+        };
+        let last = if err.message() == first {
+            String::new()
+        } else {
+            format!("; last: {}", err.message())
+        };
+        let mut out = Error::new(
+            ErrorKind::OutcomeUnknown,
+            format!(
+                "outcome unknown: {} was sent but no usable answer came back ({first}{last}): {what}",
+                call.subject
+            ),
+        )
+        .with_idempotency_key(key)
+        .with_status_opt(err.status())
+        .with_request_id(err.request_id().map(str::to_string));
+        if let Some(r) = call.external_reference {
+            out = out.with_external_reference(r);
         }
-        err.with_idempotency_key(key)
+        out
     }
 
     fn url(&self, call: &Call<'_>) -> String {
@@ -385,20 +472,43 @@ impl Transport {
                     .and_then(|v| v.to_str().ok())
                     .and_then(|v| v.trim().parse::<u64>().ok())
                     .map(Duration::from_secs);
-                match resp.bytes() {
-                    Ok(body) => Attempt::Answered {
+                let cap = self.max_response_bytes;
+                if resp.content_length().is_some_and(|n| n > cap as u64) {
+                    return Attempt::Failed {
+                        kind: ErrorKind::Decode,
+                        detail: format!(
+                            "the answer (HTTP {status}) announces {} bytes, more than the {cap} bytes accepted",
+                            resp.content_length().unwrap_or_default()
+                        ),
+                        sent: true,
+                    };
+                }
+                let mut body = Vec::new();
+                let read = std::io::Read::read_to_end(
+                    &mut std::io::Read::take(resp, cap as u64 + 1),
+                    &mut body,
+                );
+                match read {
+                    Ok(_) if body.len() > cap => Attempt::Failed {
+                        kind: ErrorKind::Decode,
+                        detail: format!(
+                            "the answer (HTTP {status}) is larger than the {cap} bytes accepted"
+                        ),
+                        sent: true,
+                    },
+                    Ok(_) => Attempt::Answered {
                         status,
-                        body: body.to_vec(),
+                        body,
                         request_id,
                         retry_after,
                     },
                     Err(e) => Attempt::Failed {
-                        kind: if e.is_timeout() {
+                        kind: if io_timed_out(&e) {
                             ErrorKind::Timeout
                         } else {
                             ErrorKind::Network
                         },
-                        detail: format!("the answer (HTTP {status}) was cut off: {}", describe(&e)),
+                        detail: format!("the answer (HTTP {status}) was cut off: {e}"),
                         sent: true,
                     },
                 }
@@ -490,19 +600,25 @@ impl Transport {
     }
 }
 
-/// An answer that proves the request was seen and refused, or a caller mistake: not ambiguous.
-fn is_definite(e: &Error) -> bool {
-    matches!(
-        e.kind(),
-        ErrorKind::BadRequest
-            | ErrorKind::Unauthorized
-            | ErrorKind::Forbidden
-            | ErrorKind::NotFound
-            | ErrorKind::AlreadyQueued
-            | ErrorKind::CannotCancel
-            | ErrorKind::Conflict
-            | ErrorKind::Api
-    )
+/// Whether an error met while reading an answer's body is a timeout.
+fn io_timed_out(e: &std::io::Error) -> bool {
+    e.kind() == std::io::ErrorKind::TimedOut
+        || e.get_ref()
+            .and_then(|i| i.downcast_ref::<reqwest::Error>())
+            .is_some_and(reqwest::Error::is_timeout)
+}
+
+/// Whether the URL's host is this machine (`localhost`, 127.0.0.0/8, `::1`): plain http:// is
+/// fine there.
+fn is_loopback(url: &reqwest::Url) -> bool {
+    let Some(host) = url.host_str() else {
+        return false;
+    };
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    match bare.parse::<std::net::IpAddr>() {
+        Ok(ip) => ip.is_loopback(),
+        Err(_) => bare.eq_ignore_ascii_case("localhost"),
+    }
 }
 
 /// A short description of a reqwest error, without its URL (which may hold ids, never the token).
@@ -606,6 +722,7 @@ mod tests {
             subject: "intent 1",
             idempotency_key: None,
             retry: None,
+            external_reference: None,
         }
     }
 

@@ -72,6 +72,11 @@ impl fmt::Debug for CancelToken {
     }
 }
 
+/// The longest wait accepted (an intent expires one hour after creation).
+pub const MAX_WAIT: Duration = Duration::from_secs(24 * 3600);
+/// The longest pause between two polls.
+pub const MAX_POLL_INTERVAL: Duration = Duration::from_secs(600);
+
 /// How to wait for an intent to end.
 ///
 /// ```
@@ -181,19 +186,21 @@ impl WaitOptions {
         }
     }
 
-    /// Checks the options (poll interval at least 10 ms, a deadline above zero).
+    /// Checks the options (poll interval from 10 ms to 10 minutes, a deadline above zero and
+    /// at most 24 hours), so that nothing overflows once the intent exists.
     pub fn validate(&self) -> Result<()> {
-        if self.poll_interval < Duration::from_millis(10) {
+        if self.poll_interval < Duration::from_millis(10) || self.poll_interval > MAX_POLL_INTERVAL
+        {
             return Err(Error::invalid_argument(
                 "poll_interval",
-                "must be at least 10 ms",
+                "must be between 10 ms and 600 s",
                 &format!("{:?}", self.poll_interval),
             ));
         }
-        if self.timeout.is_zero() {
+        if self.timeout.is_zero() || self.timeout > MAX_WAIT {
             return Err(Error::invalid_argument(
                 "timeout",
-                "must be above zero",
+                "must be above zero and at most 86400 s",
                 &format!("{:?}", self.timeout),
             ));
         }
@@ -238,11 +245,14 @@ impl Waiter {
         validate_id("intent_id", intent_id)?;
         opts.validate()?;
         let started = Instant::now();
+        let deadline = started
+            .checked_add(opts.timeout)
+            .ok_or_else(|| Error::invalid_argument("timeout", "is too far in the future", ""))?;
         Ok(Waiter {
             intent_id: intent_id.to_string(),
             opts: opts.clone(),
             started,
-            deadline: started + opts.timeout,
+            deadline,
             last: None,
             failures: 0,
             last_error: None,
@@ -342,6 +352,26 @@ impl Waiter {
         Error::new(ErrorKind::WaitTimeout, msg)
             .with_intent_id(self.intent_id.clone())
             .with_last_status(self.last.clone())
+    }
+
+    /// The error of a wait (or a sale) stopped by the caller's own code after the intent was
+    /// created: a status callback that failed, an abort signal, an interrupt. `why` says what
+    /// stopped it. The error carries the intent id; the intent itself is untouched.
+    pub fn aborted_error(&self, why: &str) -> Error {
+        let status = self
+            .last
+            .as_ref()
+            .map(|s| s.as_str().to_string())
+            .unwrap_or_else(|| "unknown".into());
+        Error::new(
+            ErrorKind::Aborted,
+            format!(
+                "the sale of intent {} was stopped by the caller ({why}; last status {status}); the intent itself is untouched: cancel it with cancel_intent (or on the terminal), or wait for it again with wait_for_final",
+                self.intent_id
+            ),
+        )
+        .with_intent_id(self.intent_id.clone())
+        .with_last_status(self.last.clone())
     }
 
     /// The error of a wait stopped by its cancel token or interrupt check.

@@ -306,6 +306,13 @@ pub fn verify(
     data_id: Option<&str>,
     opts: &VerifyOptions,
 ) -> Result<()> {
+    if secret.trim().is_empty() {
+        // An unset environment variable must not make every forged notification valid.
+        return Err(Error::new(
+            ErrorKind::Config,
+            "the webhook secret is empty or blank: set it to the secret signature of your application (Mercado Pago panel: Your integrations > your application > Webhooks); an unset environment variable is the usual cause",
+        ));
+    }
     let request_id = normalize(x_request_id);
     check(secret, x_signature, request_id, normalize(data_id), opts)
         .map_err(|f| f.into_error(request_id))

@@ -325,25 +325,27 @@ pub unsafe extern "C" fn mpp_charge(
     })
 }
 
-/// The sale of an intent that has already ended (from `mpp_intent_wait`, `mpp_intent_get` or a
-/// webhook notification): reads its payments and gives the verdict. An intent that has not ended
-/// is `MPP_RESULT_INVALID_ARGUMENT`.
+/// The sale of an intent that has ended, from the API alone: reads intent `intent_id`, then its
+/// payments, and gives the verdict. Pass the id of an intent from `mpp_intent_wait`,
+/// `mpp_intent_get` or a verified webhook notification: nothing but the id is trusted, so a forged
+/// or replayed notification body cannot make a sale read as approved. An intent that has not
+/// ended is `MPP_RESULT_INVALID_ARGUMENT`.
 ///
-/// Ownership: `client`, `intent` are borrowed; on success `*out_sale` receives a new sale the
+/// Ownership: `client`, `intent_id` are borrowed; on success `*out_sale` receives a new sale the
 /// caller frees with `mpp_sale_free`; `*out_error` as in `mpp_intent_wait`.
 #[no_mangle]
-pub unsafe extern "C" fn mpp_sale_for_intent(
+pub unsafe extern "C" fn mpp_sale_for(
     client: *const mpp_client,
-    intent: *const mpp_intent,
+    intent_id: *const c_char,
     out_sale: *mut *mut mpp_sale,
     out_error: *mut *mut mpp_error,
 ) -> mpp_result {
-    const F: &str = "mpp_sale_for_intent";
+    const F: &str = "mpp_sale_for";
     boundary(F, out_error, || {
         let client = arg_ref(F, "client", client)?;
-        let intent = arg_ref(F, "intent", intent)?;
+        let intent_id = arg_str(F, "intent_id", intent_id)?;
         let out = Out::new(F, "out_sale", out_sale)?;
-        let sale = client.client.sale_for(intent.intent.clone())?;
+        let sale = client.client.sale_for(intent_id)?;
         out.give(mpp_sale::new(sale));
         Ok(())
     })

@@ -107,7 +107,7 @@ pub unsafe extern "C" fn mpp_webhook_verify(
 /// then the body is read (`MPP_RESULT_DECODE` when it is not a notification).
 ///
 /// The signature does not cover the body's status: treat a notification as a prompt to look the
-/// intent up (`mpp_intent_get`, `mpp_sale_for_intent`) before handing over goods. The same
+/// intent up (`mpp_sale_for` with its intent id) before handing over goods. The same
 /// notification can arrive more than once: drop repeats with `mpp_notification_dedup_key`.
 ///
 /// Ownership: every argument is borrowed; on success `*out_notification` receives a new

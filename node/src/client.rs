@@ -442,16 +442,13 @@ impl Client {
         .map(|p| Object::from_raw(env.raw(), p.raw()))
     }
 
-    /// Gives the verdict of a final intent: reads its payments (for a `CLOSED` one) and says
-    /// whether the sale is paid.
+    /// Gives the verdict of an intent that has ended, from the API alone: reads intent
+    /// `intentId` and its payments and says whether the sale is paid. Only the id is trusted, so
+    /// a forged or replayed webhook body cannot make a sale read as approved.
     #[napi(ts_return_type = "Promise<Sale>")]
-    pub fn sale_for<'env>(&self, env: &'env Env, intent: Intent) -> Result<Object<'env>> {
-        let i = match intent.to_core() {
-            Ok(i) => i,
-            Err(e) => return rejected(env, e),
-        };
+    pub fn sale_for<'env>(&self, env: &'env Env, intent_id: String) -> Result<Object<'env>> {
         let c = self.inner.clone();
-        promise(env, blocking(move || c.sale_for(i)), |s| Sale::of(&s))
+        promise(env, blocking(move || c.sale_for(&intent_id)), |s| Sale::of(&s))
     }
 
     /// The whole sale: creates the intent, waits for it to end, reads its payment and gives one

@@ -229,51 +229,6 @@ impl Intent {
             idempotency_key: i.idempotency_key.clone(),
         }
     }
-
-    /// Back to the core's intent (for `saleFor`): amounts are re-read from their exact strings.
-    pub(crate) fn to_core(&self) -> mppoint::Result<mppoint::Intent> {
-        let mut operations = Vec::with_capacity(self.operations.len());
-        for o in &self.operations {
-            let amount = match &o.amount {
-                Some(a) => Some(Amount::parse(a)?),
-                None => None,
-            };
-            let mut results = Vec::with_capacity(o.results.len());
-            for r in &o.results {
-                if r.id <= 0 {
-                    return Err(invalid(
-                        "intent.operations.results.id",
-                        "must be a positive payment id",
-                        &r.id.to_string(),
-                    ));
-                }
-                results.push(mppoint::OperationResult {
-                    id: r.id as u64,
-                    source: r.source.clone(),
-                });
-            }
-            operations.push(mppoint::Operation {
-                kind: o.kind.clone(),
-                amount,
-                results,
-            });
-        }
-        Ok(mppoint::Intent {
-            id: self.id.clone(),
-            status: mppoint::Status::parse(&self.status),
-            description: self.description.clone(),
-            external_reference: self.external_reference.clone(),
-            operations,
-            enabler_configuration: self.enabler_configuration.as_ref().map(|e| {
-                mppoint::intent::EnablerConfiguration {
-                    device_payment_mode: e.device_payment_mode.clone(),
-                    ticket_number: e.ticket_number.clone(),
-                    print_on_terminal: e.print_on_terminal.clone(),
-                }
-            }),
-            idempotency_key: self.idempotency_key.clone(),
-        })
-    }
 }
 
 /// A payment (what a `CLOSED` intent produced).

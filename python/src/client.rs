@@ -441,15 +441,11 @@ impl PyClient {
         convert::sale(py, &sold.py(py)?)
     }
 
-    /// Reads an intent that has ended, looks up its payments and gives the verdict.
+    /// Reads an intent that has ended, looks up its payments and gives the verdict (from the API
+    /// alone: nothing but the id is trusted).
     fn sale_for<'py>(&self, py: Python<'py>, intent_id: &str) -> PyResult<Bound<'py, PyAny>> {
         let client = &self.inner;
-        let sale = py
-            .detach(|| {
-                let intent = client.get_intent(intent_id)?;
-                client.sale_for(intent)
-            })
-            .py(py)?;
+        let sale = py.detach(|| client.sale_for(intent_id)).py(py)?;
         convert::sale(py, &sale)
     }
 

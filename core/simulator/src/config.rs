@@ -66,9 +66,10 @@ pub struct SimulatorConfig {
     /// How many times a notification is sent at most while the receiver does not answer 200/201
     /// (default 5).
     pub max_webhook_attempts: u32,
-    /// `true` (default): a create retried with the same `X-Idempotency-Key` answers the intent the
-    /// first one created (201) instead of creating another. `false`, the worst case: the key is
-    /// ignored, so the retry sees 409 "already queued" while the first intent is pending.
+    /// `false` (default, the harsher reading: Mercado Pago does not document the key on InStore
+    /// intent creates): the key is ignored, so a re-sent create makes a second intent once the
+    /// first has ended, or sees 409 "already queued" while it is pending. `true`: a create with a
+    /// key seen before answers the intent the first one created (201) instead of creating another.
     pub honor_idempotency_keys: bool,
     /// Serve HTTPS with a self-signed certificate for `127.0.0.1` and `localhost`, generated at
     /// start (see [`Simulator::ca_cert_pem`](super::Simulator::ca_cert_pem)).
@@ -154,7 +155,7 @@ impl Default for SimulatorConfig {
             webhook_urls: Vec::new(),
             webhook_secret: DEFAULT_WEBHOOK_SECRET.to_string(),
             max_webhook_attempts: 5,
-            honor_idempotency_keys: true,
+            honor_idempotency_keys: false,
             tls: false,
             faults: Vec::new(),
         }

@@ -11,9 +11,10 @@
 //! ```
 //!
 //! `endpoint` is one of the [`Endpoint`] names (`ListDevices`, `SetOperatingMode`,
-//! `CreateIntent`, `GetIntent`, `CancelIntent`, `GetPayment`, `Refund`); absent or `null` = every
+//! `CreateIntent`, `GetIntent`, `CancelIntent`, `GetPayment`, `SearchPayments`, `Refund`); absent or `null` = every
 //! API endpoint (never the `/_simulator/` control routes). `kind.type` is one of `Latency` (`ms`),
-//! `Status` (`status`, 400–599), `RateLimited` (`retry_after_secs`), `DropBeforeProcessing`,
+//! `Status` (`status`, 400–599), `RateLimited` (`retry_after_secs`), `StatusAfterProcessing`
+//! (`status`, 500–599: the work is done, then the status answered), `DropBeforeProcessing`,
 //! `DropAfterProcessing`, `TruncatedBody`, `MalformedJson`. `times` (absent = always) disarms the
 //! rule after that many matching requests; `share_percent` (absent = 100) applies it to that share
 //! of the matching requests, drawn from a seeded generator so runs repeat.
@@ -44,6 +45,8 @@ pub enum Endpoint {
     CancelIntent,
     /// `GET /v1/payments/{id}`.
     GetPayment,
+    /// `GET /v1/payments/search`.
+    SearchPayments,
     /// `POST /v1/payments/{id}/refunds`.
     Refund,
     /// The `/_simulator/` control routes (counted, never faulted).
@@ -52,13 +55,14 @@ pub enum Endpoint {
 
 impl Endpoint {
     /// Every endpoint.
-    pub const ALL: [Endpoint; 8] = [
+    pub const ALL: [Endpoint; 9] = [
         Endpoint::ListDevices,
         Endpoint::SetOperatingMode,
         Endpoint::CreateIntent,
         Endpoint::GetIntent,
         Endpoint::CancelIntent,
         Endpoint::GetPayment,
+        Endpoint::SearchPayments,
         Endpoint::Refund,
         Endpoint::Control,
     ];
@@ -72,6 +76,7 @@ impl Endpoint {
             Endpoint::GetIntent => "GetIntent",
             Endpoint::CancelIntent => "CancelIntent",
             Endpoint::GetPayment => "GetPayment",
+            Endpoint::SearchPayments => "SearchPayments",
             Endpoint::Refund => "Refund",
             Endpoint::Control => "Control",
         }
@@ -92,7 +97,7 @@ impl Endpoint {
                 Error::invalid_argument(
                     "endpoint",
                     "must be one of ListDevices, SetOperatingMode, CreateIntent, GetIntent, \
-                     CancelIntent, GetPayment, Refund, Control",
+                     CancelIntent, GetPayment, SearchPayments, Refund, Control",
                     s,
                 )
             })
@@ -119,6 +124,10 @@ pub enum FaultKind {
         /// The `Retry-After` value, in seconds.
         retry_after_secs: u64,
     },
+    /// Do the work (the create happens), then answer this status (500–599) with Mercado Pago's
+    /// error body, as a gateway that lost the service's answer does: a 5xx is no proof that
+    /// nothing happened.
+    StatusAfterProcessing(u16),
     /// Close the connection without answering and without doing anything.
     DropBeforeProcessing,
     /// Do the work (the create happens), then close the connection without answering: the
@@ -138,6 +147,7 @@ enum FaultKindRepr {
     Latency { ms: u64 },
     Status { status: u16 },
     RateLimited { retry_after_secs: u64 },
+    StatusAfterProcessing { status: u16 },
     DropBeforeProcessing,
     DropAfterProcessing,
     TruncatedBody,
@@ -158,6 +168,14 @@ impl TryFrom<FaultKindRepr> for FaultKind {
             FaultKindRepr::RateLimited { retry_after_secs } => {
                 FaultKind::RateLimited { retry_after_secs }
             }
+            FaultKindRepr::StatusAfterProcessing { status } => {
+                if !(500..=599).contains(&status) {
+                    return Err(format!(
+                        "fault status after processing must be 500-599 (got {status})"
+                    ));
+                }
+                FaultKind::StatusAfterProcessing(status)
+            }
             FaultKindRepr::DropBeforeProcessing => FaultKind::DropBeforeProcessing,
             FaultKindRepr::DropAfterProcessing => FaultKind::DropAfterProcessing,
             FaultKindRepr::TruncatedBody => FaultKind::TruncatedBody,
@@ -175,6 +193,9 @@ impl From<FaultKind> for FaultKindRepr {
             FaultKind::Status(status) => FaultKindRepr::Status { status },
             FaultKind::RateLimited { retry_after_secs } => {
                 FaultKindRepr::RateLimited { retry_after_secs }
+            }
+            FaultKind::StatusAfterProcessing(status) => {
+                FaultKindRepr::StatusAfterProcessing { status }
             }
             FaultKind::DropBeforeProcessing => FaultKindRepr::DropBeforeProcessing,
             FaultKind::DropAfterProcessing => FaultKindRepr::DropAfterProcessing,
@@ -254,6 +275,15 @@ impl FaultRule {
                     "share_percent",
                     "must be 0-100",
                     &p.to_string(),
+                ));
+            }
+        }
+        if let FaultKind::StatusAfterProcessing(s) = self.kind {
+            if !(500..=599).contains(&s) {
+                return Err(Error::invalid_argument(
+                    "status",
+                    "must be 500-599",
+                    &s.to_string(),
                 ));
             }
         }

@@ -71,6 +71,7 @@ enum Route {
     GetIntent(String),
     CancelIntent(String, Option<String>),
     GetPayment(String),
+    SearchPayments,
     Refund(String),
     PresentCard(String),
     CancelOnTerminal(String),
@@ -93,6 +94,7 @@ impl Route {
             Route::GetIntent(_) => Endpoint::GetIntent,
             Route::CancelIntent(..) => Endpoint::CancelIntent,
             Route::GetPayment(_) => Endpoint::GetPayment,
+            Route::SearchPayments => Endpoint::SearchPayments,
             Route::Refund(_) => Endpoint::Refund,
             _ => Endpoint::Control,
         }
@@ -124,6 +126,7 @@ fn route(method: &Method, segs: &[Cow<'_, str>]) -> Option<Route> {
             Method::DELETE,
             ["instore-api", "integrations", "v1", "intents", id, "point", "pos", ext],
         ) => Route::CancelIntent(own(id), Some(own(ext))),
+        (Method::GET, ["v1", "payments", "search"]) => Route::SearchPayments,
         (Method::GET, ["v1", "payments", id]) => Route::GetPayment(own(id)),
         (Method::POST, ["v1", "payments", id, "refunds"]) => Route::Refund(own(id)),
         (Method::POST, ["_simulator", "intents", id, "present_card"]) => {
@@ -303,6 +306,18 @@ pub(crate) async fn handle(
 
     Ok(match fault {
         Some(FaultKind::DropAfterProcessing) => return Err(Dropped),
+        Some(FaultKind::StatusAfterProcessing(s)) => {
+            let (error, message) = match s {
+                502 => ("bad_gateway", "Bad gateway"),
+                503 => (
+                    "service_unavailable",
+                    "Service unavailable, try again later",
+                ),
+                504 => ("gateway_timeout", "Gateway timeout"),
+                _ => ("internal_server_error", "Internal server error"),
+            };
+            finish(ApiError::new(s, error, message).into(), &request_id)
+        }
         Some(FaultKind::TruncatedBody) => {
             let full = answer
                 .body
@@ -330,6 +345,50 @@ pub(crate) async fn handle(
         }
         _ => finish(answer, &request_id),
     })
+}
+
+/// `GET /v1/payments/search`: the Payments API's search, filtered by `external_reference` (the
+/// filter a POS uses to find a sale), paged with `limit` (default 30, at most 1000) and
+/// `offset`, sorted by `date_created` (`criteria` `asc` or `desc`, the default). The answer is
+/// `{"paging": {"total", "limit", "offset"}, "results": [payments]}`.
+fn search_payments(shared: &Arc<Shared>, query: Option<&str>) -> Result<Answer, ApiError> {
+    let mut external_reference = None;
+    let mut limit = 30u64;
+    let mut offset = 0u64;
+    let mut descending = true;
+    for (k, v) in query_pairs(query) {
+        match k.as_str() {
+            "external_reference" => external_reference = Some(v),
+            "limit" => {
+                limit = v
+                    .parse()
+                    .ok()
+                    .filter(|l| (1..=MAX_LIMIT).contains(l))
+                    .ok_or_else(|| ApiError::bad_request(format!("invalid limit {v:?}")))?
+            }
+            "offset" => {
+                offset = v
+                    .parse()
+                    .map_err(|_| ApiError::bad_request(format!("invalid offset {v:?}")))?
+            }
+            "criteria" => match v.as_str() {
+                "asc" => descending = false,
+                "desc" => descending = true,
+                _ => return Err(ApiError::bad_request("Invalid criteria value.")),
+            },
+            "sort" if v == "date_created" => {}
+            "sort" => return Err(ApiError::bad_request("Invalid sort value.")),
+            // Other filters of the real search are accepted and ignored.
+            _ => {}
+        }
+    }
+    let body = lock(&shared.world).search_payments(
+        external_reference.as_deref(),
+        descending,
+        limit,
+        offset,
+    );
+    Ok(Answer::json(200, body))
 }
 
 /// Reads a request body of at most [`MAX_BODY`] bytes. A larger one is 413, after reading (and
@@ -383,10 +442,11 @@ fn dispatch(
         Route::GetPayment(id) => payment_id(&id)
             .and_then(|id| lock(&shared.world).payment_json(id))
             .map(|b| Answer::json(200, b)),
+        Route::SearchPayments => search_payments(shared, query),
         Route::Refund(id) => payment_id(&id).and_then(|id| {
             let amount = parse_refund(body)?;
             lock(&shared.world)
-                .refund(id, amount)
+                .refund(id, amount, idempotency_key)
                 .map(|b| Answer::json(201, b))
         }),
         Route::PresentCard(id) => parse_outcome(body)

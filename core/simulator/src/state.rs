@@ -177,6 +177,8 @@ pub(crate) struct World {
     next_payment_id: u64,
     next_refund_id: u64,
     by_key: HashMap<String, String>,
+    /// Refunds by `X-Idempotency-Key`: the payment, the amount asked (`None`: all) and the answer.
+    refunds_by_key: HashMap<String, (u64, Option<i64>, Vec<u8>)>,
 }
 
 /// The result of a create.
@@ -237,6 +239,7 @@ impl World {
             next_payment_id: 70_000_000_001,
             next_refund_id: 90_000_000_001,
             by_key: HashMap::new(),
+            refunds_by_key: HashMap::new(),
         }
     }
 
@@ -544,7 +547,10 @@ impl World {
             if rec.intent.status.is_final() {
                 return (None, finished);
             }
-            if now >= rec.expires_at {
+            // Only an intent nobody has processed expires: once the card is being processed,
+            // it ends as the card network says.
+            let unprocessed = matches!(rec.intent.status, Status::Opened | Status::OnTerminal);
+            if unprocessed && now >= rec.expires_at {
                 finished = Some(World::finish(devices, rec, Status::Expired));
                 continue;
             }
@@ -625,7 +631,7 @@ impl World {
                     finished = Some(World::finish(devices, rec, status));
                 }
                 _ => {
-                    let wake = [Some(rec.expires_at), next_wake(rec)]
+                    let wake = [unprocessed.then_some(rec.expires_at), next_wake(rec)]
                         .into_iter()
                         .flatten()
                         .min();
@@ -647,8 +653,65 @@ impl World {
             .ok_or_else(|| ApiError::not_found("not_found", format!("payment {id} not found")))
     }
 
-    /// `POST /v1/payments/{id}/refunds`: the whole remaining amount (`None`) or part of it.
-    pub fn refund(&mut self, id: u64, amount: Option<Amount>) -> Result<Vec<u8>, ApiError> {
+    /// `POST /v1/payments/{id}/refunds`: the whole remaining amount (`None`) or part of it. The
+    /// Payments API documents `X-Idempotency-Key` on refunds: a refund retried with the same key
+    /// is applied once and answered like the first; the key reused for another payment or amount
+    /// is refused with 409.
+    pub fn refund(
+        &mut self,
+        id: u64,
+        amount: Option<Amount>,
+        key: Option<String>,
+    ) -> Result<Vec<u8>, ApiError> {
+        let asked = amount.map(|a| a.cents());
+        if let Some((pid, cents, body)) = key.as_ref().and_then(|k| self.refunds_by_key.get(k)) {
+            if *pid == id && *cents == asked {
+                return Ok(body.clone());
+            }
+            return Err(ApiError::conflict(format!(
+                "the idempotency key was already used for another refund (payment {pid})"
+            )));
+        }
+        let body = self.refund_once(id, amount)?;
+        if let Some(k) = key {
+            self.refunds_by_key.insert(k, (id, asked, body.clone()));
+        }
+        Ok(body)
+    }
+
+    /// `GET /v1/payments/search`: the payments whose `external_reference` is `reference` (all
+    /// when `None`), newest first unless `descending` is false.
+    pub fn search_payments(
+        &self,
+        reference: Option<&str>,
+        descending: bool,
+        limit: u64,
+        offset: u64,
+    ) -> Vec<u8> {
+        let mut found: Vec<&PaymentRecord> = self
+            .payments
+            .values()
+            .filter(|p| reference.is_none() || p.external_reference.as_deref() == reference)
+            .collect();
+        // Payment ids grow with time: the id orders them by creation.
+        if descending {
+            found.reverse();
+        }
+        let total = found.len();
+        let results: Vec<Box<RawValue>> = found
+            .into_iter()
+            .skip(usize::try_from(offset).unwrap_or(usize::MAX))
+            .take(usize::try_from(limit).unwrap_or(usize::MAX))
+            .filter_map(|p| RawValue::from_string(String::from_utf8(p.to_json()).ok()?).ok())
+            .collect();
+        serde_json::to_vec(&serde_json::json!({
+            "paging": {"total": total, "limit": limit, "offset": offset},
+            "results": results,
+        }))
+        .unwrap_or_default()
+    }
+
+    fn refund_once(&mut self, id: u64, amount: Option<Amount>) -> Result<Vec<u8>, ApiError> {
         let p = self
             .payments
             .get_mut(&id)
