@@ -240,6 +240,14 @@ impl Client {
             .as_deref()
             .is_some_and(|r| r != req.external_reference());
         if amount_differs || reference_differs {
+            // The server says what the key means: remember that, not this request.
+            if let (Some(a), Some(r)) = (intent.amount(), intent.external_reference.as_ref()) {
+                self.inner
+                    .keys
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .insert(key.clone(), (target.to_string(), a.cents(), r.clone()));
+            }
             return Err(Error::new(
                 ErrorKind::IdempotencyKeyMismatch,
                 format!(

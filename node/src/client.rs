@@ -448,7 +448,9 @@ impl Client {
     #[napi(ts_return_type = "Promise<Sale>")]
     pub fn sale_for<'env>(&self, env: &'env Env, intent_id: String) -> Result<Object<'env>> {
         let c = self.inner.clone();
-        promise(env, blocking(move || c.sale_for(&intent_id)), |s| Sale::of(&s))
+        promise(env, blocking(move || c.sale_for(&intent_id)), |s| {
+            Sale::of(&s)
+        })
     }
 
     /// The whole sale: creates the intent, waits for it to end, reads its payment and gives one

@@ -298,6 +298,11 @@ impl Simulator {
         lock(&self.shared.world).payment(id)
     }
 
+    /// Every payment, oldest first.
+    pub fn payments(&self) -> Vec<Payment> {
+        lock(&self.shared.world).payments()
+    }
+
     /// Replaces the webhook URLs (for the notifications of intents that end from now on).
     pub fn set_webhook_urls(&self, urls: Vec<String>) {
         *lock(&self.shared.webhook_urls) = urls;

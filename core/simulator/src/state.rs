@@ -641,6 +641,13 @@ impl World {
         }
     }
 
+    pub fn payments(&self) -> Vec<Payment> {
+        self.payments
+            .values()
+            .map(PaymentRecord::to_payment)
+            .collect()
+    }
+
     pub fn payment(&self, id: u64) -> Option<Payment> {
         self.payments.get(&id).map(PaymentRecord::to_payment)
     }
