@@ -637,7 +637,8 @@ impl Client {
     /// verdict. `waited` must be the intent as this client read it from the API.
     pub fn finish_charge(&self, created: &Intent, waited: Result<Intent>) -> Result<Sale> {
         let key = created.idempotency_key.clone();
-        let ended = waited.map_err(|e| {
+        // Every error after the create names the intent, its key and its reference.
+        let tag = |e: Error| {
             let e = e.with_idempotency_key(key.clone());
             let e = if e.intent_id().is_none() {
                 e.with_intent_id(created.id.clone())
@@ -648,7 +649,8 @@ impl Client {
                 Some(r) if e.external_reference().is_none() => e.with_external_reference(r.clone()),
                 _ => e,
             }
-        })?;
+        };
+        let ended = waited.map_err(tag)?;
         if ended.id != created.id {
             return Err(Error::invalid_argument(
                 "waited",
@@ -657,10 +659,10 @@ impl Client {
             ));
         }
         let ended = Intent {
-            idempotency_key: key,
+            idempotency_key: key.clone(),
             ..ended
         };
-        self.sale_of(ended)
+        self.sale_of(ended).map_err(tag)
     }
 
     /// Records what `key` is sent for; a key already sent for another cart is refused.
