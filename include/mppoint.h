@@ -107,8 +107,11 @@ enum mpp_result
    */
   MPP_RESULT_API = 13,
   /**
-   * A create or refund was sent but no answer came back: it may or may not have happened. Retry
-   * with the same idempotency key (`mpp_error_idempotency_key`), never with a new one.
+   * A create or refund was sent but no usable answer came back: it may or may not have
+   * happened. Never charge again with a new key: check the terminal, then find the sale's
+   * payment with `mpp_payments_find` (its external reference is `mpp_error_external_reference`);
+   * re-sending with the same key (`mpp_error_idempotency_key`) is safe only if your account's
+   * keys are honoured (refunds: always retry with the same key).
    */
   MPP_RESULT_OUTCOME_UNKNOWN = 14,
   /**
@@ -135,6 +138,17 @@ enum mpp_result
    * A webhook's `x-signature` did not verify (see `mpp_error_signature_failure`).
    */
   MPP_RESULT_INVALID_SIGNATURE = 20,
+  /**
+   * An idempotency key was reused with a different request (amount, external reference or
+   * target): the intent it names is another sale's. Use a new key for a new cart.
+   */
+  MPP_RESULT_IDEMPOTENCY_KEY_MISMATCH = 21,
+  /**
+   * The caller's own code stopped a sale after its intent was created (a status callback that
+   * failed, an abort): the error carries the intent id and the key; cancel the intent or wait
+   * for it again.
+   */
+  MPP_RESULT_ABORTED = 22,
   /**
    * A pointer argument that must not be NULL was NULL (the error names it).
    */
@@ -548,6 +562,12 @@ typedef struct mpp_notification mpp_notification;
 typedef struct mpp_payment mpp_payment;
 
 /**
+ * The payments found by `mpp_payments_find`. Immutable; free it with `mpp_payment_list_free`,
+ * which also frees the payments borrowed from it.
+ */
+typedef struct mpp_payment_list mpp_payment_list;
+
+/**
  * A refund as `POST /v1/payments/{id}/refunds` returned it. Immutable; strings from its
  * accessors are borrowed from it.
  */
@@ -602,7 +622,7 @@ typedef void (*mpp_status_callback)(const char *status, void *user_data);
 /**
  * Every code, in number order.
  */
-#define mpp_result_ALL { mpp_result_Ok, mpp_result_InvalidArgument, mpp_result_InvalidAmount, mpp_result_Config, mpp_result_Unauthorized, mpp_result_Forbidden, mpp_result_NotFound, mpp_result_BadRequest, mpp_result_AlreadyQueued, mpp_result_CannotCancel, mpp_result_Conflict, mpp_result_RateLimited, mpp_result_Server, mpp_result_Api, mpp_result_OutcomeUnknown, mpp_result_Network, mpp_result_Timeout, mpp_result_Decode, mpp_result_WaitTimeout, mpp_result_Canceled, mpp_result_InvalidSignature, mpp_result_NullArgument, mpp_result_InvalidUtf8, mpp_result_Panic, }
+#define mpp_result_ALL { mpp_result_Ok, mpp_result_InvalidArgument, mpp_result_InvalidAmount, mpp_result_Config, mpp_result_Unauthorized, mpp_result_Forbidden, mpp_result_NotFound, mpp_result_BadRequest, mpp_result_AlreadyQueued, mpp_result_CannotCancel, mpp_result_Conflict, mpp_result_RateLimited, mpp_result_Server, mpp_result_Api, mpp_result_OutcomeUnknown, mpp_result_Network, mpp_result_Timeout, mpp_result_Decode, mpp_result_WaitTimeout, mpp_result_Canceled, mpp_result_InvalidSignature, mpp_result_IdempotencyKeyMismatch, mpp_result_Aborted, mpp_result_NullArgument, mpp_result_InvalidUtf8, mpp_result_Panic, }
 
 #ifdef __cplusplus
 extern "C" {
@@ -770,6 +790,26 @@ mpp_result mpp_config_set_proxy(mpp_config *config, const char *proxy_url, mpp_e
  * Ownership: `config` is borrowed (changed); `*out_error` as in `mpp_config_new`.
  */
 mpp_result mpp_config_set_no_proxy(mpp_config *config, mpp_error **out_error);
+
+/**
+ * Re-sends an intent create whose attempt may have reached the server (timeout, dropped
+ * connection, 5xx, garbled answer) with the same idempotency key (default false). Mercado Pago
+ * does not document the key on InStore intent creates, so by default such a create ends at once
+ * with `MPP_RESULT_OUTCOME_UNKNOWN`: a re-send to a server that ignores the key puts a second
+ * intent on the terminal. Turn this on only for an account whose keys you know are honoured.
+ *
+ * Ownership: `config` is borrowed (changed); `*out_error` as in `mpp_config_new`.
+ */
+mpp_result mpp_config_set_resend_ambiguous_creates(mpp_config *config, bool resend, mpp_error **out_error);
+
+/**
+ * Accepts a plain `http://` base URL to a host other than this machine (default false: only
+ * `https://`, or `http://` to localhost/127.0.0.1/::1). The access token then travels in clear
+ * text.
+ *
+ * Ownership: `config` is borrowed (changed); `*out_error` as in `mpp_config_new`.
+ */
+mpp_result mpp_config_set_allow_insecure_http(mpp_config *config, bool allow, mpp_error **out_error);
 
 /**
  * Trusts these extra root certificates (PEM text, one or more), for a corporate TLS proxy or a
@@ -1042,6 +1082,15 @@ const char *mpp_error_idempotency_key(const mpp_error *error);
  * Ownership: `error` is borrowed; the string is borrowed from `error`.
  */
 const char *mpp_error_intent_id(const mpp_error *error);
+
+/**
+ * The external reference of the sale the error is about, or NULL. After
+ * `MPP_RESULT_OUTCOME_UNKNOWN` on a create, find what became of the sale with
+ * `mpp_payments_find(client, this, ...)` once the terminal is done with it.
+ *
+ * Ownership: `error` is borrowed; the string is borrowed from `error`.
+ */
+const char *mpp_error_external_reference(const mpp_error *error);
 
 /**
  * For `MPP_RESULT_INVALID_ARGUMENT` and `MPP_RESULT_INVALID_AMOUNT`: the field that failed
@@ -1341,6 +1390,39 @@ mpp_result mpp_payment_get(const mpp_client *client, uint64_t payment_id, mpp_pa
 mpp_result mpp_payment_refund(const mpp_client *client, uint64_t payment_id, const char *amount, const char *idempotency_key, mpp_refund **out_refund, mpp_error **out_error);
 
 /**
+ * Finds what became of a sale from its external reference, through the Payments API's search
+ * (`GET /v1/payments/search?external_reference=...`): every payment found, newest first (none is
+ * an empty list, not an error). This is how to recover from `MPP_RESULT_OUTCOME_UNKNOWN` without
+ * re-sending the create: once the terminal is done with the sale, an approved payment for the
+ * sale's amount means it was paid. What to do next stays the caller's decision.
+ *
+ * Ownership: `client`, `external_reference` are borrowed; on success `*out_list` receives a new
+ * list the caller frees with `mpp_payment_list_free`; `*out_error` as in `mpp_payment_get`.
+ */
+mpp_result mpp_payments_find(const mpp_client *client, const char *external_reference, mpp_payment_list **out_list, mpp_error **out_error);
+
+/**
+ * How many payments the list holds (0 when `list` is NULL).
+ *
+ * Ownership: `list` is borrowed.
+ */
+size_t mpp_payment_list_count(const mpp_payment_list *list);
+
+/**
+ * Payment number `index`, or NULL when out of range.
+ *
+ * Ownership: `list` is borrowed; the payment is borrowed from `list` (never free it).
+ */
+const mpp_payment *mpp_payment_list_get(const mpp_payment_list *list, size_t index);
+
+/**
+ * Frees a payment list and the payments borrowed from it. NULL is a no-op.
+ *
+ * Ownership: takes `list`.
+ */
+void mpp_payment_list_free(mpp_payment_list *list);
+
+/**
  * The payment id, or 0 when `payment` is NULL.
  *
  * Ownership: `payment` is borrowed.
@@ -1636,8 +1718,10 @@ mpp_result mpp_simulator_config_add_webhook_url(mpp_simulator_config *config, co
 mpp_result mpp_simulator_config_set_webhook_secret(mpp_simulator_config *config, const char *secret, mpp_error **out_error);
 
 /**
- * Whether a create retried with the same `X-Idempotency-Key` gets the intent the first one
- * created (true, the default) or, the worst case, a 409 "already queued" (false).
+ * Whether a create re-sent with the same `X-Idempotency-Key` gets the intent the first one created
+ * (true) or is a new create (false, the default and the harsher reading: Mercado Pago does not
+ * document the key on InStore intent creates; the re-send meets 409 "already queued" while the
+ * first intent is pending, and makes a second intent once it has ended).
  *
  * Ownership: `config` is borrowed (changed); `*out_error` as in `mpp_simulator_config_new`.
  */
@@ -1926,14 +2010,16 @@ mpp_result mpp_intent_wait(const mpp_client *client, const char *intent_id, cons
 mpp_result mpp_charge(const mpp_client *client, uint32_t target, const char *target_id, const mpp_intent_request *request, const mpp_wait_options *options, mpp_sale **out_sale, mpp_error **out_error);
 
 /**
- * The sale of an intent that has already ended (from `mpp_intent_wait`, `mpp_intent_get` or a
- * webhook notification): reads its payments and gives the verdict. An intent that has not ended
- * is `MPP_RESULT_INVALID_ARGUMENT`.
+ * The sale of an intent that has ended, from the API alone: reads intent `intent_id`, then its
+ * payments, and gives the verdict. Pass the id of an intent from `mpp_intent_wait`,
+ * `mpp_intent_get` or a verified webhook notification: nothing but the id is trusted, so a forged
+ * or replayed notification body cannot make a sale read as approved. An intent that has not
+ * ended is `MPP_RESULT_INVALID_ARGUMENT`.
  *
- * Ownership: `client`, `intent` are borrowed; on success `*out_sale` receives a new sale the
+ * Ownership: `client`, `intent_id` are borrowed; on success `*out_sale` receives a new sale the
  * caller frees with `mpp_sale_free`; `*out_error` as in `mpp_intent_wait`.
  */
-mpp_result mpp_sale_for_intent(const mpp_client *client, const mpp_intent *intent, mpp_sale **out_sale, mpp_error **out_error);
+mpp_result mpp_sale_for(const mpp_client *client, const char *intent_id, mpp_sale **out_sale, mpp_error **out_error);
 
 /**
  * The verdict. `MPP_VERDICT_CONFIRMATION_REQUIRED` when `sale` is NULL (the safe answer: do not
@@ -2042,7 +2128,7 @@ mpp_result mpp_webhook_verify(const char *secret, const char *x_signature, const
  * then the body is read (`MPP_RESULT_DECODE` when it is not a notification).
  *
  * The signature does not cover the body's status: treat a notification as a prompt to look the
- * intent up (`mpp_intent_get`, `mpp_sale_for_intent`) before handing over goods. The same
+ * intent up (`mpp_sale_for` with its intent id) before handing over goods. The same
  * notification can arrive more than once: drop repeats with `mpp_notification_dedup_key`.
  *
  * Ownership: every argument is borrowed; on success `*out_notification` receives a new

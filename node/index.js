@@ -30,6 +30,7 @@ const FIELDS = [
   'retryAfterMs',
   'idempotencyKey',
   'intentId',
+  'externalReference',
   'lastStatus',
   'field',
   'signatureFailure',
@@ -38,7 +39,8 @@ const FIELDS = [
 /**
  * Every error mppoint throws or rejects with: `code` is stable (one per core error kind, the
  * same in every language); `status`, `apiError`, `requestId`, `retryAfter`, `idempotencyKey`,
- * `intentId`, `lastStatus`, `field`, `signatureFailure` are there when they apply.
+ * `intentId`, `externalReference`, `lastStatus`, `field`, `signatureFailure` are there when
+ * they apply. An `ABORTED` charge (onStatus threw) has what was thrown as `cause`.
  */
 class MppointError extends Error {
   constructor(message, fields) {

@@ -288,6 +288,46 @@ pub unsafe extern "C" fn mpp_config_set_no_proxy(
     })
 }
 
+/// Re-sends an intent create whose attempt may have reached the server (timeout, dropped
+/// connection, 5xx, garbled answer) with the same idempotency key (default false). Mercado Pago
+/// does not document the key on InStore intent creates, so by default such a create ends at once
+/// with `MPP_RESULT_OUTCOME_UNKNOWN`: a re-send to a server that ignores the key puts a second
+/// intent on the terminal. Turn this on only for an account whose keys you know are honoured.
+///
+/// Ownership: `config` is borrowed (changed); `*out_error` as in `mpp_config_new`.
+#[no_mangle]
+pub unsafe extern "C" fn mpp_config_set_resend_ambiguous_creates(
+    config: *mut mpp_config,
+    resend: bool,
+    out_error: *mut *mut mpp_error,
+) -> mpp_result {
+    edit(
+        "mpp_config_set_resend_ambiguous_creates",
+        config,
+        out_error,
+        |b| Ok(b.resend_ambiguous_creates(resend)),
+    )
+}
+
+/// Accepts a plain `http://` base URL to a host other than this machine (default false: only
+/// `https://`, or `http://` to localhost/127.0.0.1/::1). The access token then travels in clear
+/// text.
+///
+/// Ownership: `config` is borrowed (changed); `*out_error` as in `mpp_config_new`.
+#[no_mangle]
+pub unsafe extern "C" fn mpp_config_set_allow_insecure_http(
+    config: *mut mpp_config,
+    allow: bool,
+    out_error: *mut *mut mpp_error,
+) -> mpp_result {
+    edit(
+        "mpp_config_set_allow_insecure_http",
+        config,
+        out_error,
+        |b| Ok(b.allow_insecure_http(allow)),
+    )
+}
+
 /// Trusts these extra root certificates (PEM text, one or more), for a corporate TLS proxy or a
 /// test server. The public roots stay trusted. Checked when the client is built.
 ///

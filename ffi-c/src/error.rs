@@ -47,8 +47,11 @@ pub enum mpp_result {
     Server = 12,
     /// Any other unexpected HTTP status.
     Api = 13,
-    /// A create or refund was sent but no answer came back: it may or may not have happened. Retry
-    /// with the same idempotency key (`mpp_error_idempotency_key`), never with a new one.
+    /// A create or refund was sent but no usable answer came back: it may or may not have
+    /// happened. Never charge again with a new key: check the terminal, then find the sale's
+    /// payment with `mpp_payments_find` (its external reference is `mpp_error_external_reference`);
+    /// re-sending with the same key (`mpp_error_idempotency_key`) is safe only if your account's
+    /// keys are honoured (refunds: always retry with the same key).
     OutcomeUnknown = 14,
     /// The connection failed (refused, reset, DNS, TLS) and retries did not help.
     Network = 15,
@@ -62,6 +65,13 @@ pub enum mpp_result {
     Canceled = 19,
     /// A webhook's `x-signature` did not verify (see `mpp_error_signature_failure`).
     InvalidSignature = 20,
+    /// An idempotency key was reused with a different request (amount, external reference or
+    /// target): the intent it names is another sale's. Use a new key for a new cart.
+    IdempotencyKeyMismatch = 21,
+    /// The caller's own code stopped a sale after its intent was created (a status callback that
+    /// failed, an abort): the error carries the intent id and the key; cancel the intent or wait
+    /// for it again.
+    Aborted = 22,
     /// A pointer argument that must not be NULL was NULL (the error names it).
     NullArgument = 100,
     /// A string argument was not valid UTF-8 (the error names it).
@@ -72,7 +82,7 @@ pub enum mpp_result {
 
 impl mpp_result {
     /// Every code, in number order.
-    pub const ALL: [mpp_result; 24] = [
+    pub const ALL: [mpp_result; 26] = [
         mpp_result::Ok,
         mpp_result::InvalidArgument,
         mpp_result::InvalidAmount,
@@ -94,6 +104,8 @@ impl mpp_result {
         mpp_result::WaitTimeout,
         mpp_result::Canceled,
         mpp_result::InvalidSignature,
+        mpp_result::IdempotencyKeyMismatch,
+        mpp_result::Aborted,
         mpp_result::NullArgument,
         mpp_result::InvalidUtf8,
         mpp_result::Panic,
@@ -122,6 +134,8 @@ impl mpp_result {
             ErrorKind::WaitTimeout => mpp_result::WaitTimeout,
             ErrorKind::Canceled => mpp_result::Canceled,
             ErrorKind::InvalidSignature => mpp_result::InvalidSignature,
+            ErrorKind::IdempotencyKeyMismatch => mpp_result::IdempotencyKeyMismatch,
+            ErrorKind::Aborted => mpp_result::Aborted,
             // `ErrorKind` is non-exhaustive. A kind added to the core without a code here is
             // caught by the test `every_core_kind_has_its_own_code`; until then it reads as API.
             _ => mpp_result::Api,
@@ -153,6 +167,8 @@ impl mpp_result {
             mpp_result::WaitTimeout => "WAIT_TIMEOUT",
             mpp_result::Canceled => "CANCELED",
             mpp_result::InvalidSignature => "INVALID_SIGNATURE",
+            mpp_result::IdempotencyKeyMismatch => "IDEMPOTENCY_KEY_MISMATCH",
+            mpp_result::Aborted => "ABORTED",
             mpp_result::NullArgument => "NULL_ARGUMENT",
             mpp_result::InvalidUtf8 => "INVALID_UTF8",
             mpp_result::Panic => "PANIC",
@@ -183,6 +199,8 @@ impl mpp_result {
             mpp_result::WaitTimeout => c"WAIT_TIMEOUT",
             mpp_result::Canceled => c"CANCELED",
             mpp_result::InvalidSignature => c"INVALID_SIGNATURE",
+            mpp_result::IdempotencyKeyMismatch => c"IDEMPOTENCY_KEY_MISMATCH",
+            mpp_result::Aborted => c"ABORTED",
             mpp_result::NullArgument => c"NULL_ARGUMENT",
             mpp_result::InvalidUtf8 => c"INVALID_UTF8",
             mpp_result::Panic => c"PANIC",
@@ -239,6 +257,7 @@ pub struct mpp_error {
     request_id: Option<CString>,
     idempotency_key: Option<CString>,
     intent_id: Option<CString>,
+    external_reference: Option<CString>,
     field: Option<CString>,
     last_status: Option<CString>,
     causes: Vec<(Option<CString>, Option<CString>)>,
@@ -256,6 +275,7 @@ impl mpp_error {
             request_id: opt(core.and_then(Error::request_id)),
             idempotency_key: opt(core.and_then(Error::idempotency_key)),
             intent_id: opt(core.and_then(Error::intent_id)),
+            external_reference: opt(core.and_then(Error::external_reference)),
             field: opt(core.and_then(Error::field)),
             last_status: opt(core.and_then(Error::last_status).map(|s| s.as_str())),
             causes: core
@@ -447,6 +467,18 @@ pub unsafe extern "C" fn mpp_error_idempotency_key(error: *const mpp_error) -> *
 pub unsafe extern "C" fn mpp_error_intent_id(error: *const mpp_error) -> *const c_char {
     guard(ptr::null(), || {
         unsafe { error.as_ref() }.map_or(ptr::null(), |e| opt_ptr(&e.intent_id))
+    })
+}
+
+/// The external reference of the sale the error is about, or NULL. After
+/// `MPP_RESULT_OUTCOME_UNKNOWN` on a create, find what became of the sale with
+/// `mpp_payments_find(client, this, ...)` once the terminal is done with it.
+///
+/// Ownership: `error` is borrowed; the string is borrowed from `error`.
+#[no_mangle]
+pub unsafe extern "C" fn mpp_error_external_reference(error: *const mpp_error) -> *const c_char {
+    guard(ptr::null(), || {
+        unsafe { error.as_ref() }.map_or(ptr::null(), |e| opt_ptr(&e.external_reference))
     })
 }
 

@@ -116,6 +116,71 @@ pub unsafe extern "C" fn mpp_payment_refund(
     })
 }
 
+/// The payments found by `mpp_payments_find`. Immutable; free it with `mpp_payment_list_free`,
+/// which also frees the payments borrowed from it.
+pub struct mpp_payment_list {
+    payments: Vec<mpp_payment>,
+}
+
+/// Finds what became of a sale from its external reference, through the Payments API's search
+/// (`GET /v1/payments/search?external_reference=...`): every payment found, newest first (none is
+/// an empty list, not an error). This is how to recover from `MPP_RESULT_OUTCOME_UNKNOWN` without
+/// re-sending the create: once the terminal is done with the sale, an approved payment for the
+/// sale's amount means it was paid. What to do next stays the caller's decision.
+///
+/// Ownership: `client`, `external_reference` are borrowed; on success `*out_list` receives a new
+/// list the caller frees with `mpp_payment_list_free`; `*out_error` as in `mpp_payment_get`.
+#[no_mangle]
+pub unsafe extern "C" fn mpp_payments_find(
+    client: *const mpp_client,
+    external_reference: *const c_char,
+    out_list: *mut *mut mpp_payment_list,
+    out_error: *mut *mut mpp_error,
+) -> mpp_result {
+    const F: &str = "mpp_payments_find";
+    boundary(F, out_error, || {
+        let client = arg_ref(F, "client", client)?;
+        let reference = crate::util::arg_str(F, "external_reference", external_reference)?;
+        let out = Out::new(F, "out_list", out_list)?;
+        let found = client.client.find_payments(reference)?;
+        out.give(mpp_payment_list {
+            payments: found.into_iter().map(mpp_payment::new).collect(),
+        });
+        Ok(())
+    })
+}
+
+/// How many payments the list holds (0 when `list` is NULL).
+///
+/// Ownership: `list` is borrowed.
+#[no_mangle]
+pub unsafe extern "C" fn mpp_payment_list_count(list: *const mpp_payment_list) -> usize {
+    guard_ref(list, 0, |l| l.payments.len())
+}
+
+/// Payment number `index`, or NULL when out of range.
+///
+/// Ownership: `list` is borrowed; the payment is borrowed from `list` (never free it).
+#[no_mangle]
+pub unsafe extern "C" fn mpp_payment_list_get(
+    list: *const mpp_payment_list,
+    index: usize,
+) -> *const mpp_payment {
+    guard_ref(list, std::ptr::null(), |l| {
+        l.payments
+            .get(index)
+            .map_or(std::ptr::null(), |p| p as *const mpp_payment)
+    })
+}
+
+/// Frees a payment list and the payments borrowed from it. NULL is a no-op.
+///
+/// Ownership: takes `list`.
+#[no_mangle]
+pub unsafe extern "C" fn mpp_payment_list_free(list: *mut mpp_payment_list) {
+    guard((), || free_handle(list))
+}
+
 fn with_payment<T>(p: *const mpp_payment, fallback: T, f: impl FnOnce(&mpp_payment) -> T) -> T {
     guard_ref(p, fallback, f)
 }

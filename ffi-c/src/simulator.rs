@@ -313,8 +313,10 @@ pub unsafe extern "C" fn mpp_simulator_config_set_webhook_secret(
     })
 }
 
-/// Whether a create retried with the same `X-Idempotency-Key` gets the intent the first one
-/// created (true, the default) or, the worst case, a 409 "already queued" (false).
+/// Whether a create re-sent with the same `X-Idempotency-Key` gets the intent the first one created
+/// (true) or is a new create (false, the default and the harsher reading: Mercado Pago does not
+/// document the key on InStore intent creates; the re-send meets 409 "already queued" while the
+/// first intent is pending, and makes a second intent once it has ended).
 ///
 /// Ownership: `config` is borrowed (changed); `*out_error` as in `mpp_simulator_config_new`.
 #[no_mangle]

@@ -418,10 +418,14 @@ pub unsafe extern "C" fn mpp_sale_payment(
 /// Ownership: `sale` is borrowed; the payment is borrowed from `sale` (never free it).
 #[no_mangle]
 pub unsafe extern "C" fn mpp_sale_approved_payment(sale: *const mpp_sale) -> *const mpp_payment {
+    // The core decides which payment makes the sale paid (the intent's own, for its amount).
     with_sale(sale, std::ptr::null(), |s| {
+        let Some(approved) = s.sale.approved_payment() else {
+            return std::ptr::null();
+        };
         s.payments
             .iter()
-            .find(|p| p.payment.is_approved())
+            .find(|p| p.payment.id == approved.id)
             .map_or(std::ptr::null(), |p| p as *const mpp_payment)
     })
 }

@@ -53,6 +53,15 @@ pub struct ClientOptions {
     pub no_proxy: Option<bool>,
     /// Extra trusted root certificates (PEM), for a corporate TLS proxy or a test server.
     pub extra_root_certs: Option<Either<String, Vec<String>>>,
+    /// Re-send an intent create whose attempt may have reached the server (timeout, dropped
+    /// connection, 5xx, garbled answer) with the same `X-Idempotency-Key` (default false).
+    /// Mercado Pago does not document the key on InStore intent creates: by default such a create
+    /// rejects at once with `OUTCOME_UNKNOWN`, because a re-send to a server that ignores the key
+    /// puts a second intent on the terminal. Turn on only for an account whose keys are honoured.
+    pub resend_ambiguous_creates: Option<bool>,
+    /// Accept a plain `http://` base URL to a host other than this machine (default false). The
+    /// access token then travels in clear text.
+    pub allow_insecure_http: Option<bool>,
 }
 
 fn config_error(e: mppoint::Error) -> mppoint::Error {
@@ -118,6 +127,9 @@ impl ClientOptions {
         if self.no_proxy == Some(true) {
             b = b.no_proxy();
         }
+        b = b
+            .resend_ambiguous_creates(self.resend_ambiguous_creates == Some(true))
+            .allow_insecure_http(self.allow_insecure_http == Some(true));
         match &self.extra_root_certs {
             None => {}
             Some(Either::A(pem)) => b = b.add_root_certificate_pem(pem.clone().into_bytes()),
@@ -203,6 +215,11 @@ fn settle_wait<T, V>(
     match r {
         Ok(v) => Ok(convert(v)),
         Err(WaitError::Callback(e)) => Err(e),
+        Err(WaitError::Aborted { error, thrown }) => {
+            let mut o = Object::from_unknown(crate::error::js_error_object(env, &error)?)?;
+            o.set("cause", thrown)?;
+            Err(Error::from(o.to_unknown()))
+        }
         Err(WaitError::Core(e)) => {
             let obj = crate::error::js_error_object(env, &e)?;
             if let (Some(reason), mppoint::ErrorKind::Canceled) = (reason, e.kind()) {
@@ -365,6 +382,23 @@ impl Client {
         )
     }
 
+    /// Finds what became of a sale from its external reference, through the Payments API's
+    /// search: every payment found, newest first (none is an empty array). How to recover from
+    /// `OUTCOME_UNKNOWN` without re-sending the create (its `externalReference` says which sale).
+    #[napi(ts_return_type = "Promise<Payment[]>")]
+    pub fn find_payments<'env>(
+        &self,
+        env: &'env Env,
+        external_reference: String,
+    ) -> Result<Object<'env>> {
+        let c = self.inner.clone();
+        promise(
+            env,
+            blocking(move || c.find_payments(&external_reference)),
+            |found| found.iter().map(Payment::of).collect::<Vec<_>>(),
+        )
+    }
+
     /// Reads a payment (an id from `intent.paymentIds`).
     #[napi(ts_return_type = "Promise<Payment>")]
     pub fn get_payment<'env>(
@@ -490,7 +524,21 @@ impl Client {
                 Ok(w) => match drive(c.clone(), w, &plan).await {
                     Ok(i) => Ok(i),
                     Err(WaitError::Core(e)) => Err(e),
-                    Err(cb) => return Err(cb),
+                    Err(WaitError::Callback(thrown)) => {
+                        // The intent exists: the core's ABORTED error names it and its key,
+                        // and what onStatus threw becomes its `cause`.
+                        let why = "onStatus threw";
+                        let aborted = match Waiter::new(&created.id, &plan.opts) {
+                            Ok(w) => w.aborted_error(why),
+                            Err(e) => e,
+                        };
+                        let error = match c.finish_charge(&created, Err(aborted)) {
+                            Err(e) => e,
+                            Ok(_) => crate::wait::internal("an aborted charge gave a sale"),
+                        };
+                        return Err(WaitError::Aborted { error, thrown });
+                    }
+                    Err(other) => return Err(other),
                 },
                 Err(e) => Err(e),
             };

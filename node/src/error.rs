@@ -58,6 +58,9 @@ pub struct ErrorFields {
     pub idempotency_key: Option<String>,
     /// The intent this error is about, when known.
     pub intent_id: Option<String>,
+    /// The external reference of the sale (an `OUTCOME_UNKNOWN` create): find its payments with
+    /// `findPayments`.
+    pub external_reference: Option<String>,
     /// For `WAIT_TIMEOUT` and `CANCELED`: the last status seen.
     #[napi(ts_type = "IntentStatus")]
     pub last_status: Option<String>,
@@ -90,6 +93,7 @@ impl ErrorFields {
             retry_after_ms: e.retry_after().map(|d| d.as_millis() as f64),
             idempotency_key: e.idempotency_key().map(str::to_string),
             intent_id: e.intent_id().map(str::to_string),
+            external_reference: e.external_reference().map(str::to_string),
             last_status: e.last_status().map(|s| s.as_str().to_string()),
             field: e.field().map(str::to_string),
             signature_failure: e.signature_failure().map(|r| r.code().to_string()),

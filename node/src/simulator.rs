@@ -46,13 +46,14 @@ pub struct SimDevice {
 }
 
 /// What a fault does. `type` is one of `Latency` (with `ms`), `Status` (with `status`, 400–599),
-/// `RateLimited` (with `retryAfterSecs`), `DropBeforeProcessing`, `DropAfterProcessing`
+/// `RateLimited` (with `retryAfterSecs`), `StatusAfterProcessing` (with `status`, 500–599: the
+/// work is done, then the status answered), `DropBeforeProcessing`, `DropAfterProcessing`
 /// (the work is done, the answer is lost), `TruncatedBody`, `MalformedJson`.
 #[napi(object)]
 pub struct FaultKind {
     #[napi(
         js_name = "type",
-        ts_type = "'Latency' | 'Status' | 'RateLimited' | 'DropBeforeProcessing' | 'DropAfterProcessing' | 'TruncatedBody' | 'MalformedJson'"
+        ts_type = "'Latency' | 'Status' | 'RateLimited' | 'StatusAfterProcessing' | 'DropBeforeProcessing' | 'DropAfterProcessing' | 'TruncatedBody' | 'MalformedJson'"
     )]
     pub kind: String,
     /// For `Latency`: the delay in milliseconds.
@@ -67,7 +68,7 @@ pub struct FaultKind {
 #[napi(object)]
 pub struct FaultRule {
     /// `ListDevices`, `SetOperatingMode`, `CreateIntent`, `GetIntent`, `CancelIntent`,
-    /// `GetPayment` or `Refund`; absent: every API endpoint.
+    /// `GetPayment`, `SearchPayments` or `Refund`; absent: every API endpoint.
     #[napi(ts_type = "SimEndpoint")]
     pub endpoint: Option<String>,
     pub kind: FaultKind,
@@ -174,8 +175,9 @@ pub struct SimulatorConfig {
     pub webhook_secret: Option<String>,
     /// How many times a notification is sent at most (default 5).
     pub max_webhook_attempts: Option<f64>,
-    /// `true` (default): a create retried with the same `X-Idempotency-Key` answers the first
-    /// intent instead of creating another.
+    /// `false` (default, the harsher reading: the key is not documented on InStore intent
+    /// creates): a create re-sent with the same `X-Idempotency-Key` is a new create. `true`: it
+    /// answers the first intent instead of creating another.
     pub honor_idempotency_keys: Option<bool>,
     /// Serve HTTPS with a self-signed certificate (trust `caCertPem`).
     pub tls: Option<bool>,
@@ -390,6 +392,8 @@ impl Simulator {
             proxy: None,
             no_proxy: Some(true),
             extra_root_certs: self.ca_cert_pem.clone().map(Either::A),
+            resend_ambiguous_creates: None,
+            allow_insecure_http: None,
         }
     }
 

@@ -181,6 +181,12 @@ pub(crate) enum WaitError {
     Core(mppoint::Error),
     /// `onStatus` threw: reject with what it threw.
     Callback(Error),
+    /// `onStatus` threw during a charge, after the intent was created: reject with the core's
+    /// `ABORTED` error (intent id, key) whose `cause` is what it threw.
+    Aborted {
+        error: mppoint::Error,
+        thrown: Error,
+    },
 }
 
 impl From<mppoint::Error> for WaitError {

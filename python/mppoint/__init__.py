@@ -40,6 +40,7 @@ from ._native import (
     reset_logging_cache,
 )
 from .exceptions import (
+    AbortedError,
     AlreadyQueuedError,
     ApiError,
     BadRequestError,
@@ -50,6 +51,7 @@ from .exceptions import (
     DecodeError,
     Error,
     ForbiddenError,
+    IdempotencyKeyMismatchError,
     InvalidAmountError,
     InvalidArgumentError,
     InvalidSignatureError,
@@ -96,6 +98,7 @@ __all__ = [
     "reset_logging_cache",
     "webhook",
     "Error",
+    "AbortedError",
     "AlreadyQueuedError",
     "ApiError",
     "BadRequestError",
@@ -105,6 +108,7 @@ __all__ = [
     "ConflictError",
     "DecodeError",
     "ForbiddenError",
+    "IdempotencyKeyMismatchError",
     "InvalidAmountError",
     "InvalidArgumentError",
     "InvalidSignatureError",

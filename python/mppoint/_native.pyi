@@ -62,6 +62,8 @@ class Client:
         no_proxy: bool = False,
         extra_root_certs: str | bytes | Sequence[str | bytes] | None = None,
         amount_limits: tuple[_AmountLike, _AmountLike] | None = None,
+        resend_ambiguous_creates: bool = False,
+        allow_insecure_http: bool = False,
     ) -> Client: ...
     @property
     def base_url(self) -> str: ...
@@ -109,6 +111,7 @@ class Client:
         cancel: CancelToken | None = None,
     ) -> Sale: ...
     def sale_for(self, intent_id: str) -> Sale: ...
+    def find_payments(self, external_reference: str) -> list[Payment]: ...
     def list_devices(
         self,
         *,

@@ -36,6 +36,8 @@ __all__ = [
     "WaitTimeoutError",
     "CanceledError",
     "InvalidSignatureError",
+    "IdempotencyKeyMismatchError",
+    "AbortedError",
 ]
 
 
@@ -55,6 +57,7 @@ class Error(Exception):
     retry_after: Optional[float]
     idempotency_key: Optional[str]
     intent_id: Optional[str]
+    external_reference: Optional[str]
     last_status: Optional[str]
     field: Optional[str]
     reason: Optional[str]
@@ -72,6 +75,7 @@ class Error(Exception):
         retry_after: Optional[float] = None,
         idempotency_key: Optional[str] = None,
         intent_id: Optional[str] = None,
+        external_reference: Optional[str] = None,
         last_status: Optional[str] = None,
         field: Optional[str] = None,
         reason: Optional[str] = None,
@@ -86,6 +90,7 @@ class Error(Exception):
         self.retry_after = retry_after
         self.idempotency_key = idempotency_key
         self.intent_id = intent_id
+        self.external_reference = external_reference
         self.last_status = last_status
         self.field = field
         self.reason = reason
@@ -184,9 +189,12 @@ class ApiError(Error):
 
 
 class OutcomeUnknownError(Error):
-    """A create or refund was sent but no answer came back: it may or may not have happened.
+    """A create or refund was sent but no usable answer came back: it may or may not have happened.
 
-    Do not create another with a new key: retry with ``idempotency_key=e.idempotency_key``.
+    Never charge again with a new key. For a create: check the terminal, then look the sale up
+    with ``client.find_payments(e.external_reference)``; re-sending with
+    ``idempotency_key=e.idempotency_key`` is your decision, safe only if your account's keys are
+    honoured. For a refund: retry with ``idempotency_key=e.idempotency_key``.
     """
 
     code = "OUTCOME_UNKNOWN"
@@ -232,6 +240,20 @@ class InvalidSignatureError(Error):
     code = "INVALID_SIGNATURE"
 
 
+class IdempotencyKeyMismatchError(Error, ValueError):
+    """An idempotency key was reused with a different request (amount, external reference or
+    target): the intent it names (``intent_id``, when known) is another sale's. Use a new key."""
+
+    code = "IDEMPOTENCY_KEY_MISMATCH"
+
+
+class AbortedError(Error):
+    """Your own code stopped a sale after its intent was created; ``intent_id`` and
+    ``idempotency_key`` say which: cancel the intent or wait for it again."""
+
+    code = "ABORTED"
+
+
 #: The class of each core error code.
 BY_CODE: dict[str, type[Error]] = {
     cls.code: cls
@@ -256,6 +278,8 @@ BY_CODE: dict[str, type[Error]] = {
         WaitTimeoutError,
         CanceledError,
         InvalidSignatureError,
+        IdempotencyKeyMismatchError,
+        AbortedError,
     )
 }
 

@@ -130,17 +130,25 @@ impl PyWait {
         Ok(PyWait { opts, failure })
     }
 
-    /// The Python exception that stopped the wait, if any, with a note naming the intent (which
-    /// still exists).
-    fn take_failure(&self, py: Python<'_>, intent_id: Option<&str>) -> Option<PyErr> {
+    /// The Python exception that stopped the wait (the callback's, or the `KeyboardInterrupt` of
+    /// Ctrl-C), if any, carrying `intent_id` and `idempotency_key` attributes and a note naming
+    /// the intent (which still exists), so the POS can cancel what it left on the terminal.
+    fn take_failure(
+        &self,
+        py: Python<'_>,
+        intent_id: Option<&str>,
+        idempotency_key: Option<&str>,
+    ) -> Option<PyErr> {
         let e = self
             .failure
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .take()?;
         if let Some(id) = intent_id {
-            // PEP 678 notes exist from Python 3.11; on 3.10 the exception goes up as it is.
             let value = e.value(py);
+            let _ = value.setattr("intent_id", id);
+            let _ = value.setattr("idempotency_key", idempotency_key);
+            // PEP 678 notes exist from Python 3.11; on 3.10 the attributes carry it.
             if value.hasattr("add_note").unwrap_or(false) {
                 let _ = value.call_method1(
                     "add_note",
@@ -203,7 +211,8 @@ impl PyClient {
     #[new]
     #[pyo3(signature = (access_token, *, base_url=None, site=None, timeout=None, connect_timeout=None,
         retries=None, integrator_id=None, platform_id=None, corporation_id=None, user_agent=None,
-        proxy=None, no_proxy=false, extra_root_certs=None, amount_limits=None))]
+        proxy=None, no_proxy=false, extra_root_certs=None, amount_limits=None,
+        resend_ambiguous_creates=false, allow_insecure_http=false))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -221,6 +230,8 @@ impl PyClient {
         no_proxy: bool,
         extra_root_certs: Option<Bound<'_, PyAny>>,
         amount_limits: Option<(Bound<'_, PyAny>, Bound<'_, PyAny>)>,
+        resend_ambiguous_creates: bool,
+        allow_insecure_http: bool,
     ) -> PyResult<Self> {
         // Extracted by hand so that no message can ever quote the token.
         let token: String = match access_token.cast::<PyString>() {
@@ -248,10 +259,15 @@ impl PyClient {
             b = b.site(s.parse::<Site>().py(py)?);
         }
         if let Some(t) = timeout {
-            b = b.timeout(seconds(py, "timeout", t, ErrorKind::Config)?);
+            b = b.timeout(seconds(py, "timeout", t, ErrorKind::InvalidArgument)?);
         }
         if let Some(t) = connect_timeout {
-            b = b.connect_timeout(seconds(py, "connect_timeout", t, ErrorKind::Config)?);
+            b = b.connect_timeout(seconds(
+                py,
+                "connect_timeout",
+                t,
+                ErrorKind::InvalidArgument,
+            )?);
         }
         if let Some(r) = retries {
             b = b.retry(RetryPolicy {
@@ -287,6 +303,9 @@ impl PyClient {
                 AmountLimits::new(amount_from(py, &min)?, amount_from(py, &max)?).py(py)?;
             b = b.amount_limits(limits);
         }
+        b = b
+            .resend_ambiguous_creates(resend_ambiguous_creates)
+            .allow_insecure_http(allow_insecure_http);
         crate::reset_logging_cache();
         let inner = py.detach(|| b.build()).py(py)?;
         Ok(PyClient { inner })
@@ -390,7 +409,7 @@ impl PyClient {
         let client = &self.inner;
         let opts = &wait.opts;
         let ended = py.detach(|| client.wait_for_final(intent_id, opts));
-        if let Some(e) = wait.take_failure(py, Some(intent_id)) {
+        if let Some(e) = wait.take_failure(py, Some(intent_id), None) {
             return Err(e);
         }
         convert::intent(py, &ended.py(py)?)
@@ -431,11 +450,14 @@ impl PyClient {
         let client = &self.inner;
         let opts = &wait.opts;
         let sold = py.detach(|| client.charge(&target, &req, opts));
-        let intent_id = match &sold {
-            Ok(s) => Some(s.intent.id.clone()),
-            Err(e) => e.intent_id().map(str::to_owned),
+        let (intent_id, key) = match &sold {
+            Ok(s) => (Some(s.intent.id.clone()), s.intent.idempotency_key.clone()),
+            Err(e) => (
+                e.intent_id().map(str::to_owned),
+                e.idempotency_key().map(str::to_owned),
+            ),
         };
-        if let Some(e) = wait.take_failure(py, intent_id.as_deref()) {
+        if let Some(e) = wait.take_failure(py, intent_id.as_deref(), key.as_deref()) {
             return Err(e);
         }
         convert::sale(py, &sold.py(py)?)
@@ -447,6 +469,25 @@ impl PyClient {
         let client = &self.inner;
         let sale = py.detach(|| client.sale_for(intent_id)).py(py)?;
         convert::sale(py, &sale)
+    }
+
+    /// Finds what became of a sale from its external reference (the Payments API's search):
+    /// every payment found, newest first; none is an empty list. How to recover from
+    /// OutcomeUnknownError without re-sending the create.
+    fn find_payments<'py>(
+        &self,
+        py: Python<'py>,
+        external_reference: &str,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let client = &self.inner;
+        let found = py
+            .detach(|| client.find_payments(external_reference))
+            .py(py)?;
+        let items = found
+            .iter()
+            .map(|p| convert::payment(py, p))
+            .collect::<PyResult<Vec<_>>>()?;
+        Ok(pyo3::types::PyList::new(py, items)?.into_any())
     }
 
     /// Lists one page of devices.

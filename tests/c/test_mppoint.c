@@ -117,18 +117,19 @@ static char SENTINEL_STORAGE;
 
 static void test_version_and_names(void) {
     uint32_t codes[] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20,
-                        100, 101, 102};
+                        21, 22, 100, 101, 102};
     const char *names[] = {"OK", "INVALID_ARGUMENT", "INVALID_AMOUNT", "CONFIG", "UNAUTHORIZED",
                            "FORBIDDEN", "NOT_FOUND", "BAD_REQUEST", "ALREADY_QUEUED",
                            "CANNOT_CANCEL", "CONFLICT", "RATE_LIMITED", "SERVER", "API",
                            "OUTCOME_UNKNOWN", "NETWORK", "TIMEOUT", "DECODE", "WAIT_TIMEOUT",
-                           "CANCELED", "INVALID_SIGNATURE", "NULL_ARGUMENT", "INVALID_UTF8",
-                           "PANIC"};
+                           "CANCELED", "INVALID_SIGNATURE", "IDEMPOTENCY_KEY_MISMATCH",
+                           "ABORTED", "NULL_ARGUMENT", "INVALID_UTF8", "PANIC"};
     size_t i;
     CHECK_STR(mpp_version(), "0.1.0");
     for (i = 0; i < sizeof codes / sizeof codes[0]; i++) CHECK_STR(mpp_result_str(codes[i]), names[i]);
     CHECK(MPP_RESULT_NOT_FOUND == 6 && MPP_RESULT_PANIC == 102 && MPP_RESULT_OK == 0);
-    CHECK_STR(mpp_result_str(21), "UNKNOWN");
+    CHECK(MPP_RESULT_IDEMPOTENCY_KEY_MISMATCH == 21 && MPP_RESULT_ABORTED == 22);
+    CHECK_STR(mpp_result_str(23), "UNKNOWN");
     CHECK_STR(mpp_result_str(0xFFFFFFFFu), "UNKNOWN");
     CHECK_STR(mpp_status_str(MPP_STATUS_ON_TERMINAL), "ON_TERMINAL");
     CHECK_STR(mpp_status_str(MPP_STATUS_CONFIRMATION_REQUIRED), "CONFIRMATION_REQUIRED");
@@ -156,6 +157,7 @@ static void test_free_null_is_a_no_op(void) {
     mpp_intent_request_free(NULL);
     mpp_intent_free(NULL);
     mpp_payment_free(NULL);
+    mpp_payment_list_free(NULL);
     mpp_refund_free(NULL);
     mpp_device_list_free(NULL);
     mpp_cancel_token_free(NULL);
@@ -319,6 +321,9 @@ static void test_null_arguments(void) {
     CHECK_NULL_ARG("sale", mpp_sale_to_json(NULL, &s, err));
     /* payments and refunds */
     CHECK_NULL_ARG("client", mpp_payment_get(NULL, 1, (mpp_payment **)&out, err));
+    CHECK_NULL_ARG("client", mpp_payments_find(NULL, "r", (mpp_payment_list **)&out, err));
+    CHECK_NULL_ARG("external_reference", mpp_payments_find(CLIENT, NULL, (mpp_payment_list **)&out, err));
+    CHECK_NULL_ARG("out_list", mpp_payments_find(CLIENT, "r", NULL, err));
     CHECK_NULL_ARG("out_payment", mpp_payment_get(CLIENT, 1, NULL, err));
     CHECK_NULL_ARG("payment", mpp_payment_to_json(NULL, &s, err));
     CHECK_NULL_ARG("client", mpp_payment_refund(NULL, 1, NULL, NULL, (mpp_refund **)&out, err));
@@ -883,23 +888,66 @@ static void test_transport_faults(void) {
     cancel(mpp_intent_id(opened));
     mpp_intent_free(opened);
 
-    /* a create whose answer is lost: OUTCOME_UNKNOWN with its key; retried with the key, the
-       same intent comes back and nothing is charged twice */
+    /* a create whose answer is lost: OUTCOME_UNKNOWN with its key and external reference, never
+       re-sent (Mercado Pago may ignore the key on intent creates, as the simulator does by
+       default); the sale is found by its external reference once the terminal is done */
     CHECK_OK(mpp_simulator_set_faults_json(SIM, "[{\"endpoint\":\"CreateIntent\",\"kind\":{\"type\":\"DropAfterProcessing\"},\"times\":1}]", &e), &e);
-    req = request("10.99", "lost answer");
+    CHECK_OK(mpp_intent_request_new("10.00", "lost answer", "c-lost-1", &req, &e), &e);
     CHECK_RC(MPP_RESULT_OUTCOME_UNKNOWN, mpp_intent_create_for_pos(fast, POS1, req, &created, &e), &e);
     CHECK(mpp_error_idempotency_key(e) != NULL);
+    CHECK_STR(mpp_error_external_reference(e), "c-lost-1");
+    CHECK_CONTAINS(mpp_error_message(e), "find_payments(\"c-lost-1\")");
     snprintf(key, sizeof key, "%s", mpp_error_idempotency_key(e) ? mpp_error_idempotency_key(e) : "");
     reset_error(&e);
     CHECK(created == NULL);
-    CHECK_OK(mpp_intent_request_set_idempotency_key(req, key, &e), &e);
-    CHECK_OK(mpp_intent_create_for_pos(fast, POS1, req, &replayed, &e), &e);
-    CHECK_STR(mpp_intent_idempotency_key(replayed), key);
-    CHECK(mpp_intent_status(replayed) == MPP_STATUS_OPENED);
-    if (replayed) cancel(mpp_intent_id(replayed));
-    mpp_intent_free(replayed);
-    mpp_intent_request_free(req);
     mpp_simulator_clear_faults(SIM);
+    {
+        mpp_payment_list *found = NULL;
+        int tries;
+        for (tries = 0; tries < 200; tries++) {
+            mpp_payment_list_free(found);
+            found = NULL;
+            CHECK_OK(mpp_payments_find(CLIENT, "c-lost-1", &found, &e), &e);
+            if (mpp_payment_list_count(found) > 0) break;
+            sleep_ms(20);
+        }
+        CHECK(mpp_payment_list_count(found) == 1);
+        CHECK(mpp_payment_is_approved(mpp_payment_list_get(found, 0)));
+        CHECK(mpp_payment_amount_cents(mpp_payment_list_get(found, 0)) == 1000);
+        CHECK_STR(mpp_payment_external_reference(mpp_payment_list_get(found, 0)), "c-lost-1");
+        CHECK(mpp_payment_list_get(found, 1) == NULL);
+        mpp_payment_list_free(found);
+        found = NULL;
+        CHECK_OK(mpp_payments_find(CLIENT, "c-nothing-here", &found, &e), &e);
+        CHECK(mpp_payment_list_count(found) == 0);
+        mpp_payment_list_free(found);
+    }
+    /* the same key for another cart is refused before anything is sent */
+    mpp_intent_request_free(req);
+    req = NULL;
+    CHECK_OK(mpp_intent_request_new("12.00", "another cart", "c-lost-1", &req, &e), &e);
+    CHECK_OK(mpp_intent_request_set_idempotency_key(req, key, &e), &e);
+    CHECK_RC(MPP_RESULT_IDEMPOTENCY_KEY_MISMATCH, mpp_intent_create_for_pos(fast, POS1, req, &replayed, &e), &e);
+    CHECK_STR(mpp_error_idempotency_key(e), key);
+    reset_error(&e);
+    CHECK(replayed == NULL);
+    mpp_intent_request_free(req);
+
+    /* plain http:// only to this machine, unless allowed */
+    {
+        mpp_config *cfg = NULL;
+        mpp_client *insecure = NULL;
+        CHECK_OK(mpp_config_new("t", &cfg, &e), &e);
+        CHECK_OK(mpp_config_set_base_url(cfg, "http://api.example.com", &e), &e);
+        CHECK_RC(MPP_RESULT_CONFIG, mpp_client_new(cfg, &insecure, &e), &e);
+        CHECK_CONTAINS(mpp_error_message(e), "clear text");
+        reset_error(&e);
+        CHECK_OK(mpp_config_set_allow_insecure_http(cfg, true, &e), &e);
+        CHECK_OK(mpp_config_set_resend_ambiguous_creates(cfg, true, &e), &e);
+        CHECK_OK(mpp_client_new(cfg, &insecure, &e), &e);
+        mpp_client_free(insecure);
+        mpp_config_free(cfg);
+    }
 
     /* nothing listens: a network error */
     {
@@ -1405,6 +1453,11 @@ static void test_webhooks(void) {
     CHECK_OK(mpp_webhook_verify("s3cret", sig, "req-1", "intent-1", 0, 0, &reason, &e), &e);
     CHECK(reason == MPP_WEBHOOK_FAILURE_NONE);
     CHECK_RC(MPP_RESULT_INVALID_SIGNATURE, mpp_webhook_verify("other", sig, "req-1", "intent-1", 0, 0, &reason, &e), &e);
+    reset_error(&e);
+    /* an empty or blank secret (an unset environment variable) is a configuration error */
+    CHECK_RC(MPP_RESULT_CONFIG, mpp_webhook_verify("", sig, "req-1", "intent-1", 0, 0, &reason, &e), &e);
+    reset_error(&e);
+    CHECK_RC(MPP_RESULT_CONFIG, mpp_webhook_verify("  ", sig, "req-1", "intent-1", 0, 0, &reason, &e), &e);
     CHECK(reason == MPP_WEBHOOK_FAILURE_SIGNATURE_MISMATCH);
     CHECK_STR(mpp_error_request_id(e), "req-1");
     reset_error(&e);

@@ -42,6 +42,10 @@ struct Api {
     /// Print results as JSON.
     #[arg(long)]
     json: bool,
+    /// Re-send a create whose answer was lost with the same idempotency key (only for an account
+    /// whose keys Mercado Pago honours; by default such a create ends as outcome unknown).
+    #[arg(long)]
+    resend_ambiguous_creates: bool,
 }
 
 #[derive(Subcommand)]
@@ -237,7 +241,8 @@ fn client(api: &Api) -> Result<Client, Error> {
     if let Some(s) = &api.site {
         b = b.site(s.parse::<Site>()?);
     }
-    b.build()
+    b.resend_ambiguous_creates(api.resend_ambiguous_creates)
+        .build()
 }
 
 fn print_json<T: serde::Serialize>(v: &T) -> Result<(), Error> {

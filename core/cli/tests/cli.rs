@@ -244,3 +244,17 @@ mod shop_setup {
         assert_eq!(page.unwrap().devices.len(), 3);
     }
 }
+
+#[test]
+fn a_huge_timeout_is_refused_before_the_sale_starts() {
+    let (code, out, err) = run(&[
+        "sale",
+        "--amount",
+        "25.00",
+        "--timeout-secs",
+        "18446744073709551615",
+    ]);
+    assert_eq!(code, 7, "{out}\n{err}");
+    assert!(err.contains("timeout"), "{err}");
+    assert!(!out.contains("created"), "nothing was created:\n{out}");
+}
