@@ -652,6 +652,8 @@ mod tests {
             (18, "WAIT_TIMEOUT"),
             (19, "CANCELED"),
             (20, "INVALID_SIGNATURE"),
+            (21, "IDEMPOTENCY_KEY_MISMATCH"),
+            (22, "ABORTED"),
             (100, "NULL_ARGUMENT"),
             (101, "INVALID_UTF8"),
             (102, "PANIC"),
