@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import threading
 import time
 from typing import Any
 
@@ -9,7 +12,7 @@ import pytest
 
 import mppoint
 
-from .conftest import POS, POS2
+from conftest import POS, POS2
 
 
 def _drop_create_after_processing() -> dict[str, Any]:
@@ -97,3 +100,22 @@ def test_unsafe_settings_are_config_errors() -> None:
         mppoint.Client("t", base_url="http://api.example.com")
     mppoint.Client("t", base_url="http://api.example.com", allow_insecure_http=True)
     mppoint.Client("t", base_url="http://127.0.0.1:9", resend_ambiguous_creates=True)
+
+
+@pytest.mark.skipif(threading.current_thread() is not threading.main_thread(),
+                    reason="signals are delivered to the main thread")
+def test_a_real_ctrl_c_during_a_charge_carries_the_intent_id_and_key(
+    fresh_sim: mppoint.Simulator,
+) -> None:
+    c = fresh_sim.client(site="MLB", retries=0)
+    threading.Timer(0.4, lambda: os.kill(os.getpid(), signal.SIGINT)).start()
+    with pytest.raises(KeyboardInterrupt) as caught:
+        c.charge("10.44", "sale", "py-sigint", pos=POS, poll_interval=0.05, timeout=60)
+    intent_id = getattr(caught.value, "intent_id", None)
+    assert intent_id and getattr(caught.value, "idempotency_key", None)
+    # The POS can cancel what it left on the terminal.
+    if c.get_intent(intent_id).status == "OPENED":
+        c.cancel_intent(intent_id)
+    else:
+        fresh_sim.cancel_on_terminal(intent_id)
+    assert c.sale_for(intent_id).verdict == "CANCELED"
