@@ -159,6 +159,25 @@ test('INVALID_SIGNATURE: a webhook that does not verify', () => {
   assert.equal(e.signatureFailure, 'SIGNATURE_MISMATCH')
 })
 
+test('IDEMPOTENCY_KEY_MISMATCH: a key reused for another cart; ABORTED: onStatus threw during a charge', async () => {
+  const c = clientFor(sim)
+  const held = await c.createIntent({ pos: 'SUC001POS002' }, { ...sale('1.44'), externalReference: 'mismatch-1', idempotencyKey: 'node-err-k1' })
+  const e = saw(await rejectsWith(
+    c.createIntent({ pos: 'SUC001POS002' }, { ...sale('2.00'), externalReference: 'mismatch-1', idempotencyKey: 'node-err-k1' }),
+    'IDEMPOTENCY_KEY_MISMATCH',
+  ))
+  assert.equal(e.idempotencyKey, 'node-err-k1')
+  await c.cancelIntent(held.id)
+  const thrown = new TypeError('screen gone')
+  const a = saw(await rejectsWith(
+    c.charge({ pos: 'SUC001POS002' }, sale('1.44'), { ...FAST, onStatus: () => { throw thrown } }),
+    'ABORTED',
+  ))
+  assert.equal(a.cause, thrown)
+  assert.ok(a.intentId && a.idempotencyKey)
+  await c.cancelIntent(a.intentId).catch(() => sim.cancelOnTerminal(a.intentId))
+})
+
 test('every error code was met, and the TypeScript ErrorCode union lists exactly them', () => {
   assert.deepEqual([...seen].sort(), [...errorCodes()].sort())
   const dts = fs.readFileSync(path.join(__dirname, '..', 'index.d.ts'), 'utf8')

@@ -23,10 +23,9 @@ function createApp({ secret, client, onSale }) {
     res.sendStatus(200) // within 22 s, or Mercado Pago sends it again
     if (handled.has(n.dedupKey)) return // a redelivery
     handled.add(n.dedupKey)
-    // The notification says the intent ended; the sale's verdict comes from its payment.
+    // The notification says which intent ended; the verdict comes from the API alone.
     client
-      .getIntent(n.intentId)
-      .then((intent) => client.saleFor(intent))
+      .saleFor(n.intentId)
       .then(onSale)
       .catch((e) => console.error(`intent ${n.intentId}: ${e.code} ${e.message}`))
   })

@@ -35,6 +35,8 @@ ALL_CLASSES = [
     mppoint.WaitTimeoutError,
     mppoint.CanceledError,
     mppoint.InvalidSignatureError,
+    mppoint.IdempotencyKeyMismatchError,
+    mppoint.AbortedError,
 ]
 
 
