@@ -48,9 +48,10 @@ function gen(seed) {
   const ws = () => pick(['', '', '', ' ', '  ', '\t'])
   const secret = pick([
     () => str('abcdef0123456789', 32, 64),
-    () => '',
+    // Never empty: an empty or blank secret is CONFIG for mppoint (a deliberate difference).
+    () => 's',
     () => 'sécret-ñ-日本',
-    () => str('ABCxyz!@#$%^&*()_+ ', 1, 40),
+    () => 'k' + str('ABCxyz!@#$%^&*()_+ ', 1, 40),
   ])()
   const dataId = pick([
     () => undefined,

@@ -89,7 +89,9 @@ def generate(n: int, seed: int = 20240110) -> list[Case]:
     ]
     while len(cases) < n:
         shape = shapes[len(cases) % len(shapes)]
-        secret = rng.choice(["", word(rng, 1), word(rng, 32), word(rng, 64), "ñandú-sécret"])
+        # Never empty: an empty or blank secret is a ConfigError for mppoint (a deliberate
+        # difference: the official SDKs would compute an HMAC with an empty key).
+        secret = rng.choice(["s", word(rng, 1), word(rng, 32), word(rng, 64), "ñandú-sécret"])
         data_id = rng.choice([None, "", "   ", word(rng, 20, string.ascii_lowercase + string.digits + "-"),
                               pad(rng, word(rng, 12)), "1234567-12345-12345678-1234567890"])
         request_id = rng.choice([None, "", " ", pad(rng, "bb56a2f1-6aae-46ac-982e-9dcd3581d08e"),
