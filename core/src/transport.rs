@@ -775,6 +775,21 @@ mod tests {
     }
 
     #[test]
+    fn the_retry_table() {
+        use Failure::*;
+        for op in [Op::Read, Op::SetMode, Op::Cancel, Op::Refund] {
+            for f in [NotSent, NotProcessed, MaybeProcessed] {
+                assert_eq!(op.after(f, false), Next::Retry, "{op:?} {f:?}");
+            }
+        }
+        // An InStore create that may have reached the server is not re-sent unless opted in.
+        assert_eq!(Op::Create.after(NotSent, false), Next::Retry);
+        assert_eq!(Op::Create.after(NotProcessed, false), Next::Retry);
+        assert_eq!(Op::Create.after(MaybeProcessed, false), Next::Unknown);
+        assert_eq!(Op::Create.after(MaybeProcessed, true), Next::Retry);
+    }
+
+    #[test]
     fn error_bodies_are_read_leniently() {
         let b = ApiErrorBody::parse(
             br#"{"message":"amount invalid","error":"bad_request","status":400,"cause":[{"code":4020,"description":"x"},{"code":"E1"}]}"#,
