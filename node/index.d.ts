@@ -59,6 +59,8 @@ export type ErrorCode =
   | 'WAIT_TIMEOUT'
   | 'CANCELED'
   | 'INVALID_SIGNATURE'
+  | 'IDEMPOTENCY_KEY_MISMATCH'
+  | 'ABORTED'
 
 /**
  * Every error mppoint raises or rejects with. `code` says what went wrong (stable across versions
@@ -68,7 +70,7 @@ export type ErrorCode =
 export declare class MppointError extends Error {
   constructor(message: string, fields: ErrorFields)
   readonly name: 'MppointError'
-  /** For an aborted wait: the signal's `reason`. */
+  /** For an aborted wait: the signal's `reason`; for an `ABORTED` charge: what `onStatus` threw. */
   cause?: unknown
 }
 export interface MppointError extends ErrorFields {}
@@ -84,6 +86,7 @@ export type SimEndpoint =
   | 'GetIntent'
   | 'CancelIntent'
   | 'GetPayment'
+  | 'SearchPayments'
   | 'Refund'
   | 'Control'
 
@@ -127,6 +130,12 @@ export declare class Client {
    * be restarted. Resolves to the mode the API reports.
    */
   setOperatingMode(deviceId: string, mode: 'PDV' | 'STANDALONE'): Promise<string>
+  /**
+   * Finds what became of a sale from its external reference, through the Payments API's
+   * search: every payment found, newest first (none is an empty array). How to recover from
+   * `OUTCOME_UNKNOWN` without re-sending the create (its `externalReference` says which sale).
+   */
+  findPayments(externalReference: string): Promise<Payment[]>
   /** Reads a payment (an id from `intent.paymentIds`). */
   getPayment(paymentId: number | string): Promise<Payment>
   /**
@@ -141,10 +150,11 @@ export declare class Client {
    */
   waitForFinal(intentId: string, options?: WaitOptions | undefined | null): Promise<Intent>
   /**
-   * Gives the verdict of a final intent: reads its payments (for a `CLOSED` one) and says
-   * whether the sale is paid.
+   * Gives the verdict of an intent that has ended, from the API alone: reads intent
+   * `intentId` and its payments and says whether the sale is paid. Only the id is trusted, so
+   * a forged or replayed webhook body cannot make a sale read as approved.
    */
-  saleFor(intent: Intent): Promise<Sale>
+  saleFor(intentId: string): Promise<Sale>
   /**
    * The whole sale: creates the intent, waits for it to end, reads its payment and gives one
    * verdict. Only `sale.isPaid` (verdict `APPROVED`) means hand over the goods. If the wait
@@ -280,6 +290,19 @@ export interface ClientOptions {
   noProxy?: boolean
   /** Extra trusted root certificates (PEM), for a corporate TLS proxy or a test server. */
   extraRootCerts?: string | Array<string>
+  /**
+   * Re-send an intent create whose attempt may have reached the server (timeout, dropped
+   * connection, 5xx, garbled answer) with the same `X-Idempotency-Key` (default false).
+   * Mercado Pago does not document the key on InStore intent creates: by default such a create
+   * rejects at once with `OUTCOME_UNKNOWN`, because a re-send to a server that ignores the key
+   * puts a second intent on the terminal. Turn on only for an account whose keys are honoured.
+   */
+  resendAmbiguousCreates?: boolean
+  /**
+   * Accept a plain `http://` base URL to a host other than this machine (default false). The
+   * access token then travels in clear text.
+   */
+  allowInsecureHttp?: boolean
 }
 
 /** The simulator's request counters. */
@@ -363,6 +386,11 @@ export interface ErrorFields {
   idempotencyKey?: string
   /** The intent this error is about, when known. */
   intentId?: string
+  /**
+   * The external reference of the sale (an `OUTCOME_UNKNOWN` create): find its payments with
+   * `findPayments`.
+   */
+  externalReference?: string
   /** For `WAIT_TIMEOUT` and `CANCELED`: the last status seen. */
   lastStatus?: IntentStatus
   /** For `INVALID_ARGUMENT`: the field that failed validation. */
@@ -373,11 +401,12 @@ export interface ErrorFields {
 
 /**
  * What a fault does. `type` is one of `Latency` (with `ms`), `Status` (with `status`, 400–599),
- * `RateLimited` (with `retryAfterSecs`), `DropBeforeProcessing`, `DropAfterProcessing`
+ * `RateLimited` (with `retryAfterSecs`), `StatusAfterProcessing` (with `status`, 500–599: the
+ * work is done, then the status answered), `DropBeforeProcessing`, `DropAfterProcessing`
  * (the work is done, the answer is lost), `TruncatedBody`, `MalformedJson`.
  */
 export interface FaultKind {
-  type: 'Latency' | 'Status' | 'RateLimited' | 'DropBeforeProcessing' | 'DropAfterProcessing' | 'TruncatedBody' | 'MalformedJson'
+  type: 'Latency' | 'Status' | 'RateLimited' | 'StatusAfterProcessing' | 'DropBeforeProcessing' | 'DropAfterProcessing' | 'TruncatedBody' | 'MalformedJson'
   /** For `Latency`: the delay in milliseconds. */
   ms?: number
   /** For `Status`: the HTTP status to answer. */
@@ -390,7 +419,7 @@ export interface FaultKind {
 export interface FaultRule {
   /**
    * `ListDevices`, `SetOperatingMode`, `CreateIntent`, `GetIntent`, `CancelIntent`,
-   * `GetPayment` or `Refund`; absent: every API endpoint.
+   * `GetPayment`, `SearchPayments` or `Refund`; absent: every API endpoint.
    */
   endpoint?: SimEndpoint
   kind: FaultKind
@@ -655,8 +684,9 @@ export interface SimulatorConfig {
   /** How many times a notification is sent at most (default 5). */
   maxWebhookAttempts?: number
   /**
-   * `true` (default): a create retried with the same `X-Idempotency-Key` answers the first
-   * intent instead of creating another.
+   * `false` (default, the harsher reading: the key is not documented on InStore intent
+   * creates): a create re-sent with the same `X-Idempotency-Key` is a new create. `true`: it
+   * answers the first intent instead of creating another.
    */
   honorIdempotencyKeys?: boolean
   /** Serve HTTPS with a self-signed certificate (trust `caCertPem`). */

@@ -65,7 +65,8 @@ test('a create sends the amount as two decimals and returns it as string and cen
     assert.equal(i.operations[0].amountCents, c)
     // What the simulator received and stored is the same exact amount.
     assert.equal(sim.intent(i.id).amount, text)
-    const sale = await client.saleFor(await client.waitForFinal(i.id, FAST))
+    await client.waitForFinal(i.id, FAST)
+    const sale = await client.saleFor(i.id)
     assert.equal(sale.verdict, 'APPROVED')
     assert.equal(sale.approvedPayment.transactionAmount, text)
     assert.equal(sale.approvedPayment.transactionAmountCents, c)

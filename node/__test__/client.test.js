@@ -207,7 +207,8 @@ test('held on the terminal: presentCard decides, saleFor gives the verdict', asy
     const i = await c.createIntent({ pos: 'SUC001POS001' }, sale('10.44'))
     await until(async () => (await c.getIntent(i.id)).status === 'ON_TERMINAL')
     sim.presentCard(i.id, outcome)
-    const s = await c.saleFor(await c.waitForFinal(i.id, FAST))
+    await c.waitForFinal(i.id, FAST)
+    const s = await c.saleFor(i.id)
     assert.equal(s.verdict, verdict)
   }
   const i = await c.createIntent({ pos: 'SUC001POS001' }, sale('10.00'))
@@ -220,7 +221,7 @@ test('held on the terminal: presentCard decides, saleFor gives the verdict', asy
   assert.equal((await c.waitForFinal(i.id, FAST)).status, 'CLOSED')
   // saleFor refuses an intent that is not final.
   const open = await c.createIntent({ pos: 'SUC001POS002' }, sale('3.44'))
-  await rejectsWith(c.saleFor(open), 'INVALID_ARGUMENT')
+  await rejectsWith(c.saleFor(open.id), 'INVALID_ARGUMENT')
 })
 
 test('simulator control: counters, faults, intents, webhook urls, stop', async (t) => {
