@@ -537,3 +537,32 @@ fn an_oversized_answer_is_a_decode_error() {
         assert_eq!(c.get_intent("i1").unwrap().status, Status::Opened);
     }
 }
+
+// The simulator expires only intents nobody processed: a card being processed ends as the card
+// network says, even past the hour (here one second, with time_factor 3600).
+#[test]
+fn only_an_unprocessed_intent_expires() {
+    let s = sim(SimulatorConfig {
+        pickup_delay: Duration::ZERO,
+        step_delay: Duration::from_millis(700),
+        time_factor: 3600,
+        ..SimulatorConfig::default()
+    });
+    let c = client(&s);
+    let never = c
+        .create_intent(&Target::Pos(POS2.into()), &req("10.99", "sale-exp-1"))
+        .unwrap();
+    let paid = c
+        .create_intent(&Target::Pos(POS1.into()), &req("10.44", "sale-exp-2"))
+        .unwrap();
+    s.present_card(&paid.id, CardOutcome::Approved).unwrap();
+    let ended = c.wait_for_final(&never.id, &wait()).unwrap();
+    assert_eq!(ended.status, Status::Expired);
+    let ended = c.wait_for_final(&paid.id, &wait()).unwrap();
+    assert_eq!(
+        ended.status,
+        Status::Closed,
+        "processing is not cut short by the expiry"
+    );
+    assert_eq!(c.sale_for(&paid.id).unwrap().verdict, Verdict::Approved);
+}
