@@ -221,7 +221,7 @@ impl Client {
         let body = serde_json::to_vec(&req.to_body())
             .map_err(|e| Error::new(ErrorKind::InvalidArgument, e.to_string()))?;
         let subject = format!("the intent for {target}");
-        let mut intent: Intent = self.call_json(Call {
+        let sent: Result<Intent> = self.call_json(Call {
             method: Method::POST,
             path,
             query: Vec::new(),
@@ -231,7 +231,22 @@ impl Client {
             idempotency_key: Some(key.clone()),
             retry: None,
             external_reference: Some(req.external_reference()),
-        })?;
+        });
+        let mut intent = match sent {
+            Ok(i) => i,
+            Err(e) => {
+                // Refused for certain (nothing was created): the key names no sale yet, so the
+                // corrected request may use it. After OUTCOME_UNKNOWN it stays this cart's.
+                if e.kind() != ErrorKind::OutcomeUnknown {
+                    self.inner
+                        .keys
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .remove(&key);
+                }
+                return Err(e);
+            }
+        };
         // A key that names another sale's intent (the server replayed an earlier create with a
         // different cart) must never become a sale of the old cart.
         let amount_differs = intent.amount().is_some_and(|a| a != req.amount());

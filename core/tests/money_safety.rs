@@ -566,3 +566,26 @@ fn only_an_unprocessed_intent_expires() {
     );
     assert_eq!(c.sale_for(&paid.id).unwrap().verdict, Verdict::Approved);
 }
+
+#[test]
+fn a_key_refused_for_certain_may_be_used_for_the_corrected_request() {
+    let s = sim(SimulatorConfig {
+        pickup_delay: Duration::from_secs(60),
+        ..fast()
+    });
+    let c = client(&s);
+    let e = c
+        .create_intent(
+            &Target::Pos("NO_SUCH_POS".into()),
+            &req("10.00", "sale-fix").idempotency_key("k-fix"),
+        )
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::NotFound, "{e}");
+    let i = c
+        .create_intent(
+            &Target::Pos(POS1.into()),
+            &req("10.00", "sale-fix").idempotency_key("k-fix"),
+        )
+        .unwrap();
+    c.cancel_intent(&i.id).unwrap();
+}
