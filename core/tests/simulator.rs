@@ -934,7 +934,10 @@ fn refunds_full_and_partial() {
 
 #[test]
 fn idempotency_keys_dedup_creates_when_honored() {
-    let api = Api::start(fast());
+    let api = Api::start(SimulatorConfig {
+        honor_idempotency_keys: true,
+        ..fast()
+    });
     let key = ("x-idempotency-key", "key-1");
     let send = || {
         api.send_with(
@@ -1141,7 +1144,34 @@ fn fault_drop_after_processing_creates_without_answering() {
     let c = api.sim.counters();
     assert_eq!(c.requests_to(Endpoint::CreateIntent), 1);
     assert_eq!(c.intents_created_with_key("k-drop"), 1);
-    // The retry with the same key gets the same intent.
+    // By default the key is ignored (the InStore documents do not promise it): the re-send while
+    // the first intent is pending meets 409, not the intent.
+    let again = api.send_with(
+        reqwest::Method::POST,
+        &format!("{INTENTS}/point/pos/{POS1}"),
+        Some(&body("10.44")),
+        true,
+        &[("x-idempotency-key", "k-drop")],
+    );
+    assert_eq!(again.status, 409);
+    // With keys honoured, the retry with the same key gets the same intent.
+    let api = Api::start(SimulatorConfig {
+        honor_idempotency_keys: true,
+        ..fast()
+    });
+    api.sim.set_faults(vec![FaultRule::new(
+        Some(Endpoint::CreateIntent),
+        FaultKind::DropAfterProcessing,
+    )
+    .times(1)]);
+    let r = api.try_send(
+        reqwest::Method::POST,
+        &format!("{INTENTS}/point/pos/{POS1}"),
+        Some(&body("10.44")),
+        true,
+        &[("x-idempotency-key", "k-drop")],
+    );
+    assert!(r.is_err(), "no answer");
     let again = api.send_with(
         reqwest::Method::POST,
         &format!("{INTENTS}/point/pos/{POS1}"),
