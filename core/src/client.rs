@@ -10,7 +10,7 @@ use crate::amount::{Amount, AmountLimits, Site};
 use crate::config::{ClientBuilder, RetryPolicy};
 use crate::device::{Device, DeviceFilter, DevicePage, OperatingMode};
 use crate::error::{Error, ErrorKind, Result};
-use crate::intent::{validate_id, Intent, IntentRequest, Target};
+use crate::intent::{intent_from_get_answer, validate_id, Intent, IntentRequest, Target};
 use crate::payment::{validate_payment_id, Payment, Refund};
 use crate::sale::Sale;
 use crate::transport::{seg, Call, Op, Transport};
@@ -239,7 +239,7 @@ impl Client {
     fn get_intent_with(&self, intent_id: &str, retry: Option<RetryPolicy>) -> Result<Intent> {
         validate_id("intent_id", intent_id)?;
         let subject = format!("intent {intent_id}");
-        self.call_json(Call {
+        let call = Call {
             method: Method::GET,
             path: format!(
                 "/instore-api/integrations/v1/intents/{}/point",
@@ -251,8 +251,23 @@ impl Client {
             subject: &subject,
             idempotency_key: None,
             retry,
-        })
-        .map_err(|e| e.with_intent_id(intent_id))
+        };
+        // The answer may leave out the id we asked for (the guide's own example does).
+        self.inner
+            .transport
+            .decoded(call, |body| {
+                serde_json::from_slice(body)
+                    .and_then(|v| intent_from_get_answer(v, intent_id))
+                    .map_err(|e| {
+                        format!(
+                            "the answer is not the intent expected ({e}); it starts with {}",
+                            crate::error::quote_snippet(&String::from_utf8_lossy(
+                                &body[..body.len().min(120)]
+                            ))
+                        )
+                    })
+            })
+            .map_err(|e| e.with_intent_id(intent_id))
     }
 
     /// Cancels an intent that is still `OPENED` (not yet on the terminal). Once the terminal has

@@ -9,6 +9,8 @@
 //! MPPOINT_REGEN_FIXTURES=1 cargo test -p mppoint --test fixtures
 //! ```
 
+mod common;
+
 use std::path::PathBuf;
 use std::time::{Duration, UNIX_EPOCH};
 
@@ -478,4 +480,374 @@ fn notification_fixtures_parse() {
         );
         assert!(n.is_final());
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The contract fixtures: the InStore reference's and the seed's examples (tests/fixtures/reference,
+// see its INDEX.md), each parsed by the client as a POS would meet it, with the typed values a
+// user would check.
+
+use mppoint::{
+    Client, DeviceFilter, Intent, OperatingMode, ResultId, ResultSource, RetryPolicy, Target,
+    WaitOptions,
+};
+
+fn reference(name: &str) -> Vec<u8> {
+    std::fs::read(fixtures_dir().join("reference").join(name))
+        .unwrap_or_else(|e| panic!("fixture {name}: {e}"))
+}
+
+/// A client of a stand-in API that answers every request with `status` and `body`.
+fn client_answering(
+    status: u16,
+    body: Vec<u8>,
+) -> (Client, std::sync::mpsc::Receiver<common::Received>) {
+    let (url, rx) = common::answering(status, body);
+    let c = Client::builder("APP_USR-fixture")
+        .base_url(url)
+        .no_proxy()
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap();
+    (c, rx)
+}
+
+#[test]
+fn every_reference_fixture_is_listed_and_is_json() {
+    let index = std::fs::read_to_string(fixtures_dir().join("reference/INDEX.md")).unwrap();
+    let mut n = 0;
+    for entry in std::fs::read_dir(fixtures_dir().join("reference")).unwrap() {
+        let name = entry.unwrap().file_name().into_string().unwrap();
+        if !name.ends_with(".json") {
+            continue;
+        }
+        n += 1;
+        assert!(
+            index.contains(&format!("`{name}`")),
+            "{name} is not in INDEX.md"
+        );
+        serde_json::from_slice::<serde_json::Value>(&reference(&name))
+            .unwrap_or_else(|e| panic!("{name} is not JSON: {e}"));
+    }
+    assert!(n >= 26, "only {n} fixtures");
+}
+
+#[test]
+fn devices_answer_of_the_reference_gives_the_pos_link() {
+    // A POS reading devices from a server that answers exactly the reference's example gets
+    // the POS link `SUC0101POS` (the reference names it `external_id`).
+    for file in ["devices_200.json", "devices_200_store_id_string.json"] {
+        let (c, rx) = client_answering(200, reference(file));
+        let page = c.list_devices(&DeviceFilter::default()).unwrap();
+        assert_eq!(page.devices.len(), 1, "{file}");
+        let d = &page.devices[0];
+        assert_eq!(d.id, "INGENICO_MOVE2500__ING-12345678");
+        assert_eq!(d.external_pos_id.as_deref(), Some("SUC0101POS"), "{file}");
+        assert_eq!(d.pos_id, Some(1_234_567));
+        assert_eq!(d.store_id.as_deref(), Some("12345678"), "{file}");
+        assert_eq!(d.operating_mode, OperatingMode::Pdv);
+        assert_eq!(
+            (page.paging.total, page.paging.offset, page.paging.limit),
+            (1, 0, 50)
+        );
+        let got = rx.recv().unwrap();
+        assert_eq!(got.target, "/instore-api/point/v1/devices");
+    }
+    // The legacy integration API's (and the terminals list's) name is read too.
+    let (c, _rx) = client_answering(200, reference("legacy_integration_api_devices_200.json"));
+    let page = c.list_devices(&DeviceFilter::default()).unwrap();
+    assert_eq!(page.devices.len(), 4);
+    assert!(page
+        .devices
+        .iter()
+        .all(|d| d.external_pos_id.as_deref() == Some("SUC0101POS")));
+    assert_eq!(page.devices[1].operating_mode, OperatingMode::Standalone);
+    // Read back as the reference writes it.
+    let v = serde_json::to_value(&page.devices[0]).unwrap();
+    assert_eq!(v["external_id"], "SUC0101POS");
+    assert!(v.get("external_pos_id").is_none());
+}
+
+#[test]
+fn terminals_list_shapes_do_not_fail_a_device_page() {
+    // `pos_id` and `store_id` as strings (the terminals list's example), an unknown mode, a
+    // missing mode, paging as strings: every device is kept.
+    let body = br#"{"devices":[
+        {"id":"NEWLAND_N950__N950NCB801293324","pos_id":"23545678","store_id":"12354567",
+         "external_pos_id":"SUC0101POS","operating_mode":"UNDEFINED"},
+        {"id":"PAX_A910__X","pos_id":null}],
+        "paging":{"total":"2","offset":"0","limit":"50"}}"#;
+    let (c, _rx) = client_answering(200, body.to_vec());
+    let page = c.list_devices(&DeviceFilter::default()).unwrap();
+    assert_eq!(page.devices[0].pos_id, Some(23_545_678));
+    assert_eq!(page.devices[0].store_id.as_deref(), Some("12354567"));
+    assert_eq!(
+        page.devices[0].operating_mode,
+        OperatingMode::Unknown("UNDEFINED".into())
+    );
+    assert_eq!(
+        page.devices[1].operating_mode,
+        OperatingMode::Unknown(String::new())
+    );
+    assert_eq!(page.paging.total, 2);
+}
+
+#[test]
+fn operating_mode_answer_of_the_reference() {
+    assert_eq!(
+        reference("device_mode_patch_request.json"),
+        reference("device_mode_patch_200.json")
+    );
+    let (c, rx) = client_answering(200, reference("device_mode_patch_200.json"));
+    let mode = c
+        .set_operating_mode("INGENICO_MOVE2500__ING-12345678", OperatingMode::Pdv)
+        .unwrap();
+    assert_eq!(mode, OperatingMode::Pdv);
+    let got = rx.recv().unwrap();
+    let sent: serde_json::Value = serde_json::from_slice(&got.body).unwrap();
+    let documented: serde_json::Value =
+        serde_json::from_slice(&reference("device_mode_patch_request.json")).unwrap();
+    assert_eq!(sent, documented);
+}
+
+#[test]
+fn create_answers_and_requests_of_the_reference() {
+    for (site, req_file, answer_file, ticket) in [
+        (
+            mppoint::Site::MLA,
+            "intent_create_request_mla.json",
+            "intent_create_201_mla.json",
+            Some("abc1"),
+        ),
+        (
+            mppoint::Site::MLB,
+            "intent_create_request_mlb.json",
+            "intent_create_201_mlb.json",
+            None,
+        ),
+    ] {
+        let (url, rx) = common::answering(201, reference(answer_file));
+        let c = Client::builder("APP_USR-fixture")
+            .base_url(url)
+            .site(site)
+            .no_proxy()
+            .integrator_id("234567")
+            .retry(RetryPolicy::none())
+            .build()
+            .unwrap();
+        let mut req = mppoint::IntentRequest::new(
+            mppoint::Amount::parse("12.47").unwrap(),
+            "description",
+            "abc-123-234",
+        )
+        .print_seller_ticket(true);
+        if let Some(t) = ticket {
+            req = req.ticket_number(t);
+        }
+        let i = c
+            .create_intent(&Target::Pos("ABCD1234".into()), &req)
+            .unwrap();
+        assert_eq!(i.id, "a124567-123b-1234-1234-1234123455507");
+        assert_eq!(i.status, Status::Opened);
+        assert_eq!(i.description.as_deref(), Some("description"));
+        assert_eq!(i.external_reference.as_deref(), Some("abc-123-234"));
+        assert_eq!(i.amount().unwrap().to_string(), "12.47");
+        let e = i.enabler_configuration.as_ref().unwrap();
+        assert_eq!(e.device_payment_mode.as_deref(), Some("CARD"));
+        assert_eq!(e.ticket_number.as_deref(), ticket);
+        assert_eq!(e.print_on_terminal, vec!["SELLER_TICKET".to_string()]);
+        // What we send is the reference's request example, field for field.
+        let got = rx.recv().unwrap();
+        assert_eq!(
+            got.target,
+            "/instore-api/integrations/v1/intents/point/pos/ABCD1234"
+        );
+        let sent: serde_json::Value = serde_json::from_slice(&got.body).unwrap();
+        let documented: serde_json::Value = serde_json::from_slice(&reference(req_file)).unwrap();
+        assert_eq!(sent, documented, "{req_file}");
+        // x-integrator-id is documented on the creates: sent there.
+        assert_eq!(got.header("x-integrator-id"), Some("234567"));
+    }
+}
+
+#[test]
+fn integrator_id_goes_only_where_the_reference_documents_it() {
+    let (url, rx) = common::answering(200, reference("devices_200.json"));
+    let c = Client::builder("APP_USR-fixture")
+        .base_url(url)
+        .no_proxy()
+        .integrator_id("234567")
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap();
+    c.list_devices(&DeviceFilter::default()).unwrap();
+    let _ = c.get_intent("abc");
+    let _ = c.get_payment(1);
+    for _ in 0..3 {
+        let got = rx.recv().unwrap();
+        assert_eq!(got.header("x-integrator-id"), None, "{}", got.target);
+    }
+}
+
+#[test]
+fn get_answers_of_the_reference_and_the_seed() {
+    for file in ["intent_get_200_mla.json", "intent_get_200_mlb.json"] {
+        let (c, _rx) = client_answering(200, reference(file));
+        let i = c
+            .get_intent("a124567-123b-1234-1234-1234123455507")
+            .unwrap();
+        assert_eq!(i.id, "a124567-123b-1234-1234-1234123455507");
+        assert_eq!(i.status, Status::Closed);
+        assert_eq!(i.payment_ids(), vec![123_456]);
+        let r = &i.operations[0].results[0];
+        assert_eq!(
+            (&r.id, &r.source),
+            (&ResultId::Number(123_456), &Some(ResultSource::Payment))
+        );
+        assert_eq!(i.amount().unwrap().to_string(), "12.47");
+    }
+    // The seed's status example has no `id` and no `amount`: a GET we made for a known id does
+    // not fail because the answer omits it.
+    let (c, _rx) = client_answering(200, reference("seed_status_example.json"));
+    let i = c
+        .get_intent("7f25f9aa-eea6-4f9c-bf16-a341f71ba2f1")
+        .unwrap();
+    assert_eq!(i.id, "7f25f9aa-eea6-4f9c-bf16-a341f71ba2f1");
+    assert_eq!(i.status, Status::Closed);
+    assert_eq!(i.payment_ids(), vec![123_456]);
+    assert_eq!(i.amount(), None);
+    assert_eq!(i.description.as_deref(), Some("description"));
+    assert_eq!(
+        i.enabler_configuration.unwrap().ticket_number.as_deref(),
+        Some("Ticket001")
+    );
+}
+
+/// A CLOSED answer with every odd shape the reference shows for intents of the same API (QR's
+/// `sponsor` and `items`, an amount written as a number) or that Mercado Pago's older APIs use (a
+/// payment id as a string), plus values we do not know.
+const ODD_CLOSED: &str = r#"{
+    "id": "odd-1", "status": "CLOSED", "description": 42, "external_reference": null,
+    "sponsor": {"id": 1234},
+    "operations": [{
+        "type": "PURCHASE", "amount": 12.47,
+        "items": [{"sku_number": "ABC123", "quantity": 6, "unit_price": 12.45}],
+        "additional_configuration": {"fixed_amount": true},
+        "results": [
+            {"id": "123456", "source": "PAYMENT"},
+            {"id": "PAY01J9Z", "source": "PAYMENT"},
+            {"id": 99, "source": "PAYOUT"},
+            {"id": {"x": 1}, "source": ["?"]},
+            "not an object"
+        ]
+    }, "not an operation"],
+    "enabler_configuration": {"print_on_terminal": "SELLER_TICKET", "qr_payment_mode": ["STATIC"]}
+}"#;
+
+#[test]
+fn odd_fields_do_not_fail_a_poll_or_a_wait() {
+    let (c, _rx) = client_answering(200, ODD_CLOSED.as_bytes().to_vec());
+    let i = c.get_intent("odd-1").unwrap();
+    assert_eq!(i.status, Status::Closed);
+    assert_eq!(i.description.as_deref(), Some("42"));
+    assert_eq!(i.amount().unwrap().to_string(), "12.47");
+    assert_eq!(i.payment_ids(), vec![123_456]);
+    let r = &i.operations[0].results;
+    assert_eq!(r[1].id, ResultId::Text("PAY01J9Z".into()));
+    assert_eq!(r[2].source, Some(ResultSource::Payout));
+    assert_eq!(r[3].source, None);
+    assert_eq!(i.unresolved_results().len(), 3);
+    assert_eq!(
+        i.enabler_configuration.unwrap().print_on_terminal,
+        vec!["SELLER_TICKET".to_string()]
+    );
+    // A wait ends on it at once (a decode error would be ridden out until WAIT_TIMEOUT).
+    let opts = WaitOptions::new()
+        .poll_interval(Duration::from_millis(10))
+        .timeout(Duration::from_secs(30));
+    let ended: Intent = c.wait_for_final("odd-1", &opts).unwrap();
+    assert_eq!(ended.status, Status::Closed);
+}
+
+#[test]
+fn error_bodies_of_the_reference_map_to_their_kinds() {
+    // The reference documents errors only as `{"errorKey": "<status>-- <key> - <message>"}`:
+    // whatever the body, the status decides the kind.
+    for (file, status, kind) in [
+        ("error_400_bad_request.json", 400, ErrorKind::BadRequest),
+        (
+            "error_401_access_token_invalid.json",
+            401,
+            ErrorKind::Unauthorized,
+        ),
+        (
+            "error_403_integrator_not_registered.json",
+            403,
+            ErrorKind::Forbidden,
+        ),
+        ("error_404_get_not_found.json", 404, ErrorKind::NotFound),
+        ("error_500.json", 500, ErrorKind::Server),
+    ] {
+        let (c, _rx) = client_answering(status, reference(file));
+        let e = c.get_intent("abc").unwrap_err();
+        assert_eq!(e.kind(), kind, "{file}: {e}");
+        assert_eq!(e.status(), Some(status));
+    }
+    let (c, _rx) = client_answering(409, reference("error_409_queued.json"));
+    let e = c
+        .create_intent(
+            &Target::Pos("ABCD1234".into()),
+            &mppoint::IntentRequest::new(mppoint::Amount::parse("12.47").unwrap(), "d", "r"),
+        )
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::AlreadyQueued, "{e}");
+    let (c, _rx) = client_answering(403, reference("error_403_user_not_logged.json"));
+    let e = c
+        .set_operating_mode("PAX_A910__X", OperatingMode::Pdv)
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Forbidden, "{e}");
+    for file in [
+        "error_404_pos_not_found.json",
+        "error_404_cancel_pos_not_found.json",
+        "error_404_cancel_intent_not_found.json",
+        "error_400_device_id_format.json",
+        "error_400_devices_query_param.json",
+        "error_401_devices_token_invalid.json",
+        "error_409_cancel_conflict.json",
+    ] {
+        let v: serde_json::Value = serde_json::from_slice(&reference(file)).unwrap();
+        assert!(
+            v["errorKey"].as_str().is_some_and(|k| k.contains("--")),
+            "{file}"
+        );
+    }
+}
+
+#[test]
+fn ticket_number_is_refused_on_mlb_and_sent_on_mla() {
+    let req = mppoint::IntentRequest::new(mppoint::Amount::parse("12.47").unwrap(), "d", "r")
+        .ticket_number("T001");
+    let e = req
+        .validate(
+            Some(&mppoint::Site::MLB.default_limits()),
+            Some(mppoint::Site::MLB),
+        )
+        .unwrap_err();
+    assert_eq!(
+        (e.kind(), e.field()),
+        (ErrorKind::InvalidArgument, Some("ticket_number"))
+    );
+    assert!(e.message().contains("MLA"), "{e}");
+    req.validate(
+        Some(&mppoint::Site::MLA.default_limits()),
+        Some(mppoint::Site::MLA),
+    )
+    .unwrap();
+    // Without a site we cannot know: it is sent.
+    req.validate(None, None).unwrap();
+    // The external_reference character set (stated by the MLA reference only) holds on MLB too.
+    let e = mppoint::IntentRequest::new(mppoint::Amount::parse("12.47").unwrap(), "d", "order#1")
+        .validate(None, Some(mppoint::Site::MLB))
+        .unwrap_err();
+    assert_eq!(e.field(), Some("external_reference"));
 }

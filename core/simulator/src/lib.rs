@@ -93,6 +93,7 @@ mod state;
 pub mod terminal;
 mod tls;
 pub mod webhooks;
+mod wire;
 
 use std::sync::Arc;
 
@@ -103,10 +104,11 @@ use mppoint::intent::Intent;
 use mppoint::payment::Payment;
 
 pub use config::{
-    SimDevice, SimPos, SimStore, SimulatorConfig, DEFAULT_ACCESS_TOKEN, DEFAULT_WEBHOOK_SECRET,
+    SimDevice, SimPos, SimStore, SimulatorConfig, TsUnit, DEFAULT_ACCESS_TOKEN,
+    DEFAULT_WEBHOOK_SECRET,
 };
 pub use faults::{Endpoint, FaultKind, FaultRule};
-pub use state::Counters;
+pub use state::{Counters, Forbidden};
 pub use terminal::CardOutcome;
 
 use state::{lock, Shared, World};
@@ -283,14 +285,35 @@ impl Simulator {
         lock(&self.shared.counters).clone()
     }
 
-    /// An intent as `GET …/intents/{id}/point` would answer it.
+    /// An intent as `GET …/intents/{id}/point` would answer it (read by the client).
     pub fn intent(&self, id: &str) -> Option<Intent> {
-        lock(&self.shared.world).intent(id)
+        lock(&self.shared.world).intent(id).map(|i| i.to_client())
     }
 
     /// Every intent, oldest first.
     pub fn intents(&self) -> Vec<Intent> {
-        lock(&self.shared.world).intents()
+        lock(&self.shared.world)
+            .intents()
+            .iter()
+            .map(wire::SimIntent::to_client)
+            .collect()
+    }
+
+    /// The device restarts: it now runs in the operating mode the API holds (after a `PATCH`,
+    /// the guide says to restart the device; until then it keeps its old mode, see
+    /// [`SimulatorConfig::mode_change_restart`]). A device switched to `PDV` then fetches its
+    /// queued intent. [`ErrorKind::NotFound`] for an unknown device.
+    pub fn restart_device(&self, device_id: &str) -> Result<()> {
+        self.shared
+            .restart_device(device_id)
+            .map_err(state::ApiError::into_error)
+    }
+
+    /// Makes the API answer the documented 403s: `GET /instore-api/point/v1/devices` "Integrator
+    /// isn't registered", and `PATCH …/devices/{id}` "User not logged into the device" for the
+    /// listed devices. `Forbidden::default()` ends them.
+    pub fn set_forbidden(&self, forbidden: Forbidden) {
+        lock(&self.shared.world).forbidden = forbidden;
     }
 
     /// A payment, as `GET /v1/payments/{id}` would answer it.
