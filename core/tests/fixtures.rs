@@ -851,3 +851,401 @@ fn ticket_number_is_refused_on_mlb_and_sent_on_mla() {
         .unwrap_err();
     assert_eq!(e.field(), Some("external_reference"));
 }
+
+// ---------------------------------------------------------------------------------------------
+// The simulator answers from the same documents: its answers have the fixtures' shapes (keys and
+// JSON types, recursively), and it follows the guide on expiry, mode changes, 403s and webhooks.
+
+use mppoint_simulator::{CardOutcome, Forbidden, Simulator, SimulatorConfig, TsUnit};
+use serde_json::Value;
+
+/// The JSON type of a value, for shape comparisons.
+fn kind_of(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "bool",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}
+
+/// Asserts `got` has `documented`'s shape: the same keys (all of them, no others) and the same
+/// JSON types, recursively (a list: each element against the documented first one).
+fn same_shape(got: &Value, documented: &Value, path: &str) {
+    assert_eq!(
+        kind_of(got),
+        kind_of(documented),
+        "{path}: {got} vs {documented}"
+    );
+    match (got, documented) {
+        (Value::Object(g), Value::Object(d)) => {
+            let gk: std::collections::BTreeSet<_> = g.keys().collect();
+            let dk: std::collections::BTreeSet<_> = d.keys().collect();
+            assert_eq!(gk, dk, "{path}: keys differ");
+            for (k, dv) in d {
+                same_shape(&g[k], dv, &format!("{path}.{k}"));
+            }
+        }
+        (Value::Array(g), Value::Array(d)) => {
+            if let Some(first) = d.first() {
+                assert!(!g.is_empty(), "{path}: empty list");
+                for (i, gv) in g.iter().enumerate() {
+                    same_shape(gv, first, &format!("{path}[{i}]"));
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+fn fixture_json(name: &str) -> Value {
+    serde_json::from_slice(&reference(name)).unwrap()
+}
+
+fn raw(sim: &Simulator) -> reqwest::blocking::Client {
+    let _ = sim;
+    reqwest::blocking::Client::builder()
+        .no_proxy()
+        .build()
+        .unwrap()
+}
+
+fn sim_call(
+    sim: &Simulator,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let mut rb = raw(sim)
+        .request(method, format!("{}{path}", sim.base_url()))
+        .bearer_auth(sim.access_token());
+    if let Some(b) = body {
+        rb = rb.json(&b);
+    }
+    let r = rb.send().unwrap();
+    let status = r.status().as_u16();
+    let text = r.text().unwrap();
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
+fn fast_sim(cfg: SimulatorConfig) -> Simulator {
+    Simulator::start(SimulatorConfig {
+        pickup_delay: Duration::from_millis(20),
+        step_delay: Duration::from_millis(20),
+        ..cfg
+    })
+    .unwrap()
+}
+
+#[test]
+fn simulator_answers_have_the_reference_shapes() {
+    let sim = fast_sim(SimulatorConfig::default());
+    // Devices: a device linked to a POS has the reference's fields and types.
+    let (status, page) = sim_call(
+        &sim,
+        reqwest::Method::GET,
+        "/instore-api/point/v1/devices",
+        None,
+    );
+    assert_eq!(status, 200);
+    let documented = fixture_json("devices_200.json");
+    let linked = Value::Array(page["devices"].as_array().unwrap()[..2].to_vec());
+    same_shape(&linked, &documented["devices"], "devices");
+    same_shape(&page["paging"], &documented["paging"], "paging");
+    assert_eq!(page["devices"][0]["external_id"], "SUC001POS001");
+    // Create (201) with the reference's own request example, then GET (200) once CLOSED.
+    let (status, created) = sim_call(
+        &sim,
+        reqwest::Method::POST,
+        "/instore-api/integrations/v1/intents/point/pos/SUC001POS001",
+        Some(fixture_json("intent_create_request_mlb.json")),
+    );
+    assert_eq!(status, 201, "{created}");
+    same_shape(
+        &created,
+        &fixture_json("intent_create_201_mlb.json"),
+        "create",
+    );
+    let id = created["id"].as_str().unwrap().to_string();
+    let client = Client::builder(sim.access_token())
+        .base_url(sim.base_url())
+        .no_proxy()
+        .build()
+        .unwrap();
+    let opts = WaitOptions::new()
+        .poll_interval(Duration::from_millis(10))
+        .timeout(Duration::from_secs(30));
+    assert_eq!(
+        client.wait_for_final(&id, &opts).unwrap().status,
+        Status::Closed
+    );
+    let (status, got) = sim_call(
+        &sim,
+        reqwest::Method::GET,
+        &format!("/instore-api/integrations/v1/intents/{id}/point"),
+        None,
+    );
+    assert_eq!(status, 200);
+    same_shape(&got, &fixture_json("intent_get_200_mlb.json"), "get");
+    // PATCH (200).
+    let (status, mode) = sim_call(
+        &sim,
+        reqwest::Method::PATCH,
+        "/instore-api/point/v1/devices/PAX_A910__SMARTPOS0000000002",
+        Some(fixture_json("device_mode_patch_request.json")),
+    );
+    assert_eq!(status, 200);
+    same_shape(&mode, &fixture_json("device_mode_patch_200.json"), "patch");
+    // Errors carry the reference's `errorKey` (with the documented text where the reference
+    // gives one), beside Mercado Pago's common error fields.
+    let pos = "/instore-api/integrations/v1/intents/point/pos/SUC001POS001";
+    let body = fixture_json("intent_create_request_mlb.json");
+    let (s1, _) = sim_call(&sim, reqwest::Method::POST, pos, Some(body.clone()));
+    let (s2, queued) = sim_call(&sim, reqwest::Method::POST, pos, Some(body));
+    assert_eq!((s1, s2), (201, 409));
+    let documented = fixture_json("error_409_queued.json");
+    same_shape(&queued["errorKey"], &documented["errorKey"], "409");
+    let key = queued["errorKey"].as_str().unwrap();
+    assert!(key.starts_with("409--"), "{key}");
+    assert!(
+        key.ends_with("There is already a queued intent for the device"),
+        "{key}"
+    );
+    sim.set_forbidden(Forbidden {
+        integrator_not_registered: true,
+        user_not_logged_in: vec![],
+    });
+    let (status, e) = sim_call(
+        &sim,
+        reqwest::Method::GET,
+        "/instore-api/point/v1/devices",
+        None,
+    );
+    assert_eq!(status, 403);
+    assert!(
+        e["errorKey"]
+            .as_str()
+            .unwrap()
+            .contains("Integrator isn't registered"),
+        "{e}"
+    );
+}
+
+#[test]
+fn simulator_notification_has_the_seeds_shape() {
+    let (url, rx) = common::receiver("/hook", vec![]);
+    let sim = fast_sim(SimulatorConfig {
+        webhook_urls: vec![url],
+        ..SimulatorConfig::default()
+    });
+    // .88: the customer cancels on the terminal, like the seed's CANCELED example.
+    let mut body = fixture_json("intent_create_request_mlb.json");
+    body["operations"][0]["amount"] = Value::String("10.88".into());
+    let (status, _) = sim_call(
+        &sim,
+        reqwest::Method::POST,
+        "/instore-api/integrations/v1/intents/point/pos/SUC001POS001",
+        Some(body),
+    );
+    assert_eq!(status, 201);
+    let got = rx.recv_timeout(Duration::from_secs(30)).unwrap();
+    let n: Value = serde_json::from_slice(&got.body).unwrap();
+    let documented: Value = serde_json::from_slice(
+        &std::fs::read(fixtures_dir().join("notification_mlb.json")).unwrap(),
+    )
+    .unwrap();
+    same_shape(&n, &documented, "notification");
+    assert_eq!(n["data"]["status"], "CANCELED");
+}
+
+#[test]
+fn simulator_expiry_spares_intents_being_processed() {
+    // Expiry 2 s (3600 / 1800); each step 1.5 s: the card is presented at once, PROCESSING
+    // starts before the hour is over and the sale ends CLOSED after it, not EXPIRED.
+    let sim = Simulator::start(SimulatorConfig {
+        pickup_delay: Duration::from_millis(10),
+        step_delay: Duration::from_millis(1500),
+        time_factor: 1800,
+        ..SimulatorConfig::default()
+    })
+    .unwrap();
+    let c = Client::builder(sim.access_token())
+        .base_url(sim.base_url())
+        .no_proxy()
+        .build()
+        .unwrap();
+    let req = mppoint::IntentRequest::new(mppoint::Amount::parse("10.44").unwrap(), "d", "r");
+    let i = c
+        .create_intent(&Target::Pos("SUC001POS001".into()), &req)
+        .unwrap();
+    sim.present_card(&i.id, CardOutcome::Approved).unwrap();
+    let opts = WaitOptions::new()
+        .poll_interval(Duration::from_millis(50))
+        .timeout(Duration::from_secs(60));
+    let ended = c.wait_for_final(&i.id, &opts).unwrap();
+    assert_eq!(ended.status, Status::Closed);
+    // An intent held ON_TERMINAL (not processed) expires (the harsher reading)...
+    let i = c
+        .create_intent(&Target::Pos("SUC001POS002".into()), &req)
+        .unwrap();
+    let ended = c.wait_for_final(&i.id, &opts).unwrap();
+    assert_eq!(ended.status, Status::Expired);
+}
+
+#[test]
+fn simulator_on_terminal_expiry_is_an_option() {
+    let sim = Simulator::start(SimulatorConfig {
+        pickup_delay: Duration::from_millis(10),
+        step_delay: Duration::from_millis(10),
+        time_factor: 3600,
+        expire_on_terminal: false,
+        ..SimulatorConfig::default()
+    })
+    .unwrap();
+    let c = Client::builder(sim.access_token())
+        .base_url(sim.base_url())
+        .no_proxy()
+        .build()
+        .unwrap();
+    let req = mppoint::IntentRequest::new(mppoint::Amount::parse("10.44").unwrap(), "d", "r");
+    let i = c
+        .create_intent(&Target::Pos("SUC001POS001".into()), &req)
+        .unwrap();
+    // Held on the terminal past its hour (1 s): still ON_TERMINAL, so a card still pays.
+    let opts = WaitOptions::new()
+        .poll_interval(Duration::from_millis(50))
+        .timeout(Duration::from_millis(1500));
+    let e = c.wait_for_final(&i.id, &opts).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::WaitTimeout);
+    assert_eq!(c.get_intent(&i.id).unwrap().status, Status::OnTerminal);
+    sim.present_card(&i.id, CardOutcome::Approved).unwrap();
+    let opts = WaitOptions::new()
+        .poll_interval(Duration::from_millis(20))
+        .timeout(Duration::from_secs(30));
+    assert_eq!(
+        c.wait_for_final(&i.id, &opts).unwrap().status,
+        Status::Closed
+    );
+}
+
+#[test]
+fn simulator_mode_change_takes_effect_when_the_device_restarts() {
+    const STANDALONE: &str = "NEWLAND_N950__N950NCB000000003";
+    for restart_by_itself in [false, true] {
+        let sim = fast_sim(SimulatorConfig {
+            mode_change_restart: restart_by_itself.then_some(Duration::ZERO),
+            ..SimulatorConfig::default()
+        });
+        let c = Client::builder(sim.access_token())
+            .base_url(sim.base_url())
+            .no_proxy()
+            .build()
+            .unwrap();
+        assert_eq!(
+            c.set_operating_mode(STANDALONE, OperatingMode::Pdv)
+                .unwrap(),
+            OperatingMode::Pdv
+        );
+        // The API holds the new mode at once...
+        let d = c
+            .devices(&DeviceFilter::default())
+            .map(Result::unwrap)
+            .find(|d| d.id == STANDALONE)
+            .unwrap();
+        assert_eq!(d.operating_mode, OperatingMode::Pdv);
+        let req = mppoint::IntentRequest::new(mppoint::Amount::parse("10.00").unwrap(), "d", "r");
+        let i = c
+            .create_intent(&Target::Device(STANDALONE.into()), &req)
+            .unwrap();
+        let opts = WaitOptions::new()
+            .poll_interval(Duration::from_millis(20))
+            .timeout(Duration::from_millis(600));
+        if !restart_by_itself {
+            // ...but the terminal, not restarted, does not fetch the intent.
+            let e = c.wait_for_final(&i.id, &opts).unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::WaitTimeout);
+            assert_eq!(c.get_intent(&i.id).unwrap().status, Status::Opened);
+            sim.restart_device(STANDALONE).unwrap();
+        }
+        let opts = WaitOptions::new()
+            .poll_interval(Duration::from_millis(20))
+            .timeout(Duration::from_secs(30));
+        assert_eq!(
+            c.wait_for_final(&i.id, &opts).unwrap().status,
+            Status::Closed
+        );
+    }
+}
+
+#[test]
+fn simulator_produces_the_documented_403s() {
+    let sim = fast_sim(SimulatorConfig::default());
+    let c = Client::builder(sim.access_token())
+        .base_url(sim.base_url())
+        .no_proxy()
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap();
+    sim.set_forbidden(Forbidden {
+        integrator_not_registered: true,
+        user_not_logged_in: vec!["PAX_A910__SMARTPOS0000000001".into()],
+    });
+    let e = c.list_devices(&DeviceFilter::default()).unwrap_err();
+    assert_eq!((e.kind(), e.status()), (ErrorKind::Forbidden, Some(403)));
+    let e = c
+        .set_operating_mode("PAX_A910__SMARTPOS0000000001", OperatingMode::Pdv)
+        .unwrap_err();
+    assert_eq!((e.kind(), e.status()), (ErrorKind::Forbidden, Some(403)));
+    assert!(e.message().contains("log in on the terminal"), "{e}");
+    // Another device, and everything once the account is fixed, works.
+    c.set_operating_mode("PAX_A910__SMARTPOS0000000002", OperatingMode::Pdv)
+        .unwrap();
+    sim.set_forbidden(Forbidden::default());
+    assert_eq!(
+        c.list_devices(&DeviceFilter::default())
+            .unwrap()
+            .devices
+            .len(),
+        3
+    );
+}
+
+#[test]
+fn client_verifies_the_simulators_signatures_in_both_ts_units() {
+    for (unit, digits) in [(TsUnit::Seconds, 10), (TsUnit::Milliseconds, 13)] {
+        let (url, rx) = common::receiver("/hook", vec![]);
+        let sim = fast_sim(SimulatorConfig {
+            webhook_urls: vec![url],
+            webhook_ts_unit: unit,
+            ..SimulatorConfig::default()
+        });
+        let c = Client::builder(sim.access_token())
+            .base_url(sim.base_url())
+            .no_proxy()
+            .build()
+            .unwrap();
+        let req = mppoint::IntentRequest::new(mppoint::Amount::parse("10.00").unwrap(), "d", "r");
+        c.create_intent(&Target::Pos("SUC001POS001".into()), &req)
+            .unwrap();
+        let got = rx.recv_timeout(Duration::from_secs(30)).unwrap();
+        let sig = got.header("x-signature").unwrap().to_string();
+        let ts = sig.split(',').find_map(|p| p.strip_prefix("ts=")).unwrap();
+        assert_eq!(ts.len(), digits, "{unit:?}: {sig}");
+        let headers: Vec<(&str, &str)> = got
+            .headers
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let n = webhook::verify_request(
+            sim.webhook_secret(),
+            &headers,
+            got.query(),
+            &got.body,
+            &VerifyOptions::with_tolerance(Duration::from_secs(300)),
+        )
+        .unwrap_or_else(|e| panic!("{unit:?}: {e}"));
+        assert_eq!(n.data.intent.status, Status::Closed);
+    }
+}

@@ -54,9 +54,12 @@ impl ApiError {
         ApiError::new(409, "conflict", message)
     }
 
-    /// The JSON body.
+    /// The JSON body: Mercado Pago's common error shape (`message`, `error`, `status`,
+    /// `cause`), which its services answer, and the InStore reference's documented form,
+    /// `errorKey: "<status>-- <error> - <message>"` (the only form the reference shows).
     pub fn body(&self) -> Vec<u8> {
         serde_json::to_vec(&serde_json::json!({
+            "errorKey": format!("{}-- {} - {}", self.status, self.error, self.message),
             "message": self.message,
             "error": self.error,
             "status": self.status,
@@ -716,6 +719,9 @@ impl World {
                         .into_iter()
                         .flatten()
                         .min();
+                    // Nothing due (held on a terminal that does not expire, or waiting for a restart):
+                    // the control API's poke wakes it; look again now and then anyway.
+                    let wake = wake.or(Some(now + std::time::Duration::from_secs(3600)));
                     return (wake, finished);
                 }
             }
