@@ -488,7 +488,8 @@ export interface Operation {
 
 /** The payment an operation produced (`source` is `PAYMENT`). */
 export interface OperationResult {
-  id: number
+  /** A payment id (a number, as documented); any other value is kept as text. */
+  id: number | string
   source?: string
 }
 

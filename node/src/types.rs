@@ -140,7 +140,8 @@ impl IntentRequest {
 #[napi(object)]
 #[derive(Clone)]
 pub struct OperationResult {
-    pub id: i64,
+    /// A payment id (a number, as documented); any other value is kept as text.
+    pub id: Either<i64, String>,
     pub source: Option<String>,
 }
 
@@ -211,8 +212,13 @@ impl Intent {
                         .results
                         .iter()
                         .map(|r| OperationResult {
-                            id: r.id as i64,
-                            source: r.source.clone(),
+                            id: match &r.id {
+                                mppoint::ResultId::Number(n) => i64::try_from(*n)
+                                    .map(Either::A)
+                                    .unwrap_or_else(|_| Either::B(n.to_string())),
+                                mppoint::ResultId::Text(t) => Either::B(t.clone()),
+                            },
+                            source: r.source.as_ref().map(|s| s.as_str().to_string()),
                         })
                         .collect(),
                 })
@@ -240,16 +246,20 @@ impl Intent {
             };
             let mut results = Vec::with_capacity(o.results.len());
             for r in &o.results {
-                if r.id <= 0 {
-                    return Err(invalid(
-                        "intent.operations.results.id",
-                        "must be a positive payment id",
-                        &r.id.to_string(),
-                    ));
-                }
+                let id = match &r.id {
+                    Either::A(n) if *n <= 0 => {
+                        return Err(invalid(
+                            "intent.operations.results.id",
+                            "must be a positive payment id",
+                            &n.to_string(),
+                        ))
+                    }
+                    Either::A(n) => mppoint::ResultId::Number(*n as u64),
+                    Either::B(t) => mppoint::ResultId::Text(t.clone()),
+                };
                 results.push(mppoint::OperationResult {
-                    id: r.id as u64,
-                    source: r.source.clone(),
+                    id,
+                    source: r.source.as_deref().map(mppoint::ResultSource::parse),
                 });
             }
             operations.push(mppoint::Operation {
