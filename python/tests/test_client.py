@@ -23,8 +23,12 @@ def test_client_repr_never_shows_the_token(sim: mppoint.Simulator) -> None:
 
 
 def test_create_get_cancel_for_a_pos(client: mppoint.Client) -> None:
+    # ticket_number is in the MLA reference only: an MLB client refuses it before sending.
+    with pytest.raises(mppoint.InvalidArgumentError) as refused:
+        client.create_intent("12.47", "Sale 123", "order-123", pos=POS, ticket_number="T001")
+    assert refused.value.field == "ticket_number"
     intent = client.create_intent(
-        "12.47", "Sale 123", "order-123", pos=POS, ticket_number="T001", print_seller_ticket=True
+        "12.47", "Sale 123", "order-123", pos=POS, print_seller_ticket=True
     )
     assert intent.status == "OPENED"
     assert not intent.is_final
@@ -33,7 +37,7 @@ def test_create_get_cancel_for_a_pos(client: mppoint.Client) -> None:
     assert intent.external_reference == "order-123"
     assert intent.idempotency_key  # every create carries one
     assert intent.enabler_configuration is not None
-    assert intent.enabler_configuration.ticket_number == "T001"
+    assert intent.enabler_configuration.ticket_number is None
     assert intent.enabler_configuration.print_on_terminal == ("SELLER_TICKET",)
     again = client.get_intent(intent.id)
     assert again.id == intent.id
