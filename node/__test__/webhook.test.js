@@ -82,6 +82,28 @@ test('the MLA and MLB notifications read the same in every language', () => {
   }
 })
 
+test('a result id that is not a number is kept as text; only payment ids are listed', () => {
+  const n = webhook.parse(JSON.stringify({
+    id: '1',
+    type: 'topic_instore_integration_wh',
+    data: {
+      id: 'i',
+      status: 'CLOSED',
+      operations: [{ type: 'PURCHASE', results: [
+        { id: '123456', source: 'PAYMENT' },
+        { id: 'PAY01J9', source: 'PAYMENT' },
+        { id: 7, source: 'PAYOUT' },
+      ] }],
+    },
+  }))
+  assert.deepEqual(n.data.operations[0].results, [
+    { id: 123456, source: 'PAYMENT' },
+    { id: 'PAY01J9', source: 'PAYMENT' },
+    { id: 7, source: 'PAYOUT' },
+  ])
+  assert.deepEqual(n.data.paymentIds, [123456])
+})
+
 test('verifyRequest refuses forged bodies, bad signatures and non-notifications', () => {
   const secret = 'shh'
   const id = 'abc-123'
