@@ -1007,12 +1007,32 @@ fn simulator_answers_have_the_reference_shapes() {
     assert_eq!((s1, s2), (201, 409));
     let documented = fixture_json("error_409_queued.json");
     same_shape(&queued["errorKey"], &documented["errorKey"], "409");
-    let key = queued["errorKey"].as_str().unwrap();
-    assert!(key.starts_with("409--"), "{key}");
-    assert!(
-        key.ends_with("There is already a queued intent for the device"),
-        "{key}"
+    assert_eq!(queued["errorKey"], documented["errorKey"]);
+    assert_eq!(queued["status"], 409);
+    // Cancel of an intent no longer OPENED; a request without the token.
+    let first = created["id"].as_str().unwrap();
+    let (status, e) = sim_call(
+        &sim,
+        reqwest::Method::DELETE,
+        &format!("/instore-api/integrations/v1/intents/{first}/point"),
+        None,
     );
+    assert_eq!(status, 409);
+    assert_eq!(
+        e["errorKey"],
+        fixture_json("error_409_cancel_conflict.json")["errorKey"]
+    );
+    let r = raw(&sim)
+        .get(format!("{}/instore-api/point/v1/devices", sim.base_url()))
+        .send()
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 401);
+    let e: Value = r.json().unwrap();
+    assert_eq!(
+        e["errorKey"],
+        fixture_json("error_401_access_token_invalid.json")["errorKey"]
+    );
+    // The documented 403s, on request.
     sim.set_forbidden(Forbidden {
         integrator_not_registered: true,
         user_not_logged_in: vec![],
@@ -1024,12 +1044,24 @@ fn simulator_answers_have_the_reference_shapes() {
         None,
     );
     assert_eq!(status, 403);
-    assert!(
-        e["errorKey"]
-            .as_str()
-            .unwrap()
-            .contains("Integrator isn't registered"),
-        "{e}"
+    assert_eq!(
+        e["errorKey"],
+        fixture_json("error_403_integrator_not_registered.json")["errorKey"]
+    );
+    sim.set_forbidden(Forbidden {
+        integrator_not_registered: false,
+        user_not_logged_in: vec!["PAX_A910__SMARTPOS0000000001".into()],
+    });
+    let (status, e) = sim_call(
+        &sim,
+        reqwest::Method::PATCH,
+        "/instore-api/point/v1/devices/PAX_A910__SMARTPOS0000000001",
+        Some(fixture_json("device_mode_patch_request.json")),
+    );
+    assert_eq!(status, 403);
+    assert_eq!(
+        e["errorKey"],
+        fixture_json("error_403_user_not_logged.json")["errorKey"]
     );
 }
 

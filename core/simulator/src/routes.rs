@@ -299,7 +299,9 @@ pub(crate) async fn handle(
     };
 
     let answer = if !authorized {
-        ApiError::new(401, "unauthorized", "invalid access token").into()
+        ApiError::new(401, "unauthorized", "invalid access token")
+            .documented("401-- Unauthorized - Access Token is invalid")
+            .into()
     } else {
         dispatch(&shared, route, query.as_deref(), &body, idempotency_key)
     };

@@ -34,6 +34,8 @@ pub(crate) struct ApiError {
     pub status: u16,
     pub error: &'static str,
     pub message: String,
+    /// The reference's `errorKey` text for this error, when it documents one.
+    pub error_key: Option<&'static str>,
 }
 
 impl ApiError {
@@ -42,7 +44,13 @@ impl ApiError {
             status,
             error,
             message: message.into(),
+            error_key: None,
         }
+    }
+    /// With the reference's documented `errorKey` text.
+    pub fn documented(mut self, error_key: &'static str) -> ApiError {
+        self.error_key = Some(error_key);
+        self
     }
     pub fn bad_request(message: impl Into<String>) -> ApiError {
         ApiError::new(400, "bad_request", message)
@@ -59,7 +67,10 @@ impl ApiError {
     /// `errorKey: "<status>-- <error> - <message>"` (the only form the reference shows).
     pub fn body(&self) -> Vec<u8> {
         serde_json::to_vec(&serde_json::json!({
-            "errorKey": format!("{}-- {} - {}", self.status, self.error, self.message),
+            "errorKey": self.error_key.map_or_else(
+                || format!("{}-- {} - {}", self.status, self.error, self.message),
+                str::to_string,
+            ),
             "message": self.message,
             "error": self.error,
             "status": self.status,
@@ -293,11 +304,10 @@ impl World {
         offset: u64,
     ) -> Result<serde_json::Value, ApiError> {
         if self.forbidden.integrator_not_registered {
-            return Err(ApiError::new(
-                403,
-                "forbidden",
-                "Forbidden Integrator isn't registered",
-            ));
+            return Err(
+                ApiError::new(403, "forbidden", "Integrator isn't registered")
+                    .documented("403-- Forbidden Integrator isn't registered"),
+            );
         }
         let all: Vec<&DeviceState> = self
             .devices
@@ -335,11 +345,10 @@ impl World {
             .iter()
             .any(|d| d == device_id)
         {
-            return Err(ApiError::new(
-                403,
-                "unauthorized",
-                "User not logged into the device",
-            ));
+            return Err(
+                ApiError::new(403, "unauthorized", "User not logged into the device")
+                    .documented("403-- Unauthorized - User not logged into the device"),
+            );
         }
         let d = self
             .devices
@@ -442,9 +451,10 @@ impl World {
             )));
         }
         if device.queued.is_some() {
-            return Err(ApiError::conflict(
-                "There is already a queued intent for the device",
-            ));
+            return Err(
+                ApiError::conflict("There is already a queued intent for the device")
+                    .documented("409-- Conflict - There is already a queued intent for the device"),
+            );
         }
         let id = uuid::Uuid::new_v4().to_string();
         let plan = Plan::for_amount(new.amount);
@@ -533,9 +543,12 @@ impl World {
             }
         }
         if rec.intent.status != Status::Opened {
-            return Err(ApiError::conflict(
-                "The intent in the current state cannot be canceled.",
-            ));
+            return Err(
+                ApiError::conflict("The intent in the current state cannot be canceled.")
+                    .documented(
+                        "409-- conflict - The intent in the current state cannot be canceled.",
+                    ),
+            );
         }
         Ok(World::finish(&mut self.devices, rec, Status::Canceled))
     }
