@@ -6,7 +6,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::amount::Amount;
 use crate::error::{Error, Result};
-use crate::intent::{Intent, Status};
+use crate::intent::Intent;
+use crate::status::Status;
 use crate::payment::{Payment, PaymentStatus};
 
 /// How a sale ended, in the one word a cashier needs. Only [`Verdict::Approved`] is a paid sale.
