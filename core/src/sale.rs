@@ -7,8 +7,8 @@ use serde::{Deserialize, Serialize};
 use crate::amount::Amount;
 use crate::error::{Error, Result};
 use crate::intent::Intent;
-use crate::status::Status;
 use crate::payment::{Payment, PaymentStatus};
+use crate::status::Status;
 
 /// How a sale ended, in the one word a cashier needs. Only [`Verdict::Approved`] is a paid sale.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -1281,3 +1281,24 @@ fn client_verifies_the_simulators_signatures_in_both_ts_units() {
         assert_eq!(n.data.intent.status, Status::Closed);
     }
 }
+
+#[test]
+fn simulator_mla_create_has_the_mla_shape() {
+    let sim = fast_sim(SimulatorConfig {
+        site: mppoint::Site::MLA,
+        ..SimulatorConfig::default()
+    });
+    let (status, created) = sim_call(
+        &sim,
+        reqwest::Method::POST,
+        "/instore-api/integrations/v1/intents/point/PAX_A910__SMARTPOS0000000001",
+        Some(fixture_json("intent_create_request_mla.json")),
+    );
+    assert_eq!(status, 201, "{created}");
+    same_shape(
+        &created,
+        &fixture_json("intent_create_201_mla.json"),
+        "create MLA",
+    );
+    assert_eq!(created["enabler_configuration"]["ticket_number"], "abc1");
+}
