@@ -1302,3 +1302,46 @@ fn simulator_mla_create_has_the_mla_shape() {
     );
     assert_eq!(created["enabler_configuration"]["ticket_number"], "abc1");
 }
+
+#[test]
+fn simulator_redelivers_on_its_schedule() {
+    // The receiver fails twice; the pauses come from webhook_retry_schedule (here short), so the
+    // third delivery arrives and is the last.
+    let (url, rx) = common::receiver("/hook", vec![500, 503]);
+    let sim = fast_sim(SimulatorConfig {
+        webhook_urls: vec![url],
+        webhook_retry_schedule: vec![Duration::from_millis(10), Duration::from_millis(30)],
+        ..SimulatorConfig::default()
+    });
+    let c = Client::builder(sim.access_token())
+        .base_url(sim.base_url())
+        .no_proxy()
+        .build()
+        .unwrap();
+    let req = mppoint::IntentRequest::new(mppoint::Amount::parse("10.00").unwrap(), "d", "r");
+    let i = c
+        .create_intent(&Target::Pos("SUC001POS001".into()), &req)
+        .unwrap();
+    let mut request_ids = Vec::new();
+    for _ in 0..3 {
+        let got = rx.recv_timeout(Duration::from_secs(30)).unwrap();
+        assert!(
+            got.query().contains(&format!("data.id={}", i.id)),
+            "{}",
+            got.target
+        );
+        request_ids.push(got.header("x-request-id").unwrap().to_string());
+    }
+    // Each delivery is a new request (a new x-request-id), the same notification.
+    request_ids.dedup();
+    assert_eq!(request_ids.len(), 3);
+    assert!(
+        rx.recv_timeout(Duration::from_millis(300)).is_err(),
+        "a fourth delivery"
+    );
+    let counters = sim.counters();
+    assert_eq!(
+        (counters.webhook_attempts, counters.webhook_successes),
+        (3, 1)
+    );
+}
