@@ -94,7 +94,7 @@ impl<'de> Deserialize<'de> for OperatingMode {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Device {
     /// The device id, `PAX_A910__SMARTPOS1234567890`.
-    #[serde(deserialize_with = "serde_util::text")]
+    #[serde(deserialize_with = "serde_util::required_text")]
     pub id: String,
     /// The numeric id of the POS it is linked to.
     #[serde(

@@ -350,7 +350,7 @@ pub struct EnablerConfiguration {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Intent {
     /// The intent id (opaque).
-    #[serde(deserialize_with = "serde_util::text")]
+    #[serde(deserialize_with = "serde_util::required_text")]
     pub id: String,
     /// Where it stands.
     pub status: Status,

@@ -34,6 +34,17 @@ pub(crate) fn text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> 
     Ok(value_text(Value::deserialize(d)?).unwrap_or_default())
 }
 
+/// A required id read as text: a non-blank string, or a number kept as its text. Anything else
+/// (null, blank, a list…) is an error: an answer whose id cannot be read is not that object.
+pub(crate) fn required_text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    match value_text(Value::deserialize(d)?) {
+        Some(t) if !t.trim().is_empty() => Ok(t),
+        _ => Err(serde::de::Error::custom(
+            "expected an id (a non-empty string or a number)",
+        )),
+    }
+}
+
 /// An optional field read as text: a string, or a number kept as its text; anything else is
 /// `None`.
 pub(crate) fn opt_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {

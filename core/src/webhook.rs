@@ -1400,6 +1400,8 @@ mod tests {
         assert!(e.message().contains("it starts \"{"), "{e}");
         let e = decode(br#"{"id":"1","data":{"status":"CLOSED"}}"#);
         assert!(e.message().contains("missing field `id`"), "{e}");
+        decode(br#"{"id":"1","data":{"id":null,"status":"CLOSED"}}"#);
+        decode(br#"{"id":"1","data":{"id":"  ","status":"CLOSED"}}"#);
         let e = decode(br#"{"id":"1","data":{"id":"x"}}"#);
         assert!(e.message().contains("`status`"), "{e}");
         decode(br#"{"id":"1"}"#);
