@@ -741,8 +741,16 @@ static void test_intent_lifecycle(void) {
     char *json = NULL;
     char id[128];
 
+    /* ticket_number is in the MLA reference only: the MLB client refuses it before sending */
     CHECK_OK(mpp_intent_request_new("10.99", "Sale C-1", "order-c-1", &req, &e), &e);
     CHECK_OK(mpp_intent_request_set_ticket_number(req, "T001", &e), &e);
+    CHECK_RC(MPP_RESULT_INVALID_ARGUMENT, mpp_intent_create_for_pos(CLIENT, POS1, req, &intent, &e), &e);
+    CHECK_STR(mpp_error_field(e), "ticket_number");
+    reset_error(&e);
+    CHECK(intent == NULL);
+    mpp_intent_request_free(req);
+    req = NULL;
+    CHECK_OK(mpp_intent_request_new("10.99", "Sale C-1", "order-c-1", &req, &e), &e);
     CHECK_OK(mpp_intent_request_set_print_seller_ticket(req, true, &e), &e);
     CHECK_OK(mpp_intent_create_for_pos(CLIENT, POS1, req, &intent, &e), &e);
     CHECK(intent != NULL);
