@@ -1345,3 +1345,80 @@ fn simulator_redelivers_on_its_schedule() {
         (3, 1)
     );
 }
+
+#[test]
+fn simulator_control_routes_for_restart_and_403s() {
+    const STANDALONE: &str = "NEWLAND_N950__N950NCB000000003";
+    let sim = fast_sim(SimulatorConfig::default());
+    let http = raw(&sim);
+    let put = http
+        .put(format!("{}/_simulator/forbidden", sim.base_url()))
+        .body(r#"{"user_not_logged_in": ["NEWLAND_N950__N950NCB000000003"]}"#)
+        .send()
+        .unwrap();
+    assert_eq!(put.status().as_u16(), 200);
+    let (status, _) = sim_call(
+        &sim,
+        reqwest::Method::PATCH,
+        &format!("/instore-api/point/v1/devices/{STANDALONE}"),
+        Some(fixture_json("device_mode_patch_request.json")),
+    );
+    assert_eq!(status, 403);
+    let bad = http
+        .put(format!("{}/_simulator/forbidden", sim.base_url()))
+        .body("[1]")
+        .send()
+        .unwrap();
+    assert_eq!(bad.status().as_u16(), 400);
+    http.put(format!("{}/_simulator/forbidden", sim.base_url()))
+        .body("{}")
+        .send()
+        .unwrap();
+    let (status, _) = sim_call(
+        &sim,
+        reqwest::Method::PATCH,
+        &format!("/instore-api/point/v1/devices/{STANDALONE}"),
+        Some(fixture_json("device_mode_patch_request.json")),
+    );
+    assert_eq!(status, 200);
+    let state = |sim: &Simulator| -> Value {
+        raw(sim)
+            .get(format!("{}/_simulator/state", sim.base_url()))
+            .send()
+            .unwrap()
+            .json()
+            .unwrap()
+    };
+    let device = |v: &Value| {
+        v["devices"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["id"] == STANDALONE)
+            .cloned()
+            .unwrap()
+    };
+    let d = device(&state(&sim));
+    assert_eq!(
+        (d["operating_mode"].as_str(), d["running_mode"].as_str()),
+        (Some("PDV"), Some("STANDALONE"))
+    );
+    let r = http
+        .post(format!(
+            "{}/_simulator/devices/{STANDALONE}/restart",
+            sim.base_url()
+        ))
+        .send()
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 204);
+    let d = device(&state(&sim));
+    assert_eq!(d["running_mode"], "PDV");
+    let r = http
+        .post(format!(
+            "{}/_simulator/devices/NOPE/restart",
+            sim.base_url()
+        ))
+        .send()
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 404);
+}
