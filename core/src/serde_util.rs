@@ -34,15 +34,11 @@ pub(crate) fn text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> 
     Ok(value_text(Value::deserialize(d)?).unwrap_or_default())
 }
 
-/// A required id read as text: a non-blank string, or a number kept as its text. Anything else
-/// (null, blank, a list…) is an error: an answer whose id cannot be read is not that object.
+/// A required id read as text: a string as it is, or a number kept as its text. Anything else
+/// (null, a list…) is an error: an answer whose id cannot be read is not that object.
 pub(crate) fn required_text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
-    match value_text(Value::deserialize(d)?) {
-        Some(t) if !t.trim().is_empty() => Ok(t),
-        _ => Err(serde::de::Error::custom(
-            "expected an id (a non-empty string or a number)",
-        )),
-    }
+    value_text(Value::deserialize(d)?)
+        .ok_or_else(|| serde::de::Error::custom("expected an id (a string or a number)"))
 }
 
 /// An optional field read as text: a string, or a number kept as its text; anything else is

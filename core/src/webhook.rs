@@ -1401,7 +1401,6 @@ mod tests {
         let e = decode(br#"{"id":"1","data":{"status":"CLOSED"}}"#);
         assert!(e.message().contains("missing field `id`"), "{e}");
         decode(br#"{"id":"1","data":{"id":null,"status":"CLOSED"}}"#);
-        decode(br#"{"id":"1","data":{"id":"  ","status":"CLOSED"}}"#);
         let e = decode(br#"{"id":"1","data":{"id":"x"}}"#);
         assert!(e.message().contains("`status`"), "{e}");
         decode(br#"{"id":"1"}"#);
