@@ -1422,3 +1422,62 @@ fn simulator_control_routes_for_restart_and_403s() {
         .unwrap();
     assert_eq!(r.status().as_u16(), 404);
 }
+
+#[test]
+fn simulator_error_keys_are_the_documented_ones() {
+    use mppoint_simulator::{Endpoint, FaultKind, FaultRule};
+    let sim = fast_sim(SimulatorConfig::default());
+    let key = |file: &str| fixture_json(file)["errorKey"].as_str().unwrap().to_string();
+    let (status, e) = sim_call(
+        &sim,
+        reqwest::Method::GET,
+        "/instore-api/integrations/v1/intents/nope/point",
+        None,
+    );
+    assert_eq!(status, 404);
+    assert_eq!(e["errorKey"], key("error_404_get_not_found.json"));
+    let (status, e) = sim_call(
+        &sim,
+        reqwest::Method::POST,
+        "/instore-api/integrations/v1/intents/point/pos/NOPOS",
+        Some(fixture_json("intent_create_request_mlb.json")),
+    );
+    assert_eq!(status, 404);
+    assert_eq!(
+        e["errorKey"],
+        key("error_404_pos_not_found.json").replace("{externalID}", "NOPOS")
+    );
+    let (status, e) = sim_call(
+        &sim,
+        reqwest::Method::DELETE,
+        "/instore-api/integrations/v1/intents/nope/point",
+        None,
+    );
+    assert_eq!(status, 404);
+    assert_eq!(
+        e["errorKey"],
+        key("error_404_cancel_intent_not_found.json").replace("{intent_id}", "nope")
+    );
+    let (status, e) = sim_call(
+        &sim,
+        reqwest::Method::DELETE,
+        "/instore-api/integrations/v1/intents/nope/point/pos/NOPOS",
+        None,
+    );
+    assert_eq!(status, 404);
+    assert_eq!(
+        e["errorKey"],
+        key("error_404_cancel_pos_not_found.json").replace("{external_id}", "NOPOS")
+    );
+    let mut rule = FaultRule::new(Some(Endpoint::ListDevices), FaultKind::Status(500));
+    rule.times = Some(1);
+    sim.add_fault(rule);
+    let (status, e) = sim_call(
+        &sim,
+        reqwest::Method::GET,
+        "/instore-api/point/v1/devices",
+        None,
+    );
+    assert_eq!(status, 500);
+    assert_eq!(e["errorKey"], key("error_500.json"));
+}

@@ -252,7 +252,13 @@ pub(crate) async fn handle(
                 504 => ("gateway_timeout", "Gateway timeout"),
                 _ => ("simulated_fault", "Simulated fault"),
             };
-            return Ok(finish(ApiError::new(s, error, message).into(), &request_id));
+            let e = ApiError::new(s, error, message);
+            let e = if s == 500 {
+                e.documented("500-- Internal server error")
+            } else {
+                e
+            };
+            return Ok(finish(e.into(), &request_id));
         }
         Some(FaultKind::RateLimited { retry_after_secs }) => {
             let e = ApiError::new(429, "too_many_requests", "Too many requests, slow down");
@@ -381,7 +387,10 @@ fn dispatch(
         Route::GetIntent(id) => lock(&shared.world)
             .intent(&id)
             .map(|i| Answer::value(200, &i.wire()))
-            .ok_or_else(|| ApiError::not_found("not_found", format!("intent {id} not found"))),
+            .ok_or_else(|| {
+                ApiError::not_found("not_found", format!("intent {id} not found"))
+                    .documented("404-- not_found - Register not found")
+            }),
         Route::CancelIntent(id, pos) => shared
             .cancel_intent(&id, pos.as_deref())
             .map(|()| Answer::no_content()),

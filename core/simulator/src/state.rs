@@ -35,7 +35,7 @@ pub(crate) struct ApiError {
     pub error: &'static str,
     pub message: String,
     /// The reference's `errorKey` text for this error, when it documents one.
-    pub error_key: Option<&'static str>,
+    pub error_key: Option<String>,
 }
 
 impl ApiError {
@@ -48,8 +48,8 @@ impl ApiError {
         }
     }
     /// With the reference's documented `errorKey` text.
-    pub fn documented(mut self, error_key: &'static str) -> ApiError {
-        self.error_key = Some(error_key);
+    pub fn documented(mut self, error_key: impl Into<String>) -> ApiError {
+        self.error_key = Some(error_key.into());
         self
     }
     pub fn bad_request(message: impl Into<String>) -> ApiError {
@@ -67,9 +67,8 @@ impl ApiError {
     /// `errorKey: "<status>-- <error> - <message>"` (the only form the reference shows).
     pub fn body(&self) -> Vec<u8> {
         serde_json::to_vec(&serde_json::json!({
-            "errorKey": self.error_key.map_or_else(
+            "errorKey": self.error_key.clone().unwrap_or_else(
                 || format!("{}-- {} - {}", self.status, self.error, self.message),
-                str::to_string,
             ),
             "message": self.message,
             "error": self.error,
@@ -397,7 +396,10 @@ impl World {
                     return Err(ApiError::not_found(
                         "pos_not_found",
                         format!("point of sale with external_id {ext} not found"),
-                    ));
+                    )
+                    .documented(format!(
+                        "404-- pos_not_found - Point of sale with externalId {ext} is not found"
+                    )));
                 }
                 self.devices
                     .iter()
@@ -528,10 +530,17 @@ impl World {
                 return Err(ApiError::not_found(
                     "pos_not_found",
                     format!("point of sale with external_id {ext} not found"),
-                ));
+                )
+                .documented(format!(
+                    "404-- pos_not_found - Point of sale with externalId {ext} is not found"
+                )));
             }
         }
-        let not_found = || ApiError::not_found("not_found", format!("intent {id} not found"));
+        let not_found = || {
+            ApiError::not_found("not_found", format!("intent {id} not found")).documented(format!(
+                "404-- not_found - Not found The intent {id} doesn't exist!"
+            ))
+        };
         let rec = self.intents.get_mut(id).ok_or_else(not_found)?;
         if let Some(ext) = pos {
             let linked = self
