@@ -104,6 +104,17 @@ impl Client {
                 validate_id(field, v)?;
             }
         }
+        // The reference types the pos_id filter as an integer (the API answers 400 "query param
+        // incorrect format" otherwise): say so before sending.
+        if let Some(p) = &filter.pos_id {
+            if p.trim().parse::<u64>().is_err() {
+                return Err(Error::invalid_argument(
+                    "pos_id",
+                    "must be the POS's numeric id (the device list's pos_id), not its external id",
+                    p,
+                ));
+            }
+        }
         self.call_json(Call {
             method: Method::GET,
             path: "/instore-api/point/v1/devices".into(),
@@ -604,6 +615,16 @@ mod tests {
         assert_eq!(
             e.message(),
             "amount 70000.01 is above the MLB maximum of 70000.00"
+        );
+        let e = c
+            .list_devices(&DeviceFilter {
+                pos_id: Some("SUC001POS001".into()),
+                ..DeviceFilter::default()
+            })
+            .unwrap_err();
+        assert_eq!(
+            (e.kind(), e.field()),
+            (ErrorKind::InvalidArgument, Some("pos_id"))
         );
         let e = c.get_intent("").unwrap_err();
         assert_eq!(e.kind(), ErrorKind::InvalidArgument);

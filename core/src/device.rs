@@ -155,7 +155,8 @@ pub struct DevicePage {
 pub struct DeviceFilter {
     /// Only the devices of this store.
     pub store_id: Option<String>,
-    /// Only the devices of this POS (numeric id).
+    /// Only the devices of this POS: its numeric id (an integer, as the reference types it; the
+    /// device list's `pos_id`), not its external id.
     pub pos_id: Option<String>,
     /// Page size (the API's default is 50).
     pub limit: Option<u32>,
