@@ -229,6 +229,29 @@ impl PySimulator {
         self.with(py, |s| s.hold_on_terminal(intent_id))?.py(py)
     }
 
+    /// The simulated device restarts and runs in the operating mode the API holds (after
+    /// `set_operating_mode`, a device keeps its old mode until it restarts, as the guide says).
+    fn restart_device(&self, py: Python<'_>, device_id: &str) -> PyResult<()> {
+        self.with(py, |s| s.restart_device(device_id))?.py(py)
+    }
+
+    /// Makes the simulated API answer the documented 403s: the device list "Integrator isn't
+    /// registered", a mode change of the listed devices "User not logged into the device".
+    /// Called without arguments, ends them.
+    #[pyo3(signature = (*, integrator_not_registered=false, user_not_logged_in=Vec::new()))]
+    fn set_forbidden(
+        &self,
+        py: Python<'_>,
+        integrator_not_registered: bool,
+        user_not_logged_in: Vec<String>,
+    ) -> PyResult<()> {
+        let f = mppoint_simulator::Forbidden {
+            integrator_not_registered,
+            user_not_logged_in,
+        };
+        self.with(py, |s| s.set_forbidden(f))
+    }
+
     /// Replaces the fault rules (dicts in the simulator's JSON form).
     fn set_faults(&self, py: Python<'_>, faults: &Bound<'_, PyAny>) -> PyResult<()> {
         let rules = faults_from(py, faults)?;

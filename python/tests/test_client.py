@@ -212,3 +212,29 @@ def test_simulator_control_calls(fresh_sim: mppoint.Simulator) -> None:
     assert "running=False" in repr(fresh_sim)
     with pytest.raises(mppoint.Error, match="stopped"):
         fresh_sim.counters()
+
+
+def test_simulator_mode_change_waits_for_a_restart_and_the_documented_403s(
+    fresh_sim: mppoint.Simulator,
+) -> None:
+    client = fresh_sim.client(retries=0)
+    assert client.set_operating_mode(STANDALONE, "PDV") == "PDV"
+    queued = client.create_intent("20.00", "after the mode change", "order-m", device=STANDALONE)
+    # Not restarted yet: the terminal runs STANDALONE and does not fetch the intent.
+    with pytest.raises(mppoint.WaitTimeoutError) as exc:
+        client.wait_for_final(queued.id, poll_interval=0.02, timeout=0.5)
+    assert exc.value.last_status == "OPENED"
+    fresh_sim.restart_device(STANDALONE)
+    assert client.wait_for_final(queued.id, **FAST).status == "CLOSED"
+    with pytest.raises(mppoint.NotFoundError):
+        fresh_sim.restart_device("NOPE")
+
+    fresh_sim.set_forbidden(integrator_not_registered=True, user_not_logged_in=[DEVICE])
+    with pytest.raises(mppoint.ForbiddenError) as forbidden:
+        client.list_devices()
+    assert forbidden.value.status == 403
+    with pytest.raises(mppoint.ForbiddenError):
+        client.set_operating_mode(DEVICE, "PDV")
+    fresh_sim.set_forbidden()
+    assert client.set_operating_mode(DEVICE, "PDV") == "PDV"
+    assert len(client.list_devices().devices) == 3
