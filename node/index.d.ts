@@ -188,6 +188,13 @@ export declare class Simulator {
   cancelOnTerminal(intentId: string): void
   /** Keeps the intent `ON_TERMINAL` until `presentCard` or `cancelOnTerminal`. */
   holdOnTerminal(intentId: string): void
+  /**
+   * The device restarts and runs in the operating mode the API holds (after
+   * `setOperatingMode`, a device keeps its old mode until it restarts, as the guide says).
+   */
+  restartDevice(deviceId: string): void
+  /** Makes the API answer the documented 403s; `setForbidden({})` ends them. */
+  setForbidden(forbidden: Forbidden): void
   /** Replaces the armed faults. */
   setFaults(faults: Array<FaultRule>): void
   /** Arms one more fault. */
@@ -398,6 +405,14 @@ export interface FaultRule {
   times?: number
   /** Apply to this share (0–100) of the matching requests; absent: all of them. */
   sharePercent?: number
+}
+
+/** The documented 403s the simulated API answers on request (`setForbidden`). */
+export interface Forbidden {
+  /** The device list answers 403 "Integrator isn't registered". */
+  integratorNotRegistered?: boolean
+  /** A mode change of these devices answers 403 "User not logged into the device". */
+  userNotLoggedIn?: Array<string>
 }
 
 /** A payment intent as the API reports it. */

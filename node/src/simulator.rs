@@ -23,6 +23,15 @@ pub struct SimStore {
     pub name: String,
 }
 
+/// The documented 403s the simulated API answers on request (`setForbidden`).
+#[napi(object)]
+pub struct Forbidden {
+    /// The device list answers 403 "Integrator isn't registered".
+    pub integrator_not_registered: Option<bool>,
+    /// A mode change of these devices answers 403 "User not logged into the device".
+    pub user_not_logged_in: Option<Vec<String>>,
+}
+
 /// A point of sale (a till) of the simulated account.
 #[napi(object)]
 pub struct SimPos {
@@ -417,6 +426,26 @@ impl Simulator {
     #[napi]
     pub fn hold_on_terminal(&self, env: Env, intent_id: String) -> Result<()> {
         self.with(&env, |s| s.hold_on_terminal(&intent_id))
+    }
+
+    /// The device restarts and runs in the operating mode the API holds (after
+    /// `setOperatingMode`, a device keeps its old mode until it restarts, as the guide says).
+    #[napi]
+    pub fn restart_device(&self, env: Env, device_id: String) -> Result<()> {
+        self.with(&env, |s| s.restart_device(&device_id))
+    }
+
+    /// Makes the API answer the documented 403s; `setForbidden({})` ends them.
+    #[napi]
+    pub fn set_forbidden(&self, env: Env, forbidden: Forbidden) -> Result<()> {
+        let f = sim::Forbidden {
+            integrator_not_registered: forbidden.integrator_not_registered.unwrap_or(false),
+            user_not_logged_in: forbidden.user_not_logged_in.unwrap_or_default(),
+        };
+        self.with(&env, |s| {
+            s.set_forbidden(f);
+            Ok(())
+        })
     }
 
     /// Replaces the armed faults.
