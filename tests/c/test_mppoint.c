@@ -1264,6 +1264,32 @@ static void test_simulator_controls(void) {
     mpp_intent_free(final_intent);
     mpp_intent_free(held);
 
+    /* the documented 403s on request, then back to normal */
+    {
+        mpp_device_list *list = NULL;
+        CHECK_OK(mpp_simulator_set_forbidden_json(SIM, "{\"integrator_not_registered\": true, \"user_not_logged_in\": [\"" DEVICE1 "\"]}", &e), &e);
+        CHECK_RC(MPP_RESULT_FORBIDDEN, mpp_devices_list(CLIENT, NULL, NULL, 0, 0, &list, &e), &e);
+        CHECK(mpp_error_http_status(e) == 403);
+        reset_error(&e);
+        CHECK(list == NULL);
+        CHECK_RC(MPP_RESULT_FORBIDDEN, mpp_device_set_mode(CLIENT, DEVICE1, MPP_OPERATING_MODE_PDV, NULL, &e), &e);
+        reset_error(&e);
+        CHECK_RC(MPP_RESULT_INVALID_ARGUMENT, mpp_simulator_set_forbidden_json(SIM, "[1]", &e), &e);
+        CHECK_STR(mpp_error_field(e), "forbidden_json");
+        reset_error(&e);
+        CHECK_OK(mpp_simulator_set_forbidden_json(SIM, "{}", &e), &e);
+        CHECK_OK(mpp_devices_list(CLIENT, NULL, NULL, 0, 0, &list, &e), &e);
+        mpp_device_list_free(list);
+        CHECK_RC(MPP_RESULT_NULL_ARGUMENT, mpp_simulator_set_forbidden_json(SIM, NULL, &e), &e);
+        reset_error(&e);
+    }
+    /* a device restart (its mode is already the API's: nothing changes); unknown: NOT_FOUND */
+    CHECK_OK(mpp_simulator_restart_device(SIM, DEVICE1, &e), &e);
+    CHECK_RC(MPP_RESULT_NOT_FOUND, mpp_simulator_restart_device(SIM, "NOPE", &e), &e);
+    reset_error(&e);
+    CHECK_RC(MPP_RESULT_NULL_ARGUMENT, mpp_simulator_restart_device(NULL, DEVICE1, &e), &e);
+    reset_error(&e);
+
     CHECK_RC(MPP_RESULT_NOT_FOUND, mpp_simulator_present_card(SIM, "no-such-intent", MPP_CARD_OUTCOME_APPROVED, &e), &e);
     reset_error(&e);
     CHECK_RC(MPP_RESULT_INVALID_ARGUMENT, mpp_simulator_set_faults_json(SIM, "[{\"kind\":{\"type\":\"Nope\"}}]", &e), &e);
