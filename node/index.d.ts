@@ -679,6 +679,23 @@ export interface SimulatorConfig {
   tls?: boolean
   /** Faults armed from the start. */
   faults?: Array<FaultRule>
+  /**
+   * Whether an intent still `ON_TERMINAL` after its hour expires (default `true`; `OPENED`
+   * ones always do, `PROCESSING`/`PROCESSED` ones never).
+   */
+  expireOnTerminal?: boolean
+  /**
+   * After a mode change, the device restarts by itself after this many milliseconds (default:
+   * only when `restartDevice` is called).
+   */
+  modeChangeRestartMs?: number
+  /**
+   * The pauses between webhook deliveries in milliseconds, before the time factor (the last
+   * repeats; default 15, 15, 15 minutes, then one hour).
+   */
+  webhookRetryScheduleMs?: Array<number>
+  /** The unit of the notifications' `x-signature` `ts` (default `seconds`). */
+  webhookTsUnit?: 'seconds' | 'milliseconds'
 }
 
 /**

@@ -206,3 +206,34 @@ test("the README's Express example handles the simulator's signed notifications"
   })
   assert.equal(garbage.status, 400)
 })
+
+test('the simulator signs in seconds or milliseconds; verifyRequest accepts both', async (t) => {
+  const http = require('node:http')
+  for (const unit of ['seconds', 'milliseconds']) {
+    const got = []
+    const server = http.createServer((req, res) => {
+      const chunks = []
+      req.on('data', (c) => chunks.push(c))
+      req.on('end', () => {
+        got.push({ headers: req.headers, url: req.url, body: Buffer.concat(chunks) })
+        res.writeHead(200)
+        res.end()
+      })
+    })
+    await new Promise((r) => server.listen(0, '127.0.0.1', r))
+    t.after(() => server.close())
+    const sim = startSimulator({
+      webhookUrls: [`http://127.0.0.1:${server.address().port}/hook`],
+      webhookTsUnit: unit,
+    })
+    t.after(() => sim.stop())
+    const c = clientFor(sim)
+    const sale = await c.charge({ pos: 'SUC001POS001' }, { amount: '15.00', description: 'Sale', externalReference: 'o-ts' }, FAST)
+    while (got.length === 0) await new Promise((r) => setTimeout(r, 10))
+    const ts = /ts=(\d+)/.exec(got[0].headers['x-signature'])[1]
+    assert.equal(ts.length, unit === 'seconds' ? 10 : 13)
+    const n = webhook.verifyRequest(sim.webhookSecret, got[0], { toleranceMs: 300000 })
+    assert.equal(n.intentId, sale.intent.id)
+  }
+  assert.throws(() => startSimulator({ webhookTsUnit: 'ms' }), (e) => e.code === 'INVALID_ARGUMENT')
+})

@@ -190,6 +190,18 @@ pub struct SimulatorConfig {
     pub tls: Option<bool>,
     /// Faults armed from the start.
     pub faults: Option<Vec<FaultRule>>,
+    /// Whether an intent still `ON_TERMINAL` after its hour expires (default `true`; `OPENED`
+    /// ones always do, `PROCESSING`/`PROCESSED` ones never).
+    pub expire_on_terminal: Option<bool>,
+    /// After a mode change, the device restarts by itself after this many milliseconds (default:
+    /// only when `restartDevice` is called).
+    pub mode_change_restart_ms: Option<f64>,
+    /// The pauses between webhook deliveries in milliseconds, before the time factor (the last
+    /// repeats; default 15, 15, 15 minutes, then one hour).
+    pub webhook_retry_schedule_ms: Option<Vec<f64>>,
+    /// The unit of the notifications' `x-signature` `ts` (default `seconds`).
+    #[napi(ts_type = "'seconds' | 'milliseconds'")]
+    pub webhook_ts_unit: Option<String>,
 }
 
 /// Amount limits of a simulated account.
@@ -254,6 +266,18 @@ impl SimulatorConfig {
                 None => Value::Null,
             },
         );
+        put("expire_on_terminal", json!(self.expire_on_terminal));
+        put("mode_change_restart_ms", num(self.mode_change_restart_ms));
+        put(
+            "webhook_retry_schedule_ms",
+            match &self.webhook_retry_schedule_ms {
+                Some(v) => Value::Array(v.iter().map(|n| num(Some(*n))).collect()),
+                None => Value::Null,
+            },
+        );
+        if let Some(u) = &self.webhook_ts_unit {
+            put("webhook_ts_unit", json!(u.parse::<sim::TsUnit>()?.as_str()));
+        }
         put("pickup_delay_ms", num(self.pickup_delay_ms));
         put("step_delay_ms", num(self.step_delay_ms));
         put("time_factor", num(self.time_factor));

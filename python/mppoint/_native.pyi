@@ -154,6 +154,10 @@ class Simulator:
         honor_idempotency_keys: bool | None = None,
         tls: bool = False,
         faults: Sequence[Mapping[str, Any]] | None = None,
+        expire_on_terminal: bool | None = None,
+        mode_change_restart: float | None = None,
+        webhook_retry_schedule: Sequence[float] | None = None,
+        webhook_ts_unit: str | None = None,
     ) -> Simulator: ...
     @property
     def base_url(self) -> str: ...

@@ -108,6 +108,32 @@ pub enum TsUnit {
     Milliseconds,
 }
 
+impl TsUnit {
+    /// `"seconds"` or `"milliseconds"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TsUnit::Seconds => "seconds",
+            TsUnit::Milliseconds => "milliseconds",
+        }
+    }
+}
+
+impl std::str::FromStr for TsUnit {
+    type Err = Error;
+    /// `"seconds"` or `"milliseconds"` (any case).
+    fn from_str(s: &str) -> Result<TsUnit> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "seconds" => Ok(TsUnit::Seconds),
+            "milliseconds" => Ok(TsUnit::Milliseconds),
+            _ => Err(Error::invalid_argument(
+                "webhook_ts_unit",
+                "must be \"seconds\" or \"milliseconds\"",
+                s,
+            )),
+        }
+    }
+}
+
 /// A store.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SimStore {
@@ -487,6 +513,13 @@ mod tests {
         assert_eq!(j.webhook_retry_pause(5), Duration::from_millis(20));
         assert_eq!(j.mode_change_restart, Some(Duration::ZERO));
         assert!(SimulatorConfig::from_json(r#"{"webhook_retry_schedule_ms": []}"#).is_err());
+        assert_eq!(
+            "Milliseconds".parse::<TsUnit>().unwrap(),
+            TsUnit::Milliseconds
+        );
+        assert_eq!(TsUnit::Seconds.as_str(), "seconds");
+        let e = "ms".parse::<TsUnit>().unwrap_err();
+        assert_eq!(e.field(), Some("webhook_ts_unit"));
         let dbg = format!("{d:?}");
         assert!(!dbg.contains(DEFAULT_ACCESS_TOKEN) && !dbg.contains(DEFAULT_WEBHOOK_SECRET));
     }
