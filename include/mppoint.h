@@ -1548,7 +1548,10 @@ mpp_result mpp_simulator_config_new(mpp_simulator_config **out_config, mpp_error
  *   "pickup_delay_ms": 20, "step_delay_ms": 20, "time_factor": 60,
  *   "webhook_urls": ["http://127.0.0.1:9000/hook"], "webhook_secret": "s3cret",
  *   "max_webhook_attempts": 3, "honor_idempotency_keys": false, "tls": false,
- *   "faults": [{"endpoint": "CreateIntent", "kind": {"type": "Status", "status": 503}, "times": 1}]}`
+ *   "faults": [{"endpoint": "CreateIntent", "kind": {"type": "Status", "status": 503}, "times": 1}],
+ *   "expire_on_terminal": true, "mode_change_restart_ms": 0,
+ *   "webhook_retry_schedule_ms": [900000, 900000, 900000, 3600000],
+ *   "webhook_ts_unit": "milliseconds"}`
  *
  * JSON that does not read, or a configuration that does not hold together, is
  * `MPP_RESULT_CONFIG` with a message naming the field.

@@ -438,6 +438,10 @@ static void test_null_arguments_with_handles(void) {
     /* the JSON configuration of the simulator, read and refused */
     CHECK_OK(mpp_simulator_config_from_json("{\"pickup_delay_ms\": 20, \"site\": \"MLA\"}", &scfg, NULL), (mpp_error **)NULL);
     mpp_simulator_config_free(scfg);
+    CHECK_OK(mpp_simulator_config_from_json("{\"webhook_ts_unit\": \"milliseconds\", \"expire_on_terminal\": false, "
+                                            "\"mode_change_restart_ms\": 0, \"webhook_retry_schedule_ms\": [10, 20]}",
+                                            &scfg, NULL), (mpp_error **)NULL);
+    mpp_simulator_config_free(scfg);
     scfg = (mpp_simulator_config *)SENTINEL;
     {
         mpp_error *e = NULL;

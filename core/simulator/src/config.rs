@@ -304,7 +304,10 @@ impl SimulatorConfig {
     ///     "pickup_delay_ms": 20, "step_delay_ms": 20, "time_factor": 60,
     ///     "webhook_urls": ["http://127.0.0.1:9000/hook"], "webhook_secret": "s3cret",
     ///     "max_webhook_attempts": 3, "honor_idempotency_keys": false, "tls": false,
-    ///     "faults": [{"endpoint": "CreateIntent", "kind": {"type": "Status", "status": 503}, "times": 1}]
+    ///     "faults": [{"endpoint": "CreateIntent", "kind": {"type": "Status", "status": 503}, "times": 1}],
+    ///     "expire_on_terminal": true, "mode_change_restart_ms": 0,
+    ///     "webhook_retry_schedule_ms": [900000, 900000, 900000, 3600000],
+    ///     "webhook_ts_unit": "milliseconds"
     /// }"#)?;
     /// assert_eq!(cfg.site, mppoint::Site::MLA);
     /// assert_eq!(cfg.pickup_delay, std::time::Duration::from_millis(20));
