@@ -1630,7 +1630,10 @@ mpp_result mpp_simulator_config_new(mpp_simulator_config **out_config, mpp_error
  *   "pickup_delay_ms": 20, "step_delay_ms": 20, "time_factor": 60,
  *   "webhook_urls": ["http://127.0.0.1:9000/hook"], "webhook_secret": "s3cret",
  *   "max_webhook_attempts": 3, "honor_idempotency_keys": false, "tls": false,
- *   "faults": [{"endpoint": "CreateIntent", "kind": {"type": "Status", "status": 503}, "times": 1}]}`
+ *   "faults": [{"endpoint": "CreateIntent", "kind": {"type": "Status", "status": 503}, "times": 1}],
+ *   "expire_on_terminal": true, "mode_change_restart_ms": 0,
+ *   "webhook_retry_schedule_ms": [900000, 900000, 900000, 3600000],
+ *   "webhook_ts_unit": "milliseconds"}`
  *
  * JSON that does not read, or a configuration that does not hold together, is
  * `MPP_RESULT_CONFIG` with a message naming the field.
@@ -1864,6 +1867,28 @@ mpp_result mpp_simulator_cancel_on_terminal(const mpp_simulator *simulator, cons
  * `mpp_simulator_config_new`.
  */
 mpp_result mpp_simulator_hold_on_terminal(const mpp_simulator *simulator, const char *intent_id, mpp_error **out_error);
+
+/**
+ * The simulated device restarts and runs in the operating mode the API holds: after
+ * `mpp_device_set_mode`, a device keeps its old mode until it restarts, as Mercado Pago's guide
+ * says (a device switched to `PDV` does not fetch intents before). `MPP_RESULT_NOT_FOUND` for
+ * an unknown device.
+ *
+ * Ownership: `simulator`, `device_id` are borrowed; `*out_error` as in
+ * `mpp_simulator_config_new`.
+ */
+mpp_result mpp_simulator_restart_device(const mpp_simulator *simulator, const char *device_id, mpp_error **out_error);
+
+/**
+ * Makes the simulated API answer the documented 403s, from JSON:
+ * `{"integrator_not_registered": true, "user_not_logged_in": ["PAX_A910__SMARTPOS0000000001"]}`
+ * (the device list answers 403 "Integrator isn't registered"; a mode change of a listed device
+ * 403 "User not logged into the device"). `"{}"` ends them.
+ *
+ * Ownership: `simulator`, `forbidden_json` are borrowed; `*out_error` as in
+ * `mpp_simulator_config_new`.
+ */
+mpp_result mpp_simulator_set_forbidden_json(const mpp_simulator *simulator, const char *forbidden_json, mpp_error **out_error);
 
 /**
  * Replaces the simulator's fault rules (a JSON list, as `mpp_simulator_config_set_faults_json`;

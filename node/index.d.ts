@@ -198,6 +198,13 @@ export declare class Simulator {
   cancelOnTerminal(intentId: string): void
   /** Keeps the intent `ON_TERMINAL` until `presentCard` or `cancelOnTerminal`. */
   holdOnTerminal(intentId: string): void
+  /**
+   * The device restarts and runs in the operating mode the API holds (after
+   * `setOperatingMode`, a device keeps its old mode until it restarts, as the guide says).
+   */
+  restartDevice(deviceId: string): void
+  /** Makes the API answer the documented 403s; `setForbidden({})` ends them. */
+  setForbidden(forbidden: Forbidden): void
   /** Replaces the armed faults. */
   setFaults(faults: Array<FaultRule>): void
   /** Arms one more fault. */
@@ -429,6 +436,14 @@ export interface FaultRule {
   sharePercent?: number
 }
 
+/** The documented 403s the simulated API answers on request (`setForbidden`). */
+export interface Forbidden {
+  /** The device list answers 403 "Integrator isn't registered". */
+  integratorNotRegistered?: boolean
+  /** A mode change of these devices answers 403 "User not logged into the device". */
+  userNotLoggedIn?: Array<string>
+}
+
 /** A payment intent as the API reports it. */
 export interface Intent {
   id: string
@@ -517,7 +532,8 @@ export interface Operation {
 
 /** The payment an operation produced (`source` is `PAYMENT`). */
 export interface OperationResult {
-  id: number
+  /** A payment id (a number, as documented); any other value is kept as text. */
+  id: number | string
   source?: string
 }
 
@@ -693,6 +709,23 @@ export interface SimulatorConfig {
   tls?: boolean
   /** Faults armed from the start. */
   faults?: Array<FaultRule>
+  /**
+   * Whether an intent still `ON_TERMINAL` after its hour expires (default `true`; `OPENED`
+   * ones always do, `PROCESSING`/`PROCESSED` ones never).
+   */
+  expireOnTerminal?: boolean
+  /**
+   * After a mode change, the device restarts by itself after this many milliseconds (default:
+   * only when `restartDevice` is called).
+   */
+  modeChangeRestartMs?: number
+  /**
+   * The pauses between webhook deliveries in milliseconds, before the time factor (the last
+   * repeats; default 15, 15, 15 minutes, then one hour).
+   */
+  webhookRetryScheduleMs?: Array<number>
+  /** The unit of the notifications' `x-signature` `ts` (default `seconds`). */
+  webhookTsUnit?: 'seconds' | 'milliseconds'
 }
 
 /**

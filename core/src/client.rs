@@ -11,7 +11,7 @@ use crate::amount::{Amount, AmountLimits, Site};
 use crate::config::{ClientBuilder, RetryPolicy};
 use crate::device::{Device, DeviceFilter, DevicePage, OperatingMode};
 use crate::error::{Error, ErrorKind, Result};
-use crate::intent::{validate_id, Intent, IntentRequest, Target};
+use crate::intent::{intent_from_get_answer, validate_id, Intent, IntentRequest, Target};
 use crate::payment::{validate_payment_id, Payment, Refund};
 use crate::sale::Sale;
 use crate::transport::{seg, Call, Op, Transport};
@@ -110,6 +110,17 @@ impl Client {
         for (field, v) in [("store_id", &filter.store_id), ("pos_id", &filter.pos_id)] {
             if let Some(v) = v {
                 validate_id(field, v)?;
+            }
+        }
+        // The reference types the pos_id filter as an integer (the API answers 400 "query param
+        // incorrect format" otherwise): say so before sending.
+        if let Some(p) = &filter.pos_id {
+            if p.trim().parse::<u64>().is_err() {
+                return Err(Error::invalid_argument(
+                    "pos_id",
+                    "must be the POS's numeric id (the device list's pos_id), not its external id",
+                    p,
+                ));
             }
         }
         self.call_json(Call {
@@ -298,7 +309,7 @@ impl Client {
     fn get_intent_with(&self, intent_id: &str, retry: Option<RetryPolicy>) -> Result<Intent> {
         validate_id("intent_id", intent_id)?;
         let subject = format!("intent {intent_id}");
-        self.call_json(Call {
+        let call = Call {
             method: Method::GET,
             path: format!(
                 "/instore-api/integrations/v1/intents/{}/point",
@@ -311,8 +322,23 @@ impl Client {
             idempotency_key: None,
             retry,
             external_reference: None,
-        })
-        .map_err(|e| e.with_intent_id(intent_id))
+        };
+        // The answer may leave out the id we asked for (the guide's own example does).
+        self.inner
+            .transport
+            .decoded(call, |body| {
+                serde_json::from_slice(body)
+                    .and_then(|v| intent_from_get_answer(v, intent_id))
+                    .map_err(|e| {
+                        format!(
+                            "the answer is not the intent expected ({e}); it starts with {}",
+                            crate::error::quote_snippet(&String::from_utf8_lossy(
+                                &body[..body.len().min(120)]
+                            ))
+                        )
+                    })
+            })
+            .map_err(|e| e.with_intent_id(intent_id))
     }
 
     /// Cancels an intent that is still `OPENED` (not yet on the terminal). Once the terminal has
@@ -808,6 +834,16 @@ mod tests {
         assert_eq!(
             e.message(),
             "amount 70000.01 is above the MLB maximum of 70000.00"
+        );
+        let e = c
+            .list_devices(&DeviceFilter {
+                pos_id: Some("SUC001POS001".into()),
+                ..DeviceFilter::default()
+            })
+            .unwrap_err();
+        assert_eq!(
+            (e.kind(), e.field()),
+            (ErrorKind::InvalidArgument, Some("pos_id"))
         );
         let e = c.get_intent("").unwrap_err();
         assert_eq!(e.kind(), ErrorKind::InvalidArgument);

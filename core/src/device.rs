@@ -6,7 +6,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::error::{Error, Result};
-use crate::intent::null_as_default;
+use crate::serde_util;
 
 /// How a device takes payments: `PDV` (driven by a POS through intents) or `STANDALONE` (the
 /// cashier types the amount on the device). Intents only reach devices in `PDV` mode.
@@ -52,6 +52,14 @@ impl OperatingMode {
     }
 }
 
+impl Default for OperatingMode {
+    /// An answer without a mode: an empty [`OperatingMode::Unknown`] (it does not receive
+    /// intents as far as we know).
+    fn default() -> OperatingMode {
+        OperatingMode::Unknown(String::new())
+    }
+}
+
 impl fmt::Display for OperatingMode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
@@ -78,24 +86,42 @@ impl<'de> Deserialize<'de> for OperatingMode {
 }
 
 /// A Point device as `GET /instore-api/point/v1/devices` lists it.
+///
+/// The reference names the POS link `external_id` (`"SUC0101POS"`); the older
+/// `/point/integration-api` and the terminals list name it `external_pos_id`: both are read.
+/// `pos_id` (an integer) and `store_id` (a string the reference's example writes as a bare
+/// number) are read from either form.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Device {
     /// The device id, `PAX_A910__SMARTPOS1234567890`.
+    #[serde(deserialize_with = "serde_util::required_text")]
     pub id: String,
     /// The numeric id of the POS it is linked to.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "serde_util::opt_i64"
+    )]
     pub pos_id: Option<i64>,
     /// The store id.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "de_opt_text"
+        deserialize_with = "serde_util::opt_text"
     )]
     pub store_id: Option<String>,
-    /// The `external_id` of the POS it is linked to.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The `external_id` of the POS it is linked to (the answer's `external_id`; the legacy
+    /// `external_pos_id` is read too). Create intents for it with `Target::Pos`.
+    #[serde(
+        default,
+        rename = "external_id",
+        alias = "external_pos_id",
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "serde_util::opt_text"
+    )]
     pub external_pos_id: Option<String>,
-    /// `PDV` or `STANDALONE`.
+    /// `PDV` or `STANDALONE` (missing: an empty [`OperatingMode::Unknown`]).
+    #[serde(default)]
     pub operating_mode: OperatingMode,
 }
 
@@ -103,13 +129,13 @@ pub struct Device {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Paging {
     /// How many devices match in all.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "serde_util::u64_or_zero")]
     pub total: u64,
     /// The offset of this page.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "serde_util::u64_or_zero")]
     pub offset: u64,
     /// The page size.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "serde_util::u64_or_zero")]
     pub limit: u64,
 }
 
@@ -117,10 +143,10 @@ pub struct Paging {
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct DevicePage {
     /// The devices of this page.
-    #[serde(default, deserialize_with = "null_as_default")]
+    #[serde(default, deserialize_with = "serde_util::null_as_default")]
     pub devices: Vec<Device>,
     /// Where the page stands.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "serde_util::lenient")]
     pub paging: Paging,
 }
 
@@ -129,7 +155,8 @@ pub struct DevicePage {
 pub struct DeviceFilter {
     /// Only the devices of this store.
     pub store_id: Option<String>,
-    /// Only the devices of this POS (numeric id).
+    /// Only the devices of this POS: its numeric id (an integer, as the reference types it; the
+    /// device list's `pos_id`), not its external id.
     pub pos_id: Option<String>,
     /// Page size (the API's default is 50).
     pub limit: Option<u32>,
@@ -155,22 +182,6 @@ impl DeviceFilter {
         }
         q
     }
-}
-
-/// Reads an id sent as a string or a number into text.
-pub(crate) fn de_opt_text<'de, D: Deserializer<'de>>(
-    d: D,
-) -> std::result::Result<Option<String>, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Raw {
-        Text(String),
-        Number(serde_json::Number),
-    }
-    Ok(Option::<Raw>::deserialize(d)?.map(|r| match r {
-        Raw::Text(t) => t,
-        Raw::Number(n) => n.to_string(),
-    }))
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use crate::intent::Status;
+use crate::status::Status;
 use crate::webhook::FailureReason;
 
 /// `Result` with mppoint's [`Error`].

@@ -1,7 +1,6 @@
 //! Payment intents: what a POS asks a Point terminal to charge, and what the API answers.
 
 use std::fmt;
-use std::str::FromStr;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
@@ -9,119 +8,8 @@ use crate::amount::{Amount, AmountLimits, Site};
 #[cfg(test)]
 use crate::error::ErrorKind;
 use crate::error::{Error, Result};
-
-/// The status of an intent. Unknown values sent by the API are kept in [`Status::Unknown`].
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum Status {
-    /// Created, waiting for the terminal to fetch it; the only state the API can cancel.
-    Opened,
-    /// Loaded on the terminal; can only be canceled on the terminal.
-    OnTerminal,
-    /// Being processed with the card network.
-    Processing,
-    /// Processing finished, waiting for confirmation.
-    Processed,
-    /// Final: finished; the operations' `results` hold the payment id(s). Not yet a paid sale: the
-    /// payment may be approved or rejected.
-    Closed,
-    /// Final: ended without a known payment status. The operator must check the payment on the
-    /// terminal before handing over goods.
-    ConfirmationRequired,
-    /// Final: canceled through the API (while `OPENED`) or on the terminal.
-    Canceled,
-    /// Final: the transaction failed.
-    Error,
-    /// Final: not processed within one hour of creation.
-    Expired,
-    /// A status this version does not know, kept as sent. Treated as not final.
-    Unknown(String),
-}
-
-impl Status {
-    /// The nine documented statuses, in lifecycle order.
-    pub const KNOWN: [Status; 9] = [
-        Status::Opened,
-        Status::OnTerminal,
-        Status::Processing,
-        Status::Processed,
-        Status::Closed,
-        Status::ConfirmationRequired,
-        Status::Canceled,
-        Status::Error,
-        Status::Expired,
-    ];
-
-    /// The API's spelling, `"ON_TERMINAL"` etc.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Status::Opened => "OPENED",
-            Status::OnTerminal => "ON_TERMINAL",
-            Status::Processing => "PROCESSING",
-            Status::Processed => "PROCESSED",
-            Status::Closed => "CLOSED",
-            Status::ConfirmationRequired => "CONFIRMATION_REQUIRED",
-            Status::Canceled => "CANCELED",
-            Status::Error => "ERROR",
-            Status::Expired => "EXPIRED",
-            Status::Unknown(s) => s,
-        }
-    }
-
-    /// Reads the API's spelling (case-insensitively); anything else becomes [`Status::Unknown`].
-    pub fn parse(s: &str) -> Status {
-        let upper = s.trim().to_ascii_uppercase();
-        Status::KNOWN
-            .iter()
-            .find(|k| k.as_str() == upper)
-            .cloned()
-            .unwrap_or_else(|| Status::Unknown(s.to_string()))
-    }
-
-    /// Whether the intent will not change any more: `CLOSED`, `CONFIRMATION_REQUIRED`, `CANCELED`,
-    /// `ERROR`, `EXPIRED`.
-    pub fn is_final(&self) -> bool {
-        matches!(
-            self,
-            Status::Closed
-                | Status::ConfirmationRequired
-                | Status::Canceled
-                | Status::Error
-                | Status::Expired
-        )
-    }
-
-    /// Whether `cancel_intent` can still cancel it: only while `OPENED`. Past that, the intent is on
-    /// the terminal and must be canceled there.
-    pub fn can_cancel_via_api(&self) -> bool {
-        matches!(self, Status::Opened)
-    }
-}
-
-impl fmt::Display for Status {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for Status {
-    type Err = std::convert::Infallible;
-    fn from_str(s: &str) -> std::result::Result<Status, Self::Err> {
-        Ok(Status::parse(s))
-    }
-}
-
-impl Serialize for Status {
-    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for Status {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Status, D::Error> {
-        let s = String::deserialize(d)?;
-        Ok(Status::parse(&s))
-    }
-}
+use crate::serde_util;
+pub use crate::status::Status;
 
 /// Where an intent is sent: the device linked to a POS (by the POS's `external_id`), or a device
 /// by its id (`PAX_A910__SMARTPOS1234567890`).
@@ -233,8 +121,8 @@ impl IntentRequest {
         }
     }
 
-    /// The ticket number printed on the receipt (1–100 letters and digits; documented for
-    /// Argentina).
+    /// The ticket number printed on the receipt (1–100 letters and digits). Documented for
+    /// Argentina only: with the site set to MLB, validation refuses it.
     pub fn ticket_number(mut self, ticket: impl Into<String>) -> Self {
         self.ticket_number = Some(ticket.into());
         self
@@ -285,6 +173,16 @@ impl IntentRequest {
         validate_external_reference(&self.external_reference)?;
         if let Some(t) = &self.ticket_number {
             validate_ticket_number(t)?;
+            // Only the MLA reference documents `ticket_number`; the MLB schema has no such
+            // field, so a Brazilian account gets a clear refusal instead of a ticket number
+            // that is silently not printed (or a 400).
+            if site == Some(Site::MLB) {
+                return Err(Error::invalid_argument(
+                    "ticket_number",
+                    "is documented for Argentina (MLA) only: the MLB reference has no ticket_number; leave it out",
+                    t,
+                ));
+            }
         }
         if let Some(k) = &self.idempotency_key {
             if k.is_empty() || k.len() > 255 || !k.bytes().all(|b| b.is_ascii_graphic()) {
@@ -356,6 +254,8 @@ pub fn validate_description(d: &str) -> Result<()> {
 }
 
 /// Checks an external reference: 1–100 characters, letters, digits, spaces and `- : _ , .`.
+/// The character set is stated by the MLA reference only; it is applied on every site (the same
+/// service answers both, and a refusal here is clearer than a 400 from the API).
 pub fn validate_external_reference(r: &str) -> Result<()> {
     let n = r.chars().count();
     if n == 0 || n > 100 {
@@ -418,39 +318,65 @@ pub struct CreateOperation {
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct EnablerConfiguration {
     /// `CARD`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "serde_util::opt_text"
+    )]
     pub device_payment_mode: Option<String>,
-    /// The ticket number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The ticket number (documented for Argentina only).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "serde_util::opt_text"
+    )]
     pub ticket_number: Option<String>,
     /// What the terminal prints (`SELLER_TICKET`).
     #[serde(
         default,
         skip_serializing_if = "Vec::is_empty",
-        deserialize_with = "null_as_default"
+        deserialize_with = "serde_util::lenient_list"
     )]
     pub print_on_terminal: Vec<String>,
 }
 
 /// An intent as the API returns it (create, get, and the `data` of a webhook notification).
-/// Unknown fields are ignored; unknown statuses are kept.
+///
+/// Read leniently, as Mercado Pago documents it: unknown fields are ignored (the reference's QR
+/// intents add `sponsor`, `items`, …), unknown statuses and result sources are kept, and a field
+/// that is only displayed (`description`, an operation's `amount`, the terminal options) never
+/// makes the whole answer fail: of an odd shape, it reads as absent. Only `status` is required; a
+/// GET answer without `id` (the guide's own example has none) gets the id that was asked for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Intent {
     /// The intent id (opaque).
+    #[serde(deserialize_with = "serde_util::required_text")]
     pub id: String,
     /// Where it stands.
     pub status: Status,
     /// The description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "serde_util::opt_text"
+    )]
     pub description: Option<String>,
     /// The caller's reference.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "serde_util::opt_text"
+    )]
     pub external_reference: Option<String>,
     /// The operations (one `PURCHASE` for Point).
-    #[serde(default, deserialize_with = "null_as_default")]
+    #[serde(default, deserialize_with = "serde_util::lenient_list")]
     pub operations: Vec<Operation>,
     /// Terminal options.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "serde_util::lenient"
+    )]
     pub enabler_configuration: Option<EnablerConfiguration>,
     /// The `X-Idempotency-Key` the create was sent with (set on intents returned by a create).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -463,36 +389,69 @@ impl Intent {
         self.operations.iter().find_map(|o| o.amount)
     }
 
-    /// The payment ids of every operation's `results` whose source is `PAYMENT` (present once the
-    /// intent is `CLOSED`).
+    /// The payment ids to look up with `GET /v1/payments/{id}`: every operation's `results` whose
+    /// source is `PAYMENT` (or not given) and whose id is a payment id (a positive integer).
+    /// Present once the intent is `CLOSED`. See [`Intent::unresolved_results`] for the others.
     pub fn payment_ids(&self) -> Vec<u64> {
-        self.operations
-            .iter()
-            .flat_map(|o| o.results.iter())
-            .filter(|r| {
-                r.source
-                    .as_deref()
-                    .is_none_or(|s| s.eq_ignore_ascii_case("PAYMENT"))
-            })
-            .map(|r| r.id)
+        self.results()
+            .filter_map(OperationResult::payment_id)
             .collect()
     }
+
+    /// The results that cannot be looked up as a payment: an id that is not a payment id, or a
+    /// source other than `PAYMENT` (e.g. `PAYOUT`). While one exists and no payment is approved,
+    /// a `CLOSED` intent is not a known outcome: its verdict is `CONFIRMATION_REQUIRED`.
+    pub fn unresolved_results(&self) -> Vec<&OperationResult> {
+        self.results()
+            .filter(|r| r.payment_id().is_none())
+            .collect()
+    }
+
+    fn results(&self) -> impl Iterator<Item = &OperationResult> {
+        self.operations.iter().flat_map(|o| o.results.iter())
+    }
+}
+
+/// Reads the answer of `GET …/intents/{id}/point`: an [`Intent`], whose `id` may be missing (the
+/// guide's status example has none): then it is the id that was asked for.
+pub(crate) fn intent_from_get_answer(
+    mut v: serde_json::Value,
+    intent_id: &str,
+) -> std::result::Result<Intent, serde_json::Error> {
+    if let Some(obj) = v.as_object_mut() {
+        let missing = match obj.get("id") {
+            None | Some(serde_json::Value::Null) => true,
+            Some(serde_json::Value::String(s)) => s.trim().is_empty(),
+            Some(_) => false,
+        };
+        if missing {
+            obj.insert(
+                "id".into(),
+                serde_json::Value::String(intent_id.to_string()),
+            );
+        }
+    }
+    serde_json::from_value(v)
 }
 
 /// One operation of an intent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Operation {
     /// `PURCHASE`.
-    #[serde(rename = "type", default)]
+    #[serde(rename = "type", default, deserialize_with = "serde_util::text")]
     pub kind: String,
-    /// The amount.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The amount (absent, or of a shape that is not an amount: `None`).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "serde_util::lenient"
+    )]
     pub amount: Option<Amount>,
     /// What the operation produced (present when `CLOSED`).
     #[serde(
         default,
         skip_serializing_if = "Vec::is_empty",
-        deserialize_with = "null_as_default"
+        deserialize_with = "serde_util::lenient_list"
     )]
     pub results: Vec<OperationResult>,
 }
@@ -500,48 +459,145 @@ pub struct Operation {
 /// A transaction produced by an operation: `{"id": 123456, "source": "PAYMENT"}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OperationResult {
-    /// The payment id (sent as a number; a numeric string is accepted too).
-    #[serde(deserialize_with = "crate::payment::de_id")]
-    pub id: u64,
-    /// `PAYMENT`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub source: Option<String>,
+    /// The id, kept as sent: documented as a number (a payment id when the source is `PAYMENT`).
+    #[serde(default)]
+    pub id: ResultId,
+    /// `PAYMENT` (or another source, kept as sent; `None` when not given).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "serde_util::lenient"
+    )]
+    pub source: Option<ResultSource>,
 }
 
-pub(crate) fn null_as_default<'de, D, T>(d: D) -> std::result::Result<T, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Default + Deserialize<'de>,
-{
-    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
+impl OperationResult {
+    /// The payment id to look up: the id when it is a positive integer and the source is
+    /// `PAYMENT` (or not given).
+    pub fn payment_id(&self) -> Option<u64> {
+        match self.source {
+            None | Some(ResultSource::Payment) => self.id.as_u64(),
+            Some(_) => None,
+        }
+    }
+}
+
+/// The id of an operation's result: documented as a number; a numeric string is read as the same
+/// number; anything else is kept as text so that nothing is lost and a poll never fails on it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ResultId {
+    /// A positive integer (sent as a number or a string of digits).
+    Number(u64),
+    /// Anything else, as text (a JSON string as is, other JSON as its text; missing: empty).
+    Text(String),
+}
+
+impl ResultId {
+    /// The id as a positive integer, if it is one.
+    pub fn as_u64(&self) -> Option<u64> {
+        match self {
+            ResultId::Number(n) if *n > 0 => Some(*n),
+            _ => None,
+        }
+    }
+}
+
+impl Default for ResultId {
+    fn default() -> ResultId {
+        ResultId::Text(String::new())
+    }
+}
+
+impl fmt::Display for ResultId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ResultId::Number(n) => write!(f, "{n}"),
+            ResultId::Text(t) => f.write_str(t),
+        }
+    }
+}
+
+impl From<u64> for ResultId {
+    fn from(n: u64) -> ResultId {
+        ResultId::Number(n)
+    }
+}
+
+impl Serialize for ResultId {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        match self {
+            ResultId::Number(n) => s.serialize_u64(*n),
+            ResultId::Text(t) => s.serialize_str(t),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ResultId {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<ResultId, D::Error> {
+        let v = serde_json::Value::deserialize(d)?;
+        Ok(match crate::serde_util::value_u64(&v) {
+            Some(n) => ResultId::Number(n),
+            None => ResultId::Text(match v {
+                serde_json::Value::String(s) => s,
+                serde_json::Value::Null => String::new(),
+                other => other.to_string(),
+            }),
+        })
+    }
+}
+
+/// The entity a result's id belongs to. Unknown values are kept in [`ResultSource::Unknown`].
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ResultSource {
+    /// A payment: look it up with `GET /v1/payments/{id}`.
+    Payment,
+    /// A payout (documented for QR cash-outs): not a payment of a sale.
+    Payout,
+    /// A source this version does not know, kept as sent.
+    Unknown(String),
+}
+
+impl ResultSource {
+    /// The API's spelling.
+    pub fn as_str(&self) -> &str {
+        match self {
+            ResultSource::Payment => "PAYMENT",
+            ResultSource::Payout => "PAYOUT",
+            ResultSource::Unknown(s) => s,
+        }
+    }
+
+    /// Reads the API's spelling (case-insensitively); anything else is kept as sent.
+    pub fn parse(s: &str) -> ResultSource {
+        match s.trim().to_ascii_uppercase().as_str() {
+            "PAYMENT" => ResultSource::Payment,
+            "PAYOUT" => ResultSource::Payout,
+            _ => ResultSource::Unknown(s.to_string()),
+        }
+    }
+}
+
+impl fmt::Display for ResultSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for ResultSource {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for ResultSource {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<ResultSource, D::Error> {
+        Ok(ResultSource::parse(&String::deserialize(d)?))
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn statuses() {
-        for s in Status::KNOWN {
-            assert_eq!(Status::parse(s.as_str()), s);
-        }
-        let finals: Vec<_> = Status::KNOWN.iter().filter(|s| s.is_final()).collect();
-        assert_eq!(finals.len(), 5);
-        assert!(!Status::Opened.is_final() && Status::Opened.can_cancel_via_api());
-        assert!(!Status::OnTerminal.can_cancel_via_api());
-        assert!(!Status::Closed.can_cancel_via_api());
-        assert_eq!(Status::parse("on_terminal"), Status::OnTerminal);
-        let u = Status::parse("WAITING_FOR_PIN");
-        assert_eq!(u, Status::Unknown("WAITING_FOR_PIN".into()));
-        assert!(!u.is_final() && !u.can_cancel_via_api());
-        assert_eq!(u.to_string(), "WAITING_FOR_PIN");
-        let j: Status = serde_json::from_str("\"CONFIRMATION_REQUIRED\"").unwrap();
-        assert!(j.is_final());
-        assert_eq!(
-            serde_json::to_string(&Status::OnTerminal).unwrap(),
-            "\"ON_TERMINAL\""
-        );
-    }
 
     fn req() -> IntentRequest {
         IntentRequest::new(Amount::parse("12.47").unwrap(), "Sale 123", "order-123")

@@ -23,6 +23,8 @@ pub mod error;
 pub mod intent;
 pub mod payment;
 pub mod sale;
+mod serde_util;
+pub mod status;
 mod transport;
 pub mod wait;
 pub mod webhook;
@@ -32,9 +34,12 @@ pub use client::{Client, DeviceIter};
 pub use config::{ClientBuilder, RetryPolicy};
 pub use device::{Device, DeviceFilter, DevicePage, OperatingMode, Paging};
 pub use error::{Cause, Error, ErrorKind, Result};
-pub use intent::{Intent, IntentRequest, Operation, OperationResult, Status, Target};
+pub use intent::{
+    Intent, IntentRequest, Operation, OperationResult, ResultId, ResultSource, Target,
+};
 pub use payment::{Payment, PaymentStatus, Refund};
 pub use sale::{Sale, Verdict};
+pub use status::Status;
 pub use wait::{CancelToken, WaitOptions};
 
 /// The version of this library.

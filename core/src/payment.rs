@@ -88,7 +88,7 @@ impl<'de> Deserialize<'de> for PaymentStatus {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Payment {
     /// The payment id.
-    #[serde(deserialize_with = "de_id")]
+    #[serde(deserialize_with = "crate::serde_util::id")]
     pub id: u64,
     /// Where the payment stands.
     pub status: PaymentStatus,
@@ -156,16 +156,9 @@ impl Serialize for AmountOrZero {
 
 impl<'de> Deserialize<'de> for AmountOrZero {
     fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<AmountOrZero, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Raw {
-            Text(String),
-            Number(serde_json::Number),
-        }
-        let text = match Raw::deserialize(d)? {
-            Raw::Text(t) => t,
-            Raw::Number(n) => n.to_string(),
-        };
+        let v = serde_json::Value::deserialize(d)?;
+        let text = crate::serde_util::value_text(v.clone())
+            .ok_or_else(|| serde::de::Error::custom(format!("expected an amount, got {v}")))?;
         if text
             .trim_start_matches('0')
             .trim_start_matches('.')
@@ -184,12 +177,12 @@ impl<'de> Deserialize<'de> for AmountOrZero {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Refund {
     /// The refund id.
-    #[serde(deserialize_with = "de_id")]
+    #[serde(deserialize_with = "crate::serde_util::id")]
     pub id: u64,
     /// The payment refunded.
     #[serde(
         default,
-        deserialize_with = "de_opt_id",
+        deserialize_with = "crate::serde_util::opt_id",
         skip_serializing_if = "Option::is_none"
     )]
     pub payment_id: Option<u64>,
@@ -215,34 +208,6 @@ pub fn validate_payment_id(id: u64) -> crate::Result<()> {
         ));
     }
     Ok(())
-}
-
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum RawId {
-    Number(u64),
-    Text(String),
-}
-
-fn raw_to_id<E: serde::de::Error>(r: RawId) -> std::result::Result<u64, E> {
-    match r {
-        RawId::Number(n) => Ok(n),
-        RawId::Text(t) => t
-            .trim()
-            .parse()
-            .map_err(|_| E::custom(format!("expected a numeric id, got {t:?}"))),
-    }
-}
-
-/// Reads a numeric id sent as a number or as a numeric string.
-pub(crate) fn de_id<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<u64, D::Error> {
-    raw_to_id(RawId::deserialize(d)?)
-}
-
-pub(crate) fn de_opt_id<'de, D: Deserializer<'de>>(
-    d: D,
-) -> std::result::Result<Option<u64>, D::Error> {
-    Option::<RawId>::deserialize(d)?.map(raw_to_id).transpose()
 }
 
 #[cfg(test)]

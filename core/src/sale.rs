@@ -6,8 +6,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::amount::Amount;
 use crate::error::{Error, Result};
-use crate::intent::{Intent, Status};
+use crate::intent::Intent;
 use crate::payment::{Payment, PaymentStatus};
+use crate::status::Status;
 
 /// How a sale ended, in the one word a cashier needs. Only [`Verdict::Approved`] is a paid sale.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -153,10 +154,12 @@ impl Sale {
 fn closed_verdict(intent: &Intent, payments: &[Payment]) -> (Verdict, String) {
     let ids = intent.payment_ids();
     if ids.is_empty() || payments.is_empty() {
-        return (
-            Verdict::ConfirmationRequired,
-            "the intent closed without a payment id".to_string(),
-        );
+        let reason = if intent.unresolved_results().is_empty() {
+            "the intent closed without a payment id".to_string()
+        } else {
+            "the intent closed with results that cannot be looked up as payments".to_string()
+        };
+        return (Verdict::ConfirmationRequired, reason);
     }
     // Only a payment the intent names counts, and an approved one only for the intent's amount.
     let payments: Vec<&Payment> = payments.iter().filter(|p| ids.contains(&p.id)).collect();
@@ -203,11 +206,28 @@ fn closed_verdict(intent: &Intent, payments: &[Payment]) -> (Verdict, String) {
         Some(d) => format!("payment {} {} ({d})", p.id, p.status),
         None => format!("payment {} {}", p.id, p.status),
     };
-    let text = payments
+    let mut text = payments
         .iter()
         .map(|p| describe(p))
         .collect::<Vec<_>>()
         .join(", ");
+    // A result that cannot be looked up (an id that is not a payment id, a source other than
+    // PAYMENT) may be the money: the outcome is not known.
+    let unresolved = intent.unresolved_results();
+    if !unresolved.is_empty() {
+        let what = unresolved
+            .iter()
+            .map(|r| match &r.source {
+                Some(s) => format!("{s} {:?}", r.id.to_string()),
+                None => format!("{:?}", r.id.to_string()),
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        text.push_str(&format!(
+            "; the intent also lists results that cannot be looked up as payments ({what})"
+        ));
+        return (Verdict::ConfirmationRequired, text);
+    }
     if payments.iter().all(|p| refused(&p.status)) {
         (Verdict::Rejected, text)
     } else {
@@ -218,7 +238,7 @@ fn closed_verdict(intent: &Intent, payments: &[Payment]) -> (Verdict, String) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::intent::{Operation, OperationResult};
+    use crate::intent::{Operation, OperationResult, ResultId, ResultSource};
 
     fn intent(status: Status, ids: &[u64]) -> Intent {
         Intent {
@@ -232,8 +252,8 @@ mod tests {
                 results: ids
                     .iter()
                     .map(|&id| OperationResult {
-                        id,
-                        source: Some("PAYMENT".into()),
+                        id: id.into(),
+                        source: Some(ResultSource::Payment),
                     })
                     .collect(),
             }],
@@ -302,5 +322,31 @@ mod tests {
             assert!(!s.is_paid());
         }
         assert!(Sale::from_final(intent(Status::OnTerminal, &[]), vec![]).is_err());
+    }
+
+    #[test]
+    fn closed_with_a_result_that_cannot_be_looked_up_is_not_a_known_outcome() {
+        // A rejected payment beside a result whose id is not a payment id: that other result
+        // may be the money, so the cashier must check the terminal.
+        let mut i = intent(Status::Closed, &[1]);
+        i.operations[0].results.push(OperationResult {
+            id: ResultId::Text("PAY01J9".into()),
+            source: Some(ResultSource::Payment),
+        });
+        let s = Sale::from_final(i.clone(), vec![payment(1, "rejected")]).unwrap();
+        assert_eq!(s.verdict, Verdict::ConfirmationRequired, "{}", s.reason);
+        assert!(s.reason.contains("PAY01J9"), "{}", s.reason);
+        // ...but an approved payment is the money received.
+        let s = Sale::from_final(i, vec![payment(1, "approved")]).unwrap();
+        assert_eq!(s.verdict, Verdict::Approved);
+        // Only a PAYOUT result: nothing to look up, never APPROVED.
+        let mut only = intent(Status::Closed, &[]);
+        only.operations[0].results.push(OperationResult {
+            id: 5.into(),
+            source: Some(ResultSource::Payout),
+        });
+        assert!(only.payment_ids().is_empty());
+        let s = Sale::from_final(only, vec![]).unwrap();
+        assert_eq!(s.verdict, Verdict::ConfirmationRequired);
     }
 }

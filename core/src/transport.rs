@@ -109,6 +109,9 @@ pub(crate) struct Transport {
     retry: RetryPolicy,
     resend_ambiguous_creates: bool,
     max_response_bytes: usize,
+    /// `x-integrator-id`: the reference documents it on the two intent creates only, so it is
+    /// sent there only.
+    integrator_id: Option<HeaderValue>,
 }
 
 impl std::fmt::Debug for Transport {
@@ -192,8 +195,11 @@ impl Transport {
             })?;
         auth.set_sensitive(true);
         headers.insert(AUTHORIZATION, auth);
+        let integrator_id = match &b.integrator_id {
+            Some(v) => Some(hv("x-integrator-id", v)?),
+            None => None,
+        };
         for (name, value) in [
-            ("x-integrator-id", &b.integrator_id),
             ("x-platform-id", &b.platform_id),
             ("x-corporation-id", &b.corporation_id),
         ] {
@@ -250,6 +256,7 @@ impl Transport {
             retry: b.retry,
             resend_ambiguous_creates: b.resend_ambiguous_creates,
             max_response_bytes: b.max_response_bytes,
+            integrator_id,
         })
     }
 
@@ -267,6 +274,16 @@ impl Transport {
                 )
             })
         })
+    }
+
+    /// Sends `call` and reads the answer with `decode` (an error is a decode error, with the
+    /// answer's status and request id).
+    pub(crate) fn decoded<T>(
+        &self,
+        call: Call<'_>,
+        decode: impl Fn(&[u8]) -> std::result::Result<T, String>,
+    ) -> Result<T> {
+        self.execute(call, decode)
     }
 
     /// Sends `call` and ignores the answer's body (204 No Content, or anything).
@@ -454,6 +471,9 @@ impl Transport {
         let mut rb = self.http.request(call.method.clone(), url);
         if let Some(k) = &call.idempotency_key {
             rb = rb.header("X-Idempotency-Key", k.as_str());
+        }
+        if let (Op::Create, Some(i)) = (call.op, &self.integrator_id) {
+            rb = rb.header("x-integrator-id", i.clone());
         }
         if let Some(b) = &call.body {
             rb = rb.header(CONTENT_TYPE, "application/json").body(b.clone());

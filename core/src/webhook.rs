@@ -1407,12 +1407,15 @@ mod tests {
         assert!(e.message().contains("it starts \"{"), "{e}");
         let e = decode(br#"{"id":"1","data":{"status":"CLOSED"}}"#);
         assert!(e.message().contains("missing field `id`"), "{e}");
+        decode(br#"{"id":"1","data":{"id":null,"status":"CLOSED"}}"#);
         let e = decode(br#"{"id":"1","data":{"id":"x"}}"#);
         assert!(e.message().contains("`status`"), "{e}");
         decode(br#"{"id":"1"}"#);
         decode(br#"[1,2]"#);
         decode(br#"{"data":{"id":"x","status":"CLOSED"}} trailing"#);
-        decode(br#"{"data":{"id":"x","status":"CLOSED","operations":[{"type":"PURCHASE","amount":"1.005"}]}}"#);
+        // An amount that is not one does not lose the notification: it reads as absent.
+        let odd = parse(br#"{"data":{"id":"x","status":"CLOSED","operations":[{"type":"PURCHASE","amount":"1.005"}]}}"#).unwrap();
+        assert_eq!(odd.data.intent.amount(), None);
         // A long body is quoted briefly.
         let long = format!("{{\"x\":\"{}", "a".repeat(10_000));
         assert!(decode(long.as_bytes()).message().len() < 300);

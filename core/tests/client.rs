@@ -145,7 +145,7 @@ fn create_get_and_cancel_while_opened() {
     let i = c
         .create_intent(
             &Target::Pos(POS1.into()),
-            &req("12.47").ticket_number("T001").print_seller_ticket(true),
+            &req("12.47").print_seller_ticket(true),
         )
         .unwrap();
     assert_eq!(i.status, Status::Opened);

@@ -9,6 +9,8 @@
 //! MPPOINT_REGEN_FIXTURES=1 cargo test -p mppoint --test fixtures
 //! ```
 
+mod common;
+
 use std::path::PathBuf;
 use std::time::{Duration, UNIX_EPOCH};
 
@@ -477,4 +479,1004 @@ fn notification_fixtures_parse() {
         );
         assert!(n.is_final());
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The contract fixtures: the InStore reference's and the seed's examples (tests/fixtures/reference,
+// see its INDEX.md), each parsed by the client as a POS would meet it, with the typed values a
+// user would check.
+
+use mppoint::{
+    Client, DeviceFilter, Intent, OperatingMode, ResultId, ResultSource, RetryPolicy, Target,
+    WaitOptions,
+};
+
+fn reference(name: &str) -> Vec<u8> {
+    std::fs::read(fixtures_dir().join("reference").join(name))
+        .unwrap_or_else(|e| panic!("fixture {name}: {e}"))
+}
+
+/// A client of a stand-in API that answers every request with `status` and `body`.
+fn client_answering(
+    status: u16,
+    body: Vec<u8>,
+) -> (Client, std::sync::mpsc::Receiver<common::Received>) {
+    let (url, rx) = common::answering(status, body);
+    let c = Client::builder("APP_USR-fixture")
+        .base_url(url)
+        .no_proxy()
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap();
+    (c, rx)
+}
+
+#[test]
+fn every_reference_fixture_is_listed_and_is_json() {
+    let index = std::fs::read_to_string(fixtures_dir().join("reference/INDEX.md")).unwrap();
+    let mut n = 0;
+    for entry in std::fs::read_dir(fixtures_dir().join("reference")).unwrap() {
+        let name = entry.unwrap().file_name().into_string().unwrap();
+        if !name.ends_with(".json") {
+            continue;
+        }
+        n += 1;
+        assert!(
+            index.contains(&format!("`{name}`")),
+            "{name} is not in INDEX.md"
+        );
+        serde_json::from_slice::<serde_json::Value>(&reference(&name))
+            .unwrap_or_else(|e| panic!("{name} is not JSON: {e}"));
+    }
+    assert!(n >= 26, "only {n} fixtures");
+}
+
+#[test]
+fn devices_answer_of_the_reference_gives_the_pos_link() {
+    // A POS reading devices from a server that answers exactly the reference's example gets
+    // the POS link `SUC0101POS` (the reference names it `external_id`).
+    for file in ["devices_200.json", "devices_200_store_id_string.json"] {
+        let (c, rx) = client_answering(200, reference(file));
+        let page = c.list_devices(&DeviceFilter::default()).unwrap();
+        assert_eq!(page.devices.len(), 1, "{file}");
+        let d = &page.devices[0];
+        assert_eq!(d.id, "INGENICO_MOVE2500__ING-12345678");
+        assert_eq!(d.external_pos_id.as_deref(), Some("SUC0101POS"), "{file}");
+        assert_eq!(d.pos_id, Some(1_234_567));
+        assert_eq!(d.store_id.as_deref(), Some("12345678"), "{file}");
+        assert_eq!(d.operating_mode, OperatingMode::Pdv);
+        assert_eq!(
+            (page.paging.total, page.paging.offset, page.paging.limit),
+            (1, 0, 50)
+        );
+        let got = rx.recv().unwrap();
+        assert_eq!(got.target, "/instore-api/point/v1/devices");
+    }
+    // The legacy integration API's (and the terminals list's) name is read too.
+    let (c, _rx) = client_answering(200, reference("legacy_integration_api_devices_200.json"));
+    let page = c.list_devices(&DeviceFilter::default()).unwrap();
+    assert_eq!(page.devices.len(), 4);
+    assert!(page
+        .devices
+        .iter()
+        .all(|d| d.external_pos_id.as_deref() == Some("SUC0101POS")));
+    assert_eq!(page.devices[1].operating_mode, OperatingMode::Standalone);
+    // Read back as the reference writes it.
+    let v = serde_json::to_value(&page.devices[0]).unwrap();
+    assert_eq!(v["external_id"], "SUC0101POS");
+    assert!(v.get("external_pos_id").is_none());
+}
+
+#[test]
+fn terminals_list_shapes_do_not_fail_a_device_page() {
+    // `pos_id` and `store_id` as strings (the terminals list's example), an unknown mode, a
+    // missing mode, paging as strings: every device is kept.
+    let body = br#"{"devices":[
+        {"id":"NEWLAND_N950__N950NCB801293324","pos_id":"23545678","store_id":"12354567",
+         "external_pos_id":"SUC0101POS","operating_mode":"UNDEFINED"},
+        {"id":"PAX_A910__X","pos_id":null}],
+        "paging":{"total":"2","offset":"0","limit":"50"}}"#;
+    let (c, _rx) = client_answering(200, body.to_vec());
+    let page = c.list_devices(&DeviceFilter::default()).unwrap();
+    assert_eq!(page.devices[0].pos_id, Some(23_545_678));
+    assert_eq!(page.devices[0].store_id.as_deref(), Some("12354567"));
+    assert_eq!(
+        page.devices[0].operating_mode,
+        OperatingMode::Unknown("UNDEFINED".into())
+    );
+    assert_eq!(
+        page.devices[1].operating_mode,
+        OperatingMode::Unknown(String::new())
+    );
+    assert_eq!(page.paging.total, 2);
+}
+
+#[test]
+fn operating_mode_answer_of_the_reference() {
+    assert_eq!(
+        reference("device_mode_patch_request.json"),
+        reference("device_mode_patch_200.json")
+    );
+    let (c, rx) = client_answering(200, reference("device_mode_patch_200.json"));
+    let mode = c
+        .set_operating_mode("INGENICO_MOVE2500__ING-12345678", OperatingMode::Pdv)
+        .unwrap();
+    assert_eq!(mode, OperatingMode::Pdv);
+    let got = rx.recv().unwrap();
+    let sent: serde_json::Value = serde_json::from_slice(&got.body).unwrap();
+    let documented: serde_json::Value =
+        serde_json::from_slice(&reference("device_mode_patch_request.json")).unwrap();
+    assert_eq!(sent, documented);
+}
+
+#[test]
+fn create_answers_and_requests_of_the_reference() {
+    for (site, req_file, answer_file, ticket) in [
+        (
+            mppoint::Site::MLA,
+            "intent_create_request_mla.json",
+            "intent_create_201_mla.json",
+            Some("abc1"),
+        ),
+        (
+            mppoint::Site::MLB,
+            "intent_create_request_mlb.json",
+            "intent_create_201_mlb.json",
+            None,
+        ),
+    ] {
+        let (url, rx) = common::answering(201, reference(answer_file));
+        let c = Client::builder("APP_USR-fixture")
+            .base_url(url)
+            .site(site)
+            .no_proxy()
+            .integrator_id("234567")
+            .retry(RetryPolicy::none())
+            .build()
+            .unwrap();
+        let mut req = mppoint::IntentRequest::new(
+            mppoint::Amount::parse("12.47").unwrap(),
+            "description",
+            "abc-123-234",
+        )
+        .print_seller_ticket(true);
+        if let Some(t) = ticket {
+            req = req.ticket_number(t);
+        }
+        let i = c
+            .create_intent(&Target::Pos("ABCD1234".into()), &req)
+            .unwrap();
+        assert_eq!(i.id, "a124567-123b-1234-1234-1234123455507");
+        assert_eq!(i.status, Status::Opened);
+        assert_eq!(i.description.as_deref(), Some("description"));
+        assert_eq!(i.external_reference.as_deref(), Some("abc-123-234"));
+        assert_eq!(i.amount().unwrap().to_string(), "12.47");
+        let e = i.enabler_configuration.as_ref().unwrap();
+        assert_eq!(e.device_payment_mode.as_deref(), Some("CARD"));
+        assert_eq!(e.ticket_number.as_deref(), ticket);
+        assert_eq!(e.print_on_terminal, vec!["SELLER_TICKET".to_string()]);
+        // What we send is the reference's request example, field for field.
+        let got = rx.recv().unwrap();
+        assert_eq!(
+            got.target,
+            "/instore-api/integrations/v1/intents/point/pos/ABCD1234"
+        );
+        let sent: serde_json::Value = serde_json::from_slice(&got.body).unwrap();
+        let documented: serde_json::Value = serde_json::from_slice(&reference(req_file)).unwrap();
+        assert_eq!(sent, documented, "{req_file}");
+        // x-integrator-id is documented on the creates: sent there.
+        assert_eq!(got.header("x-integrator-id"), Some("234567"));
+    }
+}
+
+#[test]
+fn integrator_id_goes_only_where_the_reference_documents_it() {
+    let (url, rx) = common::answering(200, reference("devices_200.json"));
+    let c = Client::builder("APP_USR-fixture")
+        .base_url(url)
+        .no_proxy()
+        .integrator_id("234567")
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap();
+    c.list_devices(&DeviceFilter::default()).unwrap();
+    let _ = c.get_intent("abc");
+    let _ = c.get_payment(1);
+    for _ in 0..3 {
+        let got = rx.recv().unwrap();
+        assert_eq!(got.header("x-integrator-id"), None, "{}", got.target);
+    }
+}
+
+#[test]
+fn get_answers_of_the_reference_and_the_seed() {
+    for file in ["intent_get_200_mla.json", "intent_get_200_mlb.json"] {
+        let (c, _rx) = client_answering(200, reference(file));
+        let i = c
+            .get_intent("a124567-123b-1234-1234-1234123455507")
+            .unwrap();
+        assert_eq!(i.id, "a124567-123b-1234-1234-1234123455507");
+        assert_eq!(i.status, Status::Closed);
+        assert_eq!(i.payment_ids(), vec![123_456]);
+        let r = &i.operations[0].results[0];
+        assert_eq!(
+            (&r.id, &r.source),
+            (&ResultId::Number(123_456), &Some(ResultSource::Payment))
+        );
+        assert_eq!(i.amount().unwrap().to_string(), "12.47");
+    }
+    // The seed's status example has no `id` and no `amount`: a GET we made for a known id does
+    // not fail because the answer omits it.
+    let (c, _rx) = client_answering(200, reference("seed_status_example.json"));
+    let i = c
+        .get_intent("7f25f9aa-eea6-4f9c-bf16-a341f71ba2f1")
+        .unwrap();
+    assert_eq!(i.id, "7f25f9aa-eea6-4f9c-bf16-a341f71ba2f1");
+    assert_eq!(i.status, Status::Closed);
+    assert_eq!(i.payment_ids(), vec![123_456]);
+    assert_eq!(i.amount(), None);
+    assert_eq!(i.description.as_deref(), Some("description"));
+    assert_eq!(
+        i.enabler_configuration.unwrap().ticket_number.as_deref(),
+        Some("Ticket001")
+    );
+}
+
+/// A CLOSED answer with every odd shape the reference shows for intents of the same API (QR's
+/// `sponsor` and `items`, an amount written as a number) or that Mercado Pago's older APIs use (a
+/// payment id as a string), plus values we do not know.
+const ODD_CLOSED: &str = r#"{
+    "id": "odd-1", "status": "CLOSED", "description": 42, "external_reference": null,
+    "sponsor": {"id": 1234},
+    "operations": [{
+        "type": "PURCHASE", "amount": 12.47,
+        "items": [{"sku_number": "ABC123", "quantity": 6, "unit_price": 12.45}],
+        "additional_configuration": {"fixed_amount": true},
+        "results": [
+            {"id": "123456", "source": "PAYMENT"},
+            {"id": "PAY01J9Z", "source": "PAYMENT"},
+            {"id": 99, "source": "PAYOUT"},
+            {"id": {"x": 1}, "source": ["?"]},
+            "not an object"
+        ]
+    }, "not an operation"],
+    "enabler_configuration": {"print_on_terminal": "SELLER_TICKET", "qr_payment_mode": ["STATIC"]}
+}"#;
+
+#[test]
+fn odd_fields_do_not_fail_a_poll_or_a_wait() {
+    let (c, _rx) = client_answering(200, ODD_CLOSED.as_bytes().to_vec());
+    let i = c.get_intent("odd-1").unwrap();
+    assert_eq!(i.status, Status::Closed);
+    assert_eq!(i.description.as_deref(), Some("42"));
+    assert_eq!(i.amount().unwrap().to_string(), "12.47");
+    assert_eq!(i.payment_ids(), vec![123_456]);
+    let r = &i.operations[0].results;
+    assert_eq!(r[1].id, ResultId::Text("PAY01J9Z".into()));
+    assert_eq!(r[2].source, Some(ResultSource::Payout));
+    assert_eq!(r[3].source, None);
+    assert_eq!(i.unresolved_results().len(), 3);
+    assert_eq!(
+        i.enabler_configuration.unwrap().print_on_terminal,
+        vec!["SELLER_TICKET".to_string()]
+    );
+    // A wait ends on it at once (a decode error would be ridden out until WAIT_TIMEOUT).
+    let opts = WaitOptions::new()
+        .poll_interval(Duration::from_millis(10))
+        .timeout(Duration::from_secs(30));
+    let ended: Intent = c.wait_for_final("odd-1", &opts).unwrap();
+    assert_eq!(ended.status, Status::Closed);
+}
+
+#[test]
+fn error_bodies_of_the_reference_map_to_their_kinds() {
+    // The reference documents errors only as `{"errorKey": "<status>-- <key> - <message>"}`:
+    // whatever the body, the status decides the kind.
+    for (file, status, kind) in [
+        ("error_400_bad_request.json", 400, ErrorKind::BadRequest),
+        (
+            "error_401_access_token_invalid.json",
+            401,
+            ErrorKind::Unauthorized,
+        ),
+        (
+            "error_403_integrator_not_registered.json",
+            403,
+            ErrorKind::Forbidden,
+        ),
+        ("error_404_get_not_found.json", 404, ErrorKind::NotFound),
+        ("error_500.json", 500, ErrorKind::Server),
+    ] {
+        let (c, _rx) = client_answering(status, reference(file));
+        let e = c.get_intent("abc").unwrap_err();
+        assert_eq!(e.kind(), kind, "{file}: {e}");
+        assert_eq!(e.status(), Some(status));
+    }
+    let (c, _rx) = client_answering(409, reference("error_409_queued.json"));
+    let e = c
+        .create_intent(
+            &Target::Pos("ABCD1234".into()),
+            &mppoint::IntentRequest::new(mppoint::Amount::parse("12.47").unwrap(), "d", "r"),
+        )
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::AlreadyQueued, "{e}");
+    let (c, _rx) = client_answering(403, reference("error_403_user_not_logged.json"));
+    let e = c
+        .set_operating_mode("PAX_A910__X", OperatingMode::Pdv)
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Forbidden, "{e}");
+    for file in [
+        "error_404_pos_not_found.json",
+        "error_404_cancel_pos_not_found.json",
+        "error_404_cancel_intent_not_found.json",
+        "error_400_device_id_format.json",
+        "error_400_devices_query_param.json",
+        "error_401_devices_token_invalid.json",
+        "error_409_cancel_conflict.json",
+    ] {
+        let v: serde_json::Value = serde_json::from_slice(&reference(file)).unwrap();
+        assert!(
+            v["errorKey"].as_str().is_some_and(|k| k.contains("--")),
+            "{file}"
+        );
+    }
+}
+
+#[test]
+fn ticket_number_is_refused_on_mlb_and_sent_on_mla() {
+    let req = mppoint::IntentRequest::new(mppoint::Amount::parse("12.47").unwrap(), "d", "r")
+        .ticket_number("T001");
+    let e = req
+        .validate(
+            Some(&mppoint::Site::MLB.default_limits()),
+            Some(mppoint::Site::MLB),
+        )
+        .unwrap_err();
+    assert_eq!(
+        (e.kind(), e.field()),
+        (ErrorKind::InvalidArgument, Some("ticket_number"))
+    );
+    assert!(e.message().contains("MLA"), "{e}");
+    req.validate(
+        Some(&mppoint::Site::MLA.default_limits()),
+        Some(mppoint::Site::MLA),
+    )
+    .unwrap();
+    // Without a site we cannot know: it is sent.
+    req.validate(None, None).unwrap();
+    // The external_reference character set (stated by the MLA reference only) holds on MLB too.
+    let e = mppoint::IntentRequest::new(mppoint::Amount::parse("12.47").unwrap(), "d", "order#1")
+        .validate(None, Some(mppoint::Site::MLB))
+        .unwrap_err();
+    assert_eq!(e.field(), Some("external_reference"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The simulator answers from the same documents: its answers have the fixtures' shapes (keys and
+// JSON types, recursively), and it follows the guide on expiry, mode changes, 403s and webhooks.
+
+use mppoint_simulator::{CardOutcome, Forbidden, Simulator, SimulatorConfig, TsUnit};
+use serde_json::Value;
+
+/// The JSON type of a value, for shape comparisons.
+fn kind_of(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "bool",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}
+
+/// Asserts `got` has `documented`'s shape: the same keys (all of them, no others) and the same
+/// JSON types, recursively (a list: each element against the documented first one).
+fn same_shape(got: &Value, documented: &Value, path: &str) {
+    assert_eq!(
+        kind_of(got),
+        kind_of(documented),
+        "{path}: {got} vs {documented}"
+    );
+    match (got, documented) {
+        (Value::Object(g), Value::Object(d)) => {
+            let gk: std::collections::BTreeSet<_> = g.keys().collect();
+            let dk: std::collections::BTreeSet<_> = d.keys().collect();
+            assert_eq!(gk, dk, "{path}: keys differ");
+            for (k, dv) in d {
+                same_shape(&g[k], dv, &format!("{path}.{k}"));
+            }
+        }
+        (Value::Array(g), Value::Array(d)) => {
+            if let Some(first) = d.first() {
+                assert!(!g.is_empty(), "{path}: empty list");
+                for (i, gv) in g.iter().enumerate() {
+                    same_shape(gv, first, &format!("{path}[{i}]"));
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+fn fixture_json(name: &str) -> Value {
+    serde_json::from_slice(&reference(name)).unwrap()
+}
+
+fn raw(sim: &Simulator) -> reqwest::blocking::Client {
+    let _ = sim;
+    reqwest::blocking::Client::builder()
+        .no_proxy()
+        .build()
+        .unwrap()
+}
+
+fn sim_call(
+    sim: &Simulator,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let mut rb = raw(sim)
+        .request(method, format!("{}{path}", sim.base_url()))
+        .bearer_auth(sim.access_token());
+    if let Some(b) = body {
+        rb = rb.json(&b);
+    }
+    let r = rb.send().unwrap();
+    let status = r.status().as_u16();
+    let text = r.text().unwrap();
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
+fn fast_sim(cfg: SimulatorConfig) -> Simulator {
+    Simulator::start(SimulatorConfig {
+        pickup_delay: Duration::from_millis(20),
+        step_delay: Duration::from_millis(20),
+        ..cfg
+    })
+    .unwrap()
+}
+
+#[test]
+fn simulator_answers_have_the_reference_shapes() {
+    let sim = fast_sim(SimulatorConfig::default());
+    // Devices: a device linked to a POS has the reference's fields and types.
+    let (status, page) = sim_call(
+        &sim,
+        reqwest::Method::GET,
+        "/instore-api/point/v1/devices",
+        None,
+    );
+    assert_eq!(status, 200);
+    let documented = fixture_json("devices_200.json");
+    let linked = Value::Array(page["devices"].as_array().unwrap()[..2].to_vec());
+    same_shape(&linked, &documented["devices"], "devices");
+    same_shape(&page["paging"], &documented["paging"], "paging");
+    assert_eq!(page["devices"][0]["external_id"], "SUC001POS001");
+    // Create (201) with the reference's own request example, then GET (200) once CLOSED.
+    let (status, created) = sim_call(
+        &sim,
+        reqwest::Method::POST,
+        "/instore-api/integrations/v1/intents/point/pos/SUC001POS001",
+        Some(fixture_json("intent_create_request_mlb.json")),
+    );
+    assert_eq!(status, 201, "{created}");
+    same_shape(
+        &created,
+        &fixture_json("intent_create_201_mlb.json"),
+        "create",
+    );
+    let id = created["id"].as_str().unwrap().to_string();
+    let client = Client::builder(sim.access_token())
+        .base_url(sim.base_url())
+        .no_proxy()
+        .build()
+        .unwrap();
+    let opts = WaitOptions::new()
+        .poll_interval(Duration::from_millis(10))
+        .timeout(Duration::from_secs(30));
+    assert_eq!(
+        client.wait_for_final(&id, &opts).unwrap().status,
+        Status::Closed
+    );
+    let (status, got) = sim_call(
+        &sim,
+        reqwest::Method::GET,
+        &format!("/instore-api/integrations/v1/intents/{id}/point"),
+        None,
+    );
+    assert_eq!(status, 200);
+    same_shape(&got, &fixture_json("intent_get_200_mlb.json"), "get");
+    // PATCH (200).
+    let (status, mode) = sim_call(
+        &sim,
+        reqwest::Method::PATCH,
+        "/instore-api/point/v1/devices/PAX_A910__SMARTPOS0000000002",
+        Some(fixture_json("device_mode_patch_request.json")),
+    );
+    assert_eq!(status, 200);
+    same_shape(&mode, &fixture_json("device_mode_patch_200.json"), "patch");
+    // Errors carry the reference's `errorKey` (with the documented text where the reference
+    // gives one), beside Mercado Pago's common error fields.
+    let pos = "/instore-api/integrations/v1/intents/point/pos/SUC001POS001";
+    let body = fixture_json("intent_create_request_mlb.json");
+    let (s1, _) = sim_call(&sim, reqwest::Method::POST, pos, Some(body.clone()));
+    let (s2, queued) = sim_call(&sim, reqwest::Method::POST, pos, Some(body));
+    assert_eq!((s1, s2), (201, 409));
+    let documented = fixture_json("error_409_queued.json");
+    same_shape(&queued["errorKey"], &documented["errorKey"], "409");
+    assert_eq!(queued["errorKey"], documented["errorKey"]);
+    assert_eq!(queued["status"], 409);
+    // Cancel of an intent no longer OPENED; a request without the token.
+    let first = created["id"].as_str().unwrap();
+    let (status, e) = sim_call(
+        &sim,
+        reqwest::Method::DELETE,
+        &format!("/instore-api/integrations/v1/intents/{first}/point"),
+        None,
+    );
+    assert_eq!(status, 409);
+    assert_eq!(
+        e["errorKey"],
+        fixture_json("error_409_cancel_conflict.json")["errorKey"]
+    );
+    let r = raw(&sim)
+        .get(format!("{}/instore-api/point/v1/devices", sim.base_url()))
+        .send()
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 401);
+    let e: Value = r.json().unwrap();
+    assert_eq!(
+        e["errorKey"],
+        fixture_json("error_401_access_token_invalid.json")["errorKey"]
+    );
+    // The documented 403s, on request.
+    sim.set_forbidden(Forbidden {
+        integrator_not_registered: true,
+        user_not_logged_in: vec![],
+    });
+    let (status, e) = sim_call(
+        &sim,
+        reqwest::Method::GET,
+        "/instore-api/point/v1/devices",
+        None,
+    );
+    assert_eq!(status, 403);
+    assert_eq!(
+        e["errorKey"],
+        fixture_json("error_403_integrator_not_registered.json")["errorKey"]
+    );
+    sim.set_forbidden(Forbidden {
+        integrator_not_registered: false,
+        user_not_logged_in: vec!["PAX_A910__SMARTPOS0000000001".into()],
+    });
+    let (status, e) = sim_call(
+        &sim,
+        reqwest::Method::PATCH,
+        "/instore-api/point/v1/devices/PAX_A910__SMARTPOS0000000001",
+        Some(fixture_json("device_mode_patch_request.json")),
+    );
+    assert_eq!(status, 403);
+    assert_eq!(
+        e["errorKey"],
+        fixture_json("error_403_user_not_logged.json")["errorKey"]
+    );
+}
+
+#[test]
+fn simulator_notification_has_the_seeds_shape() {
+    let (url, rx) = common::receiver("/hook", vec![]);
+    let sim = fast_sim(SimulatorConfig {
+        webhook_urls: vec![url],
+        ..SimulatorConfig::default()
+    });
+    // .88: the customer cancels on the terminal, like the seed's CANCELED example.
+    let mut body = fixture_json("intent_create_request_mlb.json");
+    body["operations"][0]["amount"] = Value::String("10.88".into());
+    let (status, _) = sim_call(
+        &sim,
+        reqwest::Method::POST,
+        "/instore-api/integrations/v1/intents/point/pos/SUC001POS001",
+        Some(body),
+    );
+    assert_eq!(status, 201);
+    let got = rx.recv_timeout(Duration::from_secs(30)).unwrap();
+    let n: Value = serde_json::from_slice(&got.body).unwrap();
+    let documented: Value = serde_json::from_slice(
+        &std::fs::read(fixtures_dir().join("notification_mlb.json")).unwrap(),
+    )
+    .unwrap();
+    same_shape(&n, &documented, "notification");
+    assert_eq!(n["data"]["status"], "CANCELED");
+}
+
+#[test]
+fn simulator_expiry_spares_intents_being_processed() {
+    // Expiry 2 s (3600 / 1800); each step 1.5 s: the card is presented at once, PROCESSING
+    // starts before the hour is over and the sale ends CLOSED after it, not EXPIRED.
+    let sim = Simulator::start(SimulatorConfig {
+        pickup_delay: Duration::from_millis(10),
+        step_delay: Duration::from_millis(1500),
+        time_factor: 1800,
+        ..SimulatorConfig::default()
+    })
+    .unwrap();
+    let c = Client::builder(sim.access_token())
+        .base_url(sim.base_url())
+        .no_proxy()
+        .build()
+        .unwrap();
+    let req = mppoint::IntentRequest::new(mppoint::Amount::parse("10.44").unwrap(), "d", "r");
+    let i = c
+        .create_intent(&Target::Pos("SUC001POS001".into()), &req)
+        .unwrap();
+    sim.present_card(&i.id, CardOutcome::Approved).unwrap();
+    let opts = WaitOptions::new()
+        .poll_interval(Duration::from_millis(50))
+        .timeout(Duration::from_secs(60));
+    let ended = c.wait_for_final(&i.id, &opts).unwrap();
+    assert_eq!(ended.status, Status::Closed);
+    // An intent held ON_TERMINAL (not processed) expires (the harsher reading)...
+    let i = c
+        .create_intent(&Target::Pos("SUC001POS002".into()), &req)
+        .unwrap();
+    let ended = c.wait_for_final(&i.id, &opts).unwrap();
+    assert_eq!(ended.status, Status::Expired);
+}
+
+#[test]
+fn simulator_on_terminal_expiry_is_an_option() {
+    let sim = Simulator::start(SimulatorConfig {
+        pickup_delay: Duration::from_millis(10),
+        step_delay: Duration::from_millis(10),
+        time_factor: 3600,
+        expire_on_terminal: false,
+        ..SimulatorConfig::default()
+    })
+    .unwrap();
+    let c = Client::builder(sim.access_token())
+        .base_url(sim.base_url())
+        .no_proxy()
+        .build()
+        .unwrap();
+    let req = mppoint::IntentRequest::new(mppoint::Amount::parse("10.44").unwrap(), "d", "r");
+    let i = c
+        .create_intent(&Target::Pos("SUC001POS001".into()), &req)
+        .unwrap();
+    // Held on the terminal past its hour (1 s): still ON_TERMINAL, so a card still pays.
+    let opts = WaitOptions::new()
+        .poll_interval(Duration::from_millis(50))
+        .timeout(Duration::from_millis(1500));
+    let e = c.wait_for_final(&i.id, &opts).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::WaitTimeout);
+    assert_eq!(c.get_intent(&i.id).unwrap().status, Status::OnTerminal);
+    sim.present_card(&i.id, CardOutcome::Approved).unwrap();
+    let opts = WaitOptions::new()
+        .poll_interval(Duration::from_millis(20))
+        .timeout(Duration::from_secs(30));
+    assert_eq!(
+        c.wait_for_final(&i.id, &opts).unwrap().status,
+        Status::Closed
+    );
+}
+
+#[test]
+fn simulator_mode_change_takes_effect_when_the_device_restarts() {
+    const STANDALONE: &str = "NEWLAND_N950__N950NCB000000003";
+    for restart_by_itself in [false, true] {
+        let sim = fast_sim(SimulatorConfig {
+            mode_change_restart: restart_by_itself.then_some(Duration::ZERO),
+            ..SimulatorConfig::default()
+        });
+        let c = Client::builder(sim.access_token())
+            .base_url(sim.base_url())
+            .no_proxy()
+            .build()
+            .unwrap();
+        assert_eq!(
+            c.set_operating_mode(STANDALONE, OperatingMode::Pdv)
+                .unwrap(),
+            OperatingMode::Pdv
+        );
+        // The API holds the new mode at once...
+        let d = c
+            .devices(&DeviceFilter::default())
+            .map(Result::unwrap)
+            .find(|d| d.id == STANDALONE)
+            .unwrap();
+        assert_eq!(d.operating_mode, OperatingMode::Pdv);
+        let req = mppoint::IntentRequest::new(mppoint::Amount::parse("10.00").unwrap(), "d", "r");
+        let i = c
+            .create_intent(&Target::Device(STANDALONE.into()), &req)
+            .unwrap();
+        let opts = WaitOptions::new()
+            .poll_interval(Duration::from_millis(20))
+            .timeout(Duration::from_millis(600));
+        if !restart_by_itself {
+            // ...but the terminal, not restarted, does not fetch the intent.
+            let e = c.wait_for_final(&i.id, &opts).unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::WaitTimeout);
+            assert_eq!(c.get_intent(&i.id).unwrap().status, Status::Opened);
+            sim.restart_device(STANDALONE).unwrap();
+        }
+        let opts = WaitOptions::new()
+            .poll_interval(Duration::from_millis(20))
+            .timeout(Duration::from_secs(30));
+        assert_eq!(
+            c.wait_for_final(&i.id, &opts).unwrap().status,
+            Status::Closed
+        );
+    }
+}
+
+#[test]
+fn simulator_produces_the_documented_403s() {
+    let sim = fast_sim(SimulatorConfig::default());
+    let c = Client::builder(sim.access_token())
+        .base_url(sim.base_url())
+        .no_proxy()
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap();
+    sim.set_forbidden(Forbidden {
+        integrator_not_registered: true,
+        user_not_logged_in: vec!["PAX_A910__SMARTPOS0000000001".into()],
+    });
+    let e = c.list_devices(&DeviceFilter::default()).unwrap_err();
+    assert_eq!((e.kind(), e.status()), (ErrorKind::Forbidden, Some(403)));
+    let e = c
+        .set_operating_mode("PAX_A910__SMARTPOS0000000001", OperatingMode::Pdv)
+        .unwrap_err();
+    assert_eq!((e.kind(), e.status()), (ErrorKind::Forbidden, Some(403)));
+    assert!(e.message().contains("log in on the terminal"), "{e}");
+    // Another device, and everything once the account is fixed, works.
+    c.set_operating_mode("PAX_A910__SMARTPOS0000000002", OperatingMode::Pdv)
+        .unwrap();
+    sim.set_forbidden(Forbidden::default());
+    assert_eq!(
+        c.list_devices(&DeviceFilter::default())
+            .unwrap()
+            .devices
+            .len(),
+        3
+    );
+}
+
+#[test]
+fn client_verifies_the_simulators_signatures_in_both_ts_units() {
+    for (unit, digits) in [(TsUnit::Seconds, 10), (TsUnit::Milliseconds, 13)] {
+        let (url, rx) = common::receiver("/hook", vec![]);
+        let sim = fast_sim(SimulatorConfig {
+            webhook_urls: vec![url],
+            webhook_ts_unit: unit,
+            ..SimulatorConfig::default()
+        });
+        let c = Client::builder(sim.access_token())
+            .base_url(sim.base_url())
+            .no_proxy()
+            .build()
+            .unwrap();
+        let req = mppoint::IntentRequest::new(mppoint::Amount::parse("10.00").unwrap(), "d", "r");
+        c.create_intent(&Target::Pos("SUC001POS001".into()), &req)
+            .unwrap();
+        let got = rx.recv_timeout(Duration::from_secs(30)).unwrap();
+        let sig = got.header("x-signature").unwrap().to_string();
+        let ts = sig.split(',').find_map(|p| p.strip_prefix("ts=")).unwrap();
+        assert_eq!(ts.len(), digits, "{unit:?}: {sig}");
+        let headers: Vec<(&str, &str)> = got
+            .headers
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let n = webhook::verify_request(
+            sim.webhook_secret(),
+            &headers,
+            got.query(),
+            &got.body,
+            &VerifyOptions::with_tolerance(Duration::from_secs(300)),
+        )
+        .unwrap_or_else(|e| panic!("{unit:?}: {e}"));
+        assert_eq!(n.data.intent.status, Status::Closed);
+    }
+}
+
+#[test]
+fn simulator_mla_create_has_the_mla_shape() {
+    let sim = fast_sim(SimulatorConfig {
+        site: mppoint::Site::MLA,
+        ..SimulatorConfig::default()
+    });
+    let (status, created) = sim_call(
+        &sim,
+        reqwest::Method::POST,
+        "/instore-api/integrations/v1/intents/point/PAX_A910__SMARTPOS0000000001",
+        Some(fixture_json("intent_create_request_mla.json")),
+    );
+    assert_eq!(status, 201, "{created}");
+    same_shape(
+        &created,
+        &fixture_json("intent_create_201_mla.json"),
+        "create MLA",
+    );
+    assert_eq!(created["enabler_configuration"]["ticket_number"], "abc1");
+}
+
+#[test]
+fn simulator_redelivers_on_its_schedule() {
+    // The receiver fails twice; the pauses come from webhook_retry_schedule (here short), so the
+    // third delivery arrives and is the last.
+    let (url, rx) = common::receiver("/hook", vec![500, 503]);
+    let sim = fast_sim(SimulatorConfig {
+        webhook_urls: vec![url],
+        webhook_retry_schedule: vec![Duration::from_millis(10), Duration::from_millis(30)],
+        ..SimulatorConfig::default()
+    });
+    let c = Client::builder(sim.access_token())
+        .base_url(sim.base_url())
+        .no_proxy()
+        .build()
+        .unwrap();
+    let req = mppoint::IntentRequest::new(mppoint::Amount::parse("10.00").unwrap(), "d", "r");
+    let i = c
+        .create_intent(&Target::Pos("SUC001POS001".into()), &req)
+        .unwrap();
+    let mut request_ids = Vec::new();
+    for _ in 0..3 {
+        let got = rx.recv_timeout(Duration::from_secs(30)).unwrap();
+        assert!(
+            got.query().contains(&format!("data.id={}", i.id)),
+            "{}",
+            got.target
+        );
+        request_ids.push(got.header("x-request-id").unwrap().to_string());
+    }
+    // Each delivery is a new request (a new x-request-id), the same notification.
+    request_ids.dedup();
+    assert_eq!(request_ids.len(), 3);
+    assert!(
+        rx.recv_timeout(Duration::from_millis(300)).is_err(),
+        "a fourth delivery"
+    );
+    let counters = sim.counters();
+    assert_eq!(
+        (counters.webhook_attempts, counters.webhook_successes),
+        (3, 1)
+    );
+}
+
+#[test]
+fn simulator_control_routes_for_restart_and_403s() {
+    const STANDALONE: &str = "NEWLAND_N950__N950NCB000000003";
+    let sim = fast_sim(SimulatorConfig::default());
+    let http = raw(&sim);
+    let put = http
+        .put(format!("{}/_simulator/forbidden", sim.base_url()))
+        .body(r#"{"user_not_logged_in": ["NEWLAND_N950__N950NCB000000003"]}"#)
+        .send()
+        .unwrap();
+    assert_eq!(put.status().as_u16(), 200);
+    let (status, _) = sim_call(
+        &sim,
+        reqwest::Method::PATCH,
+        &format!("/instore-api/point/v1/devices/{STANDALONE}"),
+        Some(fixture_json("device_mode_patch_request.json")),
+    );
+    assert_eq!(status, 403);
+    let bad = http
+        .put(format!("{}/_simulator/forbidden", sim.base_url()))
+        .body("[1]")
+        .send()
+        .unwrap();
+    assert_eq!(bad.status().as_u16(), 400);
+    http.put(format!("{}/_simulator/forbidden", sim.base_url()))
+        .body("{}")
+        .send()
+        .unwrap();
+    let (status, _) = sim_call(
+        &sim,
+        reqwest::Method::PATCH,
+        &format!("/instore-api/point/v1/devices/{STANDALONE}"),
+        Some(fixture_json("device_mode_patch_request.json")),
+    );
+    assert_eq!(status, 200);
+    let state = |sim: &Simulator| -> Value {
+        raw(sim)
+            .get(format!("{}/_simulator/state", sim.base_url()))
+            .send()
+            .unwrap()
+            .json()
+            .unwrap()
+    };
+    let device = |v: &Value| {
+        v["devices"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["id"] == STANDALONE)
+            .cloned()
+            .unwrap()
+    };
+    let d = device(&state(&sim));
+    assert_eq!(
+        (d["operating_mode"].as_str(), d["running_mode"].as_str()),
+        (Some("PDV"), Some("STANDALONE"))
+    );
+    let r = http
+        .post(format!(
+            "{}/_simulator/devices/{STANDALONE}/restart",
+            sim.base_url()
+        ))
+        .send()
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 204);
+    let d = device(&state(&sim));
+    assert_eq!(d["running_mode"], "PDV");
+    let r = http
+        .post(format!(
+            "{}/_simulator/devices/NOPE/restart",
+            sim.base_url()
+        ))
+        .send()
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 404);
+}
+
+#[test]
+fn simulator_error_keys_are_the_documented_ones() {
+    use mppoint_simulator::{Endpoint, FaultKind, FaultRule};
+    let sim = fast_sim(SimulatorConfig::default());
+    let key = |file: &str| fixture_json(file)["errorKey"].as_str().unwrap().to_string();
+    let (status, e) = sim_call(
+        &sim,
+        reqwest::Method::GET,
+        "/instore-api/integrations/v1/intents/nope/point",
+        None,
+    );
+    assert_eq!(status, 404);
+    assert_eq!(e["errorKey"], key("error_404_get_not_found.json"));
+    let (status, e) = sim_call(
+        &sim,
+        reqwest::Method::POST,
+        "/instore-api/integrations/v1/intents/point/pos/NOPOS",
+        Some(fixture_json("intent_create_request_mlb.json")),
+    );
+    assert_eq!(status, 404);
+    assert_eq!(
+        e["errorKey"],
+        key("error_404_pos_not_found.json").replace("{externalID}", "NOPOS")
+    );
+    let (status, e) = sim_call(
+        &sim,
+        reqwest::Method::DELETE,
+        "/instore-api/integrations/v1/intents/nope/point",
+        None,
+    );
+    assert_eq!(status, 404);
+    assert_eq!(
+        e["errorKey"],
+        key("error_404_cancel_intent_not_found.json").replace("{intent_id}", "nope")
+    );
+    let (status, e) = sim_call(
+        &sim,
+        reqwest::Method::DELETE,
+        "/instore-api/integrations/v1/intents/nope/point/pos/NOPOS",
+        None,
+    );
+    assert_eq!(status, 404);
+    assert_eq!(
+        e["errorKey"],
+        key("error_404_cancel_pos_not_found.json").replace("{external_id}", "NOPOS")
+    );
+    let mut rule = FaultRule::new(Some(Endpoint::ListDevices), FaultKind::Status(500));
+    rule.times = Some(1);
+    sim.add_fault(rule);
+    let (status, e) = sim_call(
+        &sim,
+        reqwest::Method::GET,
+        "/instore-api/point/v1/devices",
+        None,
+    );
+    assert_eq!(status, 500);
+    assert_eq!(e["errorKey"], key("error_500.json"));
 }

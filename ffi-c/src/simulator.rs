@@ -80,7 +80,10 @@ pub unsafe extern "C" fn mpp_simulator_config_new(
 ///   "pickup_delay_ms": 20, "step_delay_ms": 20, "time_factor": 60,
 ///   "webhook_urls": ["http://127.0.0.1:9000/hook"], "webhook_secret": "s3cret",
 ///   "max_webhook_attempts": 3, "honor_idempotency_keys": false, "tls": false,
-///   "faults": [{"endpoint": "CreateIntent", "kind": {"type": "Status", "status": 503}, "times": 1}]}`
+///   "faults": [{"endpoint": "CreateIntent", "kind": {"type": "Status", "status": 503}, "times": 1}],
+///   "expire_on_terminal": true, "mode_change_restart_ms": 0,
+///   "webhook_retry_schedule_ms": [900000, 900000, 900000, 3600000],
+///   "webhook_ts_unit": "milliseconds"}`
 ///
 /// JSON that does not read, or a configuration that does not hold together, is
 /// `MPP_RESULT_CONFIG` with a message naming the field.
@@ -670,6 +673,57 @@ pub unsafe extern "C" fn mpp_simulator_hold_on_terminal(
         out_error,
         |sim, id| sim.hold_on_terminal(id),
     )
+}
+
+/// The simulated device restarts and runs in the operating mode the API holds: after
+/// `mpp_device_set_mode`, a device keeps its old mode until it restarts, as Mercado Pago's guide
+/// says (a device switched to `PDV` does not fetch intents before). `MPP_RESULT_NOT_FOUND` for
+/// an unknown device.
+///
+/// Ownership: `simulator`, `device_id` are borrowed; `*out_error` as in
+/// `mpp_simulator_config_new`.
+#[no_mangle]
+pub unsafe extern "C" fn mpp_simulator_restart_device(
+    simulator: *const mpp_simulator,
+    device_id: *const c_char,
+    out_error: *mut *mut mpp_error,
+) -> mpp_result {
+    control(
+        "mpp_simulator_restart_device",
+        simulator,
+        device_id,
+        out_error,
+        |sim, id| sim.restart_device(id),
+    )
+}
+
+/// Makes the simulated API answer the documented 403s, from JSON:
+/// `{"integrator_not_registered": true, "user_not_logged_in": ["PAX_A910__SMARTPOS0000000001"]}`
+/// (the device list answers 403 "Integrator isn't registered"; a mode change of a listed device
+/// 403 "User not logged into the device"). `"{}"` ends them.
+///
+/// Ownership: `simulator`, `forbidden_json` are borrowed; `*out_error` as in
+/// `mpp_simulator_config_new`.
+#[no_mangle]
+pub unsafe extern "C" fn mpp_simulator_set_forbidden_json(
+    simulator: *const mpp_simulator,
+    forbidden_json: *const c_char,
+    out_error: *mut *mut mpp_error,
+) -> mpp_result {
+    const F: &str = "mpp_simulator_set_forbidden_json";
+    boundary(F, out_error, || {
+        let s = arg_ref(F, "simulator", simulator)?;
+        let text = arg_str(F, "forbidden_json", forbidden_json)?;
+        let f: mppoint_simulator::Forbidden = serde_json::from_str(text).map_err(|e| {
+            mppoint::Error::invalid_argument(
+                "forbidden_json",
+                format!("must be {{\"integrator_not_registered\": bool, \"user_not_logged_in\": [device ids]}} ({e})"),
+                text,
+            )
+        })?;
+        s.sim().set_forbidden(f);
+        Ok(())
+    })
 }
 
 /// Replaces the simulator's fault rules (a JSON list, as `mpp_simulator_config_set_faults_json`;

@@ -224,6 +224,30 @@ test('held on the terminal: presentCard decides, saleFor gives the verdict', asy
   await rejectsWith(c.saleFor(open.id), 'INVALID_ARGUMENT')
 })
 
+test('simulator: a mode change waits for a restart; the documented 403s on request', async (t) => {
+  const sim = startSimulator()
+  t.after(() => sim.stop())
+  const c = clientFor(sim, { retries: 0 })
+  const STANDALONE = 'NEWLAND_N950__N950NCB000000003'
+  const DEVICE = 'PAX_A910__SMARTPOS0000000001'
+  assert.equal(await c.setOperatingMode(STANDALONE, 'PDV'), 'PDV')
+  const queued = await c.createIntent({ device: STANDALONE }, sale('20.00', 'order-m'))
+  // Not restarted yet: the terminal runs STANDALONE and does not fetch the intent.
+  const e = await rejectsWith(c.waitForFinal(queued.id, { pollIntervalMs: 20, timeoutMs: 400 }), 'WAIT_TIMEOUT')
+  assert.equal(e.lastStatus, 'OPENED')
+  sim.restartDevice(STANDALONE)
+  assert.equal((await c.waitForFinal(queued.id, FAST)).status, 'CLOSED')
+  assert.throws(() => sim.restartDevice('NOPE'), (err) => err.code === 'NOT_FOUND')
+
+  sim.setForbidden({ integratorNotRegistered: true, userNotLoggedIn: [DEVICE] })
+  const f = await rejectsWith(c.listDevices(), 'FORBIDDEN')
+  assert.equal(f.status, 403)
+  await rejectsWith(c.setOperatingMode(DEVICE, 'PDV'), 'FORBIDDEN')
+  sim.setForbidden({})
+  assert.equal(await c.setOperatingMode(DEVICE, 'PDV'), 'PDV')
+  assert.equal((await c.listDevices()).devices.length, 3)
+})
+
 test('simulator control: counters, faults, intents, webhook urls, stop', async (t) => {
   const sim = startSimulator()
   const c = clientFor(sim, { retries: 0 })

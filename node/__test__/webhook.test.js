@@ -82,6 +82,28 @@ test('the MLA and MLB notifications read the same in every language', () => {
   }
 })
 
+test('a result id that is not a number is kept as text; only payment ids are listed', () => {
+  const n = webhook.parse(JSON.stringify({
+    id: '1',
+    type: 'topic_instore_integration_wh',
+    data: {
+      id: 'i',
+      status: 'CLOSED',
+      operations: [{ type: 'PURCHASE', results: [
+        { id: '123456', source: 'PAYMENT' },
+        { id: 'PAY01J9', source: 'PAYMENT' },
+        { id: 7, source: 'PAYOUT' },
+      ] }],
+    },
+  }))
+  assert.deepEqual(n.data.operations[0].results, [
+    { id: 123456, source: 'PAYMENT' },
+    { id: 'PAY01J9', source: 'PAYMENT' },
+    { id: 7, source: 'PAYOUT' },
+  ])
+  assert.deepEqual(n.data.paymentIds, [123456])
+})
+
 test('verifyRequest refuses forged bodies, bad signatures and non-notifications', () => {
   const secret = 'shh'
   const id = 'abc-123'
@@ -183,4 +205,35 @@ test("the README's Express example handles the simulator's signed notifications"
     body: 'garbage',
   })
   assert.equal(garbage.status, 400)
+})
+
+test('the simulator signs in seconds or milliseconds; verifyRequest accepts both', async (t) => {
+  const http = require('node:http')
+  for (const unit of ['seconds', 'milliseconds']) {
+    const got = []
+    const server = http.createServer((req, res) => {
+      const chunks = []
+      req.on('data', (c) => chunks.push(c))
+      req.on('end', () => {
+        got.push({ headers: req.headers, url: req.url, body: Buffer.concat(chunks) })
+        res.writeHead(200)
+        res.end()
+      })
+    })
+    await new Promise((r) => server.listen(0, '127.0.0.1', r))
+    t.after(() => server.close())
+    const sim = startSimulator({
+      webhookUrls: [`http://127.0.0.1:${server.address().port}/hook`],
+      webhookTsUnit: unit,
+    })
+    t.after(() => sim.stop())
+    const c = clientFor(sim)
+    const sale = await c.charge({ pos: 'SUC001POS001' }, { amount: '15.00', description: 'Sale', externalReference: 'o-ts' }, FAST)
+    while (got.length === 0) await new Promise((r) => setTimeout(r, 10))
+    const ts = /ts=(\d+)/.exec(got[0].headers['x-signature'])[1]
+    assert.equal(ts.length, unit === 'seconds' ? 10 : 13)
+    const n = webhook.verifyRequest(sim.webhookSecret, got[0], { toleranceMs: 300000 })
+    assert.equal(n.intentId, sale.intent.id)
+  }
+  assert.throws(() => startSimulator({ webhookTsUnit: 'ms' }), (e) => e.code === 'INVALID_ARGUMENT')
 })

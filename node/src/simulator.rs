@@ -23,6 +23,15 @@ pub struct SimStore {
     pub name: String,
 }
 
+/// The documented 403s the simulated API answers on request (`setForbidden`).
+#[napi(object)]
+pub struct Forbidden {
+    /// The device list answers 403 "Integrator isn't registered".
+    pub integrator_not_registered: Option<bool>,
+    /// A mode change of these devices answers 403 "User not logged into the device".
+    pub user_not_logged_in: Option<Vec<String>>,
+}
+
 /// A point of sale (a till) of the simulated account.
 #[napi(object)]
 pub struct SimPos {
@@ -183,6 +192,18 @@ pub struct SimulatorConfig {
     pub tls: Option<bool>,
     /// Faults armed from the start.
     pub faults: Option<Vec<FaultRule>>,
+    /// Whether an intent still `ON_TERMINAL` after its hour expires (default `true`; `OPENED`
+    /// ones always do, `PROCESSING`/`PROCESSED` ones never).
+    pub expire_on_terminal: Option<bool>,
+    /// After a mode change, the device restarts by itself after this many milliseconds (default:
+    /// only when `restartDevice` is called).
+    pub mode_change_restart_ms: Option<f64>,
+    /// The pauses between webhook deliveries in milliseconds, before the time factor (the last
+    /// repeats; default 15, 15, 15 minutes, then one hour).
+    pub webhook_retry_schedule_ms: Option<Vec<f64>>,
+    /// The unit of the notifications' `x-signature` `ts` (default `seconds`).
+    #[napi(ts_type = "'seconds' | 'milliseconds'")]
+    pub webhook_ts_unit: Option<String>,
 }
 
 /// Amount limits of a simulated account.
@@ -247,6 +268,18 @@ impl SimulatorConfig {
                 None => Value::Null,
             },
         );
+        put("expire_on_terminal", json!(self.expire_on_terminal));
+        put("mode_change_restart_ms", num(self.mode_change_restart_ms));
+        put(
+            "webhook_retry_schedule_ms",
+            match &self.webhook_retry_schedule_ms {
+                Some(v) => Value::Array(v.iter().map(|n| num(Some(*n))).collect()),
+                None => Value::Null,
+            },
+        );
+        if let Some(u) = &self.webhook_ts_unit {
+            put("webhook_ts_unit", json!(u.parse::<sim::TsUnit>()?.as_str()));
+        }
         put("pickup_delay_ms", num(self.pickup_delay_ms));
         put("step_delay_ms", num(self.step_delay_ms));
         put("time_factor", num(self.time_factor));
@@ -421,6 +454,26 @@ impl Simulator {
     #[napi]
     pub fn hold_on_terminal(&self, env: Env, intent_id: String) -> Result<()> {
         self.with(&env, |s| s.hold_on_terminal(&intent_id))
+    }
+
+    /// The device restarts and runs in the operating mode the API holds (after
+    /// `setOperatingMode`, a device keeps its old mode until it restarts, as the guide says).
+    #[napi]
+    pub fn restart_device(&self, env: Env, device_id: String) -> Result<()> {
+        self.with(&env, |s| s.restart_device(&device_id))
+    }
+
+    /// Makes the API answer the documented 403s; `setForbidden({})` ends them.
+    #[napi]
+    pub fn set_forbidden(&self, env: Env, forbidden: Forbidden) -> Result<()> {
+        let f = sim::Forbidden {
+            integrator_not_registered: forbidden.integrator_not_registered.unwrap_or(false),
+            user_not_logged_in: forbidden.user_not_logged_in.unwrap_or_default(),
+        };
+        self.with(&env, |s| {
+            s.set_forbidden(f);
+            Ok(())
+        })
     }
 
     /// Replaces the armed faults.

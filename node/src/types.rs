@@ -140,7 +140,8 @@ impl IntentRequest {
 #[napi(object)]
 #[derive(Clone)]
 pub struct OperationResult {
-    pub id: i64,
+    /// A payment id (a number, as documented); any other value is kept as text.
+    pub id: Either<i64, String>,
     pub source: Option<String>,
 }
 
@@ -211,8 +212,13 @@ impl Intent {
                         .results
                         .iter()
                         .map(|r| OperationResult {
-                            id: r.id as i64,
-                            source: r.source.clone(),
+                            id: match &r.id {
+                                mppoint::ResultId::Number(n) => i64::try_from(*n)
+                                    .map(Either::A)
+                                    .unwrap_or_else(|_| Either::B(n.to_string())),
+                                mppoint::ResultId::Text(t) => Either::B(t.clone()),
+                            },
+                            source: r.source.as_ref().map(|s| s.as_str().to_string()),
                         })
                         .collect(),
                 })

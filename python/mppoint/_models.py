@@ -12,7 +12,7 @@ import dataclasses
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Optional, Tuple
+from typing import Any, Optional, Tuple, Union
 
 __all__ = [
     "OperationResult",
@@ -57,9 +57,12 @@ class _Model:
 
 @dataclass(frozen=True, slots=True)
 class OperationResult(_Model):
-    """A transaction an operation produced: ``id`` is a payment id when ``source`` is ``PAYMENT``."""
+    """A transaction an operation produced: ``id`` is a payment id when ``source`` is ``PAYMENT``.
 
-    id: int
+    ``id`` is documented as a number; any other value is kept as text (a ``str``) and cannot be
+    looked up as a payment (it is not in ``Intent.payment_ids``)."""
+
+    id: Union[int, str]
     source: Optional[str]
 
 

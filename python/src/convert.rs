@@ -185,7 +185,13 @@ pub fn intent<'py>(py: Python<'py>, i: &Intent) -> PyResult<Bound<'py, PyAny>> {
         for r in &o.results {
             results.push(call(
                 operation_result_cls(py)?,
-                vec![any(py, r.id)?, any(py, r.source.as_deref())?],
+                vec![
+                    match &r.id {
+                        mppoint::ResultId::Number(n) => any(py, *n)?,
+                        mppoint::ResultId::Text(t) => any(py, t.as_str())?,
+                    },
+                    any(py, r.source.as_ref().map(|s| s.as_str()))?,
+                ],
             )?);
         }
         ops.push(call(

@@ -79,7 +79,8 @@ impl PySimulator {
     #[pyo3(signature = (*, access_token=None, site=None, bind=None, amount_limits=None,
         pickup_delay=None, step_delay=None, time_factor=None, webhook_urls=None,
         webhook_secret=None, max_webhook_attempts=None, honor_idempotency_keys=None, tls=false,
-        faults=None))]
+        faults=None, expire_on_terminal=None, mode_change_restart=None,
+        webhook_retry_schedule=None, webhook_ts_unit=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -96,6 +97,10 @@ impl PySimulator {
         honor_idempotency_keys: Option<bool>,
         tls: bool,
         faults: Option<Bound<'_, PyAny>>,
+        expire_on_terminal: Option<bool>,
+        mode_change_restart: Option<f64>,
+        webhook_retry_schedule: Option<Vec<f64>>,
+        webhook_ts_unit: Option<String>,
     ) -> PyResult<Self> {
         let mut cfg = SimulatorConfig::default();
         if let Some(t) = access_token {
@@ -144,6 +149,26 @@ impl PySimulator {
         cfg.tls = tls;
         if let Some(f) = faults {
             cfg.faults = faults_from(py, &f)?;
+        }
+        if let Some(e) = expire_on_terminal {
+            cfg.expire_on_terminal = e;
+        }
+        if let Some(d) = mode_change_restart {
+            cfg.mode_change_restart = Some(seconds(
+                py,
+                "mode_change_restart",
+                d,
+                ErrorKind::InvalidArgument,
+            )?);
+        }
+        if let Some(pauses) = webhook_retry_schedule {
+            cfg.webhook_retry_schedule = pauses
+                .into_iter()
+                .map(|p| seconds(py, "webhook_retry_schedule", p, ErrorKind::InvalidArgument))
+                .collect::<PyResult<_>>()?;
+        }
+        if let Some(u) = webhook_ts_unit {
+            cfg.webhook_ts_unit = u.parse::<mppoint_simulator::TsUnit>().py(py)?;
         }
         let sim = py.detach(|| Simulator::start(cfg)).py(py)?;
         Ok(PySimulator {
@@ -227,6 +252,29 @@ impl PySimulator {
     /// The simulated terminal keeps this intent (ON_TERMINAL) until a control call.
     fn hold_on_terminal(&self, py: Python<'_>, intent_id: &str) -> PyResult<()> {
         self.with(py, |s| s.hold_on_terminal(intent_id))?.py(py)
+    }
+
+    /// The simulated device restarts and runs in the operating mode the API holds (after
+    /// `set_operating_mode`, a device keeps its old mode until it restarts, as the guide says).
+    fn restart_device(&self, py: Python<'_>, device_id: &str) -> PyResult<()> {
+        self.with(py, |s| s.restart_device(device_id))?.py(py)
+    }
+
+    /// Makes the simulated API answer the documented 403s: the device list "Integrator isn't
+    /// registered", a mode change of the listed devices "User not logged into the device".
+    /// Called without arguments, ends them.
+    #[pyo3(signature = (*, integrator_not_registered=false, user_not_logged_in=Vec::new()))]
+    fn set_forbidden(
+        &self,
+        py: Python<'_>,
+        integrator_not_registered: bool,
+        user_not_logged_in: Vec<String>,
+    ) -> PyResult<()> {
+        let f = mppoint_simulator::Forbidden {
+            integrator_not_registered,
+            user_not_logged_in,
+        };
+        self.with(py, |s| s.set_forbidden(f))
     }
 
     /// Replaces the fault rules (dicts in the simulator's JSON form).

@@ -23,8 +23,12 @@ def test_client_repr_never_shows_the_token(sim: mppoint.Simulator) -> None:
 
 
 def test_create_get_cancel_for_a_pos(client: mppoint.Client) -> None:
+    # ticket_number is in the MLA reference only: an MLB client refuses it before sending.
+    with pytest.raises(mppoint.InvalidArgumentError) as refused:
+        client.create_intent("12.47", "Sale 123", "order-123", pos=POS, ticket_number="T001")
+    assert refused.value.field == "ticket_number"
     intent = client.create_intent(
-        "12.47", "Sale 123", "order-123", pos=POS, ticket_number="T001", print_seller_ticket=True
+        "12.47", "Sale 123", "order-123", pos=POS, print_seller_ticket=True
     )
     assert intent.status == "OPENED"
     assert not intent.is_final
@@ -33,7 +37,7 @@ def test_create_get_cancel_for_a_pos(client: mppoint.Client) -> None:
     assert intent.external_reference == "order-123"
     assert intent.idempotency_key  # every create carries one
     assert intent.enabler_configuration is not None
-    assert intent.enabler_configuration.ticket_number == "T001"
+    assert intent.enabler_configuration.ticket_number is None
     assert intent.enabler_configuration.print_on_terminal == ("SELLER_TICKET",)
     again = client.get_intent(intent.id)
     assert again.id == intent.id
@@ -208,3 +212,29 @@ def test_simulator_control_calls(fresh_sim: mppoint.Simulator) -> None:
     assert "running=False" in repr(fresh_sim)
     with pytest.raises(mppoint.Error, match="stopped"):
         fresh_sim.counters()
+
+
+def test_simulator_mode_change_waits_for_a_restart_and_the_documented_403s(
+    fresh_sim: mppoint.Simulator,
+) -> None:
+    client = fresh_sim.client(retries=0)
+    assert client.set_operating_mode(STANDALONE, "PDV") == "PDV"
+    queued = client.create_intent("20.00", "after the mode change", "order-m", device=STANDALONE)
+    # Not restarted yet: the terminal runs STANDALONE and does not fetch the intent.
+    with pytest.raises(mppoint.WaitTimeoutError) as exc:
+        client.wait_for_final(queued.id, poll_interval=0.02, timeout=0.5)
+    assert exc.value.last_status == "OPENED"
+    fresh_sim.restart_device(STANDALONE)
+    assert client.wait_for_final(queued.id, **FAST).status == "CLOSED"
+    with pytest.raises(mppoint.NotFoundError):
+        fresh_sim.restart_device("NOPE")
+
+    fresh_sim.set_forbidden(integrator_not_registered=True, user_not_logged_in=[DEVICE])
+    with pytest.raises(mppoint.ForbiddenError) as forbidden:
+        client.list_devices()
+    assert forbidden.value.status == 403
+    with pytest.raises(mppoint.ForbiddenError):
+        client.set_operating_mode(DEVICE, "PDV")
+    fresh_sim.set_forbidden()
+    assert client.set_operating_mode(DEVICE, "PDV") == "PDV"
+    assert len(client.list_devices().devices) == 3

@@ -116,3 +116,32 @@ def test_a_dropped_simulator_stops() -> None:
     with pytest.raises((mppoint.NetworkError, mppoint.RequestTimeoutError)):
         mppoint.Client("t", base_url=client.base_url, retries=0, timeout=2,
                        no_proxy=True).list_devices()
+
+
+@pytest.mark.parametrize("unit", ["seconds", "milliseconds"])
+def test_the_webhook_verifies_in_either_ts_unit(unit: str) -> None:
+    # The webhooks guide calls ts milliseconds but its example is in seconds: both verify.
+    with mppoint.Simulator(
+        pickup_delay=0.02, step_delay=0.02, webhook_ts_unit=unit, webhook_retry_schedule=[0.05]
+    ) as sim:
+        receiver = Receiver(sim.webhook_secret)
+        try:
+            sim.set_webhook_urls([receiver.url])
+            sale = sim.client(retries=0).charge(
+                "15.00", "Sale", "order-ts", pos=POS, poll_interval=0.02, timeout=20
+            )
+            note = receiver.notes.get(timeout=10)
+            assert note.intent.id == sale.intent.id
+            assert receiver.refused == []
+        finally:
+            receiver.close()
+
+
+def test_simulator_options_are_checked() -> None:
+    with pytest.raises(mppoint.InvalidArgumentError) as e:
+        mppoint.Simulator(webhook_ts_unit="ms")
+    assert e.value.field == "webhook_ts_unit"
+    with pytest.raises(mppoint.ConfigError):
+        mppoint.Simulator(webhook_retry_schedule=[])
+    with mppoint.Simulator(expire_on_terminal=False, mode_change_restart=0.0) as sim:
+        assert sim.running

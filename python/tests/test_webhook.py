@@ -104,6 +104,23 @@ def test_parse_reads_the_documented_example() -> None:
     assert note.created_at.utcoffset() == dt.timedelta(hours=-4)
 
 
+def test_a_result_id_that_is_not_a_number_is_kept_as_text() -> None:
+    # The core keeps what Mercado Pago sends; only payment ids (numbers, PAYMENT) can be looked up.
+    body = {
+        "id": "1", "type": "topic_instore_integration_wh",
+        "data": {"id": "i", "status": "CLOSED", "operations": [{"type": "PURCHASE", "results": [
+            {"id": "123456", "source": "PAYMENT"},
+            {"id": "PAY01J9", "source": "PAYMENT"},
+            {"id": 7, "source": "PAYOUT"},
+        ]}]},
+    }
+    note = mppoint.webhook.parse(json.dumps(body).encode())
+    results = note.intent.operations[0].results
+    assert [r.id for r in results] == [123456, "PAY01J9", 7]
+    assert results[2].source == "PAYOUT"
+    assert note.intent.payment_ids == (123456,)
+
+
 @pytest.mark.parametrize("body", [b"", b"{", b"not json", b"\xff\xfe", b'{"data": {"id": "x"}}'])
 def test_parse_refuses_what_is_not_a_notification(body: bytes) -> None:
     with pytest.raises(mppoint.DecodeError):

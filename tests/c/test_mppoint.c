@@ -443,6 +443,10 @@ static void test_null_arguments_with_handles(void) {
     /* the JSON configuration of the simulator, read and refused */
     CHECK_OK(mpp_simulator_config_from_json("{\"pickup_delay_ms\": 20, \"site\": \"MLA\"}", &scfg, NULL), (mpp_error **)NULL);
     mpp_simulator_config_free(scfg);
+    CHECK_OK(mpp_simulator_config_from_json("{\"webhook_ts_unit\": \"milliseconds\", \"expire_on_terminal\": false, "
+                                            "\"mode_change_restart_ms\": 0, \"webhook_retry_schedule_ms\": [10, 20]}",
+                                            &scfg, NULL), (mpp_error **)NULL);
+    mpp_simulator_config_free(scfg);
     scfg = (mpp_simulator_config *)SENTINEL;
     {
         mpp_error *e = NULL;
@@ -746,8 +750,16 @@ static void test_intent_lifecycle(void) {
     char *json = NULL;
     char id[128];
 
+    /* ticket_number is in the MLA reference only: the MLB client refuses it before sending */
     CHECK_OK(mpp_intent_request_new("10.99", "Sale C-1", "order-c-1", &req, &e), &e);
     CHECK_OK(mpp_intent_request_set_ticket_number(req, "T001", &e), &e);
+    CHECK_RC(MPP_RESULT_INVALID_ARGUMENT, mpp_intent_create_for_pos(CLIENT, POS1, req, &intent, &e), &e);
+    CHECK_STR(mpp_error_field(e), "ticket_number");
+    reset_error(&e);
+    CHECK(intent == NULL);
+    mpp_intent_request_free(req);
+    req = NULL;
+    CHECK_OK(mpp_intent_request_new("10.99", "Sale C-1", "order-c-1", &req, &e), &e);
     CHECK_OK(mpp_intent_request_set_print_seller_ticket(req, true, &e), &e);
     CHECK_OK(mpp_intent_create_for_pos(CLIENT, POS1, req, &intent, &e), &e);
     CHECK(intent != NULL);
@@ -1323,6 +1335,32 @@ static void test_simulator_controls(void) {
     CHECK(mpp_intent_status(final_intent) == MPP_STATUS_CANCELED);
     mpp_intent_free(final_intent);
     mpp_intent_free(held);
+
+    /* the documented 403s on request, then back to normal */
+    {
+        mpp_device_list *list = NULL;
+        CHECK_OK(mpp_simulator_set_forbidden_json(SIM, "{\"integrator_not_registered\": true, \"user_not_logged_in\": [\"" DEVICE1 "\"]}", &e), &e);
+        CHECK_RC(MPP_RESULT_FORBIDDEN, mpp_devices_list(CLIENT, NULL, NULL, 0, 0, &list, &e), &e);
+        CHECK(mpp_error_http_status(e) == 403);
+        reset_error(&e);
+        CHECK(list == NULL);
+        CHECK_RC(MPP_RESULT_FORBIDDEN, mpp_device_set_mode(CLIENT, DEVICE1, MPP_OPERATING_MODE_PDV, NULL, &e), &e);
+        reset_error(&e);
+        CHECK_RC(MPP_RESULT_INVALID_ARGUMENT, mpp_simulator_set_forbidden_json(SIM, "[1]", &e), &e);
+        CHECK_STR(mpp_error_field(e), "forbidden_json");
+        reset_error(&e);
+        CHECK_OK(mpp_simulator_set_forbidden_json(SIM, "{}", &e), &e);
+        CHECK_OK(mpp_devices_list(CLIENT, NULL, NULL, 0, 0, &list, &e), &e);
+        mpp_device_list_free(list);
+        CHECK_RC(MPP_RESULT_NULL_ARGUMENT, mpp_simulator_set_forbidden_json(SIM, NULL, &e), &e);
+        reset_error(&e);
+    }
+    /* a device restart (its mode is already the API's: nothing changes); unknown: NOT_FOUND */
+    CHECK_OK(mpp_simulator_restart_device(SIM, DEVICE1, &e), &e);
+    CHECK_RC(MPP_RESULT_NOT_FOUND, mpp_simulator_restart_device(SIM, "NOPE", &e), &e);
+    reset_error(&e);
+    CHECK_RC(MPP_RESULT_NULL_ARGUMENT, mpp_simulator_restart_device(NULL, DEVICE1, &e), &e);
+    reset_error(&e);
 
     CHECK_RC(MPP_RESULT_NOT_FOUND, mpp_simulator_present_card(SIM, "no-such-intent", MPP_CARD_OUTCOME_APPROVED, &e), &e);
     reset_error(&e);

@@ -76,6 +76,63 @@ pub struct SimulatorConfig {
     pub tls: bool,
     /// Faults armed from the start.
     pub faults: Vec<FaultRule>,
+    /// Whether an intent still `ON_TERMINAL` after the hour expires too. The reference says
+    /// "took more than an hour without being processed" and the glossary "not processed within
+    /// one hour": an intent loaded on the terminal but not yet processed may expire. `true`
+    /// (default, the harsher reading); `false`: only `OPENED` intents expire. `PROCESSING` and
+    /// `PROCESSED` intents never expire.
+    pub expire_on_terminal: bool,
+    /// When a device whose mode was changed restarts by itself. The guide says to restart the
+    /// device after `PATCH`ing its mode: until it restarts, the API shows the new mode but the
+    /// terminal runs in the old one (a device switched to `PDV` does not fetch intents). `None`
+    /// (default, the harsher reading): only when the control API restarts it
+    /// ([`Simulator::restart_device`](super::Simulator::restart_device)); `Some(d)`: by itself
+    /// after `d` (`Some(Duration::ZERO)`: at once).
+    pub mode_change_restart: Option<Duration>,
+    /// The pauses between two deliveries of a notification, before dividing by the time factor:
+    /// the n-th pause is the n-th element, the last one repeats. The webhooks guide: "retry
+    /// sending every 15 minutes … After the third attempt, the interval will be extended" (by how
+    /// much is not said). Default: 15, 15 and 15 minutes, then one hour.
+    pub webhook_retry_schedule: Vec<Duration>,
+    /// The unit of the `ts` of the notifications' `x-signature`. The webhooks guide calls it
+    /// milliseconds but its example is in seconds. Default: seconds.
+    pub webhook_ts_unit: TsUnit,
+}
+
+/// The unit of a notification's `x-signature` `ts`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TsUnit {
+    /// Unix seconds, 10 digits (`ts=1704908010`, the guide's example).
+    Seconds,
+    /// Unix milliseconds, 13 digits (the guide's text).
+    Milliseconds,
+}
+
+impl TsUnit {
+    /// `"seconds"` or `"milliseconds"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TsUnit::Seconds => "seconds",
+            TsUnit::Milliseconds => "milliseconds",
+        }
+    }
+}
+
+impl std::str::FromStr for TsUnit {
+    type Err = Error;
+    /// `"seconds"` or `"milliseconds"` (any case).
+    fn from_str(s: &str) -> Result<TsUnit> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "seconds" => Ok(TsUnit::Seconds),
+            "milliseconds" => Ok(TsUnit::Milliseconds),
+            _ => Err(Error::invalid_argument(
+                "webhook_ts_unit",
+                "must be \"seconds\" or \"milliseconds\"",
+                s,
+            )),
+        }
+    }
 }
 
 /// A store.
@@ -158,6 +215,15 @@ impl Default for SimulatorConfig {
             honor_idempotency_keys: false,
             tls: false,
             faults: Vec::new(),
+            expire_on_terminal: true,
+            mode_change_restart: None,
+            webhook_retry_schedule: vec![
+                Duration::from_secs(15 * 60),
+                Duration::from_secs(15 * 60),
+                Duration::from_secs(15 * 60),
+                Duration::from_secs(60 * 60),
+            ],
+            webhook_ts_unit: TsUnit::Seconds,
         }
     }
 }
@@ -182,6 +248,10 @@ impl fmt::Debug for SimulatorConfig {
             .field("honor_idempotency_keys", &self.honor_idempotency_keys)
             .field("tls", &self.tls)
             .field("faults", &self.faults)
+            .field("expire_on_terminal", &self.expire_on_terminal)
+            .field("mode_change_restart", &self.mode_change_restart)
+            .field("webhook_retry_schedule", &self.webhook_retry_schedule)
+            .field("webhook_ts_unit", &self.webhook_ts_unit)
             .finish()
     }
 }
@@ -206,6 +276,10 @@ struct ConfigJson {
     honor_idempotency_keys: Option<bool>,
     tls: Option<bool>,
     faults: Option<Vec<FaultRule>>,
+    expire_on_terminal: Option<bool>,
+    mode_change_restart_ms: Option<u64>,
+    webhook_retry_schedule_ms: Option<Vec<u64>>,
+    webhook_ts_unit: Option<TsUnit>,
 }
 
 #[derive(Deserialize)]
@@ -231,7 +305,10 @@ impl SimulatorConfig {
     ///     "pickup_delay_ms": 20, "step_delay_ms": 20, "time_factor": 60,
     ///     "webhook_urls": ["http://127.0.0.1:9000/hook"], "webhook_secret": "s3cret",
     ///     "max_webhook_attempts": 3, "honor_idempotency_keys": false, "tls": false,
-    ///     "faults": [{"endpoint": "CreateIntent", "kind": {"type": "Status", "status": 503}, "times": 1}]
+    ///     "faults": [{"endpoint": "CreateIntent", "kind": {"type": "Status", "status": 503}, "times": 1}],
+    ///     "expire_on_terminal": true, "mode_change_restart_ms": 0,
+    ///     "webhook_retry_schedule_ms": [900000, 900000, 900000, 3600000],
+    ///     "webhook_ts_unit": "milliseconds"
     /// }"#)?;
     /// assert_eq!(cfg.site, mppoint::Site::MLA);
     /// assert_eq!(cfg.pickup_delay, std::time::Duration::from_millis(20));
@@ -271,6 +348,14 @@ impl SimulatorConfig {
             honor_idempotency_keys: j.honor_idempotency_keys.unwrap_or(d.honor_idempotency_keys),
             tls: j.tls.unwrap_or(d.tls),
             faults: j.faults.unwrap_or(d.faults),
+            expire_on_terminal: j.expire_on_terminal.unwrap_or(d.expire_on_terminal),
+            mode_change_restart: j.mode_change_restart_ms.map(Duration::from_millis),
+            webhook_retry_schedule: j
+                .webhook_retry_schedule_ms
+                .map_or(d.webhook_retry_schedule, |v| {
+                    v.into_iter().map(Duration::from_millis).collect()
+                }),
+            webhook_ts_unit: j.webhook_ts_unit.unwrap_or(d.webhook_ts_unit),
         };
         cfg.validate()?;
         Ok(cfg)
@@ -286,9 +371,27 @@ impl SimulatorConfig {
         Duration::from_secs(3600) / self.time_factor.max(1)
     }
 
-    /// The pause between two deliveries of a notification: 15 minutes divided by the time factor.
-    pub fn webhook_retry_interval(&self) -> Duration {
-        Duration::from_secs(15 * 60) / self.time_factor.max(1)
+    /// The pause after the `attempt`-th delivery of a notification (1 = after the first), from
+    /// [`SimulatorConfig::webhook_retry_schedule`] divided by the time factor.
+    pub fn webhook_retry_pause(&self, attempt: u32) -> Duration {
+        let i = usize::try_from(attempt.max(1) - 1).unwrap_or(usize::MAX);
+        let pause = self
+            .webhook_retry_schedule
+            .get(i)
+            .or(self.webhook_retry_schedule.last())
+            .copied()
+            .unwrap_or(Duration::from_secs(15 * 60));
+        pause / self.time_factor.max(1)
+    }
+
+    /// Whether an intent in `status` expires once its hour is over: `OPENED`, and `ON_TERMINAL`
+    /// unless [`SimulatorConfig::expire_on_terminal`] is off; never one being processed.
+    pub fn expires(&self, status: &mppoint::Status) -> bool {
+        match status {
+            mppoint::Status::Opened => true,
+            mppoint::Status::OnTerminal => self.expire_on_terminal,
+            _ => false,
+        }
     }
 
     /// Checks the configuration holds together: ids unique, every POS in a known store, every
@@ -300,6 +403,9 @@ impl SimulatorConfig {
         }
         if self.time_factor == 0 {
             return bad("time_factor must be at least 1".into());
+        }
+        if self.webhook_retry_schedule.is_empty() {
+            return bad("webhook_retry_schedule must hold at least one pause".into());
         }
         if self.max_webhook_attempts == 0 {
             return bad("max_webhook_attempts must be at least 1".into());
@@ -388,7 +494,36 @@ mod tests {
             ..SimulatorConfig::default()
         };
         assert_eq!(fast.expiry(), Duration::from_secs(1));
-        assert_eq!(fast.webhook_retry_interval(), Duration::from_millis(250));
+        assert_eq!(fast.webhook_retry_pause(1), Duration::from_millis(250));
+        assert_eq!(fast.webhook_retry_pause(3), Duration::from_millis(250));
+        // "After the third attempt, the interval will be extended".
+        assert_eq!(fast.webhook_retry_pause(4), Duration::from_secs(1));
+        assert_eq!(fast.webhook_retry_pause(9), Duration::from_secs(1));
+        assert!(d.expires(&mppoint::Status::Opened) && d.expires(&mppoint::Status::OnTerminal));
+        assert!(
+            !d.expires(&mppoint::Status::Processing) && !d.expires(&mppoint::Status::Processed)
+        );
+        let kind = SimulatorConfig {
+            expire_on_terminal: false,
+            ..SimulatorConfig::default()
+        };
+        assert!(!kind.expires(&mppoint::Status::OnTerminal));
+        let j = SimulatorConfig::from_json(
+            r#"{"webhook_ts_unit": "milliseconds", "webhook_retry_schedule_ms": [10, 20],
+                "mode_change_restart_ms": 0, "expire_on_terminal": false}"#,
+        )
+        .unwrap();
+        assert_eq!(j.webhook_ts_unit, TsUnit::Milliseconds);
+        assert_eq!(j.webhook_retry_pause(5), Duration::from_millis(20));
+        assert_eq!(j.mode_change_restart, Some(Duration::ZERO));
+        assert!(SimulatorConfig::from_json(r#"{"webhook_retry_schedule_ms": []}"#).is_err());
+        assert_eq!(
+            "Milliseconds".parse::<TsUnit>().unwrap(),
+            TsUnit::Milliseconds
+        );
+        assert_eq!(TsUnit::Seconds.as_str(), "seconds");
+        let e = "ms".parse::<TsUnit>().unwrap_err();
+        assert_eq!(e.field(), Some("webhook_ts_unit"));
         let dbg = format!("{d:?}");
         assert!(!dbg.contains(DEFAULT_ACCESS_TOKEN) && !dbg.contains(DEFAULT_WEBHOOK_SECRET));
     }

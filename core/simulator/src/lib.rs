@@ -1,8 +1,9 @@
 //! A local Mercado Pago Point API with simulated terminals, for tests and demos.
 //!
 //! [`Simulator::start`] serves, on loopback, every endpoint a POS uses (devices, operating mode,
-//! intents, payments, refunds) with the statuses and the error body of the real API
-//! (`{"message","error","status","cause":[]}`, an `x-request-id` header on every answer), behind
+//! intents, payments, refunds) with the statuses and the error bodies of the real API
+//! (`{"errorKey","message","error","status","cause":[]}`: the reference's documented `errorKey`
+//! beside Mercado Pago's common fields; an `x-request-id` header on every answer), behind
 //! the bearer token [`SimulatorConfig::access_token`]. Each device has a simulated terminal that
 //! fetches its queued intent and plays it to a final status; webhooks are sent, signed, when an
 //! intent ends; faults (latency, 5xx, 429, dropped connections, truncated or malformed answers)
@@ -35,8 +36,10 @@
 //! The timeline: `OPENED` → (after [`SimulatorConfig::pickup_delay`]) `ON_TERMINAL` → (after
 //! [`SimulatorConfig::step_delay`]) `PROCESSING` → (step) `PROCESSED`, when the payment is
 //! recorded → (step) the final status. A `CLOSED` intent's `PURCHASE` operation carries
-//! `results: [{"id": <payment id>, "source": "PAYMENT"}]`. An intent that is not final one hour
-//! (divided by [`SimulatorConfig::time_factor`]) after its creation becomes `EXPIRED`. Once an
+//! `results: [{"id": <payment id>, "source": "PAYMENT"}]`. An intent not yet processed one hour
+//! (divided by [`SimulatorConfig::time_factor`]) after its creation becomes `EXPIRED`: `OPENED`,
+//! and `ON_TERMINAL` unless [`SimulatorConfig::expire_on_terminal`] is off; never `PROCESSING` or
+//! `PROCESSED` ("took more than an hour without being processed", the reference says). Once an
 //! intent is final its device takes the next one. The control API
 //! ([`Simulator::present_card`], [`Simulator::cancel_on_terminal`],
 //! [`Simulator::hold_on_terminal`]) overrides the table while the intent is `OPENED` or
@@ -46,8 +49,8 @@
 //!
 //! | method and path | answers |
 //! |---|---|
-//! | `GET /instore-api/point/v1/devices?store_id=&pos_id=&limit=&offset=` | 200 `{devices, paging}` (limit 1–1000, default 50); 400 on a bad number |
-//! | `PATCH /instore-api/point/v1/devices/{device_id}` `{"operating_mode":"PDV"}` | 200 `{"operating_mode"}`; 400; 404 |
+//! | `GET /instore-api/point/v1/devices?store_id=&pos_id=&limit=&offset=` | 200 `{devices: [{id, pos_id, store_id, external_id, operating_mode}], paging}` as the reference shows it (limit 1–1000, default 50); 400 on a bad number; 403 "Integrator isn't registered" on request ([`Simulator::set_forbidden`]) |
+//! | `PATCH /instore-api/point/v1/devices/{device_id}` `{"operating_mode":"PDV"}` | 200 `{"operating_mode"}` (the terminal keeps its old mode until it restarts: [`Simulator::restart_device`], [`SimulatorConfig::mode_change_restart`]); 400; 403 "User not logged into the device" on request; 404 |
 //! | `POST /instore-api/integrations/v1/intents/point/pos/{external_id}` | 201 intent `OPENED`; 400 `bad_request` (the message names the field); 404 `pos_not_found` / `device_not_found`; 409 `conflict` "There is already a queued intent for the device"; 400 if the device is `STANDALONE` |
 //! | `POST /instore-api/integrations/v1/intents/point/{device_id}` | the same; 404 `device_not_found` |
 //! | `GET /instore-api/integrations/v1/intents/{id}/point` | 200 intent; 404 `not_found` |
@@ -72,6 +75,8 @@
 //! | `POST /_simulator/intents/{id}/present_card` `{"outcome":"approved"}` | [`Simulator::present_card`] (`approved`, `rejected`, `error`, `confirmation_required`; no body = approved); 200 intent, 404, 409 |
 //! | `POST /_simulator/intents/{id}/cancel_on_terminal` | [`Simulator::cancel_on_terminal`]; 200 intent, 404, 409 |
 //! | `POST /_simulator/intents/{id}/hold` | [`Simulator::hold_on_terminal`]; 200 intent, 404, 409 |
+//! | `POST /_simulator/devices/{id}/restart` | [`Simulator::restart_device`]; 204, 404 |
+//! | `PUT /_simulator/forbidden` `{"integrator_not_registered": true, "user_not_logged_in": ["PAX…"]}` | [`Simulator::set_forbidden`]; 200 |
 //! | `GET /_simulator/counters` | [`Counters`] as JSON |
 //! | `GET /_simulator/faults` | the armed fault rules |
 //! | `PUT /_simulator/faults` `[rule, …]` | replaces the fault rules (shape in [`faults`]); 200 the list, 400 |
@@ -83,7 +88,9 @@
 //! # Webhooks
 //!
 //! See [`webhooks`]: a signed `topic_instore_integration_wh` notification per final status, sent
-//! again every 15 minutes (divided by the time factor) until answered 200/201.
+//! again on [`SimulatorConfig::webhook_retry_schedule`] (15, 15, 15 minutes, then one hour,
+//! divided by the time factor) until answered 200/201; the `x-signature` `ts` in
+//! [`SimulatorConfig::webhook_ts_unit`].
 
 mod config;
 pub mod faults;
@@ -93,6 +100,7 @@ mod state;
 pub mod terminal;
 mod tls;
 pub mod webhooks;
+mod wire;
 
 use std::sync::Arc;
 
@@ -103,10 +111,11 @@ use mppoint::intent::Intent;
 use mppoint::payment::Payment;
 
 pub use config::{
-    SimDevice, SimPos, SimStore, SimulatorConfig, DEFAULT_ACCESS_TOKEN, DEFAULT_WEBHOOK_SECRET,
+    SimDevice, SimPos, SimStore, SimulatorConfig, TsUnit, DEFAULT_ACCESS_TOKEN,
+    DEFAULT_WEBHOOK_SECRET,
 };
 pub use faults::{Endpoint, FaultKind, FaultRule};
-pub use state::Counters;
+pub use state::{Counters, Forbidden};
 pub use terminal::CardOutcome;
 
 use state::{lock, Shared, World};
@@ -283,14 +292,35 @@ impl Simulator {
         lock(&self.shared.counters).clone()
     }
 
-    /// An intent as `GET …/intents/{id}/point` would answer it.
+    /// An intent as `GET …/intents/{id}/point` would answer it (read by the client).
     pub fn intent(&self, id: &str) -> Option<Intent> {
-        lock(&self.shared.world).intent(id)
+        lock(&self.shared.world).intent(id).map(|i| i.to_client())
     }
 
     /// Every intent, oldest first.
     pub fn intents(&self) -> Vec<Intent> {
-        lock(&self.shared.world).intents()
+        lock(&self.shared.world)
+            .intents()
+            .iter()
+            .map(wire::SimIntent::to_client)
+            .collect()
+    }
+
+    /// The device restarts: it now runs in the operating mode the API holds (after a `PATCH`,
+    /// the guide says to restart the device; until then it keeps its old mode, see
+    /// [`SimulatorConfig::mode_change_restart`]). A device switched to `PDV` then fetches its
+    /// queued intent. [`ErrorKind::NotFound`] for an unknown device.
+    pub fn restart_device(&self, device_id: &str) -> Result<()> {
+        self.shared
+            .restart_device(device_id)
+            .map_err(state::ApiError::into_error)
+    }
+
+    /// Makes the API answer the documented 403s: `GET /instore-api/point/v1/devices` "Integrator
+    /// isn't registered", and `PATCH …/devices/{id}` "User not logged into the device" for the
+    /// listed devices. `Forbidden::default()` ends them.
+    pub fn set_forbidden(&self, forbidden: Forbidden) {
+        lock(&self.shared.world).forbidden = forbidden;
     }
 
     /// A payment, as `GET /v1/payments/{id}` would answer it.

@@ -14,8 +14,7 @@ use serde_json::Value;
 use mppoint::amount::Amount;
 use mppoint::device::OperatingMode;
 use mppoint::intent::{
-    validate_description, validate_external_reference, validate_ticket_number,
-    EnablerConfiguration, Target,
+    validate_description, validate_external_reference, validate_ticket_number, Target,
 };
 
 use super::faults::{Decision, Endpoint, FaultKind, FaultRule};
@@ -76,6 +75,8 @@ enum Route {
     PresentCard(String),
     CancelOnTerminal(String),
     Hold(String),
+    RestartDevice(String),
+    PutForbidden,
     Counters,
     GetFaults,
     PutFaults,
@@ -136,6 +137,8 @@ fn route(method: &Method, segs: &[Cow<'_, str>]) -> Option<Route> {
             Route::CancelOnTerminal(own(id))
         }
         (Method::POST, ["_simulator", "intents", id, "hold"]) => Route::Hold(own(id)),
+        (Method::POST, ["_simulator", "devices", id, "restart"]) => Route::RestartDevice(own(id)),
+        (Method::PUT, ["_simulator", "forbidden"]) => Route::PutForbidden,
         (Method::GET, ["_simulator", "counters"]) => Route::Counters,
         (Method::GET, ["_simulator", "faults"]) => Route::GetFaults,
         (Method::PUT, ["_simulator", "faults"]) => Route::PutFaults,
@@ -252,7 +255,13 @@ pub(crate) async fn handle(
                 504 => ("gateway_timeout", "Gateway timeout"),
                 _ => ("simulated_fault", "Simulated fault"),
             };
-            return Ok(finish(ApiError::new(s, error, message).into(), &request_id));
+            let e = ApiError::new(s, error, message);
+            let e = if s == 500 {
+                e.documented("500-- Internal server error")
+            } else {
+                e
+            };
+            return Ok(finish(e.into(), &request_id));
         }
         Some(FaultKind::RateLimited { retry_after_secs }) => {
             let e = ApiError::new(429, "too_many_requests", "Too many requests, slow down");
@@ -299,7 +308,9 @@ pub(crate) async fn handle(
     };
 
     let answer = if !authorized {
-        ApiError::new(401, "unauthorized", "invalid access token").into()
+        ApiError::new(401, "unauthorized", "invalid access token")
+            .documented("401-- Unauthorized - Access Token is invalid")
+            .into()
     } else {
         dispatch(&shared, route, query.as_deref(), &body, idempotency_key)
     };
@@ -431,11 +442,14 @@ fn dispatch(
         Route::SetOperatingMode(id) => set_operating_mode(shared, &id, body),
         Route::CreateIntent(target) => shared
             .create_intent(&target, parse_create(shared, body), idempotency_key)
-            .map(|i| Answer::value(201, &i)),
+            .map(|i| Answer::value(201, &i.wire())),
         Route::GetIntent(id) => lock(&shared.world)
             .intent(&id)
-            .map(|i| Answer::value(200, &i))
-            .ok_or_else(|| ApiError::not_found("not_found", format!("intent {id} not found"))),
+            .map(|i| Answer::value(200, &i.wire()))
+            .ok_or_else(|| {
+                ApiError::not_found("not_found", format!("intent {id} not found"))
+                    .documented("404-- not_found - Register not found")
+            }),
         Route::CancelIntent(id, pos) => shared
             .cancel_intent(&id, pos.as_deref())
             .map(|()| Answer::no_content()),
@@ -451,11 +465,22 @@ fn dispatch(
         }),
         Route::PresentCard(id) => parse_outcome(body)
             .and_then(|o| shared.present_card(&id, o))
-            .map(|i| Answer::value(200, &i)),
+            .map(|i| Answer::value(200, &i.wire())),
         Route::CancelOnTerminal(id) => shared
             .cancel_on_terminal(&id)
-            .map(|i| Answer::value(200, &i)),
-        Route::Hold(id) => shared.hold(&id).map(|i| Answer::value(200, &i)),
+            .map(|i| Answer::value(200, &i.wire())),
+        Route::Hold(id) => shared.hold(&id).map(|i| Answer::value(200, &i.wire())),
+        Route::RestartDevice(id) => shared.restart_device(&id).map(|()| Answer::no_content()),
+        Route::PutForbidden => serde_json::from_slice::<super::state::Forbidden>(body)
+            .map_err(|e| {
+                ApiError::bad_request(format!(
+                    "expected {{\"integrator_not_registered\": bool, \"user_not_logged_in\": [device ids]}}: {e}"
+                ))
+            })
+            .map(|f| {
+                lock(&shared.world).forbidden = f.clone();
+                Answer::value(200, &f)
+            }),
         Route::Counters => Ok(Answer::value(200, &*lock(&shared.counters))),
         Route::GetFaults => Ok(Answer::value(200, &lock(&shared.faults).rules())),
         Route::PutFaults => parse_faults(body).map(|rules| {
@@ -521,7 +546,7 @@ fn list_devices(shared: &Shared, query: Option<&str>) -> Result<Answer, ApiError
             _ => {}
         }
     }
-    let page = lock(&shared.world).list_devices(store_id.as_deref(), pos_id, limit, offset);
+    let page = lock(&shared.world).list_devices(store_id.as_deref(), pos_id, limit, offset)?;
     Ok(Answer::value(200, &page))
 }
 
@@ -553,7 +578,7 @@ fn set_operating_mode(shared: &Shared, id: &str, body: &[u8]) -> Result<Answer, 
         }
         m => m,
     };
-    let mode = lock(&shared.world).set_operating_mode(id, mode)?;
+    let mode = shared.set_operating_mode(id, mode)?;
     Ok(Answer::value(
         200,
         &serde_json::json!({ "operating_mode": mode }),
@@ -631,10 +656,12 @@ fn parse_create(shared: &Shared, body: &[u8]) -> Result<NewIntent, ApiError> {
     let enabler_configuration = match obj.get("enabler_configuration") {
         None | Some(Value::Null) => None,
         Some(Value::Object(e)) => {
-            let mut cfg = EnablerConfiguration::default();
+            let mut cfg = serde_json::Map::new();
             match e.get("device_payment_mode") {
                 None | Some(Value::Null) => {}
-                Some(Value::String(m)) if m == "CARD" => cfg.device_payment_mode = Some(m.clone()),
+                Some(Value::String(m)) if m == "CARD" => {
+                    cfg.insert("device_payment_mode".into(), Value::String(m.clone()));
+                }
                 Some(other) => {
                     return Err(ApiError::bad_request(format!(
                         "enabler_configuration.device_payment_mode must be \"CARD\" (got {other})"
@@ -647,7 +674,7 @@ fn parse_create(shared: &Shared, body: &[u8]) -> Result<NewIntent, ApiError> {
                     validate_ticket_number(t).map_err(|e| {
                         ApiError::bad_request(format!("enabler_configuration.{}", e.message()))
                     })?;
-                    cfg.ticket_number = Some(t.clone());
+                    cfg.insert("ticket_number".into(), Value::String(t.clone()));
                 }
                 Some(other) => {
                     return Err(ApiError::bad_request(format!(
@@ -660,7 +687,7 @@ fn parse_create(shared: &Shared, body: &[u8]) -> Result<NewIntent, ApiError> {
                 Some(Value::Array(a)) => {
                     for p in a {
                         match p.as_str() {
-                            Some(s @ "SELLER_TICKET") => cfg.print_on_terminal.push(s.into()),
+                            Some("SELLER_TICKET") => {}
                             _ => {
                                 return Err(ApiError::bad_request(format!(
                                     "enabler_configuration.print_on_terminal may only hold \"SELLER_TICKET\" (got {p})"
@@ -675,7 +702,10 @@ fn parse_create(shared: &Shared, body: &[u8]) -> Result<NewIntent, ApiError> {
                     )))
                 }
             }
-            Some(cfg)
+            if let Some(p) = e.get("print_on_terminal").filter(|p| p.is_array()) {
+                cfg.insert("print_on_terminal".into(), p.clone());
+            }
+            Some(Value::Object(cfg))
         }
         Some(other) => {
             return Err(ApiError::bad_request(format!(

@@ -12,14 +12,15 @@ use serde_json::value::RawValue;
 use tokio::sync::Notify;
 
 use mppoint::amount::Amount;
-use mppoint::device::{Device, DevicePage, OperatingMode, Paging};
-use mppoint::intent::{EnablerConfiguration, Intent, Operation, OperationResult, Status, Target};
+use mppoint::device::OperatingMode;
+use mppoint::intent::{Status, Target};
 use mppoint::payment::{AmountOrZero, Payment, PaymentStatus};
 
 use super::config::{SimPos, SimStore, SimulatorConfig};
 use super::faults::{Endpoint, FaultSet};
 use super::terminal::{self, Action, CardOutcome, Plan};
 use super::webhooks;
+use super::wire::{self, SimIntent};
 
 /// Locks a mutex, going on with the data if a thread panicked while holding it (the state stays
 /// consistent: every change is made in one step under the lock).
@@ -33,6 +34,8 @@ pub(crate) struct ApiError {
     pub status: u16,
     pub error: &'static str,
     pub message: String,
+    /// The reference's `errorKey` text for this error, when it documents one.
+    pub error_key: Option<String>,
 }
 
 impl ApiError {
@@ -41,7 +44,13 @@ impl ApiError {
             status,
             error,
             message: message.into(),
+            error_key: None,
         }
+    }
+    /// With the reference's documented `errorKey` text.
+    pub fn documented(mut self, error_key: impl Into<String>) -> ApiError {
+        self.error_key = Some(error_key.into());
+        self
     }
     pub fn bad_request(message: impl Into<String>) -> ApiError {
         ApiError::new(400, "bad_request", message)
@@ -53,9 +62,14 @@ impl ApiError {
         ApiError::new(409, "conflict", message)
     }
 
-    /// The JSON body.
+    /// The JSON body: Mercado Pago's common error shape (`message`, `error`, `status`,
+    /// `cause`), which its services answer, and the InStore reference's documented form,
+    /// `errorKey: "<status>-- <error> - <message>"` (the only form the reference shows).
     pub fn body(&self) -> Vec<u8> {
         serde_json::to_vec(&serde_json::json!({
+            "errorKey": self.error_key.clone().unwrap_or_else(
+                || format!("{}-- {} - {}", self.status, self.error, self.message),
+            ),
             "message": self.message,
             "error": self.error,
             "status": self.status,
@@ -118,19 +132,38 @@ pub(crate) struct NewIntent {
     pub description: String,
     pub external_reference: String,
     pub amount: Amount,
-    pub enabler_configuration: Option<EnablerConfiguration>,
+    /// The `enabler_configuration` as validated, echoed in the answers.
+    pub enabler_configuration: Option<serde_json::Value>,
 }
 
 struct DeviceState {
     id: String,
     pos_external_id: Option<String>,
+    /// The mode the API holds (what `PATCH` set and the device list shows).
     mode: OperatingMode,
+    /// The mode the terminal runs in: the API's mode once the device restarted ("restart the
+    /// Point device", the guide says after a mode change).
+    running_mode: OperatingMode,
+    /// When the device restarts by itself (see `SimulatorConfig::mode_change_restart`).
+    restart_at: Option<Instant>,
     /// The intent queued for the device (not yet final).
     queued: Option<String>,
 }
 
+/// The documented 403s, produced on request (the control API).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Forbidden {
+    /// `GET /instore-api/point/v1/devices` answers 403 "Integrator isn't registered".
+    #[serde(default)]
+    pub integrator_not_registered: bool,
+    /// `PATCH /instore-api/point/v1/devices/{id}` answers 403 "User not logged into the device"
+    /// for these devices.
+    #[serde(default)]
+    pub user_not_logged_in: Vec<String>,
+}
+
 struct IntentRecord {
-    intent: Intent,
+    intent: SimIntent,
     device_id: String,
     idempotency_key: Option<String>,
     expires_at: Instant,
@@ -179,14 +212,15 @@ pub(crate) struct World {
     by_key: HashMap<String, String>,
     /// Refunds by `X-Idempotency-Key`: the payment, the amount asked (`None`: all) and the answer.
     refunds_by_key: HashMap<String, (u64, Option<i64>, Vec<u8>)>,
+    pub forbidden: Forbidden,
 }
 
 /// The result of a create.
 pub(crate) enum Created {
     /// A new intent; its terminal must be started.
-    New(Intent, Arc<Notify>),
+    New(SimIntent, Arc<Notify>),
     /// The intent an earlier create with the same idempotency key made.
-    Replay(Intent),
+    Replay(SimIntent),
 }
 
 /// Everything the server, the terminals and the control API share.
@@ -230,6 +264,8 @@ impl World {
                     id: d.id.clone(),
                     pos_external_id: d.pos_external_id.clone(),
                     mode: d.operating_mode.clone(),
+                    running_mode: d.operating_mode.clone(),
+                    restart_at: None,
                     queued: None,
                 })
                 .collect(),
@@ -240,21 +276,25 @@ impl World {
             next_refund_id: 90_000_000_001,
             by_key: HashMap::new(),
             refunds_by_key: HashMap::new(),
+            forbidden: Forbidden::default(),
         }
     }
 
-    fn device_json(&self, d: &DeviceState) -> Device {
-        let pos = d
-            .pos_external_id
+    fn pos_of(&self, d: &DeviceState) -> Option<&SimPos> {
+        d.pos_external_id
             .as_ref()
-            .and_then(|e| self.pos.iter().find(|p| &p.external_id == e));
-        Device {
-            id: d.id.clone(),
-            pos_id: pos.map(|p| p.id),
-            store_id: pos.map(|p| p.store_id.clone()),
-            external_pos_id: d.pos_external_id.clone(),
-            operating_mode: d.mode.clone(),
-        }
+            .and_then(|e| self.pos.iter().find(|p| &p.external_id == e))
+    }
+
+    fn device_json(&self, d: &DeviceState) -> serde_json::Value {
+        let pos = self.pos_of(d);
+        wire::device(
+            &d.id,
+            pos.map(|p| p.id),
+            pos.map(|p| p.store_id.as_str()),
+            d.pos_external_id.as_deref(),
+            &d.mode,
+        )
     }
 
     /// `GET /instore-api/point/v1/devices`.
@@ -264,36 +304,54 @@ impl World {
         pos_id: Option<i64>,
         limit: u64,
         offset: u64,
-    ) -> DevicePage {
-        let all: Vec<Device> = self
+    ) -> Result<serde_json::Value, ApiError> {
+        if self.forbidden.integrator_not_registered {
+            return Err(
+                ApiError::new(403, "forbidden", "Integrator isn't registered")
+                    .documented("403-- Forbidden Integrator isn't registered"),
+            );
+        }
+        let all: Vec<&DeviceState> = self
             .devices
             .iter()
-            .map(|d| self.device_json(d))
-            .filter(|d| store_id.is_none() || d.store_id.as_deref() == store_id)
-            .filter(|d| pos_id.is_none() || d.pos_id == pos_id)
+            .filter(|d| {
+                let pos = self.pos_of(d);
+                (store_id.is_none() || pos.map(|p| p.store_id.as_str()) == store_id)
+                    && (pos_id.is_none() || pos.map(|p| p.id) == pos_id)
+            })
             .collect();
         let total = all.len() as u64;
         let devices = all
             .into_iter()
             .skip(usize::try_from(offset).unwrap_or(usize::MAX))
             .take(usize::try_from(limit).unwrap_or(usize::MAX))
+            .map(|d| self.device_json(d))
             .collect();
-        DevicePage {
-            devices,
-            paging: Paging {
-                total,
-                offset,
-                limit,
-            },
-        }
+        Ok(wire::device_page(devices, total, offset, limit))
     }
 
-    /// `PATCH /instore-api/point/v1/devices/{id}`. The simulated device restarts at once.
+    /// `PATCH /instore-api/point/v1/devices/{id}`. The API records the mode at once (200), but
+    /// the terminal keeps running in its old mode until it restarts: by default only when the
+    /// control API restarts it ([`World::restart_device`]), or by itself after
+    /// `SimulatorConfig::mode_change_restart`.
     pub fn set_operating_mode(
         &mut self,
+        cfg: &SimulatorConfig,
         device_id: &str,
         mode: OperatingMode,
+        now: Instant,
     ) -> Result<OperatingMode, ApiError> {
+        if self
+            .forbidden
+            .user_not_logged_in
+            .iter()
+            .any(|d| d == device_id)
+        {
+            return Err(
+                ApiError::new(403, "unauthorized", "User not logged into the device")
+                    .documented("403-- Unauthorized - User not logged into the device"),
+            );
+        }
         let d = self
             .devices
             .iter_mut()
@@ -302,7 +360,36 @@ impl World {
                 ApiError::not_found("not_found", format!("device {device_id} not found"))
             })?;
         d.mode = mode.clone();
+        if d.running_mode != d.mode {
+            d.restart_at = cfg.mode_change_restart.map(|delay| now + delay);
+        }
+        self.apply_restarts(now);
         Ok(mode)
+    }
+
+    /// The control API: the device restarts now and runs in the mode the API holds. Returns the
+    /// queued intent, if any (its terminal may now fetch it).
+    pub fn restart_device(&mut self, device_id: &str) -> Result<Option<String>, ApiError> {
+        let d = self
+            .devices
+            .iter_mut()
+            .find(|d| d.id == device_id)
+            .ok_or_else(|| {
+                ApiError::not_found("not_found", format!("device {device_id} not found"))
+            })?;
+        d.running_mode = d.mode.clone();
+        d.restart_at = None;
+        Ok(d.queued.clone())
+    }
+
+    /// Restarts the devices whose restart is due.
+    fn apply_restarts(&mut self, now: Instant) {
+        for d in &mut self.devices {
+            if d.restart_at.is_some_and(|t| now >= t) {
+                d.running_mode = d.mode.clone();
+                d.restart_at = None;
+            }
+        }
     }
 
     fn resolve(&self, target: &Target) -> Result<usize, ApiError> {
@@ -312,7 +399,10 @@ impl World {
                     return Err(ApiError::not_found(
                         "pos_not_found",
                         format!("point of sale with external_id {ext} not found"),
-                    ));
+                    )
+                    .documented(format!(
+                        "404-- pos_not_found - Point of sale with externalId {ext} is not found"
+                    )));
                 }
                 self.devices
                     .iter()
@@ -366,24 +456,21 @@ impl World {
             )));
         }
         if device.queued.is_some() {
-            return Err(ApiError::conflict(
-                "There is already a queued intent for the device",
-            ));
+            return Err(
+                ApiError::conflict("There is already a queued intent for the device")
+                    .documented("409-- Conflict - There is already a queued intent for the device"),
+            );
         }
         let id = uuid::Uuid::new_v4().to_string();
         let plan = Plan::for_amount(new.amount);
-        let intent = Intent {
+        let intent = SimIntent {
             id: id.clone(),
             status: Status::Opened,
-            description: Some(new.description),
-            external_reference: Some(new.external_reference),
-            operations: vec![Operation {
-                kind: "PURCHASE".into(),
-                amount: Some(new.amount),
-                results: Vec::new(),
-            }],
+            description: new.description,
+            external_reference: new.external_reference,
+            amount: new.amount,
             enabler_configuration: new.enabler_configuration,
-            idempotency_key: None,
+            payment_id: None,
         };
         let poke = Arc::new(Notify::new());
         let rec = IntentRecord {
@@ -414,11 +501,11 @@ impl World {
         Ok(Created::New(intent, poke))
     }
 
-    pub fn intent(&self, id: &str) -> Option<Intent> {
+    pub fn intent(&self, id: &str) -> Option<SimIntent> {
         self.intents.get(id).map(|r| r.intent.clone())
     }
 
-    pub fn intents(&self) -> Vec<Intent> {
+    pub fn intents(&self) -> Vec<SimIntent> {
         self.order
             .iter()
             .filter_map(|id| self.intents.get(id))
@@ -427,7 +514,7 @@ impl World {
     }
 
     /// Makes an intent final and frees its device. Returns the intent as it ended.
-    fn finish(devices: &mut [DeviceState], rec: &mut IntentRecord, status: Status) -> Intent {
+    fn finish(devices: &mut [DeviceState], rec: &mut IntentRecord, status: Status) -> SimIntent {
         rec.intent.status = status;
         rec.action = None;
         rec.next_at = None;
@@ -440,16 +527,23 @@ impl World {
     }
 
     /// `DELETE …/intents/{id}/point[/pos/{external_id}]`: only while `OPENED`.
-    pub fn cancel_intent(&mut self, id: &str, pos: Option<&str>) -> Result<Intent, ApiError> {
+    pub fn cancel_intent(&mut self, id: &str, pos: Option<&str>) -> Result<SimIntent, ApiError> {
         if let Some(ext) = pos {
             if !self.pos.iter().any(|p| p.external_id == ext) {
                 return Err(ApiError::not_found(
                     "pos_not_found",
                     format!("point of sale with external_id {ext} not found"),
-                ));
+                )
+                .documented(format!(
+                    "404-- pos_not_found - Point of sale with externalId {ext} is not found"
+                )));
             }
         }
-        let not_found = || ApiError::not_found("not_found", format!("intent {id} not found"));
+        let not_found = || {
+            ApiError::not_found("not_found", format!("intent {id} not found")).documented(format!(
+                "404-- not_found - Not found The intent {id} doesn't exist!"
+            ))
+        };
         let rec = self.intents.get_mut(id).ok_or_else(not_found)?;
         if let Some(ext) = pos {
             let linked = self
@@ -461,9 +555,12 @@ impl World {
             }
         }
         if rec.intent.status != Status::Opened {
-            return Err(ApiError::conflict(
-                "The intent in the current state cannot be canceled.",
-            ));
+            return Err(
+                ApiError::conflict("The intent in the current state cannot be canceled.")
+                    .documented(
+                        "409-- conflict - The intent in the current state cannot be canceled.",
+                    ),
+            );
         }
         Ok(World::finish(&mut self.devices, rec, Status::Canceled))
     }
@@ -475,7 +572,7 @@ impl World {
         id: &str,
         outcome: CardOutcome,
         now: Instant,
-    ) -> Result<Intent, ApiError> {
+    ) -> Result<SimIntent, ApiError> {
         let rec = self.control_target(id)?;
         rec.intent.status = Status::OnTerminal;
         rec.action = Some(Action::Card(outcome));
@@ -485,7 +582,7 @@ impl World {
     }
 
     /// The control API: the customer or cashier cancels on the terminal, now.
-    pub fn cancel_on_terminal(&mut self, id: &str) -> Result<Intent, ApiError> {
+    pub fn cancel_on_terminal(&mut self, id: &str) -> Result<SimIntent, ApiError> {
         let rec = self
             .intents
             .get_mut(id)
@@ -504,7 +601,7 @@ impl World {
         cfg: &SimulatorConfig,
         id: &str,
         now: Instant,
-    ) -> Result<Intent, ApiError> {
+    ) -> Result<SimIntent, ApiError> {
         let rec = self.control_target(id)?;
         if rec.intent.status == Status::Opened && rec.pickup_at.is_none() {
             rec.pickup_at = Some(now + cfg.pickup_delay);
@@ -531,7 +628,7 @@ impl World {
         cfg: &SimulatorConfig,
         id: &str,
         now: Instant,
-    ) -> (Option<Instant>, Option<Intent>) {
+    ) -> (Option<Instant>, Option<SimIntent>) {
         let World {
             intents,
             devices,
@@ -547,16 +644,31 @@ impl World {
             if rec.intent.status.is_final() {
                 return (None, finished);
             }
-            // Only an intent nobody has processed expires: once the card is being processed,
-            // it ends as the card network says.
-            let unprocessed = matches!(rec.intent.status, Status::Opened | Status::OnTerminal);
-            if unprocessed && now >= rec.expires_at {
+            // "EXPIRED: the intent took more than an hour without being processed": an intent
+            // being processed (or processed) does not expire.
+            if now >= rec.expires_at && cfg.expires(&rec.intent.status) {
                 finished = Some(World::finish(devices, rec, Status::Expired));
                 continue;
             }
+            for d in devices.iter_mut() {
+                if d.id == rec.device_id && d.restart_at.is_some_and(|t| now >= t) {
+                    d.running_mode = d.mode.clone();
+                    d.restart_at = None;
+                }
+            }
+            // A terminal not running in PDV mode (its mode changed, not yet restarted) does not
+            // fetch intents.
+            let fetches = devices
+                .iter()
+                .find(|d| d.id == rec.device_id)
+                .is_some_and(|d| d.running_mode == OperatingMode::Pdv);
+            let restart_at = devices
+                .iter()
+                .find(|d| d.id == rec.device_id)
+                .and_then(|d| d.restart_at);
             let due = |t: Option<Instant>| t.is_some_and(|t| now >= t);
             match rec.intent.status {
-                Status::Opened if due(rec.pickup_at) => {
+                Status::Opened if due(rec.pickup_at) && fetches => {
                     rec.intent.status = Status::OnTerminal;
                     rec.next_at = rec.action.map(|_| now + cfg.step_delay);
                 }
@@ -579,9 +691,7 @@ impl World {
                         Some(CardOutcome::Rejected) => false,
                         _ => continue,
                     };
-                    let Some(amount) = rec.intent.amount() else {
-                        continue;
-                    };
+                    let amount = rec.intent.amount;
                     let pid = *next_payment_id;
                     *next_payment_id += 1;
                     let created = iso_now();
@@ -605,8 +715,8 @@ impl World {
                                 mppoint::Site::MLA => "ARS",
                                 mppoint::Site::MLB => "BRL",
                             },
-                            external_reference: rec.intent.external_reference.clone(),
-                            description: rec.intent.description.clone(),
+                            external_reference: Some(rec.intent.external_reference.clone()),
+                            description: Some(rec.intent.description.clone()),
                             date_approved: approved.then(|| created.clone()),
                             date_created: created,
                             refunds: Vec::new(),
@@ -620,21 +730,23 @@ impl World {
                         Some(CardOutcome::ConfirmationRequired) => Status::ConfirmationRequired,
                         _ => Status::Closed,
                     };
-                    if let (Status::Closed, Some(pid)) = (&status, rec.payment_id) {
-                        for op in &mut rec.intent.operations {
-                            op.results = vec![OperationResult {
-                                id: pid,
-                                source: Some("PAYMENT".into()),
-                            }];
-                        }
+                    if status == Status::Closed {
+                        rec.intent.payment_id = rec.payment_id;
                     }
                     finished = Some(World::finish(devices, rec, status));
                 }
                 _ => {
-                    let wake = [unprocessed.then_some(rec.expires_at), next_wake(rec)]
+                    let expiry = cfg.expires(&rec.intent.status).then_some(rec.expires_at);
+                    let restart = (rec.intent.status == Status::Opened && !fetches)
+                        .then_some(restart_at)
+                        .flatten();
+                    let wake = [expiry, next_wake(rec), restart]
                         .into_iter()
                         .flatten()
                         .min();
+                    // Nothing due (held on a terminal that does not expire, or waiting for a restart):
+                    // the control API's poke wakes it; look again now and then anyway.
+                    let wake = wake.or(Some(now + std::time::Duration::from_secs(3600)));
                     return (wake, finished);
                 }
             }
@@ -768,8 +880,9 @@ impl World {
             .devices
             .iter()
             .map(|d| {
-                let mut v = serde_json::to_value(self.device_json(d)).unwrap_or_default();
+                let mut v = self.device_json(d);
                 v["queued_intent_id"] = serde_json::json!(d.queued);
+                v["running_mode"] = serde_json::json!(d.running_mode.as_str());
                 v
             })
             .collect();
@@ -778,7 +891,7 @@ impl World {
             .iter()
             .filter_map(|id| self.intents.get(id))
             .map(|r| {
-                let mut v = serde_json::to_value(&r.intent).unwrap_or_default();
+                let mut v = r.intent.wire();
                 v["device_id"] = serde_json::json!(r.device_id);
                 v["idempotency_key"] = serde_json::json!(r.idempotency_key);
                 v
@@ -923,7 +1036,7 @@ impl Shared {
         target: &Target,
         new: Result<NewIntent, ApiError>,
         key: Option<String>,
-    ) -> Result<Intent, ApiError> {
+    ) -> Result<SimIntent, ApiError> {
         let created = lock(&self.world).create_intent(
             &self.cfg,
             &self.counters,
@@ -950,18 +1063,49 @@ impl Shared {
         Ok(())
     }
 
-    pub fn present_card(self: &Arc<Self>, id: &str, o: CardOutcome) -> Result<Intent, ApiError> {
+    pub fn present_card(self: &Arc<Self>, id: &str, o: CardOutcome) -> Result<SimIntent, ApiError> {
         lock(&self.world).present_card(&self.cfg, id, o, Instant::now())
     }
 
-    pub fn cancel_on_terminal(self: &Arc<Self>, id: &str) -> Result<Intent, ApiError> {
+    pub fn cancel_on_terminal(self: &Arc<Self>, id: &str) -> Result<SimIntent, ApiError> {
         let done = lock(&self.world).cancel_on_terminal(id)?;
         webhooks::notify_final(self, done.clone());
         Ok(done)
     }
 
-    pub fn hold(self: &Arc<Self>, id: &str) -> Result<Intent, ApiError> {
+    pub fn hold(self: &Arc<Self>, id: &str) -> Result<SimIntent, ApiError> {
         lock(&self.world).hold(&self.cfg, id, Instant::now())
+    }
+
+    /// The control API: a device restarts; its queued intent's terminal looks again.
+    pub fn restart_device(&self, device_id: &str) -> Result<(), ApiError> {
+        let queued = lock(&self.world).restart_device(device_id)?;
+        if let Some(id) = queued {
+            self.poke(&id);
+        }
+        Ok(())
+    }
+
+    /// `PATCH …/devices/{id}`: a device that restarts at once lets its queued intent go on.
+    pub fn set_operating_mode(
+        &self,
+        device_id: &str,
+        mode: OperatingMode,
+    ) -> Result<OperatingMode, ApiError> {
+        let (mode, queued) = {
+            let mut w = lock(&self.world);
+            let m = w.set_operating_mode(&self.cfg, device_id, mode, Instant::now())?;
+            let queued = w
+                .devices
+                .iter()
+                .find(|d| d.id == device_id)
+                .and_then(|d| d.queued.clone());
+            (m, queued)
+        };
+        if let Some(id) = queued {
+            self.poke(&id);
+        }
+        Ok(mode)
     }
 
     fn poke(&self, id: &str) {

@@ -1,21 +1,22 @@
 //! Webhook notifications: when an intent reaches a final status, POST a
 //! `topic_instore_integration_wh` notification to every configured URL, signed like Mercado
-//! Pago's, and send it again every 15 minutes (divided by the time factor) until the receiver
-//! answers 200 or 201, at most `max_webhook_attempts` times.
+//! Pago's, and send it again on the documented schedule (every 15 minutes, longer after the third
+//! attempt: `webhook_retry_schedule`, divided by the time factor) until the receiver answers 200
+//! or 201, at most `max_webhook_attempts` times.
 //!
 //! Each POST goes to `<url>?data.id=<intent id>&type=topic_instore_integration_wh` (with `&` if the
 //! URL already has a query), with the headers `x-request-id` (a new UUID v4 per attempt) and
-//! `x-signature: ts=<unix seconds>,v1=<hex>` computed by [`mppoint::webhook::sign`].
+//! `x-signature: ts=<unix seconds, or milliseconds: webhook_ts_unit>,v1=<hex>` computed by
+//! [`mppoint::webhook::sign`].
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::Serialize;
 
-use mppoint::intent::Intent;
-use mppoint::webhook::NotificationData;
-
+use super::config::TsUnit;
 use super::state::{lock, Shared};
+use super::wire::SimIntent;
 
 /// The `user_id` the simulated account has in notifications.
 pub const SIMULATED_USER_ID: u64 = 1_234_567_890;
@@ -33,7 +34,7 @@ struct Notification<'a> {
     date_created: String,
     live_mode: bool,
     user_id: u64,
-    data: NotificationData,
+    data: serde_json::Value,
 }
 
 /// Now, in the form of a notification's `date_created`: `2023-07-27 20:24:21.776642198-0400`.
@@ -58,7 +59,7 @@ fn notification_id() -> String {
 }
 
 /// The JSON body of the notification for `intent`.
-pub(crate) fn notification_body(base_url: &str, intent: Intent) -> Vec<u8> {
+pub(crate) fn notification_body(base_url: &str, intent: &SimIntent) -> Vec<u8> {
     let url = format!(
         "{base_url}/instore-api/integrations/v1/intents/{}/point",
         intent.id
@@ -71,22 +72,24 @@ pub(crate) fn notification_body(base_url: &str, intent: Intent) -> Vec<u8> {
         date_created: notification_date_now(),
         live_mode: false,
         user_id: SIMULATED_USER_ID,
-        data: NotificationData {
-            intent,
-            url: Some(url),
+        data: {
+            // The seed's example: the intent's fields, plus `url`.
+            let mut data = intent.wire();
+            data["url"] = serde_json::Value::String(url);
+            data
         },
     };
     serde_json::to_vec(&n).unwrap_or_default()
 }
 
 /// Sends the notification of an intent that just became final to every webhook URL.
-pub(crate) fn notify_final(shared: &Arc<Shared>, intent: Intent) {
+pub(crate) fn notify_final(shared: &Arc<Shared>, intent: SimIntent) {
     let urls = lock(&shared.webhook_urls).clone();
     if urls.is_empty() {
         return;
     }
     let data_id = intent.id.clone();
-    let body = bytes::Bytes::from(notification_body(&shared.base_url, intent));
+    let body = bytes::Bytes::from(notification_body(&shared.base_url, &intent));
     for url in urls {
         let sep = if url.contains('?') { '&' } else { '?' };
         let target = format!("{url}{sep}data.id={data_id}&type=topic_instore_integration_wh");
@@ -103,10 +106,13 @@ async fn deliver(shared: Arc<Shared>, target: String, data_id: String, body: byt
     let attempts = shared.cfg.max_webhook_attempts.max(1);
     for attempt in 1..=attempts {
         let request_id = uuid::Uuid::new_v4().to_string();
-        let ts = SystemTime::now()
+        let since = SystemTime::now()
             .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_secs())
-            .unwrap_or(0);
+            .unwrap_or_default();
+        let ts = match shared.cfg.webhook_ts_unit {
+            TsUnit::Seconds => since.as_secs(),
+            TsUnit::Milliseconds => u64::try_from(since.as_millis()).unwrap_or(u64::MAX),
+        };
         let signature = mppoint::webhook::sign(
             &shared.cfg.webhook_secret,
             Some(&data_id),
@@ -138,7 +144,7 @@ async fn deliver(shared: Arc<Shared>, target: String, data_id: String, body: byt
             ),
         }
         if attempt < attempts {
-            tokio::time::sleep(shared.cfg.webhook_retry_interval()).await;
+            tokio::time::sleep(shared.cfg.webhook_retry_pause(attempt)).await;
         }
     }
 }

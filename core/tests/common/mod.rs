@@ -87,3 +87,59 @@ pub fn receiver(path: &str, answers: Vec<u16>) -> (String, mpsc::Receiver<Receiv
     });
     (url, rx)
 }
+
+/// A stand-in API on loopback that answers every request with `status` and `body` (JSON), and
+/// records what it received. For answers the simulator never gives (the reference's examples
+/// verbatim, odd shapes).
+pub fn answering(status: u16, body: Vec<u8>) -> (String, mpsc::Receiver<Received>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { return };
+            stream
+                .set_read_timeout(Some(Duration::from_secs(5)))
+                .unwrap();
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut line = String::new();
+            if reader.read_line(&mut line).is_err() || line.is_empty() {
+                continue;
+            }
+            let target = line.split(' ').nth(1).unwrap_or("").to_string();
+            let mut headers = Vec::new();
+            let mut len = 0usize;
+            loop {
+                let mut h = String::new();
+                if reader.read_line(&mut h).is_err() {
+                    break;
+                }
+                let h = h.trim_end();
+                if h.is_empty() {
+                    break;
+                }
+                let Some((k, v)) = h.split_once(':') else {
+                    break;
+                };
+                if k.eq_ignore_ascii_case("content-length") {
+                    len = v.trim().parse().unwrap_or(0);
+                }
+                headers.push((k.trim().to_string(), v.trim().to_string()));
+            }
+            let mut req_body = vec![0; len];
+            let _ = reader.read_exact(&mut req_body);
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = stream.write_all(&body);
+            let _ = tx.send(Received {
+                target,
+                headers,
+                body: req_body,
+            });
+        }
+    });
+    (url, rx)
+}
