@@ -318,7 +318,7 @@ impl Client {
                         "intent {intent_id} already ended as {}: there is nothing to cancel{}",
                         i.status,
                         if i.status == crate::Status::Closed {
-                            " (if its payment was approved, refund it with refund_payment)"
+                            " (if its payment was approved, refund the payment)"
                         } else {
                             ""
                         }
@@ -468,7 +468,7 @@ impl Client {
             for id in intent.payment_ids() {
                 let p = self.get_payment(id).map_err(|e| {
                     let msg = format!(
-                        "intent {} is CLOSED but its payment {id} could not be read ({}): do not hand over the goods until get_payment({id}) shows it approved",
+                        "intent {} is CLOSED but its payment {id} could not be read ({}): do not hand over the goods until payment {id}, looked up again, shows it approved",
                         intent.id,
                         e.message()
                     );

@@ -9,7 +9,7 @@ use reqwest::Method;
 use serde::de::DeserializeOwned;
 
 use crate::config::{ClientBuilder, RetryPolicy, Secret};
-use crate::error::{quote_snippet, Cause, Error, ErrorKind, Result};
+use crate::error::{quote_snippet, ApiErrorBody, Error, ErrorKind, Result};
 
 /// Path segments keep only RFC 3986 unreserved characters as they are.
 const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
@@ -91,6 +91,8 @@ enum Attempt {
         kind: ErrorKind,
         detail: String,
         sent: bool,
+        /// The HTTP library's error (its URL removed), kept as the error's `source()`.
+        cause: reqwest::Error,
     },
 }
 
@@ -102,6 +104,7 @@ impl Transport {
                 ErrorKind::Config,
                 format!("base URL {} is not a URL: {e}", quote_snippet(&base)),
             )
+            .with_source(e)
         })?;
         if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
             return Err(Error::new(
@@ -171,6 +174,7 @@ impl Transport {
                     ErrorKind::Config,
                     format!("an extra root certificate is not valid PEM: {e}"),
                 )
+                .with_source(e)
             })?;
             if certs.is_empty() {
                 return Err(Error::new(
@@ -187,6 +191,7 @@ impl Transport {
                 ErrorKind::Config,
                 format!("could not build the HTTP client: {e}"),
             )
+            .with_source(e)
         })?;
         Ok(Transport {
             http,
@@ -204,10 +209,11 @@ impl Transport {
     pub(crate) fn json<T: DeserializeOwned>(&self, call: Call<'_>) -> Result<T> {
         self.execute(call, |body| {
             serde_json::from_slice::<T>(body).map_err(|e| {
-                format!(
+                let detail = format!(
                     "the answer is not the JSON expected ({e}); it starts with {}",
                     quote_snippet(&String::from_utf8_lossy(&body[..body.len().min(120)]))
-                )
+                );
+                (detail, Some(e))
             })
         })
     }
@@ -220,7 +226,7 @@ impl Transport {
     fn execute<T>(
         &self,
         call: Call<'_>,
-        decode: impl Fn(&[u8]) -> std::result::Result<T, String>,
+        decode: impl Fn(&[u8]) -> std::result::Result<T, (String, Option<serde_json::Error>)>,
     ) -> Result<T> {
         let policy = call.retry.unwrap_or(self.retry);
         let url = self.url(&call);
@@ -248,16 +254,22 @@ impl Transport {
                     if (200..300).contains(&status) {
                         match decode(&body) {
                             Ok(value) => return Ok(value),
-                            Err(detail) => (
-                                Error::new(
+                            Err((detail, cause)) => {
+                                let e = Error::new(
                                     ErrorKind::Decode,
                                     format!("{}: {detail}", call.subject),
                                 )
                                 .with_status(status)
-                                .with_request_id(request_id),
-                                None,
-                                true,
-                            ),
+                                .with_request_id(request_id);
+                                (
+                                    match cause {
+                                        Some(c) => e.with_source(c),
+                                        None => e,
+                                    },
+                                    None,
+                                    true,
+                                )
+                            }
                         }
                     } else {
                         let e = self.map_status(
@@ -277,7 +289,12 @@ impl Transport {
                         (e, retry_after, maybe)
                     }
                 }
-                Attempt::Failed { kind, detail, sent } => {
+                Attempt::Failed {
+                    kind,
+                    detail,
+                    sent,
+                    cause,
+                } => {
                     log::warn!(
                         target: "mppoint",
                         "{} {} failed after {} ms (attempt {}): {}",
@@ -293,7 +310,7 @@ impl Transport {
                             call.subject, self.base
                         ),
                     };
-                    (Error::new(kind, msg), None, sent)
+                    (Error::new(kind, msg).with_source(cause), None, sent)
                 }
             };
             if may_have_happened && call.op.keyed() {
@@ -335,7 +352,7 @@ impl Transport {
                 let what = if call.op == Op::Create {
                     "the intent may exist and be waiting on the terminal. Do not ring the sale up again with a new key: retry the create with the same idempotency key, or check the terminal (and cancel the pending intent there) before charging again"
                 } else {
-                    "the refund may have been made. Do not refund again with a new key: retry with the same idempotency key, or check the payment with get_payment first"
+                    "the refund may have been made. Do not refund again with a new key: retry with the same idempotency key, or look the payment up first"
                 };
                 return Error::new(
                     ErrorKind::OutcomeUnknown,
@@ -400,6 +417,7 @@ impl Transport {
                         },
                         detail: format!("the answer (HTTP {status}) was cut off: {}", describe(&e)),
                         sent: true,
+                        cause: e.without_url(),
                     },
                 }
             }
@@ -412,6 +430,7 @@ impl Transport {
                 detail: describe(&e),
                 // A connection that was never made carried nothing.
                 sent: !e.is_connect(),
+                cause: e.without_url(),
             },
         }
     }
@@ -456,7 +475,7 @@ impl Transport {
                 ),
                 Op::Create => (
                     ErrorKind::AlreadyQueued,
-                    format!("{subject} already has an intent queued{said}: wait for it to end, or cancel it (cancel_intent while it is OPENED, on the terminal once it is there) before creating another"),
+                    format!("{subject} already has an intent queued{said}: wait for it to end, or cancel it (through the API while it is OPENED, on the terminal once it is there) before creating another"),
                 ),
                 Op::Cancel => (
                     ErrorKind::CannotCancel,
@@ -527,51 +546,6 @@ fn describe(e: &reqwest::Error) -> String {
         what.to_string()
     } else {
         format!("{what}: {}", parts.join(": "))
-    }
-}
-
-/// Mercado Pago's error body, read leniently: `{"message","error","status","cause":[...]}`.
-#[derive(Default)]
-struct ApiErrorBody {
-    message: Option<String>,
-    error: Option<String>,
-    causes: Vec<Cause>,
-}
-
-impl ApiErrorBody {
-    fn parse(body: &[u8]) -> ApiErrorBody {
-        let Ok(v) = serde_json::from_slice::<serde_json::Value>(body) else {
-            return ApiErrorBody::default();
-        };
-        let text = |v: Option<&serde_json::Value>| -> Option<String> {
-            match v? {
-                serde_json::Value::String(s) if !s.is_empty() => Some(s.clone()),
-                serde_json::Value::Number(n) => Some(n.to_string()),
-                _ => None,
-            }
-        };
-        let causes = match v.get("cause") {
-            Some(serde_json::Value::Array(items)) => items
-                .iter()
-                .map(|c| Cause {
-                    code: text(c.get("code")),
-                    description: text(c.get("description")),
-                })
-                .collect(),
-            Some(serde_json::Value::Object(_)) => {
-                let c = v.get("cause");
-                vec![Cause {
-                    code: text(c.and_then(|c| c.get("code"))),
-                    description: text(c.and_then(|c| c.get("description"))),
-                }]
-            }
-            _ => Vec::new(),
-        };
-        ApiErrorBody {
-            message: text(v.get("message")),
-            error: text(v.get("error")),
-            causes,
-        }
     }
 }
 
@@ -655,23 +629,5 @@ mod tests {
         // A 409 on a create retried after an attempt that may have reached the server.
         assert_eq!(map(Op::Create, 409, true).kind(), ErrorKind::OutcomeUnknown);
         assert_eq!(map(Op::Cancel, 409, true).kind(), ErrorKind::CannotCancel);
-    }
-
-    #[test]
-    fn error_bodies_are_read_leniently() {
-        let b = ApiErrorBody::parse(
-            br#"{"message":"amount invalid","error":"bad_request","status":400,"cause":[{"code":4020,"description":"x"},{"code":"E1"}]}"#,
-        );
-        assert_eq!(b.message.as_deref(), Some("amount invalid"));
-        assert_eq!(b.error.as_deref(), Some("bad_request"));
-        assert_eq!(b.causes.len(), 2);
-        assert_eq!(b.causes[0].code.as_deref(), Some("4020"));
-        assert_eq!(b.causes[1].code.as_deref(), Some("E1"));
-        let empty = ApiErrorBody::parse(b"<html>502 Bad Gateway</html>");
-        assert!(empty.message.is_none() && empty.causes.is_empty());
-        let obj = ApiErrorBody::parse(br#"{"message":"m","cause":{"code":1}}"#);
-        assert_eq!(obj.causes.len(), 1);
-        let none = ApiErrorBody::parse(br#"{"message":"m","cause":null}"#);
-        assert!(none.causes.is_empty());
     }
 }

@@ -107,6 +107,23 @@ pub use config::{
 };
 pub use faults::{Endpoint, FaultKind, FaultRule};
 pub use state::Counters;
+
+/// The one recipe for a client of a simulator, used by every language: its base URL and token,
+/// its certificate when it serves TLS, and no proxy from the environment (a corporate
+/// `HTTPS_PROXY` must not swallow loopback requests).
+pub fn client_builder(
+    base_url: &str,
+    access_token: &str,
+    ca_cert_pem: Option<&str>,
+) -> mppoint::ClientBuilder {
+    let mut b = mppoint::Client::builder(access_token)
+        .base_url(base_url)
+        .no_proxy();
+    if let Some(pem) = ca_cert_pem {
+        b = b.add_root_certificate_pem(pem.as_bytes());
+    }
+    b
+}
 pub use terminal::CardOutcome;
 
 use state::{lock, Shared, World};
@@ -221,6 +238,12 @@ impl Simulator {
     /// With [`SimulatorConfig::tls`]: the self-signed certificate (PEM) to trust as an extra root.
     pub fn ca_cert_pem(&self) -> Option<&str> {
         self.ca_cert_pem.as_deref()
+    }
+
+    /// A client builder for this simulator (see [`client_builder`]): add a site, timeouts or
+    /// retries, then `build()`.
+    pub fn client_builder(&self) -> mppoint::ClientBuilder {
+        client_builder(self.base_url(), self.access_token(), self.ca_cert_pem())
     }
 
     /// The configuration it runs with (`bind` holds the address actually bound).
