@@ -486,16 +486,31 @@ impl Client {
     /// If the wait fails (deadline, cancel token), the error carries the intent id
     /// ([`Error::intent_id`]): the intent still exists, so cancel it or wait again.
     pub fn charge(&self, target: &Target, req: &IntentRequest, opts: &WaitOptions) -> Result<Sale> {
-        // Bad wait options must not leave an intent behind: check them before creating it.
-        opts.validate()?;
-        let intent = self.create_intent(target, req)?;
-        let waited = Waiter::starting_from(&intent, opts).and_then(|w| self.drive(w));
-        self.finish_charge(&intent, waited)
+        let (created, waiter) = self.begin_charge(target, req, opts)?;
+        let waited = waiter.and_then(|w| self.drive(w));
+        self.finish_charge(&created, waited)
     }
 
-    /// The end of [`Client::charge`], for a driver that does the create and the wait itself (the
-    /// Node binding waits on an async runtime): a failed wait gets the create's idempotency key,
-    /// an ended intent keeps it, and its payments are read for the verdict.
+    /// The start of [`Client::charge`], for a driver that waits itself (the Node binding waits on
+    /// an async runtime): checks the wait options before anything is sent (bad options must not
+    /// leave an intent behind), creates the intent, and gives it with the wait's polling rule,
+    /// which starts from the created intent (and tells `on_status` about it once). Drive the
+    /// waiter, then hand what it gave to [`Client::finish_charge`].
+    pub fn begin_charge(
+        &self,
+        target: &Target,
+        req: &IntentRequest,
+        opts: &WaitOptions,
+    ) -> Result<(Intent, Result<Waiter>)> {
+        opts.validate()?;
+        let created = self.create_intent(target, req)?;
+        let waiter = Waiter::starting_from(&created, opts);
+        Ok((created, waiter))
+    }
+
+    /// The end of [`Client::charge`], after [`Client::begin_charge`] and the wait: a failed wait
+    /// gets the create's idempotency key, an ended intent keeps it, and its payments are read for
+    /// the verdict.
     pub fn finish_charge(&self, created: &Intent, waited: Result<Intent>) -> Result<Sale> {
         let key = created.idempotency_key.clone();
         let ended = waited.map_err(|e| e.with_idempotency_key(key.clone()))?;
