@@ -399,8 +399,10 @@ pub fn catch_panic<T>(operation: &str, f: impl FnOnce() -> Result<T>) -> Result<
 }
 
 /// Mercado Pago's error body, read leniently: `{"message","error","status","cause":[...]}`, where
-/// `cause` may be missing, empty, a list or one object, and a code a number or a string. The one
-/// reader of it: every answer that is not a success goes through [`ApiErrorBody::parse`].
+/// `cause` may be missing, empty, a list or one object, and a code a number or a string. The
+/// InStore reference documents its errors as `{"errorKey": "<prose>"}` instead: without a
+/// `message`, the `errorKey` text is the message. The one reader of it: every answer that is not a
+/// success goes through [`ApiErrorBody::parse`].
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub(crate) struct ApiErrorBody {
     pub message: Option<String>,
@@ -430,7 +432,7 @@ impl ApiErrorBody {
             _ => Vec::new(),
         };
         ApiErrorBody {
-            message: text(v.get("message")),
+            message: text(v.get("message")).or_else(|| text(v.get("errorKey"))),
             error: text(v.get("error")),
             causes,
         }
@@ -554,5 +556,16 @@ mod tests {
         assert_eq!(obj.causes.len(), 1);
         let none = ApiErrorBody::parse(br#"{"message":"m","cause":null}"#);
         assert!(none.causes.is_empty());
+        // The InStore reference's documented error shape.
+        let documented = ApiErrorBody::parse(
+            br#"{"errorKey":"409-- Conflict - There is already a queued intent for the device"}"#,
+        );
+        assert_eq!(
+            documented.message.as_deref(),
+            Some("409-- Conflict - There is already a queued intent for the device")
+        );
+        assert!(documented.error.is_none());
+        let both = ApiErrorBody::parse(br#"{"message":"m","errorKey":"k"}"#);
+        assert_eq!(both.message.as_deref(), Some("m"));
     }
 }
