@@ -45,7 +45,9 @@ test('INVALID_ARGUMENT, INVALID_AMOUNT, CONFIG: bad input, before anything is se
   assert.equal(e.field, 'amount')
   e = saw(throwsWith(() => new Client({ accessToken: '' }), 'CONFIG'))
   saw(throwsWith(() => new Client({ accessToken: 't', baseUrl: 'ftp://x' }), 'CONFIG'))
-  saw(throwsWith(() => new Client({ accessToken: 't', site: 'XX' }), 'CONFIG'))
+  e = saw(throwsWith(() => new Client({ accessToken: 't', site: 'XX' }), 'INVALID_ARGUMENT'))
+  assert.equal(e.field, 'site')
+  saw(throwsWith(() => new Client({ accessToken: 't', retries: 11 }), 'CONFIG'))
   saw(throwsWith(() => new Client({ accessToken: 't', timeoutMs: -1 }), 'CONFIG'))
   saw(throwsWith(() => new Client({ accessToken: 't', retries: 1.5 }), 'CONFIG'))
   saw(throwsWith(() => new Client({ accessToken: 't', extraRootCerts: 'not pem' }), 'CONFIG'))
@@ -157,6 +159,14 @@ test('WAIT_TIMEOUT and CANCELED: waits that end without a final status', async (
 test('INVALID_SIGNATURE: a webhook that does not verify', () => {
   const e = saw(throwsWith(() => webhook.verify('secret', { xSignature: 'ts=1704908010,v1=00', dataId: 'x' }), 'INVALID_SIGNATURE'))
   assert.equal(e.signatureFailure, 'SIGNATURE_MISMATCH')
+})
+
+test('PANIC: a bug inside a core call rejects like every other error', async () => {
+  // The test hook is on the native addon only (index.js does not export it).
+  const native = require(path.join(__dirname, '..', 'mppoint.node'))
+  const e = saw(await rejectsWith(native._testPanic(), 'PANIC'))
+  assert.match(e.message, /deliberate panic/)
+  assert.equal(e.transient, false)
 })
 
 test('every error code was met, and the TypeScript ErrorCode union lists exactly them', () => {
