@@ -314,6 +314,14 @@ fn opt_ptr(s: &Option<CString>) -> *const c_char {
     s.as_ref().map_or(ptr::null(), |c| c.as_ptr())
 }
 
+/// A text field of an error, borrowed from it; NULL when absent or `error` is NULL.
+fn text(
+    error: *const mpp_error,
+    pick: impl FnOnce(&mpp_error) -> &Option<CString>,
+) -> *const c_char {
+    guard_ref(error, ptr::null(), |e| opt_ptr(pick(e)))
+}
+
 /// The result code of the error (never `MPP_RESULT_OK`). `MPP_RESULT_NULL_ARGUMENT` when `error`
 /// is NULL.
 ///
@@ -372,9 +380,7 @@ pub unsafe extern "C" fn mpp_error_http_status(error: *const mpp_error) -> u16 {
 /// Ownership: `error` is borrowed; the string is borrowed from `error`.
 #[no_mangle]
 pub unsafe extern "C" fn mpp_error_api_error(error: *const mpp_error) -> *const c_char {
-    guard(ptr::null(), || {
-        unsafe { error.as_ref() }.map_or(ptr::null(), |e| opt_ptr(&e.api_error))
-    })
+    text(error, |e| &e.api_error)
 }
 
 /// Mercado Pago's `message` from the answer's body, as sent, or NULL.
@@ -382,9 +388,7 @@ pub unsafe extern "C" fn mpp_error_api_error(error: *const mpp_error) -> *const 
 /// Ownership: `error` is borrowed; the string is borrowed from `error`.
 #[no_mangle]
 pub unsafe extern "C" fn mpp_error_api_message(error: *const mpp_error) -> *const c_char {
-    guard(ptr::null(), || {
-        unsafe { error.as_ref() }.map_or(ptr::null(), |e| opt_ptr(&e.api_message))
-    })
+    text(error, |e| &e.api_message)
 }
 
 /// The `x-request-id` of the answer (quote it to Mercado Pago support), or NULL.
@@ -392,9 +396,7 @@ pub unsafe extern "C" fn mpp_error_api_message(error: *const mpp_error) -> *cons
 /// Ownership: `error` is borrowed; the string is borrowed from `error`.
 #[no_mangle]
 pub unsafe extern "C" fn mpp_error_request_id(error: *const mpp_error) -> *const c_char {
-    guard(ptr::null(), || {
-        unsafe { error.as_ref() }.map_or(ptr::null(), |e| opt_ptr(&e.request_id))
-    })
+    text(error, |e| &e.request_id)
 }
 
 /// How long the server asked to wait before trying again (`Retry-After`), in milliseconds, or -1
@@ -418,9 +420,7 @@ pub unsafe extern "C" fn mpp_error_retry_after_ms(error: *const mpp_error) -> i6
 /// Ownership: `error` is borrowed; the string is borrowed from `error`.
 #[no_mangle]
 pub unsafe extern "C" fn mpp_error_idempotency_key(error: *const mpp_error) -> *const c_char {
-    guard(ptr::null(), || {
-        unsafe { error.as_ref() }.map_or(ptr::null(), |e| opt_ptr(&e.idempotency_key))
-    })
+    text(error, |e| &e.idempotency_key)
 }
 
 /// The id of the intent the error is about, or NULL. After a failed wait or charge
@@ -430,9 +430,7 @@ pub unsafe extern "C" fn mpp_error_idempotency_key(error: *const mpp_error) -> *
 /// Ownership: `error` is borrowed; the string is borrowed from `error`.
 #[no_mangle]
 pub unsafe extern "C" fn mpp_error_intent_id(error: *const mpp_error) -> *const c_char {
-    guard(ptr::null(), || {
-        unsafe { error.as_ref() }.map_or(ptr::null(), |e| opt_ptr(&e.intent_id))
-    })
+    text(error, |e| &e.intent_id)
 }
 
 /// For `MPP_RESULT_INVALID_ARGUMENT` and `MPP_RESULT_INVALID_AMOUNT`: the field that failed
@@ -441,9 +439,7 @@ pub unsafe extern "C" fn mpp_error_intent_id(error: *const mpp_error) -> *const 
 /// Ownership: `error` is borrowed; the string is borrowed from `error`.
 #[no_mangle]
 pub unsafe extern "C" fn mpp_error_field(error: *const mpp_error) -> *const c_char {
-    guard(ptr::null(), || {
-        unsafe { error.as_ref() }.map_or(ptr::null(), |e| opt_ptr(&e.field))
-    })
+    text(error, |e| &e.field)
 }
 
 /// For `MPP_RESULT_WAIT_TIMEOUT`, `MPP_RESULT_CANCELED` and `MPP_RESULT_CANNOT_CANCEL`: the last
@@ -466,9 +462,7 @@ pub unsafe extern "C" fn mpp_error_last_status(error: *const mpp_error) -> mpp_s
 /// Ownership: `error` is borrowed; the string is borrowed from `error`.
 #[no_mangle]
 pub unsafe extern "C" fn mpp_error_last_status_str(error: *const mpp_error) -> *const c_char {
-    guard(ptr::null(), || {
-        unsafe { error.as_ref() }.map_or(ptr::null(), |e| opt_ptr(&e.last_status))
-    })
+    text(error, |e| &e.last_status)
 }
 
 /// For `MPP_RESULT_INVALID_SIGNATURE`: why the webhook signature was refused, otherwise
