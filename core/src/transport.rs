@@ -584,6 +584,42 @@ mod tests {
     }
 
     #[test]
+    fn the_reference_documented_error_bodies_reach_the_user() {
+        // tests/fixtures/reference/error_<status>_*.json: the InStore reference's {"errorKey"}.
+        let dir =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/reference");
+        let t = Transport::new(&ClientBuilder::new("t")).unwrap();
+        let mut seen = 0;
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().to_string();
+            let Some(status) = name
+                .strip_prefix("error_")
+                .and_then(|r| r.get(..3))
+                .and_then(|s| s.parse::<u16>().ok())
+            else {
+                continue;
+            };
+            let body = std::fs::read(&path).unwrap();
+            let key: serde_json::Value = serde_json::from_slice(&body).unwrap();
+            let key = key["errorKey"].as_str().unwrap().to_string();
+            let op = if name.contains("cancel") {
+                Op::Cancel
+            } else {
+                Op::Create
+            };
+            let e = t.map_status(&call(op), status, &body, None, None, false);
+            assert_eq!(e.status(), Some(status), "{name}");
+            assert_eq!(e.api_message(), Some(key.as_str()), "{name}");
+            if status != 401 {
+                assert!(e.message().contains(&key), "{name}: {e}");
+            }
+            seen += 1;
+        }
+        assert!(seen >= 10, "only {seen} documented error bodies");
+    }
+
+    #[test]
     fn every_status_maps_to_its_kind() {
         let t = Transport::new(&ClientBuilder::new("t")).unwrap();
         let body =
