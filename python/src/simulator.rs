@@ -197,11 +197,12 @@ impl PySimulator {
         timeout: Option<f64>,
         retries: Option<i64>,
     ) -> PyResult<Py<PyClient>> {
-        let mut b = mppoint_simulator::client_builder(
+        let mut b = mppoint_simulator::ClientSettings::new(
             &self.base_url,
             &self.access_token,
             self.ca_cert_pem.as_deref(),
-        );
+        )
+        .builder();
         if let Some(s) = site {
             b = b.site(s.parse::<Site>().py(py)?);
         }
