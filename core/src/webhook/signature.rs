@@ -716,6 +716,25 @@ mod tests {
     }
 
     #[test]
+    fn ts_defaults_to_now_in_seconds() {
+        let before = unix_now();
+        let sig = sign(SECRET, Some(ID), Some(RID), None);
+        let after = unix_now();
+        let ts: u64 = parse_signature_header(&sig).unwrap().ts.parse().unwrap();
+        assert!(
+            (before..=after).contains(&ts),
+            "{ts} not in {before}..={after}"
+        );
+        assert_eq!(
+            ts.to_string().len(),
+            10,
+            "seconds, as Mercado Pago writes it"
+        );
+        let (sig, rid) = signed_headers(SECRET, ID, None);
+        assert_eq!(v(Some(&sig), Some(&rid), Some(ID)), None);
+    }
+
+    #[test]
     fn signed_headers_verify() {
         let (sig, rid) = signed_headers(SECRET, ID, TS);
         assert_eq!(uuid::Uuid::parse_str(&rid).unwrap().get_version_num(), 4);
