@@ -354,6 +354,7 @@ impl Transport {
                 } else {
                     "the refund may have been made. Do not refund again with a new key: retry with the same idempotency key, or look the payment up first"
                 };
+                let (status, request_id) = (err.status(), err.request_id().map(str::to_string));
                 return Error::new(
                     ErrorKind::OutcomeUnknown,
                     format!(
@@ -362,8 +363,10 @@ impl Transport {
                     ),
                 )
                 .with_idempotency_key(key)
-                .with_status_opt(err.status())
-                .with_request_id(err.request_id().map(str::to_string));
+                .with_status_opt(status)
+                .with_request_id(request_id)
+                // The last attempt's error (and, below it, the HTTP library's) stays reachable.
+                .with_source(err);
             }
         }
         err.with_idempotency_key(key)

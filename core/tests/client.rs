@@ -480,6 +480,9 @@ fn an_answer_lost_after_a_create_is_outcome_unknown_and_creates_one_intent() {
         .create_intent(&Target::Pos(POS1.into()), &req("15.00"))
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::OutcomeUnknown, "{e}");
+    // The cause stays reachable: the last attempt's error, then the HTTP library's.
+    let last = std::error::Error::source(&e).expect("the last attempt's error");
+    assert!(last.source().is_some(), "the connection error under {last}");
     let key = e
         .idempotency_key()
         .expect("the key is on the error")
