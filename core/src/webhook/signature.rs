@@ -1,6 +1,6 @@
 //! The `x-signature` of a webhook notification: read the header, verify it, and make one (for
 //! tests and the simulator). The signed manifest `id:…;request-id:…;ts:…;` is encoded once, in
-//! [`manifest_pieces`], for both the HMAC and [`manifest`].
+//! `manifest_pieces`, for both the HMAC and [`manifest`].
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
