@@ -109,6 +109,8 @@ pub struct ClientBuilder {
     pub(crate) proxy: Option<String>,
     pub(crate) no_proxy: bool,
     pub(crate) root_certs_pem: Vec<Vec<u8>>,
+    pub(crate) api: crate::api::Api,
+    pub(crate) orders: crate::api::orders::OrderOptions,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -127,6 +129,7 @@ impl fmt::Debug for ClientBuilder {
             .field("user_agent_suffix", &self.user_agent_suffix)
             .field("proxy", &self.proxy.as_ref().map(|_| "***"))
             .field("root_certs", &self.root_certs_pem.len())
+            .field("api", &self.api)
             .finish()
     }
 }
@@ -148,7 +151,29 @@ impl ClientBuilder {
             proxy: None,
             no_proxy: false,
             root_certs_pem: Vec::new(),
+            api: crate::api::Api::Intents,
+            orders: crate::api::orders::OrderOptions::default(),
         }
+    }
+
+    /// Which Mercado Pago API drives the terminals: [`crate::Api::Intents`] (the default) or
+    /// [`crate::Api::Orders`]. Every operation keeps its name and its result on either.
+    pub fn api(mut self, api: crate::api::Api) -> Self {
+        self.api = api;
+        self
+    }
+
+    /// Orders API only: the `expiration_time` of every order (ISO-8601, `PT30S` to `PT3H`;
+    /// Mercado Pago's default is 15 minutes). Checked when an order is created.
+    pub fn order_expiration_time(mut self, duration: impl Into<String>) -> Self {
+        self.orders.expiration_time = Some(duration.into());
+        self
+    }
+
+    /// Orders API only: `integration_data.sponsor.id`, the integrator's Mercado Pago user id.
+    pub fn sponsor_id(mut self, id: impl Into<String>) -> Self {
+        self.orders.sponsor_id = Some(id.into());
+        self
     }
 
     /// The API's base URL (default `https://api.mercadopago.com`); a simulator's for tests.

@@ -36,6 +36,10 @@ pub(crate) enum Op {
     Create,
     /// POST of a refund: keyed.
     Refund,
+    /// POST of an order's cancel (Orders API): keyed, and sent with
+    /// `x-allow-cancelable-status: at_terminal` so an order already on the terminal can be
+    /// canceled where the terminal supports it; 409 means "cancel it on the terminal".
+    CancelOrder,
 }
 
 impl Op {
@@ -368,6 +372,10 @@ impl Transport {
         if let Some(k) = &call.idempotency_key {
             rb = rb.header("X-Idempotency-Key", k.as_str());
         }
+        if call.op == Op::CancelOrder {
+            let (name, value) = crate::api::orders::ALLOW_CANCELABLE_STATUS;
+            rb = rb.header(name, value);
+        }
         if let Some(b) = &call.body {
             rb = rb.header(CONTENT_TYPE, "application/json").body(b.clone());
         }
@@ -449,6 +457,27 @@ impl Transport {
                 ErrorKind::NotFound,
                 format!("{subject} was not found{said}; check the id"),
             ),
+            // The Orders API names its conflicts: the code decides, whatever the operation.
+            409 if api.error.is_some()
+                && crate::api::orders::classify_conflict(api.error.as_deref())
+                    != crate::api::orders::Conflict::Other =>
+            {
+                use crate::api::orders::Conflict;
+                match crate::api::orders::classify_conflict(api.error.as_deref()) {
+                    Conflict::KeyMismatch => (
+                        ErrorKind::Conflict,
+                        format!("the idempotency key of {subject} was already used with a different request{said}: a key names one request; to make a new one, use a new key (and first make sure the earlier one did not go through)"),
+                    ),
+                    Conflict::AlreadyQueued => (
+                        ErrorKind::AlreadyQueued,
+                        format!("{subject}: the terminal already has an unfinished order{said}: wait for it to end, or cancel it, before creating another"),
+                    ),
+                    Conflict::CannotCancel | Conflict::AlreadyCanceled | Conflict::Other => (
+                        ErrorKind::CannotCancel,
+                        format!("{subject} can no longer be canceled through the API{said}: cancel it on the terminal"),
+                    ),
+                }
+            }
             409 => match call.op {
                 Op::Create if after_ambiguous => (
                     ErrorKind::OutcomeUnknown,
@@ -458,7 +487,7 @@ impl Transport {
                     ErrorKind::AlreadyQueued,
                     format!("{subject} already has an intent queued{said}: wait for it to end, or cancel it (cancel_intent while it is OPENED, on the terminal once it is there) before creating another"),
                 ),
-                Op::Cancel => (
+                Op::Cancel | Op::CancelOrder => (
                     ErrorKind::CannotCancel,
                     format!("{subject} can no longer be canceled through the API (it left OPENED and is on the terminal){said}: cancel it on the terminal"),
                 ),
@@ -567,6 +596,20 @@ impl ApiErrorBody {
             }
             _ => Vec::new(),
         };
+        // The Orders API's shape: {"errors":[{"code","message","details"}]}.
+        if v.get("message").is_none() && v.get("error").is_none() {
+            let first = v
+                .get("errors")
+                .and_then(serde_json::Value::as_array)
+                .and_then(|a| a.first());
+            if let Some(e) = first {
+                return ApiErrorBody {
+                    message: text(e.get("message")),
+                    error: text(e.get("code")),
+                    causes,
+                };
+            }
+        }
         ApiErrorBody {
             message: text(v.get("message")),
             error: text(v.get("error")),

@@ -979,5 +979,7 @@ pub fn notification_as_intent(mut v: Value) -> std::result::Result<Value, String
     Ok(v)
 }
 
+mod client;
+
 #[cfg(test)]
 mod tests;
