@@ -468,6 +468,10 @@ impl Transport {
                         ErrorKind::Conflict,
                         format!("the idempotency key of {subject} was already used with a different request{said}: a key names one request; to make a new one, use a new key (and first make sure the earlier one did not go through)"),
                     ),
+                    Conflict::AlreadyQueued if call.op == Op::Create && after_ambiguous => (
+                        ErrorKind::OutcomeUnknown,
+                        format!("outcome unknown: a retry of the create for {subject} (with the same idempotency key) found the terminal busy with an order, probably the one our lost request created. Do not ring the sale up again: wait for that order (the webhook or the terminal shows how it ends), or cancel it"),
+                    ),
                     Conflict::AlreadyQueued => (
                         ErrorKind::AlreadyQueued,
                         format!("{subject}: the terminal already has an unfinished order{said}: wait for it to end, or cancel it, before creating another"),
@@ -695,6 +699,38 @@ mod tests {
             .message()
             .contains("cancel it on the terminal"));
         assert!(map(Op::Read, 401, false).message().contains("access token"));
+        // The Orders API's 409s are read from their code, whatever the operation.
+        let orders = |code: &str, op, after| {
+            let body = format!(r#"{{"errors":[{{"code":"{code}","message":"m"}}]}}"#);
+            t.map_status(&call(op), 409, body.as_bytes(), None, None, after)
+        };
+        let e = orders("idempotency_key_already_used", Op::Create, false);
+        assert_eq!(e.kind(), ErrorKind::Conflict);
+        assert_eq!(e.api_error(), Some("idempotency_key_already_used"));
+        assert_eq!(e.api_message(), Some("m"));
+        assert!(e
+            .message()
+            .contains("already used with a different request"));
+        assert_eq!(
+            orders("already_queued_order_for_terminal", Op::Create, false).kind(),
+            ErrorKind::AlreadyQueued
+        );
+        assert_eq!(
+            orders("already_queued_order_for_terminal", Op::Create, true).kind(),
+            ErrorKind::OutcomeUnknown
+        );
+        assert_eq!(
+            orders("cannot_cancel_order", Op::CancelOrder, false).kind(),
+            ErrorKind::CannotCancel
+        );
+        assert_eq!(
+            orders("order_already_canceled", Op::CancelOrder, false).kind(),
+            ErrorKind::CannotCancel
+        );
+        assert_eq!(
+            orders("something_else", Op::Refund, false).kind(),
+            ErrorKind::Conflict
+        );
         // A 409 on a create retried after an attempt that may have reached the server.
         assert_eq!(map(Op::Create, 409, true).kind(), ErrorKind::OutcomeUnknown);
         assert_eq!(map(Op::Cancel, 409, true).kind(), ErrorKind::CannotCancel);

@@ -501,3 +501,75 @@ fn orders_rules_are_checked_before_sending() {
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Config);
 }
+
+/// A small fault campaign on each API: every endpoint answers 5xx, 429, drops the connection
+/// before or after doing the work, cuts or garbles its answer, for a share of the requests. Each
+/// sale has its own idempotency key. Whatever happens: never two sales for one key, and never an
+/// APPROVED verdict whose payment the simulator did not approve.
+#[test]
+fn a_fault_campaign_never_doubles_a_sale_nor_calls_an_unpaid_one_paid() {
+    on_both(fast, |api, sim, c| {
+        let faults = [
+            FaultKind::Status(500),
+            FaultKind::Status(503),
+            FaultKind::RateLimited {
+                retry_after_secs: 0,
+            },
+            FaultKind::DropBeforeProcessing,
+            FaultKind::DropAfterProcessing,
+            FaultKind::TruncatedBody,
+            FaultKind::MalformedJson,
+        ];
+        for kind in faults {
+            sim.add_fault(FaultRule {
+                endpoint: None,
+                kind,
+                times: None,
+                share_percent: Some(4),
+            });
+        }
+        let (mut approved, mut failed) = (0, 0);
+        for n in 0..30 {
+            let key = format!("campaign-{api}-{n}");
+            let amount = if n % 3 == 2 { "10.13" } else { "10.00" };
+            let got = c.charge(
+                &Target::Pos(POS1.into()),
+                &req(amount).idempotency_key(&key),
+                &quick_wait(),
+            );
+            assert!(
+                sim.counters().intents_created_with_key(&key) <= 1,
+                "{api}: two sales for key {key}"
+            );
+            match got {
+                Ok(sale) if sale.is_paid() => {
+                    approved += 1;
+                    assert_eq!(amount, "10.00", "{api}: a refused card was called paid");
+                    let p = sale.approved_payment().unwrap();
+                    let truth = sim.payment(p.id).expect("the simulator knows the payment");
+                    assert_eq!(
+                        truth.status,
+                        PaymentStatus::Approved,
+                        "{api}: false APPROVED"
+                    );
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    failed += 1;
+                    // The sale may still be on the terminal: let it end before the next one.
+                    if let Some(id) = e.intent_id() {
+                        let _ = c.wait_for_final(id, &quick_wait());
+                    }
+                    std::thread::sleep(Duration::from_millis(300));
+                }
+            }
+        }
+        sim.clear_faults();
+        let counters = sim.counters();
+        assert!(
+            counters.intents_created_per_key.values().all(|&n| n == 1),
+            "{api}: {counters:?}"
+        );
+        println!("{api}: 30 sales under faults: {approved} approved, {failed} ended in a typed error, {} faults applied, 0 duplicates, 0 false APPROVED", counters.faults_applied);
+    });
+}
