@@ -3,7 +3,7 @@
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from decimal import Decimal
-from typing import Any, final
+from typing import Any, Literal, final
 
 from ._models import Device, DevicePage, Intent, Notification, Payment, Refund, Sale
 
@@ -62,7 +62,10 @@ class Client:
         no_proxy: bool = False,
         extra_root_certs: str | bytes | Sequence[str | bytes] | None = None,
         amount_limits: tuple[_AmountLike, _AmountLike] | None = None,
+        api: Literal["intents", "orders"] | None = None,
     ) -> Client: ...
+    @property
+    def api(self) -> Literal["intents", "orders"]: ...
     @property
     def base_url(self) -> str: ...
     @property
@@ -171,6 +174,7 @@ class Simulator:
         site: str | None = None,
         timeout: float | None = None,
         retries: int | None = None,
+        api: Literal["intents", "orders"] | None = None,
     ) -> Client: ...
     def present_card(self, intent_id: str, outcome: str = "approved") -> None: ...
     def cancel_on_terminal(self, intent_id: str) -> None: ...

@@ -203,7 +203,7 @@ impl PyClient {
     #[new]
     #[pyo3(signature = (access_token, *, base_url=None, site=None, timeout=None, connect_timeout=None,
         retries=None, integrator_id=None, platform_id=None, corporation_id=None, user_agent=None,
-        proxy=None, no_proxy=false, extra_root_certs=None, amount_limits=None))]
+        proxy=None, no_proxy=false, extra_root_certs=None, amount_limits=None, api=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -221,6 +221,7 @@ impl PyClient {
         no_proxy: bool,
         extra_root_certs: Option<Bound<'_, PyAny>>,
         amount_limits: Option<(Bound<'_, PyAny>, Bound<'_, PyAny>)>,
+        api: Option<String>,
     ) -> PyResult<Self> {
         // Extracted by hand so that no message can ever quote the token.
         let token: String = match access_token.cast::<PyString>() {
@@ -287,9 +288,18 @@ impl PyClient {
                 AmountLimits::new(amount_from(py, &min)?, amount_from(py, &max)?).py(py)?;
             b = b.amount_limits(limits);
         }
+        if let Some(a) = api {
+            b = b.api(a.parse::<mppoint::Api>().py(py)?);
+        }
         crate::reset_logging_cache();
         let inner = py.detach(|| b.build()).py(py)?;
         Ok(PyClient { inner })
+    }
+
+    /// The API this client speaks: `"intents"` or `"orders"`.
+    #[getter]
+    fn api(&self) -> &'static str {
+        self.inner.api().as_str()
     }
 
     /// The base URL requests go to.

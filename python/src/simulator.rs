@@ -189,16 +189,18 @@ impl PySimulator {
     }
 
     /// A `Client` pointed at this simulator, with its token (and CA certificate with TLS).
-    #[pyo3(signature = (*, site=None, timeout=None, retries=None))]
+    #[pyo3(signature = (*, site=None, timeout=None, retries=None, api=None))]
     fn client(
         &self,
         py: Python<'_>,
         site: Option<String>,
         timeout: Option<f64>,
         retries: Option<u32>,
+        api: Option<String>,
     ) -> PyResult<Py<PyClient>> {
         let cls = py.get_type::<PyClient>();
         let kw = PyDict::new(py);
+        kw.set_item("api", api)?;
         kw.set_item("base_url", &self.base_url)?;
         kw.set_item("site", site)?;
         kw.set_item("timeout", timeout)?;
