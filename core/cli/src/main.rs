@@ -42,6 +42,15 @@ struct Api {
     /// Print results as JSON.
     #[arg(long)]
     json: bool,
+    /// Which Mercado Pago API drives the terminals: `intents` (the InStore intents) or `orders`
+    /// (the Orders API, which Mercado Pago recommends for new integrations).
+    #[arg(
+        long = "api",
+        env = "MPPOINT_API",
+        default_value = "intents",
+        value_name = "intents|orders"
+    )]
+    api_name: String,
 }
 
 #[derive(Subcommand)]
@@ -230,7 +239,9 @@ fn client(api: &Api) -> Result<Client, Error> {
             "no access token: pass --access-token or set MP_ACCESS_TOKEN",
         )
     })?;
-    let mut b = Client::builder(token).user_agent_suffix("mppoint-cli");
+    let mut b = Client::builder(token)
+        .user_agent_suffix("mppoint-cli")
+        .api(api.api_name.parse::<mppoint::Api>()?);
     if let Some(u) = &api.base_url {
         b = b.base_url(u);
     }
@@ -259,6 +270,7 @@ fn sale(a: SaleArgs) -> Result<ExitCode, Error> {
         let client = Client::builder(sim.access_token())
             .base_url(sim.base_url())
             .site(sim.config().site)
+            .api(a.api.api_name.parse::<mppoint::Api>()?)
             .no_proxy()
             .build()?;
         let target = match (&a.pos, &a.device) {
