@@ -97,6 +97,8 @@ export declare class Client {
    * `MppointError` (`CONFIG`, `INVALID_AMOUNT`) for unusable options.
    */
   constructor(options: ClientOptions)
+  /** The API this client speaks: `'intents'` or `'orders'`. */
+  get api(): 'intents' | 'orders'
   /** The base URL requests go to. */
   get baseUrl(): string
   /** The configured site (`MLA`, `MLB`), if any. */
@@ -280,6 +282,11 @@ export interface ClientOptions {
   noProxy?: boolean
   /** Extra trusted root certificates (PEM), for a corporate TLS proxy or a test server. */
   extraRootCerts?: string | Array<string>
+  /**
+   * Which Mercado Pago API drives the terminals: `'intents'` (the InStore intents, the
+   * default) or `'orders'` (the Orders API for Point). Every method keeps its name and results.
+   */
+  api?: 'intents' | 'orders'
 }
 
 /** The simulator's request counters. */

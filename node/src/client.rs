@@ -53,6 +53,10 @@ pub struct ClientOptions {
     pub no_proxy: Option<bool>,
     /// Extra trusted root certificates (PEM), for a corporate TLS proxy or a test server.
     pub extra_root_certs: Option<Either<String, Vec<String>>>,
+    /// Which Mercado Pago API drives the terminals: `'intents'` (the InStore intents, the
+    /// default) or `'orders'` (the Orders API for Point). Every method keeps its name and results.
+    #[napi(ts_type = "'intents' | 'orders'")]
+    pub api: Option<String>,
 }
 
 fn config_error(e: mppoint::Error) -> mppoint::Error {
@@ -67,6 +71,9 @@ fn config_error(e: mppoint::Error) -> mppoint::Error {
 impl ClientOptions {
     fn build(&self) -> mppoint::Result<mppoint::Client> {
         let mut b = mppoint::Client::builder(self.access_token.clone());
+        if let Some(a) = &self.api {
+            b = b.api(a.parse::<mppoint::Api>()?);
+        }
         if let Some(u) = &self.base_url {
             b = b.base_url(u.clone());
         }
@@ -237,6 +244,12 @@ impl Client {
             Ok(inner) => Ok(Client { inner }),
             Err(e) => Err(to_napi(&env, &e)),
         }
+    }
+
+    /// The API this client speaks: `'intents'` or `'orders'`.
+    #[napi(getter, ts_return_type = "'intents' | 'orders'")]
+    pub fn api(&self) -> &'static str {
+        self.inner.api().as_str()
     }
 
     /// The base URL requests go to.

@@ -390,6 +390,7 @@ impl Simulator {
             proxy: None,
             no_proxy: Some(true),
             extra_root_certs: self.ca_cert_pem.clone().map(Either::A),
+            api: None,
         }
     }
 
