@@ -573,3 +573,73 @@ fn a_fault_campaign_never_doubles_a_sale_nor_calls_an_unpaid_one_paid() {
         println!("{api}: 30 sales under faults: {approved} approved, {failed} ended in a typed error, {} faults applied, 0 duplicates, 0 false APPROVED", counters.faults_applied);
     });
 }
+
+/// The Orders API's cancel of an order on the terminal, against both readings of the pages: a
+/// current terminal cancels it (the cancel returns once it did), an older one refuses (409
+/// `cannot_cancel_order`): the cancel says to cancel on the terminal, and the sale goes on.
+#[test]
+fn orders_cancel_on_the_terminal_under_both_readings() {
+    for supported in [true, false] {
+        let sim = Simulator::start(SimulatorConfig {
+            orders_cancel_at_terminal: supported,
+            ..fast()
+        })
+        .unwrap();
+        let c = client(&sim, Api::Orders);
+        let i = c
+            .create_intent(&Target::Pos(POS1.into()), &req("10.44"))
+            .unwrap();
+        let _ = c.wait_for_final(
+            &i.id,
+            &WaitOptions::new()
+                .poll_interval(Duration::from_millis(20))
+                .timeout(Duration::from_millis(400)),
+        );
+        assert_eq!(c.get_intent(&i.id).unwrap().status, Status::OnTerminal);
+        match c.cancel_intent(&i.id) {
+            Ok(()) => {
+                assert!(supported);
+                assert_eq!(c.get_intent(&i.id).unwrap().status, Status::Canceled);
+            }
+            Err(e) => {
+                assert!(!supported, "{e}");
+                assert_eq!(e.kind(), ErrorKind::CannotCancel);
+                assert!(e.message().contains("cancel it on the terminal"), "{e}");
+                assert_eq!(e.last_status(), Some(&Status::OnTerminal));
+                sim.cancel_on_terminal(&i.id).unwrap();
+            }
+        }
+    }
+}
+
+/// The terminal may finish a payment it is already processing instead of canceling: the cancel
+/// must then never report success, and the sale is paid.
+#[test]
+fn orders_a_cancel_that_loses_to_the_card_is_not_a_success() {
+    let sim = Simulator::start(SimulatorConfig {
+        pickup_delay: Duration::from_millis(20),
+        // One second from the card to processing, one more to the end: the cancel lands between.
+        step_delay: Duration::from_millis(1000),
+        ..SimulatorConfig::default()
+    })
+    .unwrap();
+    let c = client(&sim, Api::Orders);
+    let i = c
+        .create_intent(&Target::Pos(POS1.into()), &req("10.44"))
+        .unwrap();
+    let _ = c.wait_for_final(
+        &i.id,
+        &WaitOptions::new()
+            .poll_interval(Duration::from_millis(20))
+            .timeout(Duration::from_millis(300)),
+    );
+    sim.present_card(&i.id, mppoint_simulator::CardOutcome::Approved)
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    let e = c.cancel_intent(&i.id).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::CannotCancel, "{e}");
+    assert_eq!(e.last_status(), Some(&Status::Closed), "{e}");
+    assert!(e.message().contains("processed"), "{e}");
+    let sale = c.sale_for(c.get_intent(&i.id).unwrap()).unwrap();
+    assert_eq!(sale.verdict, Verdict::Approved);
+}

@@ -70,6 +70,11 @@ pub struct SimulatorConfig {
     /// first one created (201) instead of creating another. `false`, the worst case: the key is
     /// ignored, so the retry sees 409 "already queued" while the first intent is pending.
     pub honor_idempotency_keys: bool,
+    /// Orders API: `true` (default) — a terminal with current software, which cancels an
+    /// `at_terminal` order when the cancel carries `x-allow-cancelable-status: at_terminal`
+    /// (202, then `canceled`, unless it is already processing the card). `false` — an older
+    /// terminal: such a cancel is 409 `cannot_cancel_order`, as the cancel reference documents.
+    pub orders_cancel_at_terminal: bool,
     /// Serve HTTPS with a self-signed certificate for `127.0.0.1` and `localhost`, generated at
     /// start (see [`Simulator::ca_cert_pem`](super::Simulator::ca_cert_pem)).
     pub tls: bool,
@@ -155,6 +160,7 @@ impl Default for SimulatorConfig {
             webhook_secret: DEFAULT_WEBHOOK_SECRET.to_string(),
             max_webhook_attempts: 5,
             honor_idempotency_keys: true,
+            orders_cancel_at_terminal: true,
             tls: false,
             faults: Vec::new(),
         }
@@ -179,6 +185,7 @@ impl fmt::Debug for SimulatorConfig {
             .field("webhook_secret", &"<redacted>")
             .field("max_webhook_attempts", &self.max_webhook_attempts)
             .field("honor_idempotency_keys", &self.honor_idempotency_keys)
+            .field("orders_cancel_at_terminal", &self.orders_cancel_at_terminal)
             .field("tls", &self.tls)
             .field("faults", &self.faults)
             .finish()
@@ -203,6 +210,7 @@ struct ConfigJson {
     webhook_secret: Option<String>,
     max_webhook_attempts: Option<u32>,
     honor_idempotency_keys: Option<bool>,
+    orders_cancel_at_terminal: Option<bool>,
     tls: Option<bool>,
     faults: Option<Vec<FaultRule>>,
 }
@@ -268,6 +276,9 @@ impl SimulatorConfig {
             webhook_secret: j.webhook_secret.unwrap_or(d.webhook_secret),
             max_webhook_attempts: j.max_webhook_attempts.unwrap_or(d.max_webhook_attempts),
             honor_idempotency_keys: j.honor_idempotency_keys.unwrap_or(d.honor_idempotency_keys),
+            orders_cancel_at_terminal: j
+                .orders_cancel_at_terminal
+                .unwrap_or(d.orders_cancel_at_terminal),
             tls: j.tls.unwrap_or(d.tls),
             faults: j.faults.unwrap_or(d.faults),
         };

@@ -872,7 +872,7 @@ fn cancel(shared: &Arc<Shared>, id: &str, req: &OrderRequest<'_>) -> Answer {
             notify(shared, o);
             Ok((200, body))
         }
-        "at_terminal" if req.allow_at_terminal => {
+        "at_terminal" if req.allow_at_terminal && shared.cfg.orders_cancel_at_terminal => {
             // Asynchronous: the terminal cancels unless it is already processing the card.
             o.cancel_requested = true;
             o.payment.status = "at_terminal";
