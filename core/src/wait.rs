@@ -197,6 +197,21 @@ impl WaitOptions {
                 &format!("{:?}", self.timeout),
             ));
         }
+        // An intent expires one hour after creation; a wait of more than a day is a unit mistake
+        // (and a deadline past the clock's range would panic).
+        const MAX_WAIT: Duration = Duration::from_secs(24 * 3600);
+        for (field, d) in [
+            ("timeout", self.timeout),
+            ("poll_interval", self.poll_interval),
+        ] {
+            if d > MAX_WAIT {
+                return Err(Error::invalid_argument(
+                    field,
+                    "must be at most 24 hours",
+                    &format!("{d:?}"),
+                ));
+            }
+        }
         Ok(())
     }
 }
@@ -379,6 +394,25 @@ mod tests {
             enabler_configuration: None,
             idempotency_key: None,
         }
+    }
+
+    #[test]
+    fn a_wait_beyond_a_day_is_refused_not_a_panic() {
+        let huge = Duration::MAX;
+        for opts in [
+            WaitOptions::new().timeout(huge),
+            WaitOptions::new().poll_interval(huge),
+        ] {
+            let Err(e) = Waiter::new("i-1", &opts) else {
+                panic!("a wait beyond a day was accepted")
+            };
+            assert_eq!(e.kind(), ErrorKind::InvalidArgument);
+            assert!(e.message().contains("at most 24 hours"), "{e}");
+        }
+        assert!(WaitOptions::new()
+            .timeout(Duration::from_secs(24 * 3600))
+            .validate()
+            .is_ok());
     }
 
     #[test]
