@@ -12,9 +12,13 @@ Exceptions pickle and unpickle with every field (for multiprocessing, task queue
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Optional, Tuple
+from typing import Any, ClassVar, Literal, Optional, Tuple
+
+from ._models import IntentStatus
 
 __all__ = [
+    "ErrorCode",
+    "SignatureFailureReason",
     "Error",
     "InvalidArgumentError",
     "InvalidAmountError",
@@ -39,10 +43,46 @@ __all__ = [
 ]
 
 
+#: The stable code of an error kind, the same in every language (``e.code``, Node's ``err.code``).
+ErrorCode = Literal[
+    "INVALID_ARGUMENT",
+    "INVALID_AMOUNT",
+    "CONFIG",
+    "UNAUTHORIZED",
+    "FORBIDDEN",
+    "NOT_FOUND",
+    "BAD_REQUEST",
+    "ALREADY_QUEUED",
+    "CANNOT_CANCEL",
+    "CONFLICT",
+    "RATE_LIMITED",
+    "SERVER",
+    "API",
+    "OUTCOME_UNKNOWN",
+    "NETWORK",
+    "TIMEOUT",
+    "DECODE",
+    "WAIT_TIMEOUT",
+    "CANCELED",
+    "INVALID_SIGNATURE",
+]
+
+#: Why a webhook signature was refused (:attr:`InvalidSignatureError.reason`).
+SignatureFailureReason = Literal[
+    "MISSING_HEADER",
+    "MALFORMED_HEADER",
+    "MISSING_TIMESTAMP",
+    "MISSING_HASH",
+    "SIGNATURE_MISMATCH",
+    "TIMESTAMP_OUT_OF_TOLERANCE",
+]
+
+
 class Error(Exception):
     """Base class of every mppoint error."""
 
-    code: ClassVar[str] = "ERROR"
+    #: The kind's code; ``"ERROR"`` only on this base class, which is never raised itself.
+    code: ClassVar[ErrorCode | Literal["ERROR"]] = "ERROR"
     #: Whether trying the same call again later may succeed (network trouble, 429, 5xx, timeouts).
     transient: ClassVar[bool] = False
 
@@ -55,9 +95,9 @@ class Error(Exception):
     retry_after: Optional[float]
     idempotency_key: Optional[str]
     intent_id: Optional[str]
-    last_status: Optional[str]
+    last_status: Optional[IntentStatus]
     field: Optional[str]
-    reason: Optional[str]
+    reason: Optional[SignatureFailureReason]
 
     def __init__(
         self,
@@ -86,9 +126,9 @@ class Error(Exception):
         self.retry_after = retry_after
         self.idempotency_key = idempotency_key
         self.intent_id = intent_id
-        self.last_status = last_status
+        self.last_status = last_status  # type: ignore[assignment]  # as the core sent it
         self.field = field
-        self.reason = reason
+        self.reason = reason  # type: ignore[assignment]  # one of the core's reasons
 
     def __reduce__(self) -> Tuple[Any, ...]:
         # (class, positional args, state): unpickling calls cls(text) then restores every field.

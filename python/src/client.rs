@@ -12,7 +12,7 @@ use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString};
 
-use crate::convert::{self, amount_from, opt_amount, seconds};
+use crate::convert::{self, amount_from, opt_amount, seconds, Int, Real, Text};
 use crate::errors::{to_pyerr, IntoPyResult};
 
 /// Stops a wait from another thread: `token.cancel()`.
@@ -73,17 +73,22 @@ struct PyWait {
 impl PyWait {
     fn new(
         py: Python<'_>,
-        timeout: Option<f64>,
-        poll_interval: Option<f64>,
+        timeout: Option<Real>,
+        poll_interval: Option<Real>,
         on_status: Option<Bound<'_, PyAny>>,
         cancel: Option<Bound<'_, PyCancelToken>>,
     ) -> PyResult<PyWait> {
         let mut opts = WaitOptions::new();
         if let Some(t) = timeout {
-            opts = opts.timeout(seconds(py, "timeout", t, ErrorKind::InvalidArgument)?);
+            opts = opts.timeout(seconds(py, "timeout", t.0, ErrorKind::InvalidArgument)?);
         }
         if let Some(p) = poll_interval {
-            opts = opts.poll_interval(seconds(py, "poll_interval", p, ErrorKind::InvalidArgument)?);
+            opts = opts.poll_interval(seconds(
+                py,
+                "poll_interval",
+                p.0,
+                ErrorKind::InvalidArgument,
+            )?);
         }
         if let Some(c) = cancel {
             opts = opts.cancel_token(c.get().inner.clone());
@@ -156,11 +161,11 @@ impl PyWait {
 fn request(
     py: Python<'_>,
     amount: &Bound<'_, PyAny>,
-    description: String,
-    external_reference: String,
-    ticket_number: Option<String>,
+    description: Text,
+    external_reference: Text,
+    ticket_number: Option<Text>,
     print_seller_ticket: bool,
-    idempotency_key: Option<String>,
+    idempotency_key: Option<Text>,
 ) -> PyResult<IntentRequest> {
     let mut req = IntentRequest::new(amount_from(py, amount)?, description, external_reference)
         .print_seller_ticket(print_seller_ticket);
@@ -175,7 +180,9 @@ fn request(
 
 fn pem_list(value: &Bound<'_, PyAny>) -> PyResult<Vec<Vec<u8>>> {
     if let Ok(s) = value.cast::<PyString>() {
-        return Ok(vec![s.to_str()?.as_bytes().to_vec()]);
+        return Ok(vec![convert::str_of(s, ErrorKind::InvalidArgument)?
+            .as_bytes()
+            .to_vec()]);
     }
     if let Ok(b) = value.cast::<PyBytes>() {
         return Ok(vec![b.as_bytes().to_vec()]);
@@ -186,7 +193,11 @@ fn pem_list(value: &Bound<'_, PyAny>) -> PyResult<Vec<Vec<u8>>> {
     })? {
         let item = item?;
         if let Ok(s) = item.cast::<PyString>() {
-            out.push(s.to_str()?.as_bytes().to_vec());
+            out.push(
+                convert::str_of(s, ErrorKind::InvalidArgument)?
+                    .as_bytes()
+                    .to_vec(),
+            );
         } else if let Ok(b) = item.cast::<PyBytes>() {
             out.push(b.as_bytes().to_vec());
         } else {
@@ -208,16 +219,16 @@ impl PyClient {
     fn new(
         py: Python<'_>,
         access_token: &Bound<'_, PyAny>,
-        base_url: Option<String>,
-        site: Option<String>,
-        timeout: Option<f64>,
-        connect_timeout: Option<f64>,
-        retries: Option<u32>,
-        integrator_id: Option<String>,
-        platform_id: Option<String>,
-        corporation_id: Option<String>,
-        user_agent: Option<String>,
-        proxy: Option<String>,
+        base_url: Option<Text>,
+        site: Option<Text>,
+        timeout: Option<Real>,
+        connect_timeout: Option<Real>,
+        retries: Option<Int<u32>>,
+        integrator_id: Option<Text>,
+        platform_id: Option<Text>,
+        corporation_id: Option<Text>,
+        user_agent: Option<Text>,
+        proxy: Option<Text>,
         no_proxy: bool,
         extra_root_certs: Option<Bound<'_, PyAny>>,
         amount_limits: Option<(Bound<'_, PyAny>, Bound<'_, PyAny>)>,
@@ -248,10 +259,10 @@ impl PyClient {
             b = b.site(s.parse::<Site>().py(py)?);
         }
         if let Some(t) = timeout {
-            b = b.timeout(seconds(py, "timeout", t, ErrorKind::Config)?);
+            b = b.timeout(seconds(py, "timeout", t.0, ErrorKind::Config)?);
         }
         if let Some(t) = connect_timeout {
-            b = b.connect_timeout(seconds(py, "connect_timeout", t, ErrorKind::Config)?);
+            b = b.connect_timeout(seconds(py, "connect_timeout", t.0, ErrorKind::Config)?);
         }
         if let Some(r) = retries {
             b = b.retry(RetryPolicy {
@@ -334,13 +345,13 @@ impl PyClient {
         &self,
         py: Python<'py>,
         amount: &Bound<'py, PyAny>,
-        description: String,
-        external_reference: String,
-        pos: Option<String>,
-        device: Option<String>,
-        ticket_number: Option<String>,
+        description: Text,
+        external_reference: Text,
+        pos: Option<Text>,
+        device: Option<Text>,
+        ticket_number: Option<Text>,
         print_seller_ticket: bool,
-        idempotency_key: Option<String>,
+        idempotency_key: Option<Text>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let req = request(
             py,
@@ -351,26 +362,26 @@ impl PyClient {
             print_seller_ticket,
             idempotency_key,
         )?;
-        let target = convert::target(pos, device).py(py)?;
+        let target = convert::target(pos.map(String::from), device.map(String::from)).py(py)?;
         let client = &self.inner;
         let intent = py.detach(|| client.create_intent(&target, &req)).py(py)?;
         convert::intent(py, &intent)
     }
 
     /// Reads an intent.
-    fn get_intent<'py>(&self, py: Python<'py>, intent_id: &str) -> PyResult<Bound<'py, PyAny>> {
+    fn get_intent<'py>(&self, py: Python<'py>, intent_id: Text) -> PyResult<Bound<'py, PyAny>> {
         let client = &self.inner;
-        let intent = py.detach(|| client.get_intent(intent_id)).py(py)?;
+        let intent = py.detach(|| client.get_intent(&intent_id)).py(py)?;
         convert::intent(py, &intent)
     }
 
     /// Cancels an intent that is still OPENED (`pos=` uses the older path that names the POS).
     #[pyo3(signature = (intent_id, *, pos=None))]
-    fn cancel_intent(&self, py: Python<'_>, intent_id: &str, pos: Option<&str>) -> PyResult<()> {
+    fn cancel_intent(&self, py: Python<'_>, intent_id: Text, pos: Option<Text>) -> PyResult<()> {
         let client = &self.inner;
         py.detach(|| match pos {
-            None => client.cancel_intent(intent_id),
-            Some(p) => client.cancel_intent_for_pos(intent_id, p),
+            None => client.cancel_intent(&intent_id),
+            Some(p) => client.cancel_intent_for_pos(&intent_id, &p),
         })
         .py(py)
     }
@@ -380,17 +391,17 @@ impl PyClient {
     fn wait_for_final<'py>(
         &self,
         py: Python<'py>,
-        intent_id: &str,
-        timeout: Option<f64>,
-        poll_interval: Option<f64>,
+        intent_id: Text,
+        timeout: Option<Real>,
+        poll_interval: Option<Real>,
         on_status: Option<Bound<'py, PyAny>>,
         cancel: Option<Bound<'py, PyCancelToken>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let wait = PyWait::new(py, timeout, poll_interval, on_status, cancel)?;
         let client = &self.inner;
         let opts = &wait.opts;
-        let ended = py.detach(|| client.wait_for_final(intent_id, opts));
-        if let Some(e) = wait.take_failure(py, Some(intent_id)) {
+        let ended = py.detach(|| client.wait_for_final(&intent_id, opts));
+        if let Some(e) = wait.take_failure(py, Some(&intent_id)) {
             return Err(e);
         }
         convert::intent(py, &ended.py(py)?)
@@ -405,15 +416,15 @@ impl PyClient {
         &self,
         py: Python<'py>,
         amount: &Bound<'py, PyAny>,
-        description: String,
-        external_reference: String,
-        pos: Option<String>,
-        device: Option<String>,
-        ticket_number: Option<String>,
+        description: Text,
+        external_reference: Text,
+        pos: Option<Text>,
+        device: Option<Text>,
+        ticket_number: Option<Text>,
         print_seller_ticket: bool,
-        idempotency_key: Option<String>,
-        timeout: Option<f64>,
-        poll_interval: Option<f64>,
+        idempotency_key: Option<Text>,
+        timeout: Option<Real>,
+        poll_interval: Option<Real>,
         on_status: Option<Bound<'py, PyAny>>,
         cancel: Option<Bound<'py, PyCancelToken>>,
     ) -> PyResult<Bound<'py, PyAny>> {
@@ -426,7 +437,7 @@ impl PyClient {
             print_seller_ticket,
             idempotency_key,
         )?;
-        let target = convert::target(pos, device).py(py)?;
+        let target = convert::target(pos.map(String::from), device.map(String::from)).py(py)?;
         let wait = PyWait::new(py, timeout, poll_interval, on_status, cancel)?;
         let client = &self.inner;
         let opts = &wait.opts;
@@ -442,11 +453,11 @@ impl PyClient {
     }
 
     /// Reads an intent that has ended, looks up its payments and gives the verdict.
-    fn sale_for<'py>(&self, py: Python<'py>, intent_id: &str) -> PyResult<Bound<'py, PyAny>> {
+    fn sale_for<'py>(&self, py: Python<'py>, intent_id: Text) -> PyResult<Bound<'py, PyAny>> {
         let client = &self.inner;
         let sale = py
             .detach(|| {
-                let intent = client.get_intent(intent_id)?;
+                let intent = client.get_intent(&intent_id)?;
                 client.sale_for(intent)
             })
             .py(py)?;
@@ -458,16 +469,16 @@ impl PyClient {
     fn list_devices<'py>(
         &self,
         py: Python<'py>,
-        store_id: Option<String>,
-        pos_id: Option<String>,
-        limit: Option<u32>,
-        offset: Option<u32>,
+        store_id: Option<Text>,
+        pos_id: Option<Text>,
+        limit: Option<Int<u32>>,
+        offset: Option<Int<u32>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let filter = DeviceFilter {
-            store_id,
-            pos_id,
-            limit,
-            offset,
+            store_id: store_id.map(String::from),
+            pos_id: pos_id.map(String::from),
+            limit: limit.map(|n| n.0),
+            offset: offset.map(|n| n.0),
         };
         let client = &self.inner;
         let page = py.detach(|| client.list_devices(&filter)).py(py)?;
@@ -478,14 +489,14 @@ impl PyClient {
     #[pyo3(signature = (*, store_id=None, pos_id=None, limit=None))]
     fn devices(
         &self,
-        store_id: Option<String>,
-        pos_id: Option<String>,
-        limit: Option<u32>,
+        store_id: Option<Text>,
+        pos_id: Option<Text>,
+        limit: Option<Int<u32>>,
     ) -> PyDeviceIterator {
         let filter = DeviceFilter {
-            store_id,
-            pos_id,
-            limit,
+            store_id: store_id.map(String::from),
+            pos_id: pos_id.map(String::from),
+            limit: limit.map(|n| n.0),
             offset: None,
         };
         PyDeviceIterator {
@@ -494,11 +505,11 @@ impl PyClient {
     }
 
     /// Switches a device between "PDV" and "STANDALONE"; returns the mode the API reports.
-    fn set_operating_mode(&self, py: Python<'_>, device_id: &str, mode: &str) -> PyResult<String> {
-        let mode = OperatingMode::parse_settable(mode).py(py)?;
+    fn set_operating_mode(&self, py: Python<'_>, device_id: Text, mode: Text) -> PyResult<String> {
+        let mode = OperatingMode::parse_settable(&mode).py(py)?;
         let client = &self.inner;
         let set = py
-            .detach(|| client.set_operating_mode(device_id, mode))
+            .detach(|| client.set_operating_mode(&device_id, mode))
             .py(py)?;
         Ok(set.as_str().to_string())
     }
@@ -522,7 +533,7 @@ impl PyClient {
         py: Python<'py>,
         payment_id: &Bound<'py, PyAny>,
         amount: Option<Bound<'py, PyAny>>,
-        idempotency_key: Option<String>,
+        idempotency_key: Option<Text>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let payment_id = convert::payment_id(py, payment_id)?;
         let amount = opt_amount(py, amount.as_ref())?;

@@ -10,7 +10,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
 use crate::client::PyClient;
-use crate::convert::{self, amount_from, seconds};
+use crate::convert::{self, amount_from, seconds, Int, Real, Text};
 use crate::errors::{to_pyerr, IntoPyResult};
 
 /// A running simulator (`None` once stopped).
@@ -21,6 +21,7 @@ pub struct PySimulator {
     access_token: String,
     webhook_secret: String,
     ca_cert_pem: Option<String>,
+    site: Site,
 }
 
 fn stopped(py: Python<'_>) -> PyErr {
@@ -59,6 +60,40 @@ fn faults_from(py: Python<'_>, faults: &Bound<'_, PyAny>) -> PyResult<Vec<FaultR
     Ok(out)
 }
 
+/// `stores=`, `pos=` or `devices=`: a sequence of dicts read as the simulator's records (the keys
+/// of `SimStore`, `SimPos`, `SimDevice`); what does not fit is an `InvalidArgumentError`.
+fn records<T: serde::de::DeserializeOwned>(
+    py: Python<'_>,
+    field: &'static str,
+    example: &str,
+    value: &Bound<'_, PyAny>,
+) -> PyResult<Vec<T>> {
+    let json = py.import("json")?;
+    let mut out = Vec::new();
+    for item in value.try_iter()? {
+        let item = item?;
+        if !item.is_instance_of::<PyDict>() {
+            return Err(PyTypeError::new_err(format!(
+                "each of {field} must be a dict, e.g. {example}, not {}",
+                item.get_type().name()?
+            )));
+        }
+        let text: String = json.call_method1("dumps", (item,))?.extract()?;
+        let record: T = serde_json::from_str(&text).map_err(|e| {
+            to_pyerr(
+                py,
+                &mppoint::Error::invalid_argument(
+                    field,
+                    format!("each must look like {example} ({e})"),
+                    &text,
+                ),
+            )
+        })?;
+        out.push(record);
+    }
+    Ok(out)
+}
+
 impl PySimulator {
     fn with<T>(&self, py: Python<'_>, f: impl FnOnce(&Simulator) -> T + Send) -> PyResult<T>
     where
@@ -79,27 +114,30 @@ impl PySimulator {
     #[pyo3(signature = (*, access_token=None, site=None, bind=None, amount_limits=None,
         pickup_delay=None, step_delay=None, time_factor=None, webhook_urls=None,
         webhook_secret=None, max_webhook_attempts=None, honor_idempotency_keys=None, tls=false,
-        faults=None))]
+        faults=None, stores=None, pos=None, devices=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
-        access_token: Option<String>,
-        site: Option<String>,
-        bind: Option<String>,
+        access_token: Option<Text>,
+        site: Option<Text>,
+        bind: Option<Text>,
         amount_limits: Option<(Bound<'_, PyAny>, Bound<'_, PyAny>)>,
-        pickup_delay: Option<f64>,
-        step_delay: Option<f64>,
-        time_factor: Option<u32>,
-        webhook_urls: Option<Vec<String>>,
-        webhook_secret: Option<String>,
-        max_webhook_attempts: Option<u32>,
+        pickup_delay: Option<Real>,
+        step_delay: Option<Real>,
+        time_factor: Option<Int<u32>>,
+        webhook_urls: Option<Vec<Text>>,
+        webhook_secret: Option<Text>,
+        max_webhook_attempts: Option<Int<u32>>,
         honor_idempotency_keys: Option<bool>,
         tls: bool,
         faults: Option<Bound<'_, PyAny>>,
+        stores: Option<Bound<'_, PyAny>>,
+        pos: Option<Bound<'_, PyAny>>,
+        devices: Option<Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
         let mut cfg = SimulatorConfig::default();
         if let Some(t) = access_token {
-            cfg.access_token = t;
+            cfg.access_token = String::from(t);
         }
         if let Some(s) = site {
             cfg.site = s.parse::<Site>().py(py)?;
@@ -121,22 +159,22 @@ impl PySimulator {
                 Some(AmountLimits::new(amount_from(py, &min)?, amount_from(py, &max)?).py(py)?);
         }
         if let Some(d) = pickup_delay {
-            cfg.pickup_delay = seconds(py, "pickup_delay", d, ErrorKind::InvalidArgument)?;
+            cfg.pickup_delay = seconds(py, "pickup_delay", d.0, ErrorKind::InvalidArgument)?;
         }
         if let Some(d) = step_delay {
-            cfg.step_delay = seconds(py, "step_delay", d, ErrorKind::InvalidArgument)?;
+            cfg.step_delay = seconds(py, "step_delay", d.0, ErrorKind::InvalidArgument)?;
         }
         if let Some(f) = time_factor {
-            cfg.time_factor = f;
+            cfg.time_factor = f.0;
         }
         if let Some(u) = webhook_urls {
-            cfg.webhook_urls = u;
+            cfg.webhook_urls = u.into_iter().map(String::from).collect();
         }
         if let Some(s) = webhook_secret {
-            cfg.webhook_secret = s;
+            cfg.webhook_secret = String::from(s);
         }
         if let Some(n) = max_webhook_attempts {
-            cfg.max_webhook_attempts = n;
+            cfg.max_webhook_attempts = n.0;
         }
         if let Some(h) = honor_idempotency_keys {
             cfg.honor_idempotency_keys = h;
@@ -145,12 +183,37 @@ impl PySimulator {
         if let Some(f) = faults {
             cfg.faults = faults_from(py, &f)?;
         }
+        if let Some(v) = stores {
+            cfg.stores = records(
+                py,
+                "stores",
+                r#"{"id": "1000002", "name": "Loja Norte"}"#,
+                &v,
+            )?;
+        }
+        if let Some(v) = pos {
+            cfg.pos = records(
+                py,
+                "pos",
+                r#"{"id": 2000003, "external_id": "SUC002POS001", "store_id": "1000002"}"#,
+                &v,
+            )?;
+        }
+        if let Some(v) = devices {
+            cfg.devices = records(
+                py,
+                "devices",
+                r#"{"id": "PAX_A910__SMARTPOS0000000009", "pos_external_id": "SUC002POS001", "operating_mode": "PDV"}"#,
+                &v,
+            )?;
+        }
         let sim = py.detach(|| Simulator::start(cfg)).py(py)?;
         Ok(PySimulator {
             base_url: sim.base_url().to_string(),
             access_token: sim.access_token().to_string(),
             webhook_secret: sim.webhook_secret().to_string(),
             ca_cert_pem: sim.ca_cert_pem().map(str::to_string),
+            site: sim.config().site,
             inner: Mutex::new(Some(sim)),
         })
     }
@@ -193,16 +256,22 @@ impl PySimulator {
     fn client(
         &self,
         py: Python<'_>,
-        site: Option<String>,
-        timeout: Option<f64>,
-        retries: Option<u32>,
+        site: Option<Text>,
+        timeout: Option<Real>,
+        retries: Option<Int<u32>>,
     ) -> PyResult<Py<PyClient>> {
         let cls = py.get_type::<PyClient>();
         let kw = PyDict::new(py);
         kw.set_item("base_url", &self.base_url)?;
-        kw.set_item("site", site)?;
-        kw.set_item("timeout", timeout)?;
-        kw.set_item("retries", retries)?;
+        // The simulator's own site by default, so an amount outside its limits is refused by the
+        // client (INVALID_AMOUNT) before the simulator answers 400, as with a real account.
+        kw.set_item(
+            "site",
+            site.map(String::from)
+                .unwrap_or_else(|| self.site.code().to_string()),
+        )?;
+        kw.set_item("timeout", timeout.map(|t| t.0))?;
+        kw.set_item("retries", retries.map(|r| r.0))?;
         kw.set_item("extra_root_certs", self.ca_cert_pem.as_deref())?;
         kw.set_item("no_proxy", true)?;
         cls.call((&self.access_token,), Some(&kw))?
@@ -213,20 +282,20 @@ impl PySimulator {
 
     /// The simulated terminal reads a card for this intent: `"approved"`, `"rejected"`,
     /// `"error"` or `"confirmation_required"` (any case).
-    #[pyo3(signature = (intent_id, outcome="approved"))]
-    fn present_card(&self, py: Python<'_>, intent_id: &str, outcome: &str) -> PyResult<()> {
-        let o = CardOutcome::parse(outcome).py(py)?;
-        self.with(py, |s| s.present_card(intent_id, o))?.py(py)
+    #[pyo3(signature = (intent_id, outcome=Text(String::from("approved"))))]
+    fn present_card(&self, py: Python<'_>, intent_id: Text, outcome: Text) -> PyResult<()> {
+        let o = CardOutcome::parse(&outcome).py(py)?;
+        self.with(py, |s| s.present_card(&intent_id, o))?.py(py)
     }
 
     /// The cashier cancels this intent on the simulated terminal.
-    fn cancel_on_terminal(&self, py: Python<'_>, intent_id: &str) -> PyResult<()> {
-        self.with(py, |s| s.cancel_on_terminal(intent_id))?.py(py)
+    fn cancel_on_terminal(&self, py: Python<'_>, intent_id: Text) -> PyResult<()> {
+        self.with(py, |s| s.cancel_on_terminal(&intent_id))?.py(py)
     }
 
     /// The simulated terminal keeps this intent (ON_TERMINAL) until a control call.
-    fn hold_on_terminal(&self, py: Python<'_>, intent_id: &str) -> PyResult<()> {
-        self.with(py, |s| s.hold_on_terminal(intent_id))?.py(py)
+    fn hold_on_terminal(&self, py: Python<'_>, intent_id: Text) -> PyResult<()> {
+        self.with(py, |s| s.hold_on_terminal(&intent_id))?.py(py)
     }
 
     /// Replaces the fault rules (dicts in the simulator's JSON form).
@@ -256,8 +325,8 @@ impl PySimulator {
     }
 
     /// The simulator's view of an intent, or None.
-    fn intent<'py>(&self, py: Python<'py>, intent_id: &str) -> PyResult<Option<Bound<'py, PyAny>>> {
-        match self.with(py, |s| s.intent(intent_id))? {
+    fn intent<'py>(&self, py: Python<'py>, intent_id: Text) -> PyResult<Option<Bound<'py, PyAny>>> {
+        match self.with(py, |s| s.intent(&intent_id))? {
             Some(i) => convert::intent(py, &i).map(Some),
             None => Ok(None),
         }
@@ -277,8 +346,10 @@ impl PySimulator {
     }
 
     /// Where webhook notifications are delivered.
-    fn set_webhook_urls(&self, py: Python<'_>, urls: Vec<String>) -> PyResult<()> {
-        self.with(py, |s| s.set_webhook_urls(urls))
+    fn set_webhook_urls(&self, py: Python<'_>, urls: Vec<Text>) -> PyResult<()> {
+        self.with(py, |s| {
+            s.set_webhook_urls(urls.into_iter().map(String::from).collect())
+        })
     }
 
     /// Stops the simulator (also done by `with` and when it is garbage-collected).
