@@ -77,3 +77,20 @@ test('setLogger receives the library log records, never the token, until setLogg
   assert.equal(records.length, before)
   assert.equal((await failure(() => setLogger(() => {}, { level: 'loud' }))).code, 'INVALID_ARGUMENT')
 })
+
+test("a simulator's clientOptions carry its site and limits: an out-of-limit amount is INVALID_AMOUNT", async (t) => {
+  for (const [config, over, words] of [
+    [{ site: 'MLB' }, '70000.01', /MLB maximum/],
+    [{ site: 'MLA' }, '4000000.01', /MLA maximum/],
+    [{ site: 'MLB', limits: { min: '2.00', max: '50.00' } }, '50.01', /maximum of 50\.00/],
+  ]) {
+    const sim = new Simulator({ ...config, pickupDelayMs: 20, stepDelayMs: 20 })
+    t.after(() => sim.stop())
+    const client = new Client(sim.clientOptions())
+    assert.equal(client.site, config.site)
+    const e = await failure(client.charge({ pos: 'SUC001POS001' }, { amount: over, description: 'd', externalReference: 'r' }))
+    assert.equal(e.code, 'INVALID_AMOUNT')
+    assert.match(e.message, words)
+    assert.equal(sim.counters().requests.CreateIntent ?? 0, 0, 'nothing was sent')
+  }
+})

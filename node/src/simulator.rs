@@ -300,6 +300,8 @@ pub struct Simulator {
     access_token: String,
     webhook_secret: String,
     ca_cert_pem: Option<String>,
+    site: mppoint::Site,
+    limits: Option<mppoint::AmountLimits>,
 }
 
 impl Simulator {
@@ -339,6 +341,8 @@ impl Simulator {
                 access_token: s.access_token().to_string(),
                 webhook_secret: s.webhook_secret().to_string(),
                 ca_cert_pem: s.ca_cert_pem().map(str::to_string),
+                site: s.config().site,
+                limits: s.config().limits,
                 inner: Mutex::new(Some(s)),
             }),
             Err(e) => Err(to_napi(&env, &e)),
@@ -376,8 +380,13 @@ impl Simulator {
         ClientOptions {
             access_token: self.access_token.clone(),
             base_url: Some(self.base_url.clone()),
-            site: None,
-            amount_limits: None,
+            // The simulator's own site and limits, so an amount outside them is INVALID_AMOUNT
+            // before anything is sent, as with a real account (not the simulator's 400).
+            site: Some(self.site.code().to_string()),
+            amount_limits: self.limits.map(|l| crate::types::AmountLimits {
+                min: Either::A(l.min.to_string()),
+                max: Either::A(l.max.to_string()),
+            }),
             timeout_ms: None,
             connect_timeout_ms: None,
             retries: None,

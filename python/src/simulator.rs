@@ -22,6 +22,7 @@ pub struct PySimulator {
     webhook_secret: String,
     ca_cert_pem: Option<String>,
     site: Site,
+    limits: Option<AmountLimits>,
 }
 
 fn stopped(py: Python<'_>) -> PyErr {
@@ -214,6 +215,7 @@ impl PySimulator {
             webhook_secret: sim.webhook_secret().to_string(),
             ca_cert_pem: sim.ca_cert_pem().map(str::to_string),
             site: sim.config().site,
+            limits: sim.config().limits,
             inner: Mutex::new(Some(sim)),
         })
     }
@@ -273,6 +275,9 @@ impl PySimulator {
         kw.set_item("timeout", timeout.map(|t| t.0))?;
         kw.set_item("retries", retries.map(|r| r.0))?;
         kw.set_item("extra_root_certs", self.ca_cert_pem.as_deref())?;
+        if let Some(l) = self.limits {
+            kw.set_item("amount_limits", (l.min.to_string(), l.max.to_string()))?;
+        }
         kw.set_item("no_proxy", true)?;
         cls.call((&self.access_token,), Some(&kw))?
             .cast_into::<PyClient>()

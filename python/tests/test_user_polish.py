@@ -148,3 +148,11 @@ def test_the_simulators_client_checks_the_simulators_site(site: mppoint.Site, ov
             client.charge(over, "d", "r", pos="SUC001POS001")
         assert sim.counters()["requests"].get("CreateIntent", 0) == 0
         assert client.charge(Decimal("10.00"), "d", "r", pos="SUC001POS001").is_paid
+
+
+def test_the_simulators_client_checks_the_simulators_own_limits() -> None:
+    with mppoint.Simulator(amount_limits=("2.00", "50.00"), pickup_delay=0.05, step_delay=0.05) as sim:
+        client = sim.client()
+        with pytest.raises(mppoint.InvalidAmountError, match="50.00"):
+            client.charge("50.01", "d", "r", pos="SUC001POS001")
+        assert sim.counters()["requests"].get("CreateIntent", 0) == 0
