@@ -50,7 +50,7 @@ struct Api {
     /// Site, for the amount limits: MLA (Argentina) or MLB (Brazil).
     #[arg(long, env = "MPPOINT_SITE")]
     site: Option<String>,
-    /// Print results as JSON.
+    /// Print results as JSON on stdout (progress and messages stay on stderr).
     #[arg(long)]
     json: bool,
 }
@@ -115,8 +115,8 @@ struct SaleArgs {
     #[command(flatten)]
     api: Api,
     /// Amount, with a dot and at most two decimals. In the simulator the cents choose the outcome:
-    /// .13 rejected, .66 error, .77 confirmation required, .88 canceled on the terminal, .99 never
-    /// picked up; anything else approved.
+    /// .13 rejected, .44 held on the terminal, .66 error, .77 confirmation required, .88 canceled
+    /// on the terminal, .99 never picked up; anything else approved.
     #[arg(long, default_value = "25.00", allow_hyphen_values = true)]
     amount: String,
     /// Description shown on the terminal.
