@@ -181,7 +181,8 @@ impl WaitOptions {
         }
     }
 
-    /// Checks the options (poll interval at least 10 ms, a deadline above zero).
+    /// Checks the options (poll interval at least 10 ms, a deadline above zero, neither over 24
+    /// hours).
     pub fn validate(&self) -> Result<()> {
         if self.poll_interval < Duration::from_millis(10) {
             return Err(Error::invalid_argument(
