@@ -599,11 +599,6 @@ typedef struct mpp_wait_options mpp_wait_options;
  */
 typedef void (*mpp_status_callback)(const char *status, void *user_data);
 
-/**
- * Every code, in number order.
- */
-#define mpp_result_ALL { mpp_result_Ok, mpp_result_InvalidArgument, mpp_result_InvalidAmount, mpp_result_Config, mpp_result_Unauthorized, mpp_result_Forbidden, mpp_result_NotFound, mpp_result_BadRequest, mpp_result_AlreadyQueued, mpp_result_CannotCancel, mpp_result_Conflict, mpp_result_RateLimited, mpp_result_Server, mpp_result_Api, mpp_result_OutcomeUnknown, mpp_result_Network, mpp_result_Timeout, mpp_result_Decode, mpp_result_WaitTimeout, mpp_result_Canceled, mpp_result_InvalidSignature, mpp_result_NullArgument, mpp_result_InvalidUtf8, mpp_result_Panic, }
-
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus

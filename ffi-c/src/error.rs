@@ -71,7 +71,9 @@ pub enum mpp_result {
 }
 
 impl mpp_result {
-    /// Every code, in number order.
+    /// Every code, in number order (Rust only: cbindgen would write it with the Rust variant names).
+    ///
+    /// cbindgen:ignore
     pub const ALL: [mpp_result; 24] = [
         mpp_result::Ok,
         mpp_result::InvalidArgument,
