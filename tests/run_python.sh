@@ -26,7 +26,10 @@ fi
 PYTHON="$(command -v "$PYTHON")"
 
 echo "== build the wheel and the sdist (python/dist.sh)"
-WHEEL="$(bash "$ROOT/python/dist.sh" "$DIST" | tail -n 1)"
+mkdir -p "$DIST"
+bash "$ROOT/python/dist.sh" "$DIST" > "$DIST/dist.out"
+cat "$DIST/dist.out"   # build time, auditwheel's verdict, the sizes
+WHEEL="$(tail -n 1 "$DIST/dist.out")"
 SDIST="$(ls "$DIST"/mppoint-*.tar.gz)"
 
 # shellcheck source=no-rust-path.sh
