@@ -122,6 +122,9 @@ for tgz in "$outdir"/mppoint-*.tgz; do
        unpacked=$(tar -xzOf "$tgz" --wildcards 'package/*.node' | wc -c)
        echo "size: $(basename "$tgz") unpacked addon: $unpacked bytes" ;;
   esac
-  tar -tzf "$tgz" | grep -q 'package/LICENSE-APACHE' || { echo "dist.sh: $tgz lacks LICENSE-APACHE" >&2; exit 1; }
+  # Not `tar | grep -q`: grep -q may exit before tar has written everything, and with pipefail
+  # tar's SIGPIPE would fail the check at random.
+  tar -tzf "$tgz" > "$stage/listing.txt"
+  grep -q 'package/LICENSE-APACHE' "$stage/listing.txt" || { echo "dist.sh: $tgz lacks LICENSE-APACHE" >&2; exit 1; }
 done
 echo "$outdir"
