@@ -40,10 +40,10 @@
 /**
  * What a call did: `MPP_RESULT_OK` (0) or why it failed.
  *
- * The numbers are permanent: a code is never renumbered or reused. Codes 1 to 99 are the error
- * kinds of the Rust core (the same kinds as Python's exception classes and Node's `err.code`);
- * codes from 100 are the C layer's own (NULL argument, invalid UTF-8, panic). Treat a code you
- * do not know as a failure: later versions may add codes.
+ * The numbers are permanent: a code is never renumbered or reused. Codes 1 to 99 and
+ * `MPP_RESULT_PANIC` are the error kinds of the Rust core (the same kinds as Python's exception
+ * classes and Node's `err.code`); `MPP_RESULT_NULL_ARGUMENT` and `MPP_RESULT_INVALID_UTF8` are
+ * the C layer's own. Treat a code you do not know as a failure: later versions may add codes.
  */
 enum mpp_result
 #if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
@@ -618,11 +618,6 @@ typedef struct mpp_wait_options mpp_wait_options;
  * client, options or token in use.
  */
 typedef void (*mpp_status_callback)(const char *status, void *user_data);
-
-/**
- * Every code, in number order.
- */
-#define mpp_result_ALL { mpp_result_Ok, mpp_result_InvalidArgument, mpp_result_InvalidAmount, mpp_result_Config, mpp_result_Unauthorized, mpp_result_Forbidden, mpp_result_NotFound, mpp_result_BadRequest, mpp_result_AlreadyQueued, mpp_result_CannotCancel, mpp_result_Conflict, mpp_result_RateLimited, mpp_result_Server, mpp_result_Api, mpp_result_OutcomeUnknown, mpp_result_Network, mpp_result_Timeout, mpp_result_Decode, mpp_result_WaitTimeout, mpp_result_Canceled, mpp_result_InvalidSignature, mpp_result_IdempotencyKeyMismatch, mpp_result_Aborted, mpp_result_NullArgument, mpp_result_InvalidUtf8, mpp_result_Panic, }
 
 #ifdef __cplusplus
 extern "C" {
@@ -1829,8 +1824,9 @@ const char *mpp_simulator_webhook_secret(const mpp_simulator *simulator);
 const char *mpp_simulator_ca_cert_pem(const mpp_simulator *simulator);
 
 /**
- * A client configuration for this simulator: its base URL, its token, and its certificate when
- * it serves TLS. Change it further as needed, then `mpp_client_new`.
+ * A client configuration for this simulator: its base URL, its token, its certificate when it
+ * serves TLS, and no proxy from the environment. Change it further as needed, then
+ * `mpp_client_new`.
  *
  * Ownership: `simulator` is borrowed; on success `*out_config` receives a new configuration the
  * caller frees with `mpp_config_free`; `*out_error` as in `mpp_simulator_config_new`.

@@ -61,6 +61,7 @@ export type ErrorCode =
   | 'INVALID_SIGNATURE'
   | 'IDEMPOTENCY_KEY_MISMATCH'
   | 'ABORTED'
+  | 'PANIC'
 
 /**
  * Every error mppoint raises or rejects with. `code` says what went wrong (stable across versions
@@ -226,6 +227,12 @@ export declare class Simulator {
   /** Stops serving (also done when the object is garbage-collected). Idempotent. */
   stop(): void
 }
+
+/**
+ * For the tests only (not exported by `index.js`): a panic inside a core call on the blocking
+ * pool, to prove it rejects with `code` `PANIC` as in every language.
+ */
+export declare function _testPanic(): Promise<void>
 
 /**
  * Integer cents of an amount, by the same rule every call applies: `amountCents("12.47") ===

@@ -26,11 +26,7 @@ fn setup() -> Setup {
         ..SimulatorConfig::default()
     })
     .expect("simulator");
-    let client = Client::builder(sim.access_token())
-        .base_url(sim.base_url())
-        .no_proxy()
-        .build()
-        .expect("client");
+    let client = sim.client_builder().build().expect("client");
     let intent = client
         .create_intent(
             &Target::Pos("SUC001POS001".into()),

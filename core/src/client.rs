@@ -405,7 +405,7 @@ impl Client {
                         "intent {intent_id} already ended as {}: there is nothing to cancel{}",
                         i.status,
                         if i.status == crate::Status::Closed {
-                            " (if its payment was approved, refund it with refund_payment)"
+                            " (if its payment was approved, refund the payment)"
                         } else {
                             ""
                         }
@@ -573,7 +573,7 @@ impl Client {
             for id in intent.payment_ids() {
                 let p = self.get_payment(id).map_err(|e| {
                     let msg = format!(
-                        "intent {} is CLOSED but its payment {id} could not be read ({}): do not hand over the goods until get_payment({id}) shows it approved",
+                        "intent {} is CLOSED but its payment {id} could not be read ({}): do not hand over the goods until payment {id}, looked up again, shows it approved",
                         intent.id,
                         e.message()
                     );
@@ -656,26 +656,41 @@ impl Client {
     /// carries the intent id ([`Error::intent_id`]) and the idempotency key: the intent still
     /// exists, so cancel it or wait again.
     pub fn charge(&self, target: &Target, req: &IntentRequest, opts: &WaitOptions) -> Result<Sale> {
-        // Bad wait options must not leave an intent behind: check them before creating it.
-        opts.validate()?;
-        let intent = self.create_intent(target, req)?;
+        let (created, waiter) = self.begin_charge(target, req, opts)?;
         // A status callback that panics must not lose the intent: the panic becomes an
         // `ABORTED` error carrying the intent id and key.
         let waited = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            Waiter::starting_from(&intent, opts).and_then(|w| self.drive(w))
+            waiter.and_then(|w| self.drive(w))
         }))
         .unwrap_or_else(|p| {
-            Err(Waiter::new(&intent.id, opts)
+            Err(Waiter::new(&created.id, opts)
                 .map(|w| w.aborted_error(&panic_text(&*p)))
                 .unwrap_or_else(|e| e))
         });
-        self.finish_charge(&intent, waited)
+        self.finish_charge(&created, waited)
     }
 
-    /// The end of [`Client::charge`], for a driver that does the create and the wait itself (the
-    /// Node binding waits on an async runtime): a failed wait gets the create's idempotency key
-    /// and the intent id, an ended intent keeps its key, and its payments are read for the
-    /// verdict. `waited` must be the intent as this client read it from the API.
+    /// The start of [`Client::charge`], for a driver that waits itself (the Node binding waits on
+    /// an async runtime): checks the wait options before anything is sent (bad options must not
+    /// leave an intent behind), creates the intent, and gives it with the wait's polling rule,
+    /// which starts from the created intent (and tells `on_status` about it once). Drive the
+    /// waiter, then hand what it gave to [`Client::finish_charge`].
+    pub fn begin_charge(
+        &self,
+        target: &Target,
+        req: &IntentRequest,
+        opts: &WaitOptions,
+    ) -> Result<(Intent, Result<Waiter>)> {
+        opts.validate()?;
+        let created = self.create_intent(target, req)?;
+        let waiter = Waiter::starting_from(&created, opts);
+        Ok((created, waiter))
+    }
+
+    /// The end of [`Client::charge`], after [`Client::begin_charge`] and the wait: a failed wait
+    /// gets the create's idempotency key and the intent id, an ended intent keeps its key, and its
+    /// payments are read for the verdict. `waited` must be the intent as this client read it from
+    /// the API.
     pub fn finish_charge(&self, created: &Intent, waited: Result<Intent>) -> Result<Sale> {
         let key = created.idempotency_key.clone();
         // Every error after the create names the intent, its key and its reference.

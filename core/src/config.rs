@@ -37,6 +37,47 @@ impl Default for RetryPolicy {
 }
 
 impl RetryPolicy {
+    /// The most retries a policy may ask for: past ten, a till waits minutes on a call that is not
+    /// coming back, and the backoff no longer helps.
+    pub const MAX_RETRIES: u32 = 10;
+
+    /// The default policy with `retries` retries after the first attempt (0 = never retry), the
+    /// one rule every language's `retries` option goes through. A number outside
+    /// `0..=MAX_RETRIES` is an [`ErrorKind::InvalidArgument`] error that says the range.
+    pub fn with_retries(retries: i64) -> Result<RetryPolicy> {
+        match u32::try_from(retries) {
+            Ok(n) if n <= RetryPolicy::MAX_RETRIES => Ok(RetryPolicy {
+                max_attempts: n + 1,
+                ..RetryPolicy::default()
+            }),
+            _ => Err(RetryPolicy::attempts_error(&format!("{retries} retries"))),
+        }
+    }
+
+    /// Checks the number of attempts (1 to `MAX_RETRIES + 1`).
+    fn check(&self) -> Result<()> {
+        if (1..=RetryPolicy::MAX_RETRIES + 1).contains(&self.max_attempts) {
+            Ok(())
+        } else {
+            Err(RetryPolicy::attempts_error(&format!(
+                "{} attempts",
+                self.max_attempts
+            )))
+        }
+    }
+
+    fn attempts_error(got: &str) -> Error {
+        Error::new(
+            ErrorKind::InvalidArgument,
+            format!(
+                "retries must be from 0 to {} (1 to {} attempts in all; got {got})",
+                RetryPolicy::MAX_RETRIES,
+                RetryPolicy::MAX_RETRIES + 1
+            ),
+        )
+        .with_field("retries")
+    }
+
     /// No retries at all.
     pub fn none() -> RetryPolicy {
         RetryPolicy {
@@ -116,8 +157,6 @@ pub struct ClientBuilder {
 
 /// The longest request timeout accepted (longer is a caller mistake, and would overflow clocks).
 pub const MAX_TIMEOUT: Duration = Duration::from_secs(10 * 60);
-/// The most attempts a retry policy may make.
-pub const MAX_ATTEMPTS: u32 = 10;
 /// The longest backoff a retry policy may use.
 pub const MAX_RETRY_DELAY: Duration = Duration::from_secs(5 * 60);
 /// The default cap on an answer's body (Mercado Pago's answers are a few kilobytes).
@@ -296,20 +335,15 @@ impl ClientBuilder {
                 "the access token contains spaces or control characters: copy it again from the Mercado Pago panel",
             ));
         }
-        if self.retry.max_attempts == 0 {
-            return Err(Error::new(
-                ErrorKind::Config,
-                "retry.max_attempts must be at least 1",
-            ));
-        }
-        if self.timeout.is_zero() || self.connect_timeout.is_zero() {
-            return Err(Error::new(ErrorKind::Config, "timeouts must be above zero"));
-        }
+        self.retry.check()?;
         let ms = |d: Duration| format!("{} ms", d.as_millis());
         for (field, d) in [
             ("timeout", self.timeout),
             ("connect_timeout", self.connect_timeout),
         ] {
+            if d.is_zero() {
+                return Err(Error::invalid_argument(field, "must be above zero", "0 ms"));
+            }
             if d > MAX_TIMEOUT {
                 return Err(Error::invalid_argument(
                     field,
@@ -317,13 +351,6 @@ impl ClientBuilder {
                     &ms(d),
                 ));
             }
-        }
-        if self.retry.max_attempts > MAX_ATTEMPTS {
-            return Err(Error::invalid_argument(
-                "retry.max_attempts",
-                format!("must be at most {MAX_ATTEMPTS}"),
-                &self.retry.max_attempts.to_string(),
-            ));
         }
         for (field, d) in [
             ("retry.base_delay", self.retry.base_delay),
@@ -372,15 +399,33 @@ mod tests {
             ClientBuilder::new("t").base_url("ftp://x"),
             ClientBuilder::new("t").proxy("::::"),
             ClientBuilder::new("t").add_root_certificate_pem("not pem"),
-            ClientBuilder::new("t").retry(RetryPolicy {
-                max_attempts: 0,
-                ..RetryPolicy::default()
-            }),
-            ClientBuilder::new("t").timeout(Duration::ZERO),
         ] {
             let e = b.build().unwrap_err();
             assert_eq!(e.kind(), ErrorKind::Config, "{e}");
         }
+    }
+
+    #[test]
+    fn retries_become_attempts_within_bounds() {
+        assert_eq!(RetryPolicy::with_retries(0).unwrap().max_attempts, 1);
+        assert_eq!(
+            RetryPolicy::with_retries(2).unwrap(),
+            RetryPolicy::default()
+        );
+        assert_eq!(RetryPolicy::with_retries(10).unwrap().max_attempts, 11);
+        for bad in [-1, 11, 100, i64::MAX, i64::MIN] {
+            let e = RetryPolicy::with_retries(bad).unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::InvalidArgument, "{bad}");
+            assert!(e.message().contains("from 0 to 10"), "{e}");
+            assert_eq!(e.field(), Some("retries"));
+        }
+        let too_many = RetryPolicy {
+            max_attempts: 12,
+            ..RetryPolicy::default()
+        };
+        let e = ClientBuilder::new("t").retry(too_many).build().unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidArgument);
+        assert!(e.message().contains("got 12 attempts"), "{e}");
     }
 
     #[test]

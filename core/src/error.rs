@@ -6,10 +6,10 @@
 //! says what to do next. No reqwest type appears here, and the access token never does either.
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::status::Status;
-use crate::webhook::FailureReason;
 
 /// `Result` with mppoint's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -66,11 +66,14 @@ pub enum ErrorKind {
     /// failed, an abort, Ctrl-C): the error carries the intent id and key; the intent is
     /// untouched, so cancel it or wait for it again.
     Aborted,
+    /// A bug inside mppoint was caught before it could reach the caller (a Rust panic). Please
+    /// report it with the message.
+    Panic,
 }
 
 impl ErrorKind {
     /// Every kind, in result-code order.
-    pub const ALL: [ErrorKind; 22] = [
+    pub const ALL: [ErrorKind; 23] = [
         ErrorKind::InvalidArgument,
         ErrorKind::InvalidAmount,
         ErrorKind::Config,
@@ -93,6 +96,7 @@ impl ErrorKind {
         ErrorKind::InvalidSignature,
         ErrorKind::IdempotencyKeyMismatch,
         ErrorKind::Aborted,
+        ErrorKind::Panic,
     ];
 
     /// The stable string code of this kind, the same in every language (Node's `err.code`).
@@ -120,6 +124,7 @@ impl ErrorKind {
             ErrorKind::InvalidSignature => "INVALID_SIGNATURE",
             ErrorKind::IdempotencyKeyMismatch => "IDEMPOTENCY_KEY_MISMATCH",
             ErrorKind::Aborted => "ABORTED",
+            ErrorKind::Panic => "PANIC",
         }
     }
 
@@ -133,6 +138,67 @@ impl ErrorKind {
 }
 
 impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// Why a webhook signature was refused: the same six reasons as Mercado Pago's own SDKs, checked
+/// in this order. It lives beside [`Error`], which carries it ([`Error::signature_failure`]); the
+/// webhook module re-exports it as `mppoint::webhook::FailureReason`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FailureReason {
+    /// The `x-signature` header is absent, empty or only whitespace. The request did not come from
+    /// Mercado Pago's webhooks (or a proxy dropped the header).
+    MissingHeader,
+    /// The header holds neither a `ts=` nor any `vN=` pair with a value (for example `garbage`,
+    /// `a=b`, `ts=,v1=`), or its `ts` is not made only of the digits 0-9 (`ts=abc`, `ts=-1`,
+    /// `ts=1.5`).
+    MalformedHeader,
+    /// The header has a version hash (`v1=…`, `v2=…`) but no non-empty `ts=`.
+    MissingTimestamp,
+    /// The header has a valid `ts` but no non-empty `v1=` (for example only `v2=`): Mercado Pago may
+    /// have moved to a new signature version.
+    MissingHash,
+    /// The HMAC-SHA256 of the manifest with the secret is not the header's `v1` (compared as
+    /// lower-case hex, exactly; an upper-case digest does not match). A wrong webhook secret, a
+    /// `data.id` or `x-request-id` that is not the one signed, or a forged request.
+    SignatureMismatch,
+    /// The signature matches, but `ts` is farther from now than the tolerance of
+    /// `VerifyOptions::tolerance`: a replay, or a server clock that is off.
+    TimestampOutOfTolerance,
+}
+
+impl FailureReason {
+    /// Every reason, in code order.
+    pub const ALL: [FailureReason; 6] = [
+        FailureReason::MissingHeader,
+        FailureReason::MalformedHeader,
+        FailureReason::MissingTimestamp,
+        FailureReason::MissingHash,
+        FailureReason::SignatureMismatch,
+        FailureReason::TimestampOutOfTolerance,
+    ];
+
+    /// The stable code, the same in every language.
+    pub fn code(self) -> &'static str {
+        match self {
+            FailureReason::MissingHeader => "MISSING_HEADER",
+            FailureReason::MalformedHeader => "MALFORMED_HEADER",
+            FailureReason::MissingTimestamp => "MISSING_TIMESTAMP",
+            FailureReason::MissingHash => "MISSING_HASH",
+            FailureReason::SignatureMismatch => "SIGNATURE_MISMATCH",
+            FailureReason::TimestampOutOfTolerance => "TIMESTAMP_OUT_OF_TOLERANCE",
+        }
+    }
+
+    /// The reason whose [`code`](Self::code) is `code`.
+    pub fn from_code(code: &str) -> Option<FailureReason> {
+        FailureReason::ALL.into_iter().find(|r| r.code() == code)
+    }
+}
+
+impl fmt::Display for FailureReason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.code())
     }
@@ -171,6 +237,18 @@ struct Inner {
     last_status: Option<Status>,
     field: Option<&'static str>,
     signature_failure: Option<FailureReason>,
+    source: Option<Source>,
+}
+
+/// The lower-level error behind an [`Error`] (a connection failure, a JSON syntax error), kept for
+/// [`std::error::Error::source`]. Two are equal when they read the same.
+#[derive(Clone)]
+struct Source(Arc<dyn std::error::Error + Send + Sync + 'static>);
+
+impl PartialEq for Source {
+    fn eq(&self, other: &Source) -> bool {
+        self.0.to_string() == other.0.to_string()
+    }
 }
 
 impl Error {
@@ -309,6 +387,92 @@ impl Error {
         self.inner.message = message.into();
         self
     }
+    /// Keeps `cause` as this error's [`source`](std::error::Error::source).
+    pub(crate) fn with_source(
+        mut self,
+        cause: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
+        self.inner.source = Some(Source(Arc::new(cause)));
+        self
+    }
+
+    /// [`Error::with_source`] for a cause that may be absent.
+    pub(crate) fn with_source_opt(
+        self,
+        cause: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
+    ) -> Self {
+        match cause {
+            Some(c) => {
+                let mut e = self;
+                e.inner.source = Some(Source(Arc::from(c)));
+                e
+            }
+            None => self,
+        }
+    }
+
+    /// The [`ErrorKind::Panic`] error for a panic caught while running `operation`, with the
+    /// panic's message.
+    pub fn from_panic(operation: &str, payload: &(dyn std::any::Any + Send)) -> Error {
+        let what = payload
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "no message".to_string());
+        Error::new(
+            ErrorKind::Panic,
+            format!("{operation}: internal error in mppoint (a panic was caught: {what}); please report it with this message"),
+        )
+    }
+}
+
+/// Runs `f`, turning a panic inside it into an [`ErrorKind::Panic`] error, so that a bug in
+/// mppoint never unwinds into a caller's runtime (C, Python, Node). Every binding runs its calls
+/// through this one function.
+pub fn catch_panic<T>(operation: &str, f: impl FnOnce() -> Result<T>) -> Result<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f))
+        .unwrap_or_else(|payload| Err(Error::from_panic(operation, payload.as_ref())))
+}
+
+/// Mercado Pago's error body, read leniently: `{"message","error","status","cause":[...]}`, where
+/// `cause` may be missing, empty, a list or one object, and a code a number or a string. The
+/// InStore reference documents its errors as `{"errorKey": "<prose>"}` instead: without a
+/// `message`, the `errorKey` text is the message. The one reader of it: every answer that is not a
+/// success goes through [`ApiErrorBody::parse`].
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub(crate) struct ApiErrorBody {
+    pub message: Option<String>,
+    pub error: Option<String>,
+    pub causes: Vec<Cause>,
+}
+
+impl ApiErrorBody {
+    pub(crate) fn parse(body: &[u8]) -> ApiErrorBody {
+        let Ok(v) = serde_json::from_slice::<serde_json::Value>(body) else {
+            return ApiErrorBody::default();
+        };
+        let text = |v: Option<&serde_json::Value>| -> Option<String> {
+            match v? {
+                serde_json::Value::String(s) if !s.is_empty() => Some(s.clone()),
+                serde_json::Value::Number(n) => Some(n.to_string()),
+                _ => None,
+            }
+        };
+        let cause = |c: &serde_json::Value| Cause {
+            code: text(c.get("code")),
+            description: text(c.get("description")),
+        };
+        let causes = match v.get("cause") {
+            Some(serde_json::Value::Array(items)) => items.iter().map(cause).collect(),
+            Some(c @ serde_json::Value::Object(_)) => vec![cause(c)],
+            _ => Vec::new(),
+        };
+        ApiErrorBody {
+            message: text(v.get("message")).or_else(|| text(v.get("errorKey"))),
+            error: text(v.get("error")),
+            causes,
+        }
+    }
 }
 
 /// At most 80 characters of `s`, quoted, for messages.
@@ -371,4 +535,74 @@ impl fmt::Debug for Error {
     }
 }
 
-impl std::error::Error for Error {}
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.inner
+            .source
+            .as_ref()
+            .map(|s| &*s.0 as &(dyn std::error::Error + 'static))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::error::Error as _;
+
+    #[test]
+    fn the_cause_is_kept_as_source() {
+        let json = serde_json::from_str::<u32>("x").unwrap_err();
+        let text = json.to_string();
+        let e = Error::new(ErrorKind::Decode, "the answer is not JSON").with_source(json);
+        assert_eq!(e.source().map(|s| s.to_string()), Some(text));
+        assert!(Error::new(ErrorKind::Api, "m").source().is_none());
+        // A clone keeps it too.
+        assert!(e.clone().source().is_some());
+    }
+
+    #[test]
+    fn a_panic_is_one_kind_with_its_message() {
+        let r: Result<()> = catch_panic("get the intent", || panic!("index out of bounds"));
+        let e = r.unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Panic);
+        assert_eq!(e.kind().code(), "PANIC");
+        assert!(!e.kind().is_transient());
+        assert!(
+            e.message().starts_with("get the intent: internal error"),
+            "{e}"
+        );
+        assert!(e.message().contains("index out of bounds"), "{e}");
+        let owned: Result<()> = catch_panic("x", || panic!("{}", String::from("owned")));
+        assert!(owned.unwrap_err().message().contains("owned"));
+        assert_eq!(catch_panic("x", || Ok(7)).unwrap(), 7);
+    }
+
+    #[test]
+    fn error_bodies_are_read_leniently() {
+        let b = ApiErrorBody::parse(
+            br#"{"message":"amount invalid","error":"bad_request","status":400,"cause":[{"code":4020,"description":"x"},{"code":"E1"}]}"#,
+        );
+        assert_eq!(b.message.as_deref(), Some("amount invalid"));
+        assert_eq!(b.error.as_deref(), Some("bad_request"));
+        assert_eq!(b.causes.len(), 2);
+        assert_eq!(b.causes[0].code.as_deref(), Some("4020"));
+        assert_eq!(b.causes[1].code.as_deref(), Some("E1"));
+        let empty = ApiErrorBody::parse(b"<html>502 Bad Gateway</html>");
+        assert!(empty.message.is_none() && empty.causes.is_empty());
+        let obj = ApiErrorBody::parse(br#"{"message":"m","cause":{"code":1}}"#);
+        assert_eq!(obj.causes.len(), 1);
+        let none = ApiErrorBody::parse(br#"{"message":"m","cause":null}"#);
+        assert!(none.causes.is_empty());
+        // The InStore reference's documented error shape.
+        let documented = ApiErrorBody::parse(
+            br#"{"errorKey":"409-- Conflict - There is already a queued intent for the device"}"#,
+        );
+        assert_eq!(
+            documented.message.as_deref(),
+            Some("409-- Conflict - There is already a queued intent for the device")
+        );
+        assert!(documented.error.is_none());
+        let both = ApiErrorBody::parse(br#"{"message":"m","errorKey":"k"}"#);
+        assert_eq!(both.message.as_deref(), Some("m"));
+    }
+}

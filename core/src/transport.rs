@@ -9,7 +9,7 @@ use reqwest::Method;
 use serde::de::DeserializeOwned;
 
 use crate::config::{ClientBuilder, RetryPolicy, Secret};
-use crate::error::{quote_snippet, Cause, Error, ErrorKind, Result};
+use crate::error::{quote_snippet, ApiErrorBody, Error, ErrorKind, Result};
 
 /// Path segments keep only RFC 3986 unreserved characters as they are.
 const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
@@ -140,6 +140,8 @@ enum Attempt {
         kind: ErrorKind,
         detail: String,
         sent: bool,
+        /// The HTTP library's error (its URL removed), kept as the error's `source()`.
+        cause: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
     },
 }
 
@@ -151,6 +153,7 @@ impl Transport {
                 ErrorKind::Config,
                 format!("base URL {} is not a URL: {e}", quote_snippet(&base)),
             )
+            .with_source(e)
         })?;
         if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
             return Err(Error::new(
@@ -232,6 +235,7 @@ impl Transport {
                     ErrorKind::Config,
                     format!("an extra root certificate is not valid PEM: {e}"),
                 )
+                .with_source(e)
             })?;
             if certs.is_empty() {
                 return Err(Error::new(
@@ -248,6 +252,7 @@ impl Transport {
                 ErrorKind::Config,
                 format!("could not build the HTTP client: {e}"),
             )
+            .with_source(e)
         })?;
         Ok(Transport {
             http,
@@ -268,10 +273,11 @@ impl Transport {
     pub(crate) fn json<T: DeserializeOwned>(&self, call: Call<'_>) -> Result<T> {
         self.execute(call, |body| {
             serde_json::from_slice::<T>(body).map_err(|e| {
-                format!(
+                let detail = format!(
                     "the answer is not the JSON expected ({e}); it starts with {}",
                     quote_snippet(&String::from_utf8_lossy(&body[..body.len().min(120)]))
-                )
+                );
+                (detail, Some(e))
             })
         })
     }
@@ -283,7 +289,7 @@ impl Transport {
         call: Call<'_>,
         decode: impl Fn(&[u8]) -> std::result::Result<T, String>,
     ) -> Result<T> {
-        self.execute(call, decode)
+        self.execute(call, |body| decode(body).map_err(|d| (d, None)))
     }
 
     /// Sends `call` and ignores the answer's body (204 No Content, or anything).
@@ -294,7 +300,7 @@ impl Transport {
     fn execute<T>(
         &self,
         call: Call<'_>,
-        decode: impl Fn(&[u8]) -> std::result::Result<T, String>,
+        decode: impl Fn(&[u8]) -> std::result::Result<T, (String, Option<serde_json::Error>)>,
     ) -> Result<T> {
         let policy = call.retry.unwrap_or(self.retry);
         let url = self.url(&call);
@@ -322,16 +328,22 @@ impl Transport {
                     if (200..300).contains(&status) {
                         match decode(&body) {
                             Ok(value) => return Ok(value),
-                            Err(detail) => (
-                                Error::new(
+                            Err((detail, cause)) => {
+                                let e = Error::new(
                                     ErrorKind::Decode,
                                     format!("{}: {detail}", call.subject),
                                 )
                                 .with_status(status)
-                                .with_request_id(request_id),
-                                None,
-                                Failure::MaybeProcessed,
-                            ),
+                                .with_request_id(request_id);
+                                (
+                                    match cause {
+                                        Some(c) => e.with_source(c),
+                                        None => e,
+                                    },
+                                    None,
+                                    Failure::MaybeProcessed,
+                                )
+                            }
                         }
                     } else {
                         let e = self.map_status(
@@ -351,7 +363,12 @@ impl Transport {
                         (e, retry_after, failure)
                     }
                 }
-                Attempt::Failed { kind, detail, sent } => {
+                Attempt::Failed {
+                    kind,
+                    detail,
+                    sent,
+                    cause,
+                } => {
                     log::warn!(
                         target: "mppoint",
                         "{} {} failed after {} ms (attempt {}): {}",
@@ -373,7 +390,7 @@ impl Transport {
                     } else {
                         Failure::NotSent
                     };
-                    (Error::new(kind, msg), None, failure)
+                    (Error::new(kind, msg).with_source_opt(cause), None, failure)
                 }
             };
             if failure == Failure::MaybeProcessed && call.op.keyed() && ambiguous.is_none() {
@@ -453,7 +470,8 @@ impl Transport {
         if let Some(r) = call.external_reference {
             out = out.with_external_reference(r);
         }
-        out
+        // The last attempt's error (and, below it, the HTTP library's) stays reachable.
+        out.with_source(err)
     }
 
     fn url(&self, call: &Call<'_>) -> String {
@@ -501,6 +519,7 @@ impl Transport {
                             resp.content_length().unwrap_or_default()
                         ),
                         sent: true,
+                        cause: None,
                     };
                 }
                 let mut body = Vec::new();
@@ -515,6 +534,7 @@ impl Transport {
                             "the answer (HTTP {status}) is larger than the {cap} bytes accepted"
                         ),
                         sent: true,
+                        cause: None,
                     },
                     Ok(_) => Attempt::Answered {
                         status,
@@ -530,6 +550,7 @@ impl Transport {
                         },
                         detail: format!("the answer (HTTP {status}) was cut off: {e}"),
                         sent: true,
+                        cause: Some(Box::new(e)),
                     },
                 }
             }
@@ -542,6 +563,7 @@ impl Transport {
                 detail: describe(&e),
                 // A connection that was never made carried nothing.
                 sent: !e.is_connect(),
+                cause: Some(Box::new(e.without_url())),
             },
         }
     }
@@ -586,7 +608,7 @@ impl Transport {
                 ),
                 Op::Create => (
                     ErrorKind::AlreadyQueued,
-                    format!("{subject} already has an intent queued{said}: wait for it to end, or cancel it (cancel_intent while it is OPENED, on the terminal once it is there) before creating another"),
+                    format!("{subject} already has an intent queued{said}: wait for it to end, or cancel it (through the API while it is OPENED, on the terminal once it is there) before creating another"),
                 ),
                 Op::Cancel => (
                     ErrorKind::CannotCancel,
@@ -666,51 +688,6 @@ fn describe(e: &reqwest::Error) -> String {
     }
 }
 
-/// Mercado Pago's error body, read leniently: `{"message","error","status","cause":[...]}`.
-#[derive(Default)]
-struct ApiErrorBody {
-    message: Option<String>,
-    error: Option<String>,
-    causes: Vec<Cause>,
-}
-
-impl ApiErrorBody {
-    fn parse(body: &[u8]) -> ApiErrorBody {
-        let Ok(v) = serde_json::from_slice::<serde_json::Value>(body) else {
-            return ApiErrorBody::default();
-        };
-        let text = |v: Option<&serde_json::Value>| -> Option<String> {
-            match v? {
-                serde_json::Value::String(s) if !s.is_empty() => Some(s.clone()),
-                serde_json::Value::Number(n) => Some(n.to_string()),
-                _ => None,
-            }
-        };
-        let causes = match v.get("cause") {
-            Some(serde_json::Value::Array(items)) => items
-                .iter()
-                .map(|c| Cause {
-                    code: text(c.get("code")),
-                    description: text(c.get("description")),
-                })
-                .collect(),
-            Some(serde_json::Value::Object(_)) => {
-                let c = v.get("cause");
-                vec![Cause {
-                    code: text(c.and_then(|c| c.get("code"))),
-                    description: text(c.and_then(|c| c.get("description"))),
-                }]
-            }
-            _ => Vec::new(),
-        };
-        ApiErrorBody {
-            message: text(v.get("message")),
-            error: text(v.get("error")),
-            causes,
-        }
-    }
-}
-
 impl Error {
     pub(crate) fn with_status_opt(self, s: Option<u16>) -> Self {
         match s {
@@ -744,6 +721,42 @@ mod tests {
             retry: None,
             external_reference: None,
         }
+    }
+
+    #[test]
+    fn the_reference_documented_error_bodies_reach_the_user() {
+        // tests/fixtures/reference/error_<status>_*.json: the InStore reference's {"errorKey"}.
+        let dir =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/reference");
+        let t = Transport::new(&ClientBuilder::new("t")).unwrap();
+        let mut seen = 0;
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().to_string();
+            let Some(status) = name
+                .strip_prefix("error_")
+                .and_then(|r| r.get(..3))
+                .and_then(|s| s.parse::<u16>().ok())
+            else {
+                continue;
+            };
+            let body = std::fs::read(&path).unwrap();
+            let key: serde_json::Value = serde_json::from_slice(&body).unwrap();
+            let key = key["errorKey"].as_str().unwrap().to_string();
+            let op = if name.contains("cancel") {
+                Op::Cancel
+            } else {
+                Op::Create
+            };
+            let e = t.map_status(&call(op), status, &body, None, None, false);
+            assert_eq!(e.status(), Some(status), "{name}");
+            assert_eq!(e.api_message(), Some(key.as_str()), "{name}");
+            if status != 401 {
+                assert!(e.message().contains(&key), "{name}: {e}");
+            }
+            seen += 1;
+        }
+        assert!(seen >= 10, "only {seen} documented error bodies");
     }
 
     #[test]
@@ -807,23 +820,5 @@ mod tests {
         assert_eq!(Op::Create.after(NotProcessed, false), Next::Retry);
         assert_eq!(Op::Create.after(MaybeProcessed, false), Next::Unknown);
         assert_eq!(Op::Create.after(MaybeProcessed, true), Next::Retry);
-    }
-
-    #[test]
-    fn error_bodies_are_read_leniently() {
-        let b = ApiErrorBody::parse(
-            br#"{"message":"amount invalid","error":"bad_request","status":400,"cause":[{"code":4020,"description":"x"},{"code":"E1"}]}"#,
-        );
-        assert_eq!(b.message.as_deref(), Some("amount invalid"));
-        assert_eq!(b.error.as_deref(), Some("bad_request"));
-        assert_eq!(b.causes.len(), 2);
-        assert_eq!(b.causes[0].code.as_deref(), Some("4020"));
-        assert_eq!(b.causes[1].code.as_deref(), Some("E1"));
-        let empty = ApiErrorBody::parse(b"<html>502 Bad Gateway</html>");
-        assert!(empty.message.is_none() && empty.causes.is_empty());
-        let obj = ApiErrorBody::parse(br#"{"message":"m","cause":{"code":1}}"#);
-        assert_eq!(obj.causes.len(), 1);
-        let none = ApiErrorBody::parse(br#"{"message":"m","cause":null}"#);
-        assert!(none.causes.is_empty());
     }
 }

@@ -337,7 +337,7 @@ impl Waiter {
             .map(|s| s.as_str().to_string())
             .unwrap_or_else(|| "unknown".into());
         let advice = match &self.last {
-            Some(Status::Opened) => "the terminal has not picked it up: cancel it with cancel_intent, or check the terminal is on, in PDV mode and online",
+            Some(Status::Opened) => "the terminal has not picked it up: cancel it through the API (it is still OPENED), or check the terminal is on, in PDV mode and online",
             Some(s) if !s.is_final() => "it is on the terminal: let the customer finish, or cancel it on the terminal, then wait again",
             _ => "check the network, then wait again",
         };
@@ -384,7 +384,7 @@ impl Waiter {
         Error::new(
             ErrorKind::Canceled,
             format!(
-                "the wait for intent {} was canceled after {} ms (last status {status}); the intent itself is untouched: cancel it with cancel_intent or on the terminal if the sale is abandoned",
+                "the wait for intent {} was canceled after {} ms (last status {status}); the intent itself is untouched: if the sale is abandoned, cancel it through the API while it is OPENED, or on the terminal",
                 self.intent_id,
                 self.started.elapsed().as_millis()
             ),

@@ -31,10 +31,8 @@ fn sim(cfg: SimulatorConfig) -> Simulator {
 }
 
 fn client(sim: &Simulator) -> Client {
-    Client::builder(sim.access_token())
-        .base_url(sim.base_url())
+    sim.client_builder()
         .site(Site::MLB)
-        .no_proxy()
         .retry(RetryPolicy {
             max_attempts: 3,
             base_delay: Duration::from_millis(20),
@@ -469,6 +467,9 @@ fn an_answer_lost_after_a_create_is_outcome_unknown_and_creates_one_intent() {
         .create_intent(&Target::Pos(POS1.into()), &req("15.00"))
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::OutcomeUnknown, "{e}");
+    // The cause stays reachable: the last attempt's error, then the HTTP library's.
+    let last = std::error::Error::source(&e).expect("the last attempt's error");
+    assert!(last.source().is_some(), "the connection error under {last}");
     let key = e
         .idempotency_key()
         .expect("the key is on the error")
@@ -593,9 +594,8 @@ fn truncated_and_malformed_answers_are_typed_errors() {
 #[test]
 fn slow_answers_time_out_and_dead_servers_are_network_errors() {
     let s = sim(fast());
-    let c = Client::builder(s.access_token())
-        .base_url(s.base_url())
-        .no_proxy()
+    let c = s
+        .client_builder()
         .timeout(Duration::from_millis(300))
         .retry(RetryPolicy::none())
         .build()
@@ -730,17 +730,13 @@ fn tls_with_an_extra_root_and_one_connection() {
         ..fast()
     });
     assert!(s.base_url().starts_with("https://"));
-    let pem = s.ca_cert_pem().expect("a certificate").to_string();
-    let c = Client::builder(s.access_token())
-        .base_url(s.base_url())
-        .no_proxy()
-        .add_root_certificate_pem(pem)
-        .build()
-        .unwrap();
+    assert!(s.ca_cert_pem().is_some(), "a certificate");
+    let c = s.client_builder().build().unwrap();
     for _ in 0..5 {
         c.list_devices(&DeviceFilter::default()).unwrap();
     }
     assert_eq!(s.counters().connections_accepted, 1, "kept alive");
+    // The same client without the simulator's certificate.
     let untrusting = Client::builder(s.access_token())
         .base_url(s.base_url())
         .no_proxy()

@@ -9,7 +9,7 @@ use mppoint_simulator::{Simulator, SimulatorConfig};
 mod common;
 use common::{receiver, Received};
 
-use mppoint::{Amount, Client, ErrorKind, IntentRequest, Status, Target, Verdict, WaitOptions};
+use mppoint::{Amount, ErrorKind, IntentRequest, Status, Target, Verdict, WaitOptions};
 
 fn verify(r: &Received, secret: &str) -> mppoint::Result<webhook::Notification> {
     let headers: Vec<(&str, &str)> = r
@@ -31,11 +31,7 @@ fn verify(r: &Received, secret: &str) -> mppoint::Result<webhook::Notification> 
 }
 
 fn sale(sim: &Simulator, amount: &str) -> mppoint::Sale {
-    let client = Client::builder(sim.access_token())
-        .base_url(sim.base_url())
-        .no_proxy()
-        .build()
-        .unwrap();
+    let client = sim.client_builder().build().unwrap();
     client
         .charge(
             &Target::Pos("SUC001POS001".into()),

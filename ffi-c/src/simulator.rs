@@ -549,8 +549,9 @@ pub unsafe extern "C" fn mpp_simulator_ca_cert_pem(
     })
 }
 
-/// A client configuration for this simulator: its base URL, its token, and its certificate when
-/// it serves TLS. Change it further as needed, then `mpp_client_new`.
+/// A client configuration for this simulator: its base URL, its token, its certificate when it
+/// serves TLS, and no proxy from the environment. Change it further as needed, then
+/// `mpp_client_new`.
 ///
 /// Ownership: `simulator` is borrowed; on success `*out_config` receives a new configuration the
 /// caller frees with `mpp_config_free`; `*out_error` as in `mpp_simulator_config_new`.
@@ -564,12 +565,7 @@ pub unsafe extern "C" fn mpp_simulator_client_config(
     boundary(F, out_error, || {
         let s = arg_ref(F, "simulator", simulator)?;
         let out = Out::new(F, "out_config", out_config)?;
-        let sim = s.sim();
-        let mut b = mppoint::Client::builder(sim.access_token()).base_url(sim.base_url());
-        if let Some(pem) = sim.ca_cert_pem() {
-            b = b.add_root_certificate_pem(pem.as_bytes());
-        }
-        out.give(mpp_config::from_builder(b));
+        out.give(mpp_config::from_builder(s.sim().client_builder()));
         Ok(())
     })
 }

@@ -45,9 +45,11 @@ test('INVALID_ARGUMENT, INVALID_AMOUNT, CONFIG: bad input, before anything is se
   assert.equal(e.field, 'amount')
   e = saw(throwsWith(() => new Client({ accessToken: '' }), 'CONFIG'))
   saw(throwsWith(() => new Client({ accessToken: 't', baseUrl: 'ftp://x' }), 'CONFIG'))
-  saw(throwsWith(() => new Client({ accessToken: 't', site: 'XX' }), 'CONFIG'))
-  saw(throwsWith(() => new Client({ accessToken: 't', timeoutMs: -1 }), 'CONFIG'))
-  saw(throwsWith(() => new Client({ accessToken: 't', retries: 1.5 }), 'CONFIG'))
+  e = saw(throwsWith(() => new Client({ accessToken: 't', site: 'XX' }), 'INVALID_ARGUMENT'))
+  assert.equal(e.field, 'site')
+  saw(throwsWith(() => new Client({ accessToken: 't', retries: 11 }), 'INVALID_ARGUMENT'))
+  saw(throwsWith(() => new Client({ accessToken: 't', timeoutMs: -1 }), 'INVALID_ARGUMENT'))
+  saw(throwsWith(() => new Client({ accessToken: 't', retries: 1.5 }), 'INVALID_ARGUMENT'))
   saw(throwsWith(() => new Client({ accessToken: 't', extraRootCerts: 'not pem' }), 'CONFIG'))
   saw(throwsWith(() => new Client({ accessToken: 't', proxy: '::::' }), 'CONFIG'))
   saw(throwsWith(() => new Client(), 'INVALID_ARGUMENT'))
@@ -183,6 +185,14 @@ test('IDEMPOTENCY_KEY_MISMATCH: a key reused for another cart; ABORTED: onStatus
   assert.equal(a.cause, thrown)
   assert.ok(a.intentId && a.idempotencyKey)
   await c.cancelIntent(a.intentId).catch(() => sim.cancelOnTerminal(a.intentId))
+})
+
+test('PANIC: a bug inside a core call rejects like every other error', async () => {
+  // The test hook is on the native addon only (index.js does not export it).
+  const native = require(path.join(__dirname, '..', 'mppoint.node'))
+  const e = saw(await rejectsWith(native._testPanic(), 'PANIC'))
+  assert.match(e.message, /deliberate panic/)
+  assert.equal(e.transient, false)
 })
 
 test('every error code was met, and the TypeScript ErrorCode union lists exactly them', () => {

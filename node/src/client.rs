@@ -64,15 +64,6 @@ pub struct ClientOptions {
     pub allow_insecure_http: Option<bool>,
 }
 
-fn config_error(e: mppoint::Error) -> mppoint::Error {
-    // A bad number in the options is a configuration problem, like the ones the core finds.
-    if e.kind() == mppoint::ErrorKind::InvalidArgument {
-        mppoint::Error::new(mppoint::ErrorKind::Config, e.message().to_string())
-    } else {
-        e
-    }
-}
-
 impl ClientOptions {
     fn build(&self) -> mppoint::Result<mppoint::Client> {
         let mut b = mppoint::Client::builder(self.access_token.clone());
@@ -80,32 +71,28 @@ impl ClientOptions {
             b = b.base_url(u.clone());
         }
         if let Some(s) = &self.site {
-            b = b.site(s.parse::<mppoint::Site>().map_err(config_error)?);
+            b = b.site(s.parse::<mppoint::Site>()?);
         }
         if let Some(l) = &self.amount_limits {
             let limits = mppoint::AmountLimits::new(amount_in(&l.min)?, amount_in(&l.max)?)?;
             b = b.amount_limits(limits);
         }
-        if let Some(d) = millis("timeout_ms", self.timeout_ms).map_err(config_error)? {
+        if let Some(d) = millis("timeout_ms", self.timeout_ms)? {
             b = b.timeout(d);
         }
-        if let Some(d) =
-            millis("connect_timeout_ms", self.connect_timeout_ms).map_err(config_error)?
-        {
+        if let Some(d) = millis("connect_timeout_ms", self.connect_timeout_ms)? {
             b = b.connect_timeout(d);
         }
         let mut retry = mppoint::RetryPolicy::default();
         if let Some(n) = self.retries {
-            retry.max_attempts = whole("retries", n, 0.0, 100.0).map_err(config_error)? as u32 + 1;
+            // A whole number here; its range is the core's rule.
+            let n = whole("retries", n, i64::MIN as f64, i64::MAX as f64)?;
+            retry = mppoint::RetryPolicy::with_retries(n)?;
         }
-        if let Some(d) =
-            millis("retry_base_delay_ms", self.retry_base_delay_ms).map_err(config_error)?
-        {
+        if let Some(d) = millis("retry_base_delay_ms", self.retry_base_delay_ms)? {
             retry.base_delay = d;
         }
-        if let Some(d) =
-            millis("retry_max_delay_ms", self.retry_max_delay_ms).map_err(config_error)?
-        {
+        if let Some(d) = millis("retry_max_delay_ms", self.retry_max_delay_ms)? {
             retry.max_delay = d;
         }
         b = b.retry(retry);
@@ -176,21 +163,13 @@ where
     let (deferred, promise) = env.create_deferred::<V, Settle<V>>()?;
     let f = call.0;
     napi::bindgen_prelude::spawn_blocking(move || {
-        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f))
-            .unwrap_or_else(|p| Err(crate::wait::internal(panic_text(&*p))));
+        let r = mppoint::error::catch_panic("mppoint", f);
         deferred.resolve(Box::new(move |env: Env| match r {
             Ok(v) => Ok(convert(v)),
             Err(e) => Err(to_napi(&env, &e)),
         }));
     });
     Ok(promise)
-}
-
-fn panic_text(p: &(dyn std::any::Any + Send)) -> String {
-    p.downcast_ref::<&str>()
-        .map(|s| s.to_string())
-        .or_else(|| p.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "a panic".into())
 }
 
 /// A Promise already rejected with the `MppointError` of `e` (bad input found on the JS thread,
@@ -508,19 +487,18 @@ impl Client {
             Err(WaitSetupError::Core(e)) => return rejected(env, e),
             Err(WaitSetupError::Js(e)) => return Err(e),
         };
-        // Bad wait options must not leave an intent behind: checked before the create, as the
-        // core's charge does.
-        if let Err(e) = plan.opts.validate() {
-            return settle_now(env, listener, e);
-        }
         let c = self.inner.clone();
-        // The core's charge, step by step on the async runtime: create (blocking pool), wait
-        // (tokio timers; the waiter starts from the created intent and tells onStatus about it),
-        // then finish_charge (payments and verdict, blocking pool).
+        // The core's charge with its wait on the async runtime: begin_charge (wait options
+        // checked, intent created, its waiter; blocking pool), the wait (tokio timers), then
+        // finish_charge (payments and verdict; blocking pool).
         let fut = async move {
             let c2 = c.clone();
-            let created = run_blocking(move || c2.create_intent(&t, &r)).await?;
-            let waited = match Waiter::starting_from(&created, &plan.opts) {
+            let (plan, (created, waiter)) = run_blocking(move || {
+                let begun = c2.begin_charge(&t, &r, &plan.opts)?;
+                Ok((plan, begun))
+            })
+            .await?;
+            let waited = match waiter {
                 Ok(w) => match drive(c.clone(), w, &plan).await {
                     Ok(i) => Ok(i),
                     Err(WaitError::Core(e)) => Err(e),
@@ -534,7 +512,10 @@ impl Client {
                         };
                         let error = match c.finish_charge(&created, Err(aborted)) {
                             Err(e) => e,
-                            Ok(_) => crate::wait::internal("an aborted charge gave a sale"),
+                            Ok(_) => mppoint::Error::from_panic(
+                                "charge",
+                                &"an aborted charge gave a sale",
+                            ),
                         };
                         return Err(WaitError::Aborted { error, thrown });
                     }

@@ -57,3 +57,14 @@ pub fn amount_cents(
 pub fn version() -> &'static str {
     mppoint::VERSION
 }
+
+/// For the tests only (not exported by `index.js`): a panic inside a core call on the blocking
+/// pool, to prove it rejects with `code` `PANIC` as in every language.
+#[napi(js_name = "_testPanic", ts_return_type = "Promise<void>")]
+pub fn test_panic(env: &Env) -> Result<Object<'_>> {
+    client::promise(
+        env,
+        client::blocking(|| -> mppoint::Result<()> { panic!("deliberate panic from _testPanic") }),
+        |()| (),
+    )
+}

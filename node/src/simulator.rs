@@ -408,9 +408,15 @@ impl Simulator {
     /// `new Client({ ...sim.clientOptions(), retries: 0 })`.
     #[napi]
     pub fn client_options(&self) -> ClientOptions {
+        // The core's recipe (mppoint_simulator::ClientSettings), as client options to spread.
+        let s = sim::ClientSettings::new(
+            &self.base_url,
+            &self.access_token,
+            self.ca_cert_pem.as_deref(),
+        );
         ClientOptions {
-            access_token: self.access_token.clone(),
-            base_url: Some(self.base_url.clone()),
+            access_token: s.access_token,
+            base_url: Some(s.base_url),
             site: None,
             amount_limits: None,
             timeout_ms: None,
@@ -423,8 +429,8 @@ impl Simulator {
             corporation_id: None,
             user_agent_suffix: None,
             proxy: None,
-            no_proxy: Some(true),
-            extra_root_certs: self.ca_cert_pem.clone().map(Either::A),
+            no_proxy: Some(s.no_proxy),
+            extra_root_certs: s.ca_cert_pem.map(Either::A),
             resend_ambiguous_creates: None,
             allow_insecure_http: None,
         }

@@ -51,9 +51,9 @@ pub(crate) fn millis(
 }
 
 /// A whole number (payment ids, counts) from JavaScript: integer, within `min..=max`.
-pub(crate) fn whole(field: &'static str, v: f64, min: f64, max: f64) -> mppoint::Result<u64> {
+pub(crate) fn whole(field: &'static str, v: f64, min: f64, max: f64) -> mppoint::Result<i64> {
     if v.is_finite() && v.fract() == 0.0 && v >= min && v <= max {
-        Ok(v as u64)
+        Ok(v as i64)
     } else {
         Err(invalid(
             field,
@@ -66,7 +66,7 @@ pub(crate) fn whole(field: &'static str, v: f64, min: f64, max: f64) -> mppoint:
 /// A payment id: a whole number (or its decimal digits as a string) that passes the core's rule.
 pub(crate) fn payment_id(v: &Either<f64, String>) -> mppoint::Result<u64> {
     let id = match v {
-        Either::A(n) => whole("payment_id", *n, 0.0, 9_007_199_254_740_991.0)?,
+        Either::A(n) => whole("payment_id", *n, 0.0, 9_007_199_254_740_991.0)? as u64,
         Either::B(s) => match s.parse::<u64>() {
             Ok(n) if s.bytes().all(|b| b.is_ascii_digit()) => n,
             _ => return Err(invalid("payment_id", "must be a positive whole number", s)),

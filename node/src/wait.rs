@@ -225,15 +225,12 @@ where
 {
     match tokio::task::spawn_blocking(f).await {
         Ok(r) => r,
-        Err(e) => Err(internal(e)),
+        Err(e) if e.is_panic() => Err(mppoint::Error::from_panic("mppoint", &*e.into_panic())),
+        Err(e) => Err(mppoint::Error::new(
+            mppoint::ErrorKind::Api,
+            format!("mppoint: the call was dropped before it ended ({e}); try again"),
+        )),
     }
-}
-
-pub(crate) fn internal(e: impl std::fmt::Display) -> mppoint::Error {
-    mppoint::Error::new(
-        mppoint::ErrorKind::Api,
-        format!("mppoint internal error (please report it): {e}"),
-    )
 }
 
 /// The wait itself: poll, tell, sleep, until the waiter says done, the deadline passes, or the

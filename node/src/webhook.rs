@@ -4,7 +4,7 @@
 //! microseconds, less than a round trip to the thread pool would.
 
 use std::collections::HashMap;
-use std::time::{Duration, UNIX_EPOCH};
+use std::time::UNIX_EPOCH;
 
 use napi::bindgen_prelude::*;
 
@@ -195,6 +195,12 @@ pub struct SignOptions {
     pub ts: Option<f64>,
 }
 
+/// A `ts` from JavaScript (a whole number); `None` lets the core use now.
+fn unix_ts(ts: Option<f64>) -> mppoint::Result<Option<u64>> {
+    ts.map(|t| crate::types::whole("ts", t, 0.0, 9_007_199_254_740_991.0).map(|n| n as u64))
+        .transpose()
+}
+
 /// Produces an `x-signature` header value (`ts=…,v1=…`) that `verify` accepts: for tests, and
 /// for sending yourself notifications the way Mercado Pago does.
 #[napi(namespace = "webhook")]
@@ -204,14 +210,7 @@ pub fn sign(env: Env, secret: String, options: Option<SignOptions>) -> Result<St
         x_request_id: None,
         ts: None,
     });
-    let ts = match o.ts {
-        None => std::time::SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap_or(Duration::ZERO)
-            .as_secs(),
-        Some(t) => crate::types::whole("ts", t, 0.0, 9_007_199_254_740_991.0)
-            .map_err(|e| to_napi(&env, &e))?,
-    };
+    let ts = unix_ts(o.ts).map_err(|e| to_napi(&env, &e))?;
     Ok(webhook::sign(
         &secret,
         o.data_id.as_deref(),
@@ -235,14 +234,7 @@ pub fn signed_headers(
             &invalid("data_id", "must not be empty", &data_id),
         ));
     }
-    let ts = match ts {
-        None => std::time::SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap_or(Duration::ZERO)
-            .as_secs(),
-        Some(t) => crate::types::whole("ts", t, 0.0, 9_007_199_254_740_991.0)
-            .map_err(|e| to_napi(&env, &e))?,
-    };
+    let ts = unix_ts(ts).map_err(|e| to_napi(&env, &e))?;
     let (x_signature, x_request_id) = webhook::signed_headers(&secret, &data_id, ts);
     Ok(SignedHeaders {
         x_signature,

@@ -38,6 +38,7 @@ __all__ = [
     "InvalidSignatureError",
     "IdempotencyKeyMismatchError",
     "AbortedError",
+    "PanicError",
 ]
 
 
@@ -60,7 +61,7 @@ class Error(Exception):
     external_reference: Optional[str]
     last_status: Optional[str]
     field: Optional[str]
-    reason: Optional[str]
+    signature_failure: Optional[str]
 
     def __init__(
         self,
@@ -78,7 +79,7 @@ class Error(Exception):
         external_reference: Optional[str] = None,
         last_status: Optional[str] = None,
         field: Optional[str] = None,
-        reason: Optional[str] = None,
+        signature_failure: Optional[str] = None,
     ) -> None:
         super().__init__(text)
         self.message = text if message is None else message
@@ -93,7 +94,12 @@ class Error(Exception):
         self.external_reference = external_reference
         self.last_status = last_status
         self.field = field
-        self.reason = reason
+        self.signature_failure = signature_failure
+
+    @property
+    def reason(self) -> Optional[str]:
+        """Deprecated: the old name of :attr:`signature_failure`."""
+        return self.signature_failure
 
     def __reduce__(self) -> Tuple[Any, ...]:
         # (class, positional args, state): unpickling calls cls(text) then restores every field.
@@ -101,7 +107,8 @@ class Error(Exception):
 
     def __repr__(self) -> str:
         fields = [repr(self.message)]
-        for name in ("status", "api_error", "request_id", "idempotency_key", "intent_id", "reason"):
+        for name in ("status", "api_error", "request_id", "idempotency_key", "intent_id",
+                     "signature_failure"):
             value = getattr(self, name, None)
             if value is not None:
                 fields.append(f"{name}={value!r}")
@@ -233,7 +240,7 @@ class CanceledError(Error):
 
 
 class InvalidSignatureError(Error):
-    """A webhook's ``x-signature`` did not verify; ``reason`` is one of
+    """A webhook's ``x-signature`` did not verify; ``signature_failure`` is one of
     ``MISSING_HEADER``, ``MALFORMED_HEADER``, ``MISSING_TIMESTAMP``, ``MISSING_HASH``,
     ``SIGNATURE_MISMATCH``, ``TIMESTAMP_OUT_OF_TOLERANCE``."""
 
@@ -252,6 +259,11 @@ class AbortedError(Error):
     ``idempotency_key`` say which: cancel the intent or wait for it again."""
 
     code = "ABORTED"
+class PanicError(Error):
+    """A bug inside mppoint was caught before it reached Python (a Rust panic). Please report it
+    with the message."""
+
+    code = "PANIC"
 
 
 #: The class of each core error code.
@@ -280,6 +292,7 @@ BY_CODE: dict[str, type[Error]] = {
         InvalidSignatureError,
         IdempotencyKeyMismatchError,
         AbortedError,
+        PanicError,
     )
 }
 

@@ -19,7 +19,7 @@ A Flask endpoint::
                 tolerance=300,
             )
         except mppoint.InvalidSignatureError as e:
-            app.logger.warning("refused webhook: %s", e.reason)
+            app.logger.warning("refused webhook: %s", e.signature_failure)
             return "", 401
         note = mppoint.webhook.parse(request.get_data())
         queue_for_processing(note.intent.id)  # answer within 22 s; work elsewhere
@@ -39,7 +39,7 @@ from ._models import Notification
 
 __all__ = ["verify", "verify_request", "parse", "sign", "FAILURE_REASONS"]
 
-#: Every reason an :class:`mppoint.InvalidSignatureError` can carry in ``.reason``.
+#: Every reason an :class:`mppoint.InvalidSignatureError` can carry in ``.signature_failure``.
 FAILURE_REASONS: tuple[str, ...] = tuple(_native.signature_failure_reasons())
 
 _EPOCH = _dt.datetime(1970, 1, 1, tzinfo=_dt.timezone.utc)
@@ -75,7 +75,7 @@ def verify(
     now: Union[_dt.datetime, float, None] = None,
 ) -> None:
     """Verifies a notification's signature; returns None, or raises
-    :class:`mppoint.InvalidSignatureError` whose ``reason`` says why.
+    :class:`mppoint.InvalidSignatureError` whose ``signature_failure`` says why.
 
     ``x_signature`` and ``x_request_id`` are the request headers, ``data_id`` the ``data.id``
     query parameter of the notification URL (pass None for what is missing). With ``tolerance``

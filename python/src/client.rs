@@ -13,7 +13,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString};
 
 use crate::convert::{self, amount_from, opt_amount, seconds};
-use crate::errors::{to_pyerr, IntoPyResult};
+use crate::errors::{detached, to_pyerr, IntoPyResult};
 
 /// Stops a wait from another thread: `token.cancel()`.
 #[pyclass(frozen, module = "mppoint", name = "CancelToken")]
@@ -60,7 +60,7 @@ fn py_bool(b: bool) -> &'static str {
 /// A Mercado Pago Point client. Thread-safe: share one per access token.
 #[pyclass(frozen, module = "mppoint", name = "Client")]
 pub struct PyClient {
-    inner: mppoint::Client,
+    pub(crate) inner: mppoint::Client,
 }
 
 /// What a wait needs besides the core options: the first Python exception raised by the
@@ -221,7 +221,7 @@ impl PyClient {
         site: Option<String>,
         timeout: Option<f64>,
         connect_timeout: Option<f64>,
-        retries: Option<u32>,
+        retries: Option<i64>,
         integrator_id: Option<String>,
         platform_id: Option<String>,
         corporation_id: Option<String>,
@@ -270,10 +270,7 @@ impl PyClient {
             )?);
         }
         if let Some(r) = retries {
-            b = b.retry(RetryPolicy {
-                max_attempts: r.saturating_add(1),
-                ..RetryPolicy::default()
-            });
+            b = b.retry(RetryPolicy::with_retries(r).py(py)?);
         }
         if let Some(v) = integrator_id {
             b = b.integrator_id(v);
@@ -307,7 +304,7 @@ impl PyClient {
             .resend_ambiguous_creates(resend_ambiguous_creates)
             .allow_insecure_http(allow_insecure_http);
         crate::reset_logging_cache();
-        let inner = py.detach(|| b.build()).py(py)?;
+        let inner = detached(py, "build the client", || b.build())?;
         Ok(PyClient { inner })
     }
 
@@ -372,14 +369,16 @@ impl PyClient {
         )?;
         let target = convert::target(pos, device).py(py)?;
         let client = &self.inner;
-        let intent = py.detach(|| client.create_intent(&target, &req)).py(py)?;
+        let intent = detached(py, "create the intent", || {
+            client.create_intent(&target, &req)
+        })?;
         convert::intent(py, &intent)
     }
 
     /// Reads an intent.
     fn get_intent<'py>(&self, py: Python<'py>, intent_id: &str) -> PyResult<Bound<'py, PyAny>> {
         let client = &self.inner;
-        let intent = py.detach(|| client.get_intent(intent_id)).py(py)?;
+        let intent = detached(py, "get the intent", || client.get_intent(intent_id))?;
         convert::intent(py, &intent)
     }
 
@@ -387,11 +386,10 @@ impl PyClient {
     #[pyo3(signature = (intent_id, *, pos=None))]
     fn cancel_intent(&self, py: Python<'_>, intent_id: &str, pos: Option<&str>) -> PyResult<()> {
         let client = &self.inner;
-        py.detach(|| match pos {
+        detached(py, "cancel the intent", || match pos {
             None => client.cancel_intent(intent_id),
             Some(p) => client.cancel_intent_for_pos(intent_id, p),
         })
-        .py(py)
     }
 
     /// Polls the intent until it reaches a final status.
@@ -408,7 +406,11 @@ impl PyClient {
         let wait = PyWait::new(py, timeout, poll_interval, on_status, cancel)?;
         let client = &self.inner;
         let opts = &wait.opts;
-        let ended = py.detach(|| client.wait_for_final(intent_id, opts));
+        let ended = py.detach(|| {
+            mppoint::error::catch_panic("wait for the intent", || {
+                client.wait_for_final(intent_id, opts)
+            })
+        });
         if let Some(e) = wait.take_failure(py, Some(intent_id), None) {
             return Err(e);
         }
@@ -449,7 +451,9 @@ impl PyClient {
         let wait = PyWait::new(py, timeout, poll_interval, on_status, cancel)?;
         let client = &self.inner;
         let opts = &wait.opts;
-        let sold = py.detach(|| client.charge(&target, &req, opts));
+        let sold = py.detach(|| {
+            mppoint::error::catch_panic("charge", || client.charge(&target, &req, opts))
+        });
         let (intent_id, key) = match &sold {
             Ok(s) => (Some(s.intent.id.clone()), s.intent.idempotency_key.clone()),
             Err(e) => (
@@ -467,7 +471,7 @@ impl PyClient {
     /// alone: nothing but the id is trusted).
     fn sale_for<'py>(&self, py: Python<'py>, intent_id: &str) -> PyResult<Bound<'py, PyAny>> {
         let client = &self.inner;
-        let sale = py.detach(|| client.sale_for(intent_id)).py(py)?;
+        let sale = detached(py, "read the sale", || client.sale_for(intent_id))?;
         convert::sale(py, &sale)
     }
 
@@ -507,7 +511,7 @@ impl PyClient {
             offset,
         };
         let client = &self.inner;
-        let page = py.detach(|| client.list_devices(&filter)).py(py)?;
+        let page = detached(py, "list the devices", || client.list_devices(&filter))?;
         convert::device_page(py, &page)
     }
 
@@ -534,9 +538,9 @@ impl PyClient {
     fn set_operating_mode(&self, py: Python<'_>, device_id: &str, mode: &str) -> PyResult<String> {
         let mode = OperatingMode::parse_settable(mode).py(py)?;
         let client = &self.inner;
-        let set = py
-            .detach(|| client.set_operating_mode(device_id, mode))
-            .py(py)?;
+        let set = detached(py, "set the operating mode", || {
+            client.set_operating_mode(device_id, mode)
+        })?;
         Ok(set.as_str().to_string())
     }
 
@@ -548,7 +552,7 @@ impl PyClient {
     ) -> PyResult<Bound<'py, PyAny>> {
         let payment_id = convert::payment_id(py, payment_id)?;
         let client = &self.inner;
-        let p = py.detach(|| client.get_payment(payment_id)).py(py)?;
+        let p = detached(py, "get the payment", || client.get_payment(payment_id))?;
         convert::payment(py, &p)
     }
 
@@ -564,12 +568,10 @@ impl PyClient {
         let payment_id = convert::payment_id(py, payment_id)?;
         let amount = opt_amount(py, amount.as_ref())?;
         let client = &self.inner;
-        let r = py
-            .detach(|| match &idempotency_key {
-                None => client.refund_payment(payment_id, amount),
-                Some(k) => client.refund_payment_with_key(payment_id, amount, k),
-            })
-            .py(py)?;
+        let r = detached(py, "refund the payment", || match &idempotency_key {
+            None => client.refund_payment(payment_id, amount),
+            Some(k) => client.refund_payment_with_key(payment_id, amount, k),
+        })?;
         convert::refund(py, &r)
     }
 }
@@ -588,11 +590,13 @@ impl PyDeviceIterator {
 
     fn __next__<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
         let inner = &self.inner;
-        let next = py.detach(|| inner.lock().unwrap_or_else(|e| e.into_inner()).next());
-        match next {
-            None => Ok(None),
-            Some(Ok(d)) => convert::device(py, &d).map(Some),
-            Some(Err(e)) => Err(to_pyerr(py, &e)),
-        }
+        let next = detached(py, "list the devices", || {
+            inner
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .next()
+                .transpose()
+        })?;
+        next.map(|d| convert::device(py, &d)).transpose()
     }
 }

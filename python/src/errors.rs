@@ -31,9 +31,28 @@ fn build(py: Python<'_>, e: &mppoint::Error) -> PyResult<PyErr> {
     kw.set_item("external_reference", e.external_reference())?;
     kw.set_item("last_status", e.last_status().map(|s| s.as_str()))?;
     kw.set_item("field", e.field())?;
-    kw.set_item("reason", e.signature_failure().map(|r| r.code()))?;
+    kw.set_item("signature_failure", e.signature_failure().map(|r| r.code()))?;
     let exc = make.call1((e.kind().code(), e.to_string(), e.message(), kw))?;
     Ok(PyErr::from_value(exc))
+}
+
+/// Runs a core call with the GIL released, through the core's panic guard: a bug inside mppoint
+/// is a `PanicError` (code `PANIC`), as in every language, never a `PanicException`.
+pub fn detached<T: Send>(
+    py: Python<'_>,
+    operation: &str,
+    f: impl FnOnce() -> mppoint::Result<T> + Send,
+) -> PyResult<T> {
+    py.detach(|| mppoint::error::catch_panic(operation, f))
+        .py(py)
+}
+
+/// For the tests only: a panic inside a core call, to prove it becomes `PanicError`.
+#[pyfunction]
+pub fn _test_panic(py: Python<'_>) -> PyResult<()> {
+    detached(py, "_test_panic", || -> mppoint::Result<()> {
+        panic!("deliberate panic from _test_panic")
+    })
 }
 
 /// `Result<T, mppoint::Error>` → `PyResult<T>`.

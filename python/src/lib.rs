@@ -56,6 +56,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(errors::error_codes, m)?)?;
     m.add_function(wrap_pyfunction!(errors::transient_error_codes, m)?)?;
     m.add_function(wrap_pyfunction!(errors::signature_failure_reasons, m)?)?;
+    m.add_function(wrap_pyfunction!(errors::_test_panic, m)?)?;
     m.add_function(wrap_pyfunction!(reset_logging_cache, m)?)?;
     m.add_function(wrap_pyfunction!(core_version, m)?)?;
     webhook::register(m)?;

@@ -11,7 +11,7 @@ use pyo3::types::PyDict;
 
 use crate::client::PyClient;
 use crate::convert::{self, amount_from, seconds};
-use crate::errors::{to_pyerr, IntoPyResult};
+use crate::errors::{detached, to_pyerr, IntoPyResult};
 
 /// A running simulator (`None` once stopped).
 #[pyclass(frozen, module = "mppoint", name = "Simulator")]
@@ -220,20 +220,26 @@ impl PySimulator {
         py: Python<'_>,
         site: Option<String>,
         timeout: Option<f64>,
-        retries: Option<u32>,
+        retries: Option<i64>,
     ) -> PyResult<Py<PyClient>> {
-        let cls = py.get_type::<PyClient>();
-        let kw = PyDict::new(py);
-        kw.set_item("base_url", &self.base_url)?;
-        kw.set_item("site", site)?;
-        kw.set_item("timeout", timeout)?;
-        kw.set_item("retries", retries)?;
-        kw.set_item("extra_root_certs", self.ca_cert_pem.as_deref())?;
-        kw.set_item("no_proxy", true)?;
-        cls.call((&self.access_token,), Some(&kw))?
-            .cast_into::<PyClient>()
-            .map(Bound::unbind)
-            .map_err(Into::into)
+        let mut b = mppoint_simulator::ClientSettings::new(
+            &self.base_url,
+            &self.access_token,
+            self.ca_cert_pem.as_deref(),
+        )
+        .builder();
+        if let Some(s) = site {
+            b = b.site(s.parse::<Site>().py(py)?);
+        }
+        if let Some(t) = timeout {
+            b = b.timeout(seconds(py, "timeout", t, ErrorKind::Config)?);
+        }
+        if let Some(r) = retries {
+            b = b.retry(mppoint::RetryPolicy::with_retries(r).py(py)?);
+        }
+        crate::reset_logging_cache();
+        let inner = detached(py, "build the client", || b.build())?;
+        Py::new(py, PyClient { inner })
     }
 
     /// The simulated terminal reads a card for this intent: `"approved"`, `"rejected"`,

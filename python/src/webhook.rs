@@ -1,7 +1,7 @@
 //! Webhook notifications: the core's `webhook::verify`, `sign` (and `parse`), for
 //! `mppoint/webhook.py`.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, UNIX_EPOCH};
 
 use mppoint::webhook::{self, Notification, VerifyOptions};
 use mppoint::ErrorKind;
@@ -64,12 +64,6 @@ fn webhook_sign(
     x_request_id: Option<&str>,
     ts: Option<u64>,
 ) -> String {
-    let ts = ts.unwrap_or_else(|| {
-        SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_secs())
-            .unwrap_or(0)
-    });
     webhook::sign(secret, data_id, x_request_id, ts)
 }
 

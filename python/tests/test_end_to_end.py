@@ -33,7 +33,7 @@ class Receiver:
                         secret, self.headers, query, body, tolerance=300
                     )
                 except mppoint.InvalidSignatureError as e:
-                    outer.refused.append(str(e.reason))
+                    outer.refused.append(str(e.signature_failure))
                     self.send_response(401)
                 else:
                     outer.notes.put(note)

@@ -37,6 +37,7 @@ ALL_CLASSES = [
     mppoint.InvalidSignatureError,
     mppoint.IdempotencyKeyMismatchError,
     mppoint.AbortedError,
+    mppoint.PanicError,
 ]
 
 
@@ -68,7 +69,7 @@ def test_every_class_pickles_with_its_fields(cls: type[mppoint.Error]) -> None:
         intent_id="x",
         last_status="ON_TERMINAL",
         field="amount",
-        reason="SIGNATURE_MISMATCH",
+        signature_failure="SIGNATURE_MISMATCH",
     )
     back = pickle.loads(pickle.dumps(e))
     assert type(back) is cls
@@ -254,4 +255,14 @@ def test_canceled(client: mppoint.Client) -> None:
 def test_invalid_signature() -> None:
     e = raised(mppoint.webhook.verify, "secret", "ts=1,v1=00", "req", "data")
     assert type(e) is mppoint.InvalidSignatureError
-    assert e.reason == "SIGNATURE_MISMATCH"
+    assert e.signature_failure == "SIGNATURE_MISMATCH"
+    assert e.reason == e.signature_failure  # the deprecated alias
+
+
+def test_panic() -> None:
+    # A bug inside a core call is PanicError (code PANIC) as in every language, never pyo3's
+    # PanicException (a BaseException that `except Exception` would not catch).
+    e = raised(_native._test_panic)
+    assert type(e) is mppoint.PanicError
+    assert e.code == "PANIC"
+    assert "deliberate panic" in e.message

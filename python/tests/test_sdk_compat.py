@@ -190,8 +190,8 @@ def our_verdict(c: Case) -> str:
             tolerance=c.tolerance, now=EPOCH + dt.timedelta(milliseconds=c.now_ms),
         )
     except mppoint.InvalidSignatureError as e:
-        assert e.reason is not None
-        return e.reason
+        assert e.signature_failure is not None
+        return e.signature_failure
     return "OK"
 
 
@@ -226,6 +226,6 @@ def test_the_deliberate_difference_13_digit_ts_is_milliseconds(offset_ms: int) -
     else:
         with pytest.raises(mppoint.InvalidSignatureError) as exc:
             mppoint.webhook.verify("s", sig, "r", "d", tolerance=5, now=now)
-        assert exc.value.reason == "TIMESTAMP_OUT_OF_TOLERANCE"
+        assert exc.value.signature_failure == "TIMESTAMP_OUT_OF_TOLERANCE"
     c = Case("ms", "s", sig, "r", "d", 5, NOW_MS + offset_ms)
     assert sdk_verdict(c) == "TIMESTAMP_OUT_OF_TOLERANCE"

@@ -36,7 +36,7 @@ def test_shared_signature_vectors(case: dict[str, Any]) -> None:
     else:
         with pytest.raises(mppoint.InvalidSignatureError) as exc:
             mppoint.webhook.verify(*args, **kwargs)
-        assert exc.value.reason == case["expect"]
+        assert exc.value.signature_failure == case["expect"]
         assert exc.value.code == "INVALID_SIGNATURE"
 
 
@@ -136,7 +136,7 @@ def test_sign_then_verify() -> None:
     mppoint.webhook.verify("secret", sig, " req-1 ", "abc")  # values are trimmed
     with pytest.raises(mppoint.InvalidSignatureError) as exc:
         mppoint.webhook.verify("secret", sig, "req-1", "ABC")  # data.id is taken exactly
-    assert exc.value.reason == "SIGNATURE_MISMATCH"
+    assert exc.value.signature_failure == "SIGNATURE_MISMATCH"
     assert exc.value.request_id == "req-1"
     # Tolerance: seconds or a timedelta; now as an aware datetime or Unix seconds.
     mppoint.webhook.verify("secret", sig, "req-1", "abc", tolerance=10, now=1704908015)
@@ -144,7 +144,7 @@ def test_sign_then_verify() -> None:
                            now=EPOCH + dt.timedelta(seconds=1704908000))
     with pytest.raises(mppoint.InvalidSignatureError) as exc:
         mppoint.webhook.verify("secret", sig, "req-1", "abc", tolerance=10, now=1704908030)
-    assert exc.value.reason == "TIMESTAMP_OUT_OF_TOLERANCE"
+    assert exc.value.signature_failure == "TIMESTAMP_OUT_OF_TOLERANCE"
     with pytest.raises(ValueError):
         mppoint.webhook.verify("secret", sig, "req-1", "abc", tolerance=10,
                                now=dt.datetime(2024, 1, 1))
@@ -167,9 +167,9 @@ def test_verify_request_as_an_endpoint_would() -> None:
     forged = body.replace(intent_id.encode(), b"another-intent")
     with pytest.raises(mppoint.InvalidSignatureError) as exc:
         mppoint.webhook.verify_request("s3cret", headers, f"data.id={intent_id}", forged)
-    assert exc.value.reason == "SIGNATURE_MISMATCH"
+    assert exc.value.signature_failure == "SIGNATURE_MISMATCH"
     with pytest.raises(mppoint.InvalidSignatureError) as exc:
         mppoint.webhook.verify_request("s3cret", {}, f"data.id={intent_id}", body)
-    assert exc.value.reason == "MISSING_HEADER"
+    assert exc.value.signature_failure == "MISSING_HEADER"
     with pytest.raises(mppoint.DecodeError):
         mppoint.webhook.verify_request("s3cret", headers, f"data.id={intent_id}", b"{")

@@ -627,11 +627,13 @@ static void test_config(void) {
     reset_error(&e);
     CHECK_OK(mpp_config_set_base_url(cfg, mpp_simulator_base_url(SIM), &e), &e);
     CHECK_OK(mpp_config_set_retry(cfg, 0, 1, 1, true, &e), &e);
-    CHECK_RC(MPP_RESULT_CONFIG, mpp_client_new(cfg, &client, &e), &e);
+    CHECK_RC(MPP_RESULT_INVALID_ARGUMENT, mpp_client_new(cfg, &client, &e), &e);
+    CHECK_STR(mpp_error_field(e), "retries");
     reset_error(&e);
     CHECK_OK(mpp_config_set_retry(cfg, 2, 10, 100, true, &e), &e);
     CHECK_OK(mpp_config_set_timeout_ms(cfg, 0, &e), &e);
-    CHECK_RC(MPP_RESULT_CONFIG, mpp_client_new(cfg, &client, &e), &e);
+    CHECK_RC(MPP_RESULT_INVALID_ARGUMENT, mpp_client_new(cfg, &client, &e), &e);
+    CHECK_STR(mpp_error_field(e), "timeout");
     reset_error(&e);
     CHECK_OK(mpp_config_set_timeout_ms(cfg, 5000, &e), &e);
     CHECK_OK(mpp_config_add_root_certificate_pem(cfg, "not a certificate", &e), &e);
@@ -1624,6 +1626,97 @@ static void test_panic_is_caught(void) {
     CHECK(mpp_test_panic(NULL) == MPP_RESULT_PANIC);
 }
 
+/* ---------------------------------------------------------------- the shared error table */
+
+/* The input of a case as C takes it: `c_input` when the case has one, else `input`. */
+static const jnode *c_input(const jnode *c) {
+    const jnode *ci = j_get(c, "c_input");
+    return ci != NULL ? ci : j_get(c, "input");
+}
+
+/* Runs one operation of tests/fixtures/error_cases.json the way a C user would; the error (if
+ * any) lands in *e and the result code is returned. */
+static mpp_result run_error_case(const char *op, const jnode *in, mpp_error **e) {
+    mpp_result rc = MPP_RESULT_OK;
+    if (strcmp(op, "client") == 0 || strcmp(op, "get_intent") == 0) {
+        int get = strcmp(op, "get_intent") == 0;
+        const char *token = get ? "t" : j_str(in, "access_token");
+        mpp_config *cfg = NULL;
+        mpp_client *client = NULL;
+        rc = mpp_config_new(token, &cfg, e);
+        if (rc == MPP_RESULT_OK && j_get(in, "site") != NULL) {
+            rc = mpp_config_set_site(cfg, (uint32_t)j_num(in, "site", 0), e);
+        }
+        if (rc == MPP_RESULT_OK && j_get(in, "attempts") != NULL) {
+            rc = mpp_config_set_retry(cfg, (uint32_t)j_num(in, "attempts", 0), 250, 5000, true, e);
+        }
+        if (rc == MPP_RESULT_OK && (get || j_str(in, "base_url") != NULL)) {
+            rc = mpp_config_set_base_url(cfg, get ? "http://127.0.0.1:9" : j_str(in, "base_url"), e);
+        }
+        if (rc == MPP_RESULT_OK && get) rc = mpp_config_set_retry(cfg, 1, 250, 5000, true, e);
+        if (rc == MPP_RESULT_OK) rc = mpp_client_new(cfg, &client, e);
+        if (rc == MPP_RESULT_OK && get) {
+            mpp_intent *intent = NULL;
+            rc = mpp_intent_get(client, j_str(in, "intent_id"), &intent, e);
+            mpp_intent_free(intent);
+        }
+        mpp_client_free(client);
+        mpp_config_free(cfg);
+    } else if (strcmp(op, "amount") == 0) {
+        int64_t cents = 0;
+        rc = mpp_amount_parse(j_str(in, "amount"), &cents, e);
+    } else if (strcmp(op, "webhook_verify") == 0) {
+        mpp_webhook_failure reason = MPP_WEBHOOK_FAILURE_NONE;
+        rc = mpp_webhook_verify(j_str(in, "secret"), j_str(in, "x_signature"), j_str(in, "x_request_id"),
+                                j_str(in, "data_id"), 0, 0, &reason, e);
+    } else if (strcmp(op, "webhook_parse") == 0) {
+        const char *body = j_str(in, "body");
+        mpp_notification *n = NULL;
+        rc = mpp_webhook_parse((const uint8_t *)body, strlen(body), &n, e);
+        mpp_notification_free(n);
+    } else if (strcmp(op, "panic") == 0) {
+        rc = mpp_test_panic(e);
+    } else {
+        fprintf(stderr, "unknown operation %s in error_cases.json\n", op);
+    }
+    return rc;
+}
+
+static void test_shared_error_table(void) {
+    char path[1024];
+    const jnode *c;
+    jnode *table;
+    int cases = 0;
+    snprintf(path, sizeof path, "%s/error_cases.json", FIXTURES);
+    table = j_parse_file(path);
+    CHECK(table != NULL && j_get(table, "cases") != NULL);
+    for (c = table ? j_get(table, "cases")->child : NULL; c != NULL; c = c->next) {
+        const char *name = j_str(c, "name");
+        const char *field = j_str(c, "field");
+        const char *failure = j_str(c, "signature_failure");
+        mpp_error *e = NULL;
+        mpp_result rc = run_error_case(j_str(c, "op"), c_input(c), &e);
+        int ok = rc != MPP_RESULT_OK && e != NULL &&
+                 strcmp(mpp_result_str(rc), j_str(c, "code")) == 0 &&
+                 strcmp(mpp_error_code_name(e), j_str(c, "code")) == 0 &&
+                 strstr(mpp_error_message(e), j_str(c, "message")) != NULL;
+        if (ok && field != NULL) ok = mpp_error_field(e) != NULL && strcmp(mpp_error_field(e), field) == 0;
+        if (ok) {
+            const char *got = mpp_error_signature_failure(e) == MPP_WEBHOOK_FAILURE_NONE
+                                  ? NULL
+                                  : mpp_webhook_failure_str(mpp_error_signature_failure(e));
+            ok = failure == NULL ? got == NULL : got != NULL && strcmp(got, failure) == 0;
+        }
+        if (!CHECK(ok)) {
+            fprintf(stderr, "     case %s: got %s: %s\n", name, mpp_result_str(rc), error_text(&e));
+        }
+        mpp_error_free(e);
+        cases++;
+    }
+    CHECK(cases >= 10);
+    j_free(table);
+}
+
 typedef struct {
     int index;
     int ok_sales;
@@ -1746,6 +1839,7 @@ int main(int argc, char **argv) {
     run("simulator start options and TLS", test_simulator_start_options);
     run("webhooks and shared fixtures", test_webhooks);
     run("a panic becomes MPP_RESULT_PANIC", test_panic_is_caught);
+    run("the shared error table (tests/fixtures/error_cases.json)", test_shared_error_table);
     run("16 threads share one client", test_sixteen_threads_share_one_client);
 
     mpp_client_free(CLIENT);

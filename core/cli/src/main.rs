@@ -261,11 +261,7 @@ fn sale(a: SaleArgs) -> Result<ExitCode, Error> {
             step_delay: Duration::from_millis(600),
             ..SimulatorConfig::default()
         })?;
-        let client = Client::builder(sim.access_token())
-            .base_url(sim.base_url())
-            .site(sim.config().site)
-            .no_proxy()
-            .build()?;
+        let client = sim.client_builder().site(sim.config().site).build()?;
         let target = match (&a.pos, &a.device) {
             (_, Some(d)) => Target::Device(d.clone()),
             (Some(p), _) => Target::Pos(p.clone()),

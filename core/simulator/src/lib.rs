@@ -116,6 +116,47 @@ pub use config::{
 };
 pub use faults::{Endpoint, FaultKind, FaultRule};
 pub use state::{Counters, Forbidden};
+
+/// The one recipe for a client of a simulator, used by every language: its base URL and token,
+/// its certificate when it serves TLS, and no proxy from the environment (a corporate
+/// `HTTPS_PROXY` must not swallow loopback requests). As data, for a binding whose users spread
+/// client options (Node's `sim.clientOptions()`); [`ClientSettings::builder`] for the others.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientSettings {
+    /// The simulator's base URL.
+    pub base_url: String,
+    /// The token it accepts.
+    pub access_token: String,
+    /// Its certificate (PEM), to trust as an extra root, when it serves TLS.
+    pub ca_cert_pem: Option<String>,
+    /// Ignore the proxy environment variables.
+    pub no_proxy: bool,
+}
+
+impl ClientSettings {
+    /// The settings of a client of the simulator at `base_url`.
+    pub fn new(base_url: &str, access_token: &str, ca_cert_pem: Option<&str>) -> ClientSettings {
+        ClientSettings {
+            base_url: base_url.to_string(),
+            access_token: access_token.to_string(),
+            ca_cert_pem: ca_cert_pem.map(str::to_string),
+            no_proxy: true,
+        }
+    }
+
+    /// A client builder with these settings: add a site, timeouts or retries, then `build()`.
+    pub fn builder(&self) -> mppoint::ClientBuilder {
+        let mut b =
+            mppoint::Client::builder(self.access_token.as_str()).base_url(self.base_url.as_str());
+        if self.no_proxy {
+            b = b.no_proxy();
+        }
+        if let Some(pem) = &self.ca_cert_pem {
+            b = b.add_root_certificate_pem(pem.as_bytes());
+        }
+        b
+    }
+}
 pub use terminal::CardOutcome;
 
 use state::{lock, Shared, World};
@@ -230,6 +271,16 @@ impl Simulator {
     /// With [`SimulatorConfig::tls`]: the self-signed certificate (PEM) to trust as an extra root.
     pub fn ca_cert_pem(&self) -> Option<&str> {
         self.ca_cert_pem.as_deref()
+    }
+
+    /// The settings of a client of this simulator (see [`ClientSettings`]).
+    pub fn client_settings(&self) -> ClientSettings {
+        ClientSettings::new(self.base_url(), self.access_token(), self.ca_cert_pem())
+    }
+
+    /// A client builder for this simulator: add a site, timeouts or retries, then `build()`.
+    pub fn client_builder(&self) -> mppoint::ClientBuilder {
+        self.client_settings().builder()
     }
 
     /// The configuration it runs with (`bind` holds the address actually bound).

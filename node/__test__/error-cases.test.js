@@ -1,0 +1,61 @@
+'use strict'
+// The cross-language error table (tests/fixtures/error_cases.json): each mistake gives the same
+// error code, message fragment, field and signature failure in Node as in Rust, C and Python.
+
+const test = require('node:test')
+const assert = require('node:assert/strict')
+const fs = require('node:fs')
+const path = require('node:path')
+const { Client, MppointError, amountCents, webhook } = require('..')
+
+const table = JSON.parse(
+  fs.readFileSync(path.join(__dirname, '..', '..', 'tests', 'fixtures', 'error_cases.json'), 'utf8'),
+)
+const native = require(path.join(__dirname, '..', 'mppoint.node'))
+
+const camel = (s) => s.replace(/_([a-z])/g, (_, c) => c.toUpperCase())
+const camelKeys = (o) => Object.fromEntries(Object.entries(o).map(([k, v]) => [camel(k), v]))
+
+/** One operation of the table, the way a Node user would call it (sync throws or rejects). */
+async function run(op, input) {
+  switch (op) {
+    case 'client':
+      return new Client(camelKeys(input))
+    case 'get_intent':
+      return new Client({ accessToken: 't', baseUrl: 'http://127.0.0.1:9', retries: 0 }).getIntent(input.intent_id)
+    case 'amount':
+      return amountCents(input.amount)
+    case 'webhook_verify':
+      return webhook.verify(input.secret, {
+        xSignature: input.x_signature,
+        xRequestId: input.x_request_id,
+        dataId: input.data_id,
+      })
+    case 'webhook_parse':
+      return webhook.parse(input.body)
+    case 'panic':
+      return native._testPanic()
+    default:
+      throw new Error(`unknown operation ${op} in error_cases.json`)
+  }
+}
+
+test('the table has cases', () => {
+  assert.ok(table.cases.length >= 10)
+})
+
+for (const c of table.cases) {
+  test(c.name, async () => {
+    let e
+    try {
+      await run(c.op, c.input)
+    } catch (err) {
+      e = err
+    }
+    assert.ok(e instanceof MppointError, `${c.name}: expected an MppointError, got ${e && e.stack}`)
+    assert.equal(e.code, c.code, e.message)
+    assert.ok(e.message.includes(c.message), `${e.message} lacks ${c.message}`)
+    if (c.field !== undefined) assert.equal(e.field, c.field)
+    assert.equal(e.signatureFailure, c.signature_failure)
+  })
+}

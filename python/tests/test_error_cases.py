@@ -1,0 +1,53 @@
+"""The cross-language error table (tests/fixtures/error_cases.json): each mistake gives the same
+error code, message fragment, field and signature failure in Python as in Rust, C and Node."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+import mppoint
+from mppoint import _native
+from conftest import fixture_json
+
+CASES = fixture_json("error_cases.json")["cases"]
+
+
+def run(op: str, given: dict[str, Any]) -> None:
+    """One operation of the table, the way a Python user would call it."""
+    if op == "client":
+        options = {k: v for k, v in given.items() if k != "access_token"}
+        mppoint.Client(given["access_token"], **options)
+    elif op == "get_intent":
+        client = mppoint.Client("t", base_url="http://127.0.0.1:9", retries=0)
+        client.get_intent(given["intent_id"])
+    elif op == "amount":
+        mppoint.Amount(given["amount"])
+    elif op == "webhook_verify":
+        mppoint.webhook.verify(
+            given["secret"], given["x_signature"], given["x_request_id"], given["data_id"]
+        )
+    elif op == "webhook_parse":
+        mppoint.webhook.parse(given["body"])
+    elif op == "panic":
+        _native._test_panic()
+    else:
+        raise AssertionError(f"unknown operation {op} in error_cases.json")
+
+
+def test_the_table_has_cases() -> None:
+    assert len(CASES) >= 10
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
+def test_case(case: dict[str, Any]) -> None:
+    with pytest.raises(mppoint.Error) as raised:
+        run(case["op"], case["input"])
+    e = raised.value
+    assert e.code == case["code"], str(e)
+    assert type(e).code == case["code"]
+    assert case["message"] in e.message, e.message
+    if "field" in case:
+        assert e.field == case["field"]
+    assert e.signature_failure == case.get("signature_failure")
