@@ -434,6 +434,32 @@ typedef uint32_t mpp_site;
 #endif // __cplusplus
 
 /**
+ * Which Mercado Pago API a client speaks (`mpp_config_set_api`).
+ */
+enum mpp_api
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * The InStore payment intents (the default).
+   */
+  MPP_API_INTENTS = 0,
+  /**
+   * The Orders API for Point (`/v1/orders`), which Mercado Pago recommends for new
+   * integrations.
+   */
+  MPP_API_ORDERS = 1,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum mpp_api mpp_api;
+#else
+typedef uint32_t mpp_api;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
  * Where an intent goes, for `mpp_charge`.
  */
 enum mpp_target
@@ -703,6 +729,15 @@ mpp_result mpp_config_set_base_url(mpp_config *config, const char *base_url, mpp
  * Ownership: `config` is borrowed (changed); `*out_error` as in `mpp_config_new`.
  */
 mpp_result mpp_config_set_site(mpp_config *config, uint32_t site, mpp_error **out_error);
+
+/**
+ * Chooses the API the client speaks: `MPP_API_INTENTS` (the default) or `MPP_API_ORDERS` (the
+ * Orders API for Point). Every function keeps its name and its results on either. Any other number
+ * is `MPP_RESULT_INVALID_ARGUMENT`.
+ *
+ * Ownership: `config` is borrowed (changed); `*out_error` as in `mpp_config_new`.
+ */
+mpp_result mpp_config_set_api(mpp_config *config, uint32_t api, mpp_error **out_error);
 
 /**
  * Overrides the amount limits (in integer cents; Mercado Pago changes them over time). Both must

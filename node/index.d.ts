@@ -101,6 +101,8 @@ export declare class Client {
    * `MppointError` (`CONFIG`, `INVALID_AMOUNT`) for unusable options.
    */
   constructor(options: ClientOptions)
+  /** The API this client speaks: `'intents'` or `'orders'`. */
+  get api(): 'intents' | 'orders'
   /** The base URL requests go to. */
   get baseUrl(): string
   /** The configured site (`MLA`, `MLB`), if any. */
@@ -317,6 +319,11 @@ export interface ClientOptions {
    * access token then travels in clear text.
    */
   allowInsecureHttp?: boolean
+  /**
+   * Which Mercado Pago API drives the terminals: `'intents'` (the InStore intents, the
+   * default) or `'orders'` (the Orders API for Point). Every method keeps its name and results.
+   */
+  api?: 'intents' | 'orders'
 }
 
 /** The simulator's request counters. */

@@ -8,6 +8,8 @@ use reqwest::Method;
 use serde_json::value::RawValue;
 
 use crate::amount::{Amount, AmountLimits, Site};
+use crate::api::orders::OrderOptions;
+use crate::api::Api;
 use crate::config::{ClientBuilder, RetryPolicy};
 use crate::device::{Device, DeviceFilter, DevicePage, OperatingMode};
 use crate::error::{Error, ErrorKind, Result};
@@ -44,6 +46,9 @@ struct Inner {
     /// What each idempotency key of a recent create was sent for (target, cents, external
     /// reference), so a key reused for another cart is refused before it is sent.
     keys: Mutex<HashMap<String, (String, i64, String)>>,
+    api: Api,
+    /// What an Orders create adds (expiration, integration data).
+    orders: OrderOptions,
 }
 
 /// How many create keys a client remembers.
@@ -55,6 +60,7 @@ impl fmt::Debug for Client {
             .field("transport", &self.inner.transport)
             .field("site", &self.inner.site)
             .field("limits", &self.inner.limits)
+            .field("api", &self.inner.api)
             .finish()
     }
 }
@@ -68,12 +74,26 @@ impl Client {
     pub(crate) fn from_builder(b: ClientBuilder) -> Result<Client> {
         let transport = Transport::new(&b)?;
         let limits = b.limits.or_else(|| b.site.map(Site::default_limits));
+        // On the Orders API the integrator and platform ids travel in the body.
+        let orders = OrderOptions {
+            platform_id: b.platform_id.clone(),
+            integrator_id: b.integrator_id.clone(),
+            ..b.orders.clone()
+        };
+        if b.api == Api::Orders {
+            if let Some(e) = &orders.expiration_time {
+                crate::api::orders::validate_expiration_time(e)
+                    .map_err(|e| Error::new(ErrorKind::Config, e.message().to_string()))?;
+            }
+        }
         Ok(Client {
             inner: Arc::new(Inner {
                 transport,
                 site: b.site,
                 limits,
                 keys: Mutex::new(HashMap::new()),
+                api: b.api,
+                orders,
             }),
         })
     }
@@ -81,6 +101,19 @@ impl Client {
     /// The base URL requests go to.
     pub fn base_url(&self) -> &str {
         self.inner.transport.base_url()
+    }
+
+    /// The API this client speaks ([`Api::Intents`] or [`Api::Orders`]).
+    pub fn api(&self) -> Api {
+        self.inner.api
+    }
+
+    pub(crate) fn transport(&self) -> &Transport {
+        &self.inner.transport
+    }
+
+    pub(crate) fn order_options(&self) -> &OrderOptions {
+        &self.inner.orders
     }
 
     /// The configured site.
@@ -104,6 +137,9 @@ impl Client {
     /// # Ok::<(), mppoint::Error>(())
     /// ```
     pub fn list_devices(&self, filter: &DeviceFilter) -> Result<DevicePage> {
+        if self.inner.api == Api::Orders {
+            return self.orders_list_terminals(filter);
+        }
         if filter.limit == Some(0) {
             return Err(Error::invalid_argument("limit", "must be at least 1", "0"));
         }
@@ -177,6 +213,9 @@ impl Client {
                 m,
             ));
         }
+        if self.inner.api == Api::Orders {
+            return self.orders_setup_terminal(device_id, mode);
+        }
         #[derive(serde::Deserialize)]
         struct ModeAnswer {
             operating_mode: OperatingMode,
@@ -217,6 +256,9 @@ impl Client {
     /// ```
     pub fn create_intent(&self, target: &Target, req: &IntentRequest) -> Result<Intent> {
         target.validate()?;
+        if self.inner.api == Api::Orders {
+            return self.orders_create(target, req);
+        }
         req.validate(self.inner.limits.as_ref(), self.inner.site)?;
         let key = req
             .get_idempotency_key()
@@ -308,6 +350,9 @@ impl Client {
 
     fn get_intent_with(&self, intent_id: &str, retry: Option<RetryPolicy>) -> Result<Intent> {
         validate_id("intent_id", intent_id)?;
+        if self.inner.api == Api::Orders {
+            return self.get_order_with(intent_id, retry).map(|o| o.to_intent());
+        }
         let subject = format!("intent {intent_id}");
         let call = Call {
             method: Method::GET,
@@ -357,6 +402,9 @@ impl Client {
     /// ```
     pub fn cancel_intent(&self, intent_id: &str) -> Result<()> {
         validate_id("intent_id", intent_id)?;
+        if self.inner.api == Api::Orders {
+            return self.orders_cancel(intent_id);
+        }
         self.cancel_at(
             intent_id,
             format!(
@@ -370,6 +418,10 @@ impl Client {
     pub fn cancel_intent_for_pos(&self, intent_id: &str, pos_external_id: &str) -> Result<()> {
         validate_id("intent_id", intent_id)?;
         validate_id("pos_external_id", pos_external_id)?;
+        if self.inner.api == Api::Orders {
+            // An order is canceled by its id alone.
+            return self.orders_cancel(intent_id);
+        }
         self.cancel_at(
             intent_id,
             format!(
@@ -568,6 +620,9 @@ impl Client {
 
     /// The verdict of an intent this client has just read from the API.
     fn sale_of(&self, intent: Intent) -> Result<Sale> {
+        if self.inner.api == Api::Orders {
+            return self.orders_sale_for(intent);
+        }
         let mut payments = Vec::new();
         if intent.status == crate::Status::Closed {
             for id in intent.payment_ids() {

@@ -153,6 +153,8 @@ pub struct ClientBuilder {
     pub(crate) resend_ambiguous_creates: bool,
     pub(crate) allow_insecure_http: bool,
     pub(crate) max_response_bytes: usize,
+    pub(crate) api: crate::api::Api,
+    pub(crate) orders: crate::api::orders::OrderOptions,
 }
 
 /// The longest request timeout accepted (longer is a caller mistake, and would overflow clocks).
@@ -181,6 +183,7 @@ impl fmt::Debug for ClientBuilder {
             .field("resend_ambiguous_creates", &self.resend_ambiguous_creates)
             .field("allow_insecure_http", &self.allow_insecure_http)
             .field("max_response_bytes", &self.max_response_bytes)
+            .field("api", &self.api)
             .finish()
     }
 }
@@ -205,6 +208,8 @@ impl ClientBuilder {
             resend_ambiguous_creates: false,
             allow_insecure_http: false,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            api: crate::api::Api::Intents,
+            orders: crate::api::orders::OrderOptions::default(),
         }
     }
 
@@ -214,7 +219,8 @@ impl ClientBuilder {
     /// Mercado Pago does not document the key for InStore intent creates, so by default such a
     /// create ends at once with [`ErrorKind::OutcomeUnknown`]: a re-send to a server that ignores
     /// the key would put a second intent on the terminal (a double charge). Turn this on only for
-    /// an account whose keys you know Mercado Pago honours.
+    /// an account whose keys you know Mercado Pago honours. The Orders API documents its key, so
+    /// an order create is always re-sent with its key, whatever this says.
     pub fn resend_ambiguous_creates(mut self, resend: bool) -> Self {
         self.resend_ambiguous_creates = resend;
         self
@@ -232,6 +238,26 @@ impl ClientBuilder {
     /// [`ErrorKind::Decode`] error.
     pub fn max_response_bytes(mut self, bytes: usize) -> Self {
         self.max_response_bytes = bytes;
+        self
+    }
+
+    /// Which Mercado Pago API drives the terminals: [`crate::Api::Intents`] (the default) or
+    /// [`crate::Api::Orders`]. Every operation keeps its name and its result on either.
+    pub fn api(mut self, api: crate::api::Api) -> Self {
+        self.api = api;
+        self
+    }
+
+    /// Orders API only: the `expiration_time` of every order (ISO-8601, `PT30S` to `PT3H`;
+    /// Mercado Pago's default is 15 minutes). Checked when an order is created.
+    pub fn order_expiration_time(mut self, duration: impl Into<String>) -> Self {
+        self.orders.expiration_time = Some(duration.into());
+        self
+    }
+
+    /// Orders API only: `integration_data.sponsor.id`, the integrator's Mercado Pago user id.
+    pub fn sponsor_id(mut self, id: impl Into<String>) -> Self {
+        self.orders.sponsor_id = Some(id.into());
         self
     }
 

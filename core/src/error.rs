@@ -467,6 +467,20 @@ impl ApiErrorBody {
             Some(c @ serde_json::Value::Object(_)) => vec![cause(c)],
             _ => Vec::new(),
         };
+        // The Orders API's shape: {"errors":[{"code","message","details"}]}.
+        if v.get("message").is_none() && v.get("error").is_none() {
+            let first = v
+                .get("errors")
+                .and_then(serde_json::Value::as_array)
+                .and_then(|a| a.first());
+            if let Some(e) = first {
+                return ApiErrorBody {
+                    message: text(e.get("message")),
+                    error: text(e.get("code")),
+                    causes,
+                };
+            }
+        }
         ApiErrorBody {
             message: text(v.get("message")).or_else(|| text(v.get("errorKey"))),
             error: text(v.get("error")),

@@ -16,6 +16,7 @@
 #![warn(missing_docs)]
 
 pub mod amount;
+pub mod api;
 pub mod client;
 pub mod config;
 pub mod device;
@@ -30,6 +31,7 @@ pub mod wait;
 pub mod webhook;
 
 pub use amount::{Amount, AmountLimits, Site};
+pub use api::Api;
 pub use client::{Client, DeviceIter};
 pub use config::{ClientBuilder, RetryPolicy};
 pub use device::{Device, DeviceFilter, DevicePage, OperatingMode, Paging};

@@ -38,6 +38,13 @@ pub(crate) enum Op {
     /// POST of a refund: keyed, and the Payments API documents the key ("avoids duplicated
     /// refunds"), so a retry with the same key is safe.
     Refund,
+    /// POST of an order's cancel (Orders API): keyed, and sent with
+    /// `x-allow-cancelable-status: at_terminal` so an order already on the terminal can be
+    /// canceled where the terminal supports it; 409 means "cancel it on the terminal".
+    CancelOrder,
+    /// POST of an order (Orders API): keyed, and Mercado Pago documents that a request re-sent
+    /// with the same `X-Idempotency-Key` gives the same order, so re-sending is safe.
+    CreateOrder,
 }
 
 /// What one failed attempt tells about the server, as far as the client can know it.
@@ -66,7 +73,7 @@ pub(crate) enum Next {
 
 impl Op {
     fn keyed(self) -> bool {
-        matches!(self, Op::Create | Op::Refund)
+        matches!(self, Op::Create | Op::CreateOrder | Op::Refund)
     }
 
     /// The one retry table: what each operation does after each kind of failure. A definite
@@ -77,7 +84,9 @@ impl Op {
         match (self, failure) {
             (_, Failure::NotSent | Failure::NotProcessed) => Next::Retry,
             (Op::Read | Op::SetMode | Op::Cancel, Failure::MaybeProcessed) => Next::Retry,
-            (Op::Refund, Failure::MaybeProcessed) => Next::Retry,
+            (Op::Refund | Op::CreateOrder | Op::CancelOrder, Failure::MaybeProcessed) => {
+                Next::Retry
+            }
             (Op::Create, Failure::MaybeProcessed) if resend_ambiguous_creates => Next::Retry,
             (Op::Create, Failure::MaybeProcessed) => Next::Unknown,
         }
@@ -435,22 +444,20 @@ impl Transport {
             return err.with_idempotency_key(key);
         };
         let key_text = key.as_deref().unwrap_or("-");
-        let what = if call.op == Op::Create {
-            let reference = call
-                .external_reference
-                .map(|r| format!(" with external reference {r:?}"))
-                .unwrap_or_default();
-            let find = call
-                .external_reference
-                .map(|r| format!("find_payments({r:?})"))
-                .unwrap_or_else(|| "find_payments(external_reference)".to_string());
-            format!(
-                "the intent{reference} may exist and be waiting on the terminal, or be paid already. Do not ring the sale up again with a new key. Check the terminal (cancel the pending intent there if the customer left), then look for the sale's payment with {find}; re-send the create with the same idempotency key {key_text} only if your account's keys are honoured (that is your decision: if Mercado Pago ignores the key, a re-send makes a second intent)"
-            )
-        } else {
-            format!(
-                "the refund may have been made. Do not refund again with a new key: retry with the same idempotency key {key_text} (Mercado Pago applies a refund once per key), or check the payment with get_payment first"
-            )
+        let reference = call
+            .external_reference
+            .map(|r| format!(" with external reference {r:?}"))
+            .unwrap_or_default();
+        let what = match call.op {
+            Op::Create => format!(
+                "the intent{reference} may exist and be waiting on the terminal, or be paid already. Do not ring the sale up again with a new key. Check the terminal (cancel the pending intent there if the customer left), then look for the sale's payment by its external reference (the client's payment search); re-send the create with the same idempotency key {key_text} only if your account's keys are honoured (that is your decision: if Mercado Pago ignores the key, a re-send makes a second intent)"
+            ),
+            Op::CreateOrder => format!(
+                "the order{reference} may exist and be waiting on the terminal, or be paid already. Do not ring the sale up again with a new key: create it again with the same idempotency key {key_text} (the Orders API answers a repeated key with the same order), or look for the sale's payment by its external reference"
+            ),
+            _ => format!(
+                "the refund may have been made. Do not refund again with a new key: retry with the same idempotency key {key_text} (Mercado Pago applies a refund once per key), or read the payment first"
+            ),
         };
         let last = if err.message() == first {
             String::new()
@@ -492,6 +499,10 @@ impl Transport {
         }
         if let (Op::Create, Some(i)) = (call.op, &self.integrator_id) {
             rb = rb.header("x-integrator-id", i.clone());
+        }
+        if call.op == Op::CancelOrder {
+            let (name, value) = crate::api::orders::ALLOW_CANCELABLE_STATUS;
+            rb = rb.header(name, value);
         }
         if let Some(b) = &call.body {
             rb = rb.header(CONTENT_TYPE, "application/json").body(b.clone());
@@ -601,6 +612,31 @@ impl Transport {
                 ErrorKind::NotFound,
                 format!("{subject} was not found{said}; check the id"),
             ),
+            // The Orders API names its conflicts: the code decides, whatever the operation.
+            409 if api.error.is_some()
+                && crate::api::orders::classify_conflict(api.error.as_deref())
+                    != crate::api::orders::Conflict::Other =>
+            {
+                use crate::api::orders::Conflict;
+                match crate::api::orders::classify_conflict(api.error.as_deref()) {
+                    Conflict::KeyMismatch => (
+                        ErrorKind::IdempotencyKeyMismatch,
+                        format!("the idempotency key of {subject} was already used with a different request{said}: a key names one request; to make a new one, use a new key (and first make sure the earlier one did not go through)"),
+                    ),
+                    Conflict::AlreadyQueued if call.op == Op::CreateOrder && after_ambiguous => (
+                        ErrorKind::OutcomeUnknown,
+                        format!("outcome unknown: a retry of the create for {subject} (with the same idempotency key) found the terminal busy with an order, probably the one our lost request created. Do not ring the sale up again: wait for that order (the webhook or the terminal shows how it ends), or cancel it"),
+                    ),
+                    Conflict::AlreadyQueued => (
+                        ErrorKind::AlreadyQueued,
+                        format!("{subject}: the terminal already has an unfinished order{said}: wait for it to end, or cancel it, before creating another"),
+                    ),
+                    Conflict::CannotCancel | Conflict::AlreadyCanceled | Conflict::Other => (
+                        ErrorKind::CannotCancel,
+                        format!("{subject} can no longer be canceled through the API{said}: cancel it on the terminal"),
+                    ),
+                }
+            }
             409 => match call.op {
                 Op::Create if after_ambiguous => (
                     ErrorKind::OutcomeUnknown,
@@ -610,7 +646,7 @@ impl Transport {
                     ErrorKind::AlreadyQueued,
                     format!("{subject} already has an intent queued{said}: wait for it to end, or cancel it (through the API while it is OPENED, on the terminal once it is there) before creating another"),
                 ),
-                Op::Cancel => (
+                Op::Cancel | Op::CancelOrder => (
                     ErrorKind::CannotCancel,
                     format!("{subject} can no longer be canceled through the API (it left OPENED and is on the terminal){said}: cancel it on the terminal"),
                 ),
@@ -802,6 +838,38 @@ mod tests {
             .message()
             .contains("cancel it on the terminal"));
         assert!(map(Op::Read, 401, false).message().contains("access token"));
+        // The Orders API's 409s are read from their code, whatever the operation.
+        let orders = |code: &str, op, after| {
+            let body = format!(r#"{{"errors":[{{"code":"{code}","message":"m"}}]}}"#);
+            t.map_status(&call(op), 409, body.as_bytes(), None, None, after)
+        };
+        let e = orders("idempotency_key_already_used", Op::CreateOrder, false);
+        assert_eq!(e.kind(), ErrorKind::IdempotencyKeyMismatch);
+        assert_eq!(e.api_error(), Some("idempotency_key_already_used"));
+        assert_eq!(e.api_message(), Some("m"));
+        assert!(e
+            .message()
+            .contains("already used with a different request"));
+        assert_eq!(
+            orders("already_queued_order_for_terminal", Op::CreateOrder, false).kind(),
+            ErrorKind::AlreadyQueued
+        );
+        assert_eq!(
+            orders("already_queued_order_for_terminal", Op::CreateOrder, true).kind(),
+            ErrorKind::OutcomeUnknown
+        );
+        assert_eq!(
+            orders("cannot_cancel_order", Op::CancelOrder, false).kind(),
+            ErrorKind::CannotCancel
+        );
+        assert_eq!(
+            orders("order_already_canceled", Op::CancelOrder, false).kind(),
+            ErrorKind::CannotCancel
+        );
+        assert_eq!(
+            orders("something_else", Op::Refund, false).kind(),
+            ErrorKind::Conflict
+        );
         // A 409 on a create retried after an attempt that may have reached the server.
         assert_eq!(map(Op::Create, 409, true).kind(), ErrorKind::OutcomeUnknown);
         assert_eq!(map(Op::Cancel, 409, true).kind(), ErrorKind::CannotCancel);
@@ -820,5 +888,11 @@ mod tests {
         assert_eq!(Op::Create.after(NotProcessed, false), Next::Retry);
         assert_eq!(Op::Create.after(MaybeProcessed, false), Next::Unknown);
         assert_eq!(Op::Create.after(MaybeProcessed, true), Next::Retry);
+        // The Orders API documents its key: an order create is re-sent with it, opt-in or not.
+        for op in [Op::CreateOrder, Op::CancelOrder] {
+            for f in [NotSent, NotProcessed, MaybeProcessed] {
+                assert_eq!(op.after(f, false), Next::Retry, "{op:?} {f:?}");
+            }
+        }
     }
 }

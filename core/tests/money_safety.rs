@@ -96,7 +96,7 @@ fn a_lost_create_on_a_server_that_ignores_keys_never_makes_a_second_intent() {
     assert_eq!(e.kind(), ErrorKind::OutcomeUnknown, "{e}");
     let key = e.idempotency_key().expect("the key is on the error");
     assert_eq!(e.external_reference(), Some("sale-1"));
-    assert!(e.message().contains("find_payments(\"sale-1\")"), "{e}");
+    assert!(e.message().contains("external reference \"sale-1\""), "{e}");
     assert!(e.message().contains(key), "{e}");
     assert_eq!(s.counters().requests_to(Endpoint::CreateIntent), 1);
     assert_eq!(s.intents().len(), 1, "one intent, never two");

@@ -4,7 +4,7 @@ use std::ffi::c_char;
 
 use mppoint::{Amount, AmountLimits, Client, ClientBuilder, Error, RetryPolicy};
 
-use crate::enums::mpp_site;
+use crate::enums::{mpp_api, mpp_site};
 use crate::error::{boundary, mpp_error, mpp_result, Fail};
 use crate::util::{arg_mut, arg_ref, arg_str, free_handle, millis, Out};
 
@@ -110,6 +110,29 @@ pub unsafe extern "C" fn mpp_config_set_site(
             "site",
             "must be MPP_SITE_MLA (1) or MPP_SITE_MLB (2)",
             &site.to_string(),
+        )
+        .into()),
+    })
+}
+
+/// Chooses the API the client speaks: `MPP_API_INTENTS` (the default) or `MPP_API_ORDERS` (the
+/// Orders API for Point). Every function keeps its name and its results on either. Any other number
+/// is `MPP_RESULT_INVALID_ARGUMENT`.
+///
+/// Ownership: `config` is borrowed (changed); `*out_error` as in `mpp_config_new`.
+#[no_mangle]
+pub unsafe extern "C" fn mpp_config_set_api(
+    config: *mut mpp_config,
+    api: u32,
+    out_error: *mut *mut mpp_error,
+) -> mpp_result {
+    const F: &str = "mpp_config_set_api";
+    edit(F, config, out_error, |b| match mpp_api::core(api) {
+        Ok(a) => Ok(b.api(a)),
+        Err(()) => Err(Error::invalid_argument(
+            "api",
+            "must be MPP_API_INTENTS (0) or MPP_API_ORDERS (1)",
+            &api.to_string(),
         )
         .into()),
     })

@@ -197,6 +197,28 @@ impl mpp_site {
     }
 }
 
+/// Which Mercado Pago API a client speaks (`mpp_config_set_api`).
+#[repr(u32)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum mpp_api {
+    /// The InStore payment intents (the default).
+    Intents = 0,
+    /// The Orders API for Point (`/v1/orders`), which Mercado Pago recommends for new
+    /// integrations.
+    Orders = 1,
+}
+
+impl mpp_api {
+    /// `Err` for a number that is not an API.
+    pub(crate) fn core(code: u32) -> Result<mppoint::Api, ()> {
+        match code {
+            0 => Ok(mppoint::Api::Intents),
+            1 => Ok(mppoint::Api::Orders),
+            _ => Err(()),
+        }
+    }
+}
+
 /// Why a webhook signature was refused (the same reasons as Mercado Pago's own SDKs).
 #[repr(u32)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

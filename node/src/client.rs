@@ -62,11 +62,18 @@ pub struct ClientOptions {
     /// Accept a plain `http://` base URL to a host other than this machine (default false). The
     /// access token then travels in clear text.
     pub allow_insecure_http: Option<bool>,
+    /// Which Mercado Pago API drives the terminals: `'intents'` (the InStore intents, the
+    /// default) or `'orders'` (the Orders API for Point). Every method keeps its name and results.
+    #[napi(ts_type = "'intents' | 'orders'")]
+    pub api: Option<String>,
 }
 
 impl ClientOptions {
     fn build(&self) -> mppoint::Result<mppoint::Client> {
         let mut b = mppoint::Client::builder(self.access_token.clone());
+        if let Some(a) = &self.api {
+            b = b.api(a.parse::<mppoint::Api>()?);
+        }
         if let Some(u) = &self.base_url {
             b = b.base_url(u.clone());
         }
@@ -233,6 +240,12 @@ impl Client {
             Ok(inner) => Ok(Client { inner }),
             Err(e) => Err(to_napi(&env, &e)),
         }
+    }
+
+    /// The API this client speaks: `'intents'` or `'orders'`.
+    #[napi(getter, ts_return_type = "'intents' | 'orders'")]
+    pub fn api(&self) -> &'static str {
+        self.inner.api().as_str()
     }
 
     /// The base URL requests go to.

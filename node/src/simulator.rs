@@ -433,6 +433,7 @@ impl Simulator {
             extra_root_certs: s.ca_cert_pem.map(Either::A),
             resend_ambiguous_creates: None,
             allow_insecure_http: None,
+            api: None,
         }
     }
 

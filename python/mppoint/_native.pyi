@@ -3,7 +3,7 @@
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from decimal import Decimal
-from typing import Any, final
+from typing import Any, Literal, final
 
 from ._models import Device, DevicePage, Intent, Notification, Payment, Refund, Sale
 
@@ -64,7 +64,10 @@ class Client:
         amount_limits: tuple[_AmountLike, _AmountLike] | None = None,
         resend_ambiguous_creates: bool = False,
         allow_insecure_http: bool = False,
+        api: Literal["intents", "orders"] | None = None,
     ) -> Client: ...
+    @property
+    def api(self) -> Literal["intents", "orders"]: ...
     @property
     def base_url(self) -> str: ...
     @property
@@ -178,6 +181,7 @@ class Simulator:
         site: str | None = None,
         timeout: float | None = None,
         retries: int | None = None,
+        api: Literal["intents", "orders"] | None = None,
     ) -> Client: ...
     def present_card(self, intent_id: str, outcome: str = "approved") -> None: ...
     def cancel_on_terminal(self, intent_id: str) -> None: ...

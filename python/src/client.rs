@@ -212,7 +212,7 @@ impl PyClient {
     #[pyo3(signature = (access_token, *, base_url=None, site=None, timeout=None, connect_timeout=None,
         retries=None, integrator_id=None, platform_id=None, corporation_id=None, user_agent=None,
         proxy=None, no_proxy=false, extra_root_certs=None, amount_limits=None,
-        resend_ambiguous_creates=false, allow_insecure_http=false))]
+        resend_ambiguous_creates=false, allow_insecure_http=false, api=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -232,6 +232,7 @@ impl PyClient {
         amount_limits: Option<(Bound<'_, PyAny>, Bound<'_, PyAny>)>,
         resend_ambiguous_creates: bool,
         allow_insecure_http: bool,
+        api: Option<String>,
     ) -> PyResult<Self> {
         // Extracted by hand so that no message can ever quote the token.
         let token: String = match access_token.cast::<PyString>() {
@@ -303,9 +304,18 @@ impl PyClient {
         b = b
             .resend_ambiguous_creates(resend_ambiguous_creates)
             .allow_insecure_http(allow_insecure_http);
+        if let Some(a) = api {
+            b = b.api(a.parse::<mppoint::Api>().py(py)?);
+        }
         crate::reset_logging_cache();
         let inner = detached(py, "build the client", || b.build())?;
         Ok(PyClient { inner })
+    }
+
+    /// The API this client speaks: `"intents"` or `"orders"`.
+    #[getter]
+    fn api(&self) -> &'static str {
+        self.inner.api().as_str()
     }
 
     /// The base URL requests go to.

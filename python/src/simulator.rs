@@ -214,13 +214,14 @@ impl PySimulator {
     }
 
     /// A `Client` pointed at this simulator, with its token (and CA certificate with TLS).
-    #[pyo3(signature = (*, site=None, timeout=None, retries=None))]
+    #[pyo3(signature = (*, site=None, timeout=None, retries=None, api=None))]
     fn client(
         &self,
         py: Python<'_>,
         site: Option<String>,
         timeout: Option<f64>,
         retries: Option<i64>,
+        api: Option<String>,
     ) -> PyResult<Py<PyClient>> {
         let mut b = mppoint_simulator::ClientSettings::new(
             &self.base_url,
@@ -232,10 +233,13 @@ impl PySimulator {
             b = b.site(s.parse::<Site>().py(py)?);
         }
         if let Some(t) = timeout {
-            b = b.timeout(seconds(py, "timeout", t, ErrorKind::Config)?);
+            b = b.timeout(seconds(py, "timeout", t, ErrorKind::InvalidArgument)?);
         }
         if let Some(r) = retries {
             b = b.retry(mppoint::RetryPolicy::with_retries(r).py(py)?);
+        }
+        if let Some(a) = api {
+            b = b.api(a.parse::<mppoint::Api>().py(py)?);
         }
         crate::reset_logging_cache();
         let inner = detached(py, "build the client", || b.build())?;

@@ -43,7 +43,7 @@ def test_a_lost_create_is_outcome_unknown_and_find_payments_recovers_it(
     e = caught.value
     assert e.idempotency_key
     assert e.external_reference == "py-lost-1"
-    assert 'find_payments("py-lost-1")' in e.message
+    assert 'external reference "py-lost-1"' in e.message
     assert fresh_sim.counters()["requests"]["CreateIntent"] == 1
     found: list[mppoint.Payment] = []
     for _ in range(300):

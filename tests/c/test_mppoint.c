@@ -910,7 +910,7 @@ static void test_transport_faults(void) {
     CHECK_RC(MPP_RESULT_OUTCOME_UNKNOWN, mpp_intent_create_for_pos(fast, POS1, req, &created, &e), &e);
     CHECK(mpp_error_idempotency_key(e) != NULL);
     CHECK_STR(mpp_error_external_reference(e), "c-lost-1");
-    CHECK_CONTAINS(mpp_error_message(e), "find_payments(\"c-lost-1\")");
+    CHECK_CONTAINS(mpp_error_message(e), "external reference \"c-lost-1\"");
     snprintf(key, sizeof key, "%s", mpp_error_idempotency_key(e) ? mpp_error_idempotency_key(e) : "");
     reset_error(&e);
     CHECK(created == NULL);
@@ -1795,6 +1795,134 @@ static void run(const char *name, void (*test)(void)) {
     fflush(stdout);
 }
 
+/* ---------------------------------------------------------------- the Orders API */
+
+/* The same operations on the Orders API (mpp_config_set_api): the same functions, results and
+   result codes, against the same simulator. */
+static void test_orders_api(void) {
+    mpp_config *cfg = NULL;
+    mpp_client *orders = NULL, *saved = CLIENT;
+    mpp_device_list *list = NULL;
+    mpp_intent *intent = NULL, *out = (mpp_intent *)SENTINEL;
+    mpp_error *e = NULL;
+    mpp_wait_options *wo = NULL;
+    mpp_cancel_token *token = NULL;
+    mpp_notification *n = NULL;
+    mpp_refund *r = NULL;
+    pthread_t t;
+    canceler_args args;
+    char id[128], path[512];
+    char *body = NULL;
+    size_t body_len = 0, i;
+    struct {
+        const char *amount;
+        mpp_verdict verdict;
+        mpp_status status;
+        size_t payments;
+    } cases[] = {
+        {"10.00", MPP_VERDICT_APPROVED, MPP_STATUS_CLOSED, 1},
+        {"10.13", MPP_VERDICT_REJECTED, MPP_STATUS_ERROR, 1},
+        {"10.66", MPP_VERDICT_ERROR, MPP_STATUS_ERROR, 0},
+        {"10.88", MPP_VERDICT_CANCELED, MPP_STATUS_CANCELED, 0},
+    };
+
+    CHECK_OK(mpp_config_new(mpp_simulator_access_token(SIM), &cfg, &e), &e);
+    CHECK_OK(mpp_config_set_base_url(cfg, mpp_simulator_base_url(SIM), &e), &e);
+    CHECK_OK(mpp_config_set_site(cfg, MPP_SITE_MLB, &e), &e);
+    CHECK_RC(MPP_RESULT_INVALID_ARGUMENT, mpp_config_set_api(cfg, 2, &e), &e);
+    CHECK_STR(mpp_error_field(e), "api");
+    reset_error(&e);
+    CHECK_OK(mpp_config_set_api(cfg, MPP_API_ORDERS, &e), &e);
+    CHECK_OK(mpp_client_new(cfg, &orders, &e), &e);
+    mpp_config_free(cfg);
+    if (orders == NULL) return;
+    CLIENT = orders; /* the helpers (cancel, await_status, charge) use it */
+
+    /* devices: the terminals list, read into the same device list */
+    CHECK_OK(mpp_devices_list(orders, NULL, "2000001", 0, 0, &list, &e), &e);
+    CHECK(mpp_device_list_count(list) == 1);
+    CHECK_STR(mpp_device_id(mpp_device_list_get(list, 0)), DEVICE1);
+    CHECK_STR(mpp_device_external_pos_id(mpp_device_list_get(list, 0)), POS1);
+    mpp_device_list_free(list);
+    CHECK_RC(MPP_RESULT_INVALID_ARGUMENT, mpp_devices_list(orders, NULL, NULL, 51, 0, &list, &e), &e);
+    reset_error(&e);
+
+    /* an order before the terminal takes it: get, cancel, cancel again */
+    intent = create_on(orders, POS1, "10.99");
+    CHECK(intent != NULL && strncmp(mpp_intent_id(intent), "ORD", 3) == 0);
+    CHECK(mpp_intent_status(intent) == MPP_STATUS_OPENED);
+    CHECK(mpp_intent_amount_cents(intent) == 1099);
+    snprintf(id, sizeof id, "%s", mpp_intent_id(intent));
+    mpp_intent_free(intent);
+    cancel(id);
+    CHECK(await_status(id, MPP_STATUS_CANCELED));
+    cancel(id); /* harmless */
+
+    /* every verdict; only APPROVED is paid */
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        mpp_sale *sale = charge(POS1, MPP_TARGET_POS, cases[i].amount, NULL);
+        CHECK(sale != NULL);
+        if (sale == NULL) continue;
+        CHECK(mpp_sale_verdict(sale) == cases[i].verdict);
+        CHECK(mpp_sale_is_paid(sale) == (cases[i].verdict == MPP_VERDICT_APPROVED));
+        CHECK(mpp_intent_status(mpp_sale_intent(sale)) == cases[i].status);
+        CHECK(mpp_sale_payment_count(sale) == cases[i].payments);
+        if (cases[i].verdict == MPP_VERDICT_APPROVED) {
+            /* refund the approved payment by its id */
+            uint64_t pid = mpp_payment_id(mpp_sale_approved_payment(sale));
+            CHECK_OK(mpp_payment_refund(orders, pid, "5.00", NULL, &r, &e), &e);
+            CHECK(mpp_refund_payment_id(r) == pid);
+            mpp_refund_free(r);
+            r = NULL;
+        }
+        mpp_sale_free(sale);
+    }
+
+    /* on the terminal, the Orders API cancels through the API (the documented header) */
+    intent = create_on(orders, POS1, "10.44");
+    snprintf(id, sizeof id, "%s", mpp_intent_id(intent));
+    mpp_intent_free(intent);
+    CHECK(await_status(id, MPP_STATUS_ON_TERMINAL));
+    cancel(id);
+    CHECK(await_status(id, MPP_STATUS_CANCELED));
+
+    /* a wait aborted from another thread */
+    intent = create_on(orders, POS1, "10.99");
+    wo = quick_wait(600000);
+    CHECK_OK(mpp_cancel_token_new(&token, &e), &e);
+    CHECK_OK(mpp_wait_options_set_cancel_token(wo, token, &e), &e);
+    args.token = token;
+    args.delay_ms = 200;
+    pthread_create(&t, NULL, canceler, &args);
+    CHECK_RC(MPP_RESULT_CANCELED, mpp_intent_wait(orders, mpp_intent_id(intent), wo, &out, &e), &e);
+    pthread_join(t, NULL);
+    CHECK_STR(mpp_error_intent_id(e), mpp_intent_id(intent));
+    reset_error(&e);
+    CHECK(out == (mpp_intent *)SENTINEL);
+    cancel(mpp_intent_id(intent));
+    mpp_intent_free(intent);
+    mpp_wait_options_free(wo);
+    mpp_cancel_token_free(token);
+
+    /* the documented order notification reads into the same notification */
+    snprintf(path, sizeof path, "%s/orders/webhook_order_processed.json", FIXTURES);
+    body = j_read_file(path, &body_len);
+    CHECK(body != NULL);
+    if (body) {
+        CHECK_OK(mpp_webhook_parse((const uint8_t *)body, body_len, &n, &e), &e);
+        CHECK(mpp_notification_status(n) == MPP_STATUS_CLOSED);
+        CHECK(mpp_notification_is_final(n));
+        CHECK_STR(mpp_notification_type(n), "order");
+        CHECK_STR(mpp_notification_dedup_key(n), "ORD01JYH1Z1YJN4HZ8J3Q0RB3YP6D:processed");
+        mpp_notification_free(n);
+        free(body);
+    }
+
+    CLIENT = saved;
+    mpp_client_free(orders);
+    mpp_error_free(e);
+}
+
 int main(int argc, char **argv) {
     mpp_simulator_config *cfg = NULL;
     mpp_error *e = NULL;
@@ -1841,6 +1969,7 @@ int main(int argc, char **argv) {
     run("a panic becomes MPP_RESULT_PANIC", test_panic_is_caught);
     run("the shared error table (tests/fixtures/error_cases.json)", test_shared_error_table);
     run("16 threads share one client", test_sixteen_threads_share_one_client);
+    run("the Orders API: the same calls", test_orders_api);
 
     mpp_client_free(CLIENT);
     mpp_simulator_stop(SIM);

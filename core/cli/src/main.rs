@@ -46,6 +46,15 @@ struct Api {
     /// whose keys Mercado Pago honours; by default such a create ends as outcome unknown).
     #[arg(long)]
     resend_ambiguous_creates: bool,
+    /// Which Mercado Pago API drives the terminals: `intents` (the InStore intents) or `orders`
+    /// (the Orders API, which Mercado Pago recommends for new integrations).
+    #[arg(
+        long = "api",
+        env = "MPPOINT_API",
+        default_value = "intents",
+        value_name = "intents|orders"
+    )]
+    api_name: String,
 }
 
 #[derive(Subcommand)]
@@ -234,7 +243,9 @@ fn client(api: &Api) -> Result<Client, Error> {
             "no access token: pass --access-token or set MP_ACCESS_TOKEN",
         )
     })?;
-    let mut b = Client::builder(token).user_agent_suffix("mppoint-cli");
+    let mut b = Client::builder(token)
+        .user_agent_suffix("mppoint-cli")
+        .api(api.api_name.parse::<mppoint::Api>()?);
     if let Some(u) = &api.base_url {
         b = b.base_url(u);
     }
@@ -261,7 +272,11 @@ fn sale(a: SaleArgs) -> Result<ExitCode, Error> {
             step_delay: Duration::from_millis(600),
             ..SimulatorConfig::default()
         })?;
-        let client = sim.client_builder().site(sim.config().site).build()?;
+        let client = sim
+            .client_builder()
+            .site(sim.config().site)
+            .api(a.api.api_name.parse::<mppoint::Api>()?)
+            .build()?;
         let target = match (&a.pos, &a.device) {
             (_, Some(d)) => Target::Device(d.clone()),
             (Some(p), _) => Target::Pos(p.clone()),

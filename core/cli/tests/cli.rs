@@ -7,6 +7,7 @@ fn mppoint() -> Command {
     c.env_remove("MP_ACCESS_TOKEN")
         .env_remove("MPPOINT_BASE_URL")
         .env_remove("MPPOINT_SITE")
+        .env_remove("MPPOINT_API")
         .env_remove("MP_WEBHOOK_SECRET");
     c
 }
@@ -257,4 +258,19 @@ fn a_huge_timeout_is_refused_before_the_sale_starts() {
     assert_eq!(code, 7, "{out}\n{err}");
     assert!(err.contains("timeout"), "{err}");
     assert!(!out.contains("created"), "nothing was created:\n{out}");
+}
+
+#[test]
+fn a_sale_on_each_api_gives_the_same_verdicts() {
+    for api in ["intents", "orders"] {
+        let (code, out, err) = run(&["sale", "--api", api, "--amount", "25.00"]);
+        assert_eq!(code, 0, "{api}: {out}\n{err}");
+        assert!(out.contains("Verdict: APPROVED"), "{api}: {out}");
+        let (code, out, _) = run(&["sale", "--api", api, "--amount", "25.13"]);
+        assert_eq!(code, 1, "{api}: {out}");
+        assert!(out.contains("Verdict: REJECTED"), "{api}: {out}");
+    }
+    let (code, _, err) = run(&["sale", "--api", "order"]);
+    assert_eq!(code, 7, "{err}");
+    assert!(err.contains("api"), "{err}");
 }

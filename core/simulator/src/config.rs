@@ -71,6 +71,11 @@ pub struct SimulatorConfig {
     /// first has ended, or sees 409 "already queued" while it is pending. `true`: a create with a
     /// key seen before answers the intent the first one created (201) instead of creating another.
     pub honor_idempotency_keys: bool,
+    /// Orders API: `true` (default) — a terminal with current software, which cancels an
+    /// `at_terminal` order when the cancel carries `x-allow-cancelable-status: at_terminal`
+    /// (202, then `canceled`, unless it is already processing the card). `false` — an older
+    /// terminal: such a cancel is 409 `cannot_cancel_order`, as the cancel reference documents.
+    pub orders_cancel_at_terminal: bool,
     /// Serve HTTPS with a self-signed certificate for `127.0.0.1` and `localhost`, generated at
     /// start (see [`Simulator::ca_cert_pem`](super::Simulator::ca_cert_pem)).
     pub tls: bool,
@@ -213,6 +218,7 @@ impl Default for SimulatorConfig {
             webhook_secret: DEFAULT_WEBHOOK_SECRET.to_string(),
             max_webhook_attempts: 5,
             honor_idempotency_keys: false,
+            orders_cancel_at_terminal: true,
             tls: false,
             faults: Vec::new(),
             expire_on_terminal: true,
@@ -246,6 +252,7 @@ impl fmt::Debug for SimulatorConfig {
             .field("webhook_secret", &"<redacted>")
             .field("max_webhook_attempts", &self.max_webhook_attempts)
             .field("honor_idempotency_keys", &self.honor_idempotency_keys)
+            .field("orders_cancel_at_terminal", &self.orders_cancel_at_terminal)
             .field("tls", &self.tls)
             .field("faults", &self.faults)
             .field("expire_on_terminal", &self.expire_on_terminal)
@@ -274,6 +281,7 @@ struct ConfigJson {
     webhook_secret: Option<String>,
     max_webhook_attempts: Option<u32>,
     honor_idempotency_keys: Option<bool>,
+    orders_cancel_at_terminal: Option<bool>,
     tls: Option<bool>,
     faults: Option<Vec<FaultRule>>,
     expire_on_terminal: Option<bool>,
@@ -346,6 +354,9 @@ impl SimulatorConfig {
             webhook_secret: j.webhook_secret.unwrap_or(d.webhook_secret),
             max_webhook_attempts: j.max_webhook_attempts.unwrap_or(d.max_webhook_attempts),
             honor_idempotency_keys: j.honor_idempotency_keys.unwrap_or(d.honor_idempotency_keys),
+            orders_cancel_at_terminal: j
+                .orders_cancel_at_terminal
+                .unwrap_or(d.orders_cancel_at_terminal),
             tls: j.tls.unwrap_or(d.tls),
             faults: j.faults.unwrap_or(d.faults),
             expire_on_terminal: j.expire_on_terminal.unwrap_or(d.expire_on_terminal),

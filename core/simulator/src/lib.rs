@@ -94,6 +94,7 @@
 
 mod config;
 pub mod faults;
+mod orders;
 mod routes;
 mod server;
 mod state;
@@ -228,6 +229,7 @@ impl Simulator {
         cfg.bind = addr;
         let shared = Arc::new(Shared {
             world: std::sync::Mutex::new(World::new(&cfg)),
+            orders: std::sync::Mutex::new(orders::OrdersWorld::default()),
             faults: std::sync::Mutex::new(faults::FaultSet::new(cfg.faults.clone())),
             counters: std::sync::Mutex::new(Counters::default()),
             webhook_urls: std::sync::Mutex::new(cfg.webhook_urls.clone()),
@@ -293,6 +295,11 @@ impl Simulator {
     /// fetches it first). [`ErrorKind::NotFound`] for an unknown intent, [`ErrorKind::Conflict`] if
     /// it is already processing or final.
     pub fn present_card(&self, intent_id: &str, outcome: CardOutcome) -> Result<()> {
+        if orders::is_order_id(intent_id) {
+            return orders::present_card(&self.shared, intent_id, outcome)
+                .map(drop)
+                .map_err(|e| orders::to_api_error(e).into_error());
+        }
         self.shared
             .present_card(intent_id, outcome)
             .map(drop)
@@ -302,6 +309,11 @@ impl Simulator {
     /// The customer or cashier cancels on the terminal: the intent is `CANCELED` when this
     /// returns. It must be `OPENED` or `ON_TERMINAL`.
     pub fn cancel_on_terminal(&self, intent_id: &str) -> Result<()> {
+        if orders::is_order_id(intent_id) {
+            return orders::cancel_on_terminal(&self.shared, intent_id)
+                .map(drop)
+                .map_err(|e| orders::to_api_error(e).into_error());
+        }
         self.shared
             .cancel_on_terminal(intent_id)
             .map(drop)
@@ -312,6 +324,11 @@ impl Simulator {
     /// [`present_card`](Simulator::present_card), [`cancel_on_terminal`](Simulator::cancel_on_terminal)
     /// or the expiry. It must be `OPENED` or `ON_TERMINAL`.
     pub fn hold_on_terminal(&self, intent_id: &str) -> Result<()> {
+        if orders::is_order_id(intent_id) {
+            return orders::hold(&self.shared, intent_id)
+                .map(drop)
+                .map_err(|e| orders::to_api_error(e).into_error());
+        }
         self.shared
             .hold(intent_id)
             .map(drop)
@@ -355,6 +372,19 @@ impl Simulator {
             .iter()
             .map(wire::SimIntent::to_client)
             .collect()
+    }
+
+    /// Every order of the Orders API, oldest first, as `GET /v1/orders/{id}` would answer it.
+    pub fn orders(&self) -> Vec<mppoint::api::orders::Order> {
+        serde_json::from_value(orders::state_json(&self.shared)).unwrap_or_default()
+    }
+
+    /// Every sale on either API, oldest first, read as the shared intent: the intents, then the
+    /// orders ([`mppoint::api::orders::Order::to_intent`]).
+    pub fn sales(&self) -> Vec<Intent> {
+        let mut all = self.intents();
+        all.extend(self.orders().iter().map(|o| o.to_intent()));
+        all
     }
 
     /// The device restarts: it now runs in the operating mode the API holds (after a `PATCH`,

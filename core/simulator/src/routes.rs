@@ -18,6 +18,7 @@ use mppoint::intent::{
 };
 
 use super::faults::{Decision, Endpoint, FaultKind, FaultRule};
+use super::orders::{self, OrderRequest, OrderRoute};
 use super::server::{Dropped, SimBody};
 use super::state::{lock, ApiError, NewIntent, Shared};
 use super::terminal::CardOutcome;
@@ -84,6 +85,8 @@ enum Route {
     DeleteFaults,
     State,
     PutWebhookUrls,
+    /// The Orders API (`/v1/orders…`, `/terminals/v1/…`), served by [`super::orders`].
+    Orders(OrderRoute),
 }
 
 impl Route {
@@ -97,6 +100,7 @@ impl Route {
             Route::GetPayment(_) => Endpoint::GetPayment,
             Route::SearchPayments => Endpoint::SearchPayments,
             Route::Refund(_) => Endpoint::Refund,
+            Route::Orders(r) => r.endpoint(),
             _ => Endpoint::Control,
         }
     }
@@ -105,6 +109,9 @@ impl Route {
 fn route(method: &Method, segs: &[Cow<'_, str>]) -> Option<Route> {
     let s: Vec<&str> = segs.iter().map(|c| c.as_ref()).collect();
     let own = |x: &str| x.to_string();
+    if let Some(r) = orders::route(method, &s) {
+        return Some(Route::Orders(r));
+    }
     let m = method.clone();
     Some(match (m, s.as_slice()) {
         (Method::GET, ["instore-api", "point", "v1", "devices"]) => Route::ListDevices,
@@ -294,6 +301,11 @@ pub(crate) async fn handle(
         .map(str::trim)
         .filter(|k| !k.is_empty())
         .map(str::to_string);
+    let allow_at_terminal = req
+        .headers()
+        .get(orders::ALLOW_CANCELABLE_STATUS)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim() == "at_terminal");
     let query = req.uri().query().map(str::to_string);
 
     let body = match read_body(req.into_body()).await {
@@ -312,7 +324,14 @@ pub(crate) async fn handle(
             .documented("401-- Unauthorized - Access Token is invalid")
             .into()
     } else {
-        dispatch(&shared, route, query.as_deref(), &body, idempotency_key)
+        dispatch(
+            &shared,
+            route,
+            query.as_deref(),
+            &body,
+            idempotency_key,
+            allow_at_terminal,
+        )
     };
 
     Ok(match fault {
@@ -436,8 +455,35 @@ fn dispatch(
     query: Option<&str>,
     body: &[u8],
     idempotency_key: Option<String>,
+    allow_at_terminal: bool,
 ) -> Answer {
     let result = match route {
+        Route::Orders(r) => {
+            let (status, body) = orders::dispatch(
+                shared,
+                r,
+                OrderRequest {
+                    query,
+                    body,
+                    idempotency_key,
+                    allow_at_terminal,
+                },
+            );
+            Ok(Answer::json(status, body))
+        }
+        Route::PresentCard(id) if orders::is_order_id(&id) => parse_outcome(body).and_then(|o| {
+            orders::present_card(shared, &id, o)
+                .map(|v| Answer::value(200, &v))
+                .map_err(orders::to_api_error)
+        }),
+        Route::CancelOnTerminal(id) if orders::is_order_id(&id) => {
+            orders::cancel_on_terminal(shared, &id)
+                .map(|v| Answer::value(200, &v))
+                .map_err(orders::to_api_error)
+        }
+        Route::Hold(id) if orders::is_order_id(&id) => orders::hold(shared, &id)
+            .map(|v| Answer::value(200, &v))
+            .map_err(orders::to_api_error),
         Route::ListDevices => list_devices(shared, query),
         Route::SetOperatingMode(id) => set_operating_mode(shared, &id, body),
         Route::CreateIntent(target) => shared
@@ -500,7 +546,11 @@ fn dispatch(
             lock(&shared.faults).set(Vec::new());
             Ok(Answer::no_content())
         }
-        Route::State => Ok(Answer::value(200, &lock(&shared.world).state_json())),
+        Route::State => {
+            let mut state = lock(&shared.world).state_json();
+            state["orders"] = orders::state_json(shared);
+            Ok(Answer::value(200, &state))
+        }
         Route::PutWebhookUrls => serde_json::from_slice::<Vec<String>>(body)
             .map_err(|e| ApiError::bad_request(format!("expected a JSON list of URLs: {e}")))
             .map(|urls| {

@@ -229,6 +229,8 @@ pub(crate) struct Shared {
     pub base_url: String,
     pub handle: tokio::runtime::Handle,
     pub world: Mutex<World>,
+    /// The orders (the Orders API), beside the intents.
+    pub orders: Mutex<super::orders::OrdersWorld>,
     pub faults: Mutex<FaultSet>,
     pub counters: Mutex<Counters>,
     pub webhook_urls: Mutex<Vec<String>>,
@@ -758,6 +760,66 @@ impl World {
             .values()
             .map(PaymentRecord::to_payment)
             .collect()
+    }
+
+    /// The devices as terminals, for the Orders API's `/terminals/v1/…` routes.
+    pub(crate) fn terminals(&self) -> Vec<super::orders::Terminal> {
+        self.devices
+            .iter()
+            .map(|d| {
+                let pos = self.pos_of(d);
+                super::orders::Terminal {
+                    id: d.id.clone(),
+                    pos_id: pos.map(|p| p.id),
+                    store_id: pos.map(|p| p.store_id.clone()),
+                    external_pos_id: d.pos_external_id.clone(),
+                    mode: d.mode.clone(),
+                }
+            })
+            .collect()
+    }
+
+    /// Records the card payment of a processed (or refused) order, so that
+    /// `GET /v1/payments/{id}` and refunds see it as they see an intent's. Returns its id.
+    pub(crate) fn record_point_payment(
+        &mut self,
+        cfg: &SimulatorConfig,
+        amount: Amount,
+        approved: bool,
+        external_reference: Option<String>,
+        description: Option<String>,
+    ) -> u64 {
+        let pid = self.next_payment_id;
+        self.next_payment_id += 1;
+        let created = iso_now();
+        self.payments.insert(
+            pid,
+            PaymentRecord {
+                id: pid,
+                status: if approved {
+                    PaymentStatus::Approved
+                } else {
+                    PaymentStatus::Rejected
+                },
+                status_detail: if approved {
+                    "accredited"
+                } else {
+                    "cc_rejected_other_reason"
+                },
+                amount,
+                refunded_cents: 0,
+                currency_id: match cfg.site {
+                    mppoint::Site::MLA => "ARS",
+                    mppoint::Site::MLB => "BRL",
+                },
+                external_reference,
+                description,
+                date_approved: approved.then(|| created.clone()),
+                date_created: created,
+                refunds: Vec::new(),
+            },
+        );
+        pid
     }
 
     pub fn payment(&self, id: u64) -> Option<Payment> {

@@ -87,6 +87,17 @@ impl Notification {
     /// whatever the delivery: remember the keys already handled and answer 200 without acting
     /// when one comes back.
     pub fn dedup_key(&self) -> String {
+        // An order notification: the order's own status (in its `order.<status>` action), since
+        // `processed` and `refunded` are both CLOSED and are two events.
+        if self.kind == "order" {
+            if let Some(s) = self
+                .action
+                .as_deref()
+                .and_then(|a| a.strip_prefix("order."))
+            {
+                return format!("{}:{}", self.data.intent.id, s);
+            }
+        }
         format!(
             "{}:{}",
             self.data.intent.id,
@@ -250,6 +261,15 @@ pub fn parse(body: &[u8]) -> Result<Notification> {
     };
     if text.trim().is_empty() {
         return Err(decode_error("is empty".to_string(), body));
+    }
+    // An Orders API notification (`type: "order"`): its order is read as the shared intent.
+    if let Ok(v) = serde_json::from_str::<serde_json::Value>(text) {
+        if crate::api::orders::is_order_notification(&v) {
+            let v = crate::api::orders::notification_as_intent(v)
+                .map_err(|e| decode_error(format!("is not an order notification ({e})"), body))?;
+            return serde_json::from_value(v)
+                .map_err(|e| decode_error(format!("is not an order notification ({e})"), body));
+        }
     }
     serde_json::from_str(text).map_err(|e| {
         let what = match e.classify() {

@@ -1,0 +1,150 @@
+//! What an Orders client puts on the wire, compared field by field with the documented requests
+//! (`tests/fixtures/orders/`): the create of the reference, the partial refund, the terminal setup,
+//! and the headers (`X-Idempotency-Key` on create, cancel and refund; the cancel's
+//! `x-allow-cancelable-status`; none of the intents' integrator headers' values lost).
+
+use std::time::Duration;
+
+mod common;
+
+use mppoint::{Amount, Api, Client, IntentRequest, OperatingMode, RetryPolicy, Target};
+use serde_json::{json, Value};
+
+fn fixture(name: &str) -> Value {
+    let path = format!(
+        "{}/../tests/fixtures/orders/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+#[test]
+fn the_documented_requests_go_on_the_wire_as_documented() {
+    // A bare receiver stands in for the API: it records each request and answers 200, no body.
+    let (url, rx) = common::receiver("/", vec![]);
+    let doc = fixture("create_request.json");
+    let c = Client::builder("APP_USR-wire-token")
+        .base_url(url.trim_end_matches('/'))
+        .api(Api::Orders)
+        .no_proxy()
+        .integrator_id(doc["integration_data"]["integrator_id"].as_str().unwrap())
+        .platform_id(doc["integration_data"]["platform_id"].as_str().unwrap())
+        .sponsor_id(doc["integration_data"]["sponsor"]["id"].as_str().unwrap())
+        .order_expiration_time(doc["expiration_time"].as_str().unwrap())
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let terminal = doc["config"]["point"]["terminal_id"].as_str().unwrap();
+    let req = IntentRequest::new(
+        Amount::parse(
+            doc["transactions"]["payments"][0]["amount"]
+                .as_str()
+                .unwrap(),
+        )
+        .unwrap(),
+        doc["description"].as_str().unwrap(),
+        doc["external_reference"].as_str().unwrap(),
+    );
+    // `config.payment_method.default_type` is not a client option: the rest of the documented
+    // request is compared field by field.
+    let mut expected = doc.clone();
+    expected["config"]
+        .as_object_mut()
+        .unwrap()
+        .remove("payment_method");
+    let e = c
+        .create_intent(&Target::Device(terminal.into()), &req)
+        .unwrap_err();
+    // Answered 2xx with no order: it may have happened.
+    assert_eq!(e.kind(), mppoint::ErrorKind::OutcomeUnknown, "{e}");
+    let got = rx.recv_timeout(Duration::from_secs(5)).unwrap();
+    assert_eq!(got.target, "/v1/orders");
+    assert_eq!(got.header("content-type"), Some("application/json"));
+    let key = got
+        .header("x-idempotency-key")
+        .expect("the key is required on create");
+    assert_eq!(e.idempotency_key(), Some(key));
+    let body: Value = serde_json::from_slice(&got.body).unwrap();
+    assert_eq!(body, expected);
+
+    // Cancel: keyed, with the header that lets the terminal cancel an order it holds.
+    let _ = c.cancel_intent("ORD00001111222233334444555566");
+    let got = rx.recv_timeout(Duration::from_secs(5)).unwrap();
+    assert_eq!(
+        got.target,
+        "/v1/orders/ORD00001111222233334444555566/cancel"
+    );
+    assert!(got.header("x-idempotency-key").is_some());
+    assert_eq!(got.header("x-allow-cancelable-status"), Some("at_terminal"));
+    assert!(got.body.is_empty());
+
+    // A full refund: keyed, no body.
+    let _ = c.refund_order_with_key("ORD00001111222233334444555566", None, "refund-key-1");
+    let got = rx.recv_timeout(Duration::from_secs(5)).unwrap();
+    assert_eq!(
+        got.target,
+        "/v1/orders/ORD00001111222233334444555566/refund"
+    );
+    assert_eq!(got.header("x-idempotency-key"), Some("refund-key-1"));
+    assert!(got.body.is_empty());
+
+    // The terminal setup.
+    let _ = c.set_operating_mode("NEWLAND_N950__SBX0000001", OperatingMode::Pdv);
+    let got = rx.recv_timeout(Duration::from_secs(5)).unwrap();
+    assert_eq!(got.target, "/terminals/v1/setup");
+    let body: Value = serde_json::from_slice(&got.body).unwrap();
+    assert_eq!(body, fixture("terminals_setup_request.json"));
+
+    // The terminals list with its filters.
+    let _ = c.list_devices(&mppoint::DeviceFilter {
+        store_id: Some("47792478".into()),
+        pos_id: Some("47792476".into()),
+        limit: Some(50),
+        offset: Some(0),
+    });
+    let got = rx.recv_timeout(Duration::from_secs(5)).unwrap();
+    assert_eq!(
+        got.target,
+        "/terminals/v1/list?limit=50&offset=0&store_id=47792478&pos_id=47792476"
+    );
+    let _ = json!(null);
+}
+
+#[test]
+fn a_partial_refund_names_the_orders_payment() {
+    // The refund first reads the order for its payment (PAY…) id: answered by the simulator.
+    let sim = mppoint_simulator::Simulator::start(mppoint_simulator::SimulatorConfig {
+        pickup_delay: Duration::from_millis(20),
+        step_delay: Duration::from_millis(20),
+        ..Default::default()
+    })
+    .unwrap();
+    let c = Client::builder(sim.access_token())
+        .base_url(sim.base_url())
+        .api(Api::Orders)
+        .no_proxy()
+        .build()
+        .unwrap();
+    let sale = c
+        .charge(
+            &Target::Pos("SUC001POS001".into()),
+            &IntentRequest::new(Amount::parse("24.90").unwrap(), "Sale", "ext_ref_1234"),
+            &mppoint::WaitOptions::new().poll_interval(Duration::from_millis(20)),
+        )
+        .unwrap();
+    assert!(sale.is_paid());
+    let order = c.get_order(&sale.intent.id).unwrap();
+    let pay = order.payments()[0].id.clone().unwrap();
+    let doc = fixture("refund_request_partial.json");
+    assert_eq!(doc["transactions"][0]["id"], json!("TRANSACTION_ID"));
+    let after = c
+        .refund_order(&sale.intent.id, Some(Amount::parse("24.90").unwrap()))
+        .unwrap();
+    // The whole amount given back in a "partial" refund: the order is refunded.
+    assert_eq!(after.status.as_str(), "refunded");
+    assert_eq!(
+        after.refunds()[0].transaction_id.as_deref(),
+        Some(pay.as_str())
+    );
+    assert_eq!(after.refunds()[0].amount.unwrap().to_string(), "24.90");
+}
