@@ -76,6 +76,31 @@ export declare class MppointError extends Error {
 }
 export interface MppointError extends ErrorFields {}
 
+/**
+ * The whole sale: how the intent ended, its payments, and one verdict. Only `APPROVED` (and so
+ * `isPaid`) means hand over the goods. A union on `isPaid` (and `verdict`): inside
+ * `if (sale.isPaid)`, `sale.approvedPayment` is a `Payment`, with no `!` needed.
+ */
+export type Sale = PaidSale | UnpaidSale
+
+/** A sale whose payment was approved: hand over the goods. */
+export interface PaidSale extends Omit<SaleFields, 'verdict' | 'isPaid' | 'approvedPayment'> {
+  verdict: 'APPROVED'
+  isPaid: true
+  /** The approved payment. */
+  approvedPayment: Payment
+}
+
+/** A sale that is not paid: `advice` says what to do (another card, check the terminal, …). */
+export interface UnpaidSale extends Omit<SaleFields, 'verdict' | 'isPaid' | 'approvedPayment'> {
+  verdict: Exclude<Verdict, 'APPROVED'>
+  isPaid: false
+  approvedPayment?: undefined
+}
+
+/** A log level of `setLogger`. */
+export type LogLevel = 'error' | 'warn' | 'info' | 'debug' | 'trace'
+
 /** What the card does on a simulated terminal (`Simulator.presentCard`). */
 export type CardOutcome = 'approved' | 'rejected' | 'error' | 'confirmation_required'
 
@@ -500,6 +525,22 @@ export interface IntentRequest {
   idempotencyKey?: string
 }
 
+/** Options of `setLogger`. */
+export interface LoggerOptions {
+  /** The most detailed level passed on (default `info`: one line per request, retries). */
+  level?: LogLevel
+}
+
+/** One log record of the library. */
+export interface LogRecord {
+  /** `error`, `warn`, `info`, `debug` or `trace`. */
+  level: LogLevel
+  /** The module that logged it (`mppoint::transport`, …). */
+  target: string
+  /** The message (never the access token). */
+  message: string
+}
+
 /** A webhook notification: the intent as it ended, and the envelope around it. */
 export interface Notification {
   /** The notification's id. */
@@ -598,10 +639,10 @@ export interface RefundOptions {
 }
 
 /**
- * The whole sale: how the intent ended, its payments, and one verdict. Only `APPROVED` (and so
- * `isPaid`) means hand over the goods.
+ * The fields of every sale. `Sale` (in the declarations' header) narrows them into a union on
+ * `isPaid` / `verdict`, so that `sale.approvedPayment` is a `Payment` inside `if (sale.isPaid)`.
  */
-export interface Sale {
+export interface SaleFields {
   /** `APPROVED`, `REJECTED`, `CANCELED`, `EXPIRED`, `ERROR` or `CONFIRMATION_REQUIRED`. */
   verdict: Verdict
   /** Why, in a sentence (`payment 123 approved`). */
@@ -617,6 +658,13 @@ export interface Sale {
   amount?: string
   amountCents?: number
 }
+
+/**
+ * Sends the library's log records to `logger` (on the JS thread, in order, without blocking the
+ * requests that log them), at `options.level` and above (default `info`). `setLogger(null)` stops
+ * them. The process keeps no handle open for it.
+ */
+export declare function setLogger(logger: ((record: LogRecord) => void) | null, options?: LoggerOptions | undefined | null): void
 
 /**
  * The signed values of a notification: its `x-signature` and `x-request-id` headers and the

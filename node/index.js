@@ -78,12 +78,179 @@ const NAPI_ARGUMENT_CODES = new Set([
   'DetachableArraybufferExpected',
 ])
 
-function toMppointError(e) {
+// The parameters of each call, for messages that name the argument and what it takes. The
+// declarations (index.d.ts) hold the full types; only the JS kind of each argument is checked
+// here, before napi-rs converts it (its own messages name Rust types, not arguments).
+const PARAMS = {
+  Client: [['options', 'object', 'the client options, e.g. { accessToken, site }']],
+  'Client.createIntent': [
+    ['target', 'object', "{ pos: 'SUC001POS001' } or { device: 'PAX_A910__…' }"],
+    ['request', 'object', '{ amount, description, externalReference }'],
+  ],
+  'Client.getIntent': [['intentId', 'string']],
+  'Client.cancelIntent': [['intentId', 'string'], ['posExternalId', 'string?']],
+  'Client.listDevices': [['filter', 'object?']],
+  'Client.allDevices': [['filter', 'object?']],
+  'Client.setOperatingMode': [['deviceId', 'string'], ['mode', 'string', "'PDV' or 'STANDALONE'"]],
+  'Client.getPayment': [['paymentId', 'number|string']],
+  'Client.refundPayment': [['paymentId', 'number|string'], ['options', 'object?']],
+  'Client.waitForFinal': [['intentId', 'string'], ['options', 'object?']],
+  'Client.saleFor': [['intentId', 'string']],
+  'Client.findPayments': [['externalReference', 'string']],
+  'Client.charge': [
+    ['target', 'object', "{ pos: 'SUC001POS001' } or { device: 'PAX_A910__…' }"],
+    ['request', 'object', '{ amount, description, externalReference }'],
+    ['options', 'object?'],
+  ],
+  Simulator: [['config', 'object?']],
+  'Simulator.presentCard': [
+    ['intentId', 'string'],
+    ['outcome', 'string', "'approved', 'rejected', 'error' or 'confirmation_required'"],
+  ],
+  'Simulator.cancelOnTerminal': [['intentId', 'string']],
+  'Simulator.holdOnTerminal': [['intentId', 'string']],
+  'Simulator.restartDevice': [['deviceId', 'string']],
+  'Simulator.setForbidden': [['forbidden', 'object', '{ integratorNotRegistered, userNotLoggedIn }']],
+  'Simulator.setFaults': [['faults', 'array']],
+  'Simulator.addFault': [['fault', 'object']],
+  'Simulator.intent': [['intentId', 'string']],
+  'Simulator.payment': [['paymentId', 'number|string']],
+  'Simulator.setWebhookUrls': [['urls', 'array']],
+  'webhook.parse': [['body', 'string|buffer']],
+  'webhook.sign': [['secret', 'string'], ['options', 'object?']],
+  'webhook.signedHeaders': [['secret', 'string'], ['dataId', 'string'], ['ts', 'number?']],
+  'webhook.verify': [
+    ['secret', 'string'],
+    ['signed', 'object', '{ xSignature, xRequestId, dataId }'],
+    ['options', 'object?'],
+  ],
+  'webhook.verifyRequest': [
+    ['secret', 'string'],
+    ['request', 'object', '{ headers, url, body }'],
+    ['options', 'object?'],
+  ],
+  cents: [['cents', 'number']],
+  amountCents: [['amount', 'string|number']],
+  setLogger: [['logger', 'function|null'], ['options', 'object?']],
+}
+
+const KIND_WORDS = {
+  string: 'a string',
+  number: 'a number',
+  object: 'an object',
+  array: 'an array',
+  buffer: 'a Buffer',
+  function: 'a function',
+  null: 'null',
+}
+
+function describe(v) {
+  if (v === null) return 'null'
+  if (v === undefined) return 'undefined'
+  if (Array.isArray(v)) return 'an array'
+  if (Buffer.isBuffer(v)) return 'a Buffer'
+  const t = typeof v
+  if (t === 'string') return `the string ${JSON.stringify(v.length > 40 ? v.slice(0, 40) + '…' : v)}`
+  if (t === 'number' || t === 'boolean' || t === 'bigint') return `${t} ${String(v)}`
+  if (t === 'function') return 'a function'
+  if (t === 'symbol') return 'a symbol'
+  return 'an object'
+}
+
+function hasKind(v, kind) {
+  switch (kind) {
+    case 'string':
+      return typeof v === 'string'
+    case 'number':
+      return typeof v === 'number'
+    case 'object':
+      return v !== null && typeof v === 'object' && !Array.isArray(v)
+    case 'array':
+      return Array.isArray(v)
+    case 'buffer':
+      return Buffer.isBuffer(v)
+    case 'function':
+      return typeof v === 'function'
+    case 'null':
+      return v === null || v === undefined
+    default:
+      return false
+  }
+}
+
+function invalidArgument(message, cause, field) {
+  const fields = { code: 'INVALID_ARGUMENT' }
+  if (cause !== undefined) fields.cause = cause
+  if (field !== undefined) fields.field = field
+  return new MppointError(message, fields)
+}
+
+function signature(name) {
+  const params = PARAMS[name]
+  const shown = name === 'Client' || name === 'Simulator' ? `new ${name}` : name
+  return params ? `${shown}(${params.map(([p]) => p).join(', ')})` : shown
+}
+
+/** Throws INVALID_ARGUMENT naming the argument when one is not of the kind the call takes. */
+function checkArgs(name, args) {
+  const params = PARAMS[name]
+  if (!params) return
+  params.forEach(([param, spec, example], i) => {
+    const optional = spec.endsWith('?')
+    const kinds = spec.replace(/\?$/, '').split('|')
+    const v = args[i]
+    if (optional && (v === undefined || v === null)) return
+    if (kinds.some((k) => hasKind(v, k))) return
+    const expected = kinds.map((k) => KIND_WORDS[k]).join(' or ')
+    const what = v === undefined ? 'but it is missing' : `not ${describe(v)}`
+    throw invalidArgument(
+      `${signature(name)}: ${param} must be ${expected}${example ? ` (${example})` : ''}, ${what}`,
+      undefined,
+      param,
+    )
+  })
+}
+
+// napi-rs names Rust types and struct fields ("Failed to convert JavaScript value `Number 42 `
+// into rust type `String` on ClientOptions.accessToken", "Missing field `accessToken`"): say
+// which argument and what it takes instead.
+const RUST_TYPE_WORDS = {
+  String: 'a string',
+  f64: 'a number',
+  f32: 'a number',
+  u32: 'a whole number',
+  i32: 'a whole number',
+  i64: 'a whole number',
+  u64: 'a whole number',
+  bool: 'true or false',
+  Vec: 'an array',
+  Object: 'an object',
+}
+
+function napiMessage(name, e) {
+  const msg = String(e.message || '')
+  const missing = msg.match(/Missing field `([^`]+)`/)
+  if (missing) return `${signature(name)}: the field \`${missing[1]}\` is required`
+  const conv = msg.match(/(?:JavaScript value `([^`]*)`|napi value (\w+)) into rust type `([^`<]+)[^`]*`(?: on ([\w.]+))?/)
+  if (conv) {
+    const type = conv[3].split('::').pop()
+    const expected = RUST_TYPE_WORDS[type] || `a ${type}`
+    const field = conv[4] ? conv[4].split('.').pop() : undefined
+    const got = conv[1] !== undefined ? conv[1].trim().replace(/^(\w+) /, (_, t) => `${t.toLowerCase()} `) : `a ${conv[2].toLowerCase()}`
+    const fieldName = field ? field.replace(/_([a-z])/g, (_, c) => c.toUpperCase()) : undefined
+    return fieldName
+      ? `${signature(name)}: the field \`${fieldName}\` must be ${expected}, not ${got}`
+      : `${signature(name)}: a value must be ${expected}, not ${got}`
+  }
+  return `${signature(name)}: ${msg}`
+}
+
+function toMppointError(e, name) {
   if (e instanceof MppointError) return e
   // Only the addon's own argument conversion runs inside these calls (user callbacks run later,
   // on their own), so a TypeError here is a value of the wrong type too.
   if (e instanceof Error && (NAPI_ARGUMENT_CODES.has(e.code) || e instanceof TypeError)) {
-    return new MppointError(`invalid argument: ${e.message}`, { code: 'INVALID_ARGUMENT', cause: e })
+    return invalidArgument(`invalid argument: ${napiMessage(name || 'mppoint', e)}`, e)
   }
   return e
 }
@@ -115,23 +282,25 @@ function cleanArgs(args) {
   return args
 }
 
-function wrapSync(fn) {
+function wrapSync(fn, name) {
   return function (...args) {
     try {
+      checkArgs(name, args)
       return fn.apply(this, cleanArgs(args))
     } catch (e) {
-      throw toMppointError(e)
+      throw toMppointError(e, name)
     }
   }
 }
 
 // A method returning a Promise never throws: a bad argument rejects, like every other failure.
-function wrapAsync(fn) {
+function wrapAsync(fn, name) {
   return function (...args) {
     try {
+      checkArgs(name, args)
       return fn.apply(this, cleanArgs(args))
     } catch (e) {
-      return Promise.reject(toMppointError(e))
+      return Promise.reject(toMppointError(e, name))
     }
   }
 }
@@ -139,7 +308,7 @@ function wrapAsync(fn) {
 function wrapMethods(cls, base, names, wrap) {
   for (const name of names) {
     Object.defineProperty(cls.prototype, name, {
-      value: wrap(base.prototype[name]),
+      value: wrap(base.prototype[name], `${cls.name}.${name}`),
       writable: true,
       configurable: true,
     })
@@ -163,9 +332,10 @@ const ASYNC_CLIENT_METHODS = [
 class Client extends native.Client {
   constructor(options) {
     try {
+      checkArgs('Client', [options])
       super(isPlainObject(options) ? dropNulls(options, 1) : options)
     } catch (e) {
-      throw toMppointError(e)
+      throw toMppointError(e, 'Client')
     }
   }
 }
@@ -191,25 +361,51 @@ const SIMULATOR_METHODS = [
 class Simulator extends native.Simulator {
   constructor(config) {
     try {
+      checkArgs('Simulator', [config])
       super(isPlainObject(config) ? dropNulls(config, 1) : config)
     } catch (e) {
-      throw toMppointError(e)
+      throw toMppointError(e, 'Simulator')
     }
   }
 }
 wrapMethods(Simulator, native.Simulator, SIMULATOR_METHODS, wrapSync)
 
 const webhook = {}
-for (const [name, fn] of Object.entries(native.webhook)) webhook[name] = wrapSync(fn)
+for (const [name, fn] of Object.entries(native.webhook)) webhook[name] = wrapSync(fn, `webhook.${name}`)
 Object.freeze(webhook)
+
+/**
+ * Sends the library's log records ({ level, target, message }) to `logger` on the JS thread, at
+ * `options.level` and above (default 'info'); `setLogger(null)` stops them. A logger that throws
+ * does not break anything: its exception is dropped.
+ */
+function setLogger(logger, options) {
+  checkArgs('setLogger', [logger, options])
+  const safe =
+    typeof logger === 'function'
+      ? (record) => {
+          try {
+            logger(record)
+          } catch {
+            // A log line must never take the process down.
+          }
+        }
+      : null
+  try {
+    return native.setLogger(safe, isPlainObject(options) ? dropNulls(options, 0) : options)
+  } catch (e) {
+    throw toMppointError(e, 'setLogger')
+  }
+}
 
 const out = {
   MppointError,
   Client,
   Simulator,
   webhook,
-  cents: wrapSync(native.cents),
-  amountCents: wrapSync(native.amountCents),
+  cents: wrapSync(native.cents, 'cents'),
+  amountCents: wrapSync(native.amountCents, 'amountCents'),
+  setLogger,
   errorCodes: native.errorCodes,
   version: native.version,
 }

@@ -412,6 +412,28 @@ mod tests {
     }
 
     #[test]
+    fn a_wait_beyond_a_day_is_refused_not_a_panic() {
+        let huge = Duration::MAX;
+        for opts in [
+            WaitOptions::new().timeout(huge),
+            WaitOptions::new().poll_interval(huge),
+        ] {
+            let Err(e) = Waiter::new("i-1", &opts) else {
+                panic!("a wait beyond a day was accepted")
+            };
+            assert_eq!(e.kind(), ErrorKind::InvalidArgument);
+            assert!(
+                e.message().contains("at most 86400 s") || e.message().contains("and 600 s"),
+                "{e}"
+            );
+        }
+        assert!(WaitOptions::new()
+            .timeout(Duration::from_secs(24 * 3600))
+            .validate()
+            .is_ok());
+    }
+
+    #[test]
     fn callbacks_on_changes_only_and_done_on_final() {
         let seen = Arc::new(AtomicUsize::new(0));
         let s2 = seen.clone();

@@ -33,9 +33,11 @@ function createApp({ secret, client, onSale }) {
 }
 
 if (require.main === module) {
-  const client = new Client({ accessToken: process.env.MP_ACCESS_TOKEN })
+  const { MP_ACCESS_TOKEN, MP_WEBHOOK_SECRET } = process.env
+  if (!MP_ACCESS_TOKEN || !MP_WEBHOOK_SECRET) throw new Error('set MP_ACCESS_TOKEN and MP_WEBHOOK_SECRET')
+  const client = new Client({ accessToken: MP_ACCESS_TOKEN })
   const app = createApp({
-    secret: process.env.MP_WEBHOOK_SECRET,
+    secret: MP_WEBHOOK_SECRET,
     client,
     onSale: (sale) => console.log(`${sale.intent.externalReference}: ${sale.verdict} (${sale.advice})`),
   })

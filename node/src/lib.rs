@@ -13,6 +13,7 @@ extern crate napi_derive;
 
 mod client;
 mod error;
+mod logger;
 mod simulator;
 mod types;
 mod wait;

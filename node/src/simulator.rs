@@ -331,10 +331,9 @@ pub struct Counters {
 #[napi]
 pub struct Simulator {
     inner: Mutex<Option<sim::Simulator>>,
-    base_url: String,
-    access_token: String,
+    /// How a client of it is made (URL, token, certificate, site, limits): the core's recipe.
+    settings: sim::ClientSettings,
     webhook_secret: String,
-    ca_cert_pem: Option<String>,
 }
 
 impl Simulator {
@@ -370,10 +369,8 @@ impl Simulator {
         })();
         match started {
             Ok(s) => Ok(Simulator {
-                base_url: s.base_url().to_string(),
-                access_token: s.access_token().to_string(),
+                settings: s.client_settings(),
                 webhook_secret: s.webhook_secret().to_string(),
-                ca_cert_pem: s.ca_cert_pem().map(str::to_string),
                 inner: Mutex::new(Some(s)),
             }),
             Err(e) => Err(to_napi(&env, &e)),
@@ -383,13 +380,13 @@ impl Simulator {
     /// Where it serves: `http://127.0.0.1:PORT` (`https://…` with `tls`).
     #[napi(getter)]
     pub fn base_url(&self) -> String {
-        self.base_url.clone()
+        self.settings.base_url.clone()
     }
 
     /// The bearer token it accepts.
     #[napi(getter)]
     pub fn access_token(&self) -> String {
-        self.access_token.clone()
+        self.settings.access_token.clone()
     }
 
     /// The secret its webhook notifications are signed with.
@@ -401,24 +398,25 @@ impl Simulator {
     /// With `tls`: its self-signed certificate (PEM), to pass as `extraRootCerts`.
     #[napi(getter)]
     pub fn ca_cert_pem(&self) -> Option<String> {
-        self.ca_cert_pem.clone()
+        self.settings.ca_cert_pem.clone()
     }
 
     /// Client options for this simulator (base URL, token, certificate):
     /// `new Client({ ...sim.clientOptions(), retries: 0 })`.
     #[napi]
     pub fn client_options(&self) -> ClientOptions {
-        // The core's recipe (mppoint_simulator::ClientSettings), as client options to spread.
-        let s = sim::ClientSettings::new(
-            &self.base_url,
-            &self.access_token,
-            self.ca_cert_pem.as_deref(),
-        );
+        // The core's recipe (mppoint_simulator::ClientSettings), as client options to spread:
+        // with the simulator's own site and limits, so an amount outside them is INVALID_AMOUNT
+        // before anything is sent, as with a real account (not the simulator's 400).
+        let s = self.settings.clone();
         ClientOptions {
             access_token: s.access_token,
             base_url: Some(s.base_url),
-            site: None,
-            amount_limits: None,
+            site: s.site.map(|site| site.code().to_string()),
+            amount_limits: s.limits.map(|l| crate::types::AmountLimits {
+                min: Either::A(l.min.to_string()),
+                max: Either::A(l.max.to_string()),
+            }),
             timeout_ms: None,
             connect_timeout_ms: None,
             retries: None,

@@ -305,9 +305,9 @@ impl Refund {
     }
 }
 
-/// The whole sale: how the intent ended, its payments, and one verdict. Only `APPROVED` (and so
-/// `isPaid`) means hand over the goods.
-#[napi(object)]
+/// The fields of every sale. `Sale` (in the declarations' header) narrows them into a union on
+/// `isPaid` / `verdict`, so that `sale.approvedPayment` is a `Payment` inside `if (sale.isPaid)`.
+#[napi(object, js_name = "SaleFields")]
 pub struct Sale {
     /// `APPROVED`, `REJECTED`, `CANCELED`, `EXPIRED`, `ERROR` or `CONFIRMATION_REQUIRED`.
     #[napi(ts_type = "Verdict")]

@@ -8,17 +8,28 @@
 Every network call releases the GIL. Amounts are exact: pass a ``str`` (``"12.47"``), a
 ``decimal.Decimal``, a ``float`` whose shortest form has at most two decimals (``12.47``, never
 ``0.1 + 0.2``), or integer cents through :func:`cents`; amounts come back as ``Decimal``.
-Errors are subclasses of :class:`mppoint.Error` (see :mod:`mppoint.exceptions`). Log records go
-to the ``logging`` logger ``"mppoint"``; the access token never appears in them.
+Every failure of a call is a :class:`mppoint.Error` subclass (see :mod:`mppoint.exceptions`),
+including values Python can hold but no request can carry (an int out of range, a string with a
+lone surrogate): they are :class:`InvalidArgumentError`. The one exception to that rule is an
+argument of the wrong *type* (an ``int`` where a ``str`` is expected), which raises Python's own
+``TypeError``, as the standard library does. Log records go to the ``logging`` logger
+``"mppoint"`` (with a ``NullHandler``, so nothing is printed unless your application configures
+logging); the access token never appears in them.
 """
 
 from __future__ import annotations
 
+import logging as _logging
 from decimal import Decimal
 from typing import Union
 
 from . import webhook
 from ._models import (
+    CardOutcome,
+    IntentStatus,
+    SettableMode,
+    Site,
+    Verdict,
     Device,
     DevicePage,
     EnablerConfiguration,
@@ -41,6 +52,8 @@ from ._native import (
 )
 from .exceptions import (
     AbortedError,
+    ErrorCode,
+    SignatureFailureReason,
     AlreadyQueuedError,
     ApiError,
     BadRequestError,
@@ -68,9 +81,15 @@ from .exceptions import (
 
 __version__ = core_version()
 
-#: What methods accept as an amount (a bare ``int`` is refused: use :func:`cents`).
-AmountLike = Union[Amount, Decimal, str, float]
+# A library adds a NullHandler to its logger and nothing else: retry warnings reach the
+# application's handlers when it configures logging, and are silent when it does not.
+_logging.getLogger("mppoint").addHandler(_logging.NullHandler())
 
+#: What methods accept as an amount, for a type checker. A ``float`` whose shortest form has at
+#: most two decimals is also accepted at run time, but it is not in this type: a checker lets an
+#: ``int`` pass for a ``float``, and a bare ``int`` is refused (units or cents?), so typed code
+#: passes a ``Decimal``, a ``str`` or :func:`cents`.
+AmountLike = Union[Amount, Decimal, str]
 
 
 def cents(n: int) -> Amount:
@@ -81,6 +100,13 @@ def cents(n: int) -> Amount:
 __all__ = [
     "Amount",
     "AmountLike",
+    "CardOutcome",
+    "ErrorCode",
+    "IntentStatus",
+    "SettableMode",
+    "SignatureFailureReason",
+    "Site",
+    "Verdict",
     "CancelToken",
     "Client",
     "Device",

@@ -12,9 +12,14 @@ import dataclasses
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Optional, Tuple, Union
+from typing import Any, Literal, Optional, Tuple, Union
 
 __all__ = [
+    "Verdict",
+    "IntentStatus",
+    "Site",
+    "SettableMode",
+    "CardOutcome",
     "OperationResult",
     "Operation",
     "EnablerConfiguration",
@@ -26,6 +31,34 @@ __all__ = [
     "Sale",
     "Notification",
 ]
+
+
+#: A sale's verdict. Only ``"APPROVED"`` is a paid sale.
+Verdict = Literal["APPROVED", "REJECTED", "CANCELED", "EXPIRED", "ERROR", "CONFIRMATION_REQUIRED"]
+
+#: An intent's status, as the API spells it. A status this version does not know is kept as sent
+#: at run time; the type lists the documented ones so that a checker catches a typo such as
+#: ``intent.status == "OPEN"``.
+IntentStatus = Literal[
+    "OPENED",
+    "ON_TERMINAL",
+    "PROCESSING",
+    "PROCESSED",
+    "CLOSED",
+    "CONFIRMATION_REQUIRED",
+    "CANCELED",
+    "ERROR",
+    "EXPIRED",
+]
+
+#: A Mercado Pago site, for the amount limits.
+Site = Literal["MLA", "MLB"]
+
+#: The operating modes a device can be switched to.
+SettableMode = Literal["PDV", "STANDALONE"]
+
+#: What the simulated terminal does with a presented card.
+CardOutcome = Literal["approved", "rejected", "error", "confirmation_required"]
 
 
 def _derived() -> Any:
@@ -91,7 +124,7 @@ class Intent(_Model):
     ``CANCELED``, ``ERROR``, ``EXPIRED``, or an unknown value kept as sent)."""
 
     id: str
-    status: str
+    status: IntentStatus
     description: Optional[str]
     external_reference: Optional[str]
     operations: Tuple[Operation, ...]
@@ -169,7 +202,7 @@ class Sale(_Model):
     ``CONFIRMATION_REQUIRED`` the operator must check the payment on the terminal.
     """
 
-    verdict: str
+    verdict: Verdict
     reason: str
     intent: Intent
     payments: Tuple[Payment, ...]

@@ -5,9 +5,23 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, Literal, final
 
-from ._models import Device, DevicePage, Intent, Notification, Payment, Refund, Sale
+from ._models import (
+    CardOutcome,
+    Device,
+    DevicePage,
+    Intent,
+    Notification,
+    Payment,
+    Refund,
+    Sale,
+    SettableMode,
+    Site,
+)
 
-_AmountLike = Amount | Decimal | str | float
+# No `float` here, although a float with at most two decimals is accepted at run time: a type
+# checker takes an `int` wherever a `float` is allowed, and a bare int is refused (units or
+# cents?). Typed code passes a Decimal, a str, or mppoint.cents(n).
+_AmountLike = Amount | Decimal | str
 
 @final
 class Amount:
@@ -50,7 +64,7 @@ class Client:
         access_token: str,
         *,
         base_url: str | None = None,
-        site: str | None = None,
+        site: Site | None = None,
         timeout: float | None = None,
         connect_timeout: float | None = None,
         retries: int | None = None,
@@ -71,7 +85,7 @@ class Client:
     @property
     def base_url(self) -> str: ...
     @property
-    def site(self) -> str | None: ...
+    def site(self) -> Site | None: ...
     @property
     def amount_limits(self) -> tuple[Decimal, Decimal] | None: ...
     def create_intent(
@@ -130,7 +144,7 @@ class Client:
         pos_id: str | None = None,
         limit: int | None = None,
     ) -> DeviceIterator: ...
-    def set_operating_mode(self, device_id: str, mode: str) -> str: ...
+    def set_operating_mode(self, device_id: str, mode: SettableMode) -> str: ...
     def get_payment(self, payment_id: int) -> Payment: ...
     def refund_payment(
         self,
@@ -148,7 +162,7 @@ class Simulator:
         cls,
         *,
         access_token: str | None = None,
-        site: str | None = None,
+        site: Site | None = None,
         bind: str | None = None,
         amount_limits: tuple[_AmountLike, _AmountLike] | None = None,
         pickup_delay: float | None = None,
@@ -163,7 +177,10 @@ class Simulator:
         expire_on_terminal: bool | None = None,
         mode_change_restart: float | None = None,
         webhook_retry_schedule: Sequence[float] | None = None,
-        webhook_ts_unit: str | None = None,
+        webhook_ts_unit: Literal["seconds", "milliseconds"] | None = None,
+        stores: Sequence[Mapping[str, Any]] | None = None,
+        pos: Sequence[Mapping[str, Any]] | None = None,
+        devices: Sequence[Mapping[str, Any]] | None = None,
     ) -> Simulator: ...
     @property
     def base_url(self) -> str: ...
@@ -178,12 +195,12 @@ class Simulator:
     def client(
         self,
         *,
-        site: str | None = None,
+        site: Site | None = None,
         timeout: float | None = None,
         retries: int | None = None,
         api: Literal["intents", "orders"] | None = None,
     ) -> Client: ...
-    def present_card(self, intent_id: str, outcome: str = "approved") -> None: ...
+    def present_card(self, intent_id: str, outcome: CardOutcome = "approved") -> None: ...
     def cancel_on_terminal(self, intent_id: str) -> None: ...
     def hold_on_terminal(self, intent_id: str) -> None: ...
     def restart_device(self, device_id: str) -> None: ...

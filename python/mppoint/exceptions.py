@@ -12,9 +12,13 @@ Exceptions pickle and unpickle with every field (for multiprocessing, task queue
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Optional, Tuple
+from typing import Any, ClassVar, Literal, Optional, Tuple
+
+from ._models import IntentStatus
 
 __all__ = [
+    "ErrorCode",
+    "SignatureFailureReason",
     "Error",
     "InvalidArgumentError",
     "InvalidAmountError",
@@ -42,10 +46,49 @@ __all__ = [
 ]
 
 
+#: The stable code of an error kind, the same in every language (``e.code``, Node's ``err.code``).
+ErrorCode = Literal[
+    "INVALID_ARGUMENT",
+    "INVALID_AMOUNT",
+    "CONFIG",
+    "UNAUTHORIZED",
+    "FORBIDDEN",
+    "NOT_FOUND",
+    "BAD_REQUEST",
+    "ALREADY_QUEUED",
+    "CANNOT_CANCEL",
+    "CONFLICT",
+    "RATE_LIMITED",
+    "SERVER",
+    "API",
+    "OUTCOME_UNKNOWN",
+    "NETWORK",
+    "TIMEOUT",
+    "DECODE",
+    "WAIT_TIMEOUT",
+    "CANCELED",
+    "INVALID_SIGNATURE",
+    "IDEMPOTENCY_KEY_MISMATCH",
+    "ABORTED",
+    "PANIC",
+]
+
+#: Why a webhook signature was refused (:attr:`Error.signature_failure`).
+SignatureFailureReason = Literal[
+    "MISSING_HEADER",
+    "MALFORMED_HEADER",
+    "MISSING_TIMESTAMP",
+    "MISSING_HASH",
+    "SIGNATURE_MISMATCH",
+    "TIMESTAMP_OUT_OF_TOLERANCE",
+]
+
+
 class Error(Exception):
     """Base class of every mppoint error."""
 
-    code: ClassVar[str] = "ERROR"
+    #: The kind's code; ``"ERROR"`` only on this base class, which is never raised itself.
+    code: ClassVar[ErrorCode | Literal["ERROR"]] = "ERROR"
     #: Whether trying the same call again later may succeed (network trouble, 429, 5xx, timeouts).
     transient: ClassVar[bool] = False
 
@@ -59,9 +102,9 @@ class Error(Exception):
     idempotency_key: Optional[str]
     intent_id: Optional[str]
     external_reference: Optional[str]
-    last_status: Optional[str]
+    last_status: Optional[IntentStatus]
     field: Optional[str]
-    signature_failure: Optional[str]
+    signature_failure: Optional[SignatureFailureReason]
 
     def __init__(
         self,
@@ -92,12 +135,12 @@ class Error(Exception):
         self.idempotency_key = idempotency_key
         self.intent_id = intent_id
         self.external_reference = external_reference
-        self.last_status = last_status
+        self.last_status = last_status  # type: ignore[assignment]  # as the core sent it
         self.field = field
-        self.signature_failure = signature_failure
+        self.signature_failure = signature_failure  # type: ignore[assignment]  # a core reason
 
     @property
-    def reason(self) -> Optional[str]:
+    def reason(self) -> Optional[SignatureFailureReason]:
         """Deprecated: the old name of :attr:`signature_failure`."""
         return self.signature_failure
 

@@ -36,6 +36,7 @@ from typing import Any, Optional, Protocol, Union
 
 from . import _native
 from ._models import Notification
+from .exceptions import InvalidArgumentError
 
 __all__ = ["verify", "verify_request", "parse", "sign", "FAILURE_REASONS"]
 
@@ -45,12 +46,24 @@ FAILURE_REASONS: tuple[str, ...] = tuple(_native.signature_failure_reasons())
 _EPOCH = _dt.datetime(1970, 1, 1, tzinfo=_dt.timezone.utc)
 
 
+def _bad(field: str, rule: str, value: object) -> InvalidArgumentError:
+    shown = repr(value)
+    if len(shown) > 60:
+        shown = shown[:60] + "…"
+    return InvalidArgumentError(f"{field} {rule} (got {shown})", field=field)
+
+
 def _seconds(value: Union[float, _dt.timedelta, None]) -> Optional[float]:
     if value is None:
         return None
     if isinstance(value, _dt.timedelta):
         return value.total_seconds()
-    return float(value)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"tolerance must be seconds (int or float) or a timedelta, not {type(value).__name__}")
+    try:
+        return float(value)
+    except OverflowError:
+        raise _bad("tolerance", "is out of range", value) from None
 
 
 def _micros(now: Union[_dt.datetime, float, None]) -> Optional[int]:
@@ -58,11 +71,14 @@ def _micros(now: Union[_dt.datetime, float, None]) -> Optional[int]:
         return None
     if isinstance(now, _dt.datetime):
         if now.tzinfo is None:
-            raise ValueError("now must be an aware datetime (with tzinfo), or Unix seconds")
+            raise _bad("now", "must be an aware datetime (with tzinfo), or Unix seconds", now)
         return (now - _EPOCH) // _dt.timedelta(microseconds=1)
     if isinstance(now, bool) or not isinstance(now, (int, float)):
         raise TypeError("now must be an aware datetime or Unix seconds (int or float)")
-    return round(now * 1_000_000)
+    try:
+        return round(now * 1_000_000)
+    except (OverflowError, ValueError):  # inf, nan
+        raise _bad("now", "must be a finite number of Unix seconds", now) from None
 
 
 def verify(
@@ -138,7 +154,16 @@ def verify_request(
     ``data.id`` is not the signed one, or :class:`mppoint.DecodeError` (answer 400).
     """
     items = headers.items() if hasattr(headers, "items") else headers
-    pairs = [(str(k), str(v)) for k, v in items]
+    pairs = []
+    for item in items:
+        try:
+            name, value = item
+        except (TypeError, ValueError):
+            raise TypeError(
+                "headers must be a mapping (request.headers) or (name, value) pairs, "
+                f"not an iterable of {type(item).__name__}"
+            ) from None
+        pairs.append((str(name), str(value)))
     if isinstance(body, (bytearray, memoryview)):
         body = bytes(body)
     return _native.webhook_verify_request(

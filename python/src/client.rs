@@ -12,7 +12,7 @@ use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString};
 
-use crate::convert::{self, amount_from, opt_amount, seconds};
+use crate::convert::{self, amount_from, opt_amount, seconds, Int, Real, Text};
 use crate::errors::{detached, to_pyerr, IntoPyResult};
 
 /// Stops a wait from another thread: `token.cancel()`.
@@ -73,17 +73,22 @@ struct PyWait {
 impl PyWait {
     fn new(
         py: Python<'_>,
-        timeout: Option<f64>,
-        poll_interval: Option<f64>,
+        timeout: Option<Real>,
+        poll_interval: Option<Real>,
         on_status: Option<Bound<'_, PyAny>>,
         cancel: Option<Bound<'_, PyCancelToken>>,
     ) -> PyResult<PyWait> {
         let mut opts = WaitOptions::new();
         if let Some(t) = timeout {
-            opts = opts.timeout(seconds(py, "timeout", t, ErrorKind::InvalidArgument)?);
+            opts = opts.timeout(seconds(py, "timeout", t.0, ErrorKind::InvalidArgument)?);
         }
         if let Some(p) = poll_interval {
-            opts = opts.poll_interval(seconds(py, "poll_interval", p, ErrorKind::InvalidArgument)?);
+            opts = opts.poll_interval(seconds(
+                py,
+                "poll_interval",
+                p.0,
+                ErrorKind::InvalidArgument,
+            )?);
         }
         if let Some(c) = cancel {
             opts = opts.cancel_token(c.get().inner.clone());
@@ -164,11 +169,11 @@ impl PyWait {
 fn request(
     py: Python<'_>,
     amount: &Bound<'_, PyAny>,
-    description: String,
-    external_reference: String,
-    ticket_number: Option<String>,
+    description: Text,
+    external_reference: Text,
+    ticket_number: Option<Text>,
     print_seller_ticket: bool,
-    idempotency_key: Option<String>,
+    idempotency_key: Option<Text>,
 ) -> PyResult<IntentRequest> {
     let mut req = IntentRequest::new(amount_from(py, amount)?, description, external_reference)
         .print_seller_ticket(print_seller_ticket);
@@ -183,7 +188,9 @@ fn request(
 
 fn pem_list(value: &Bound<'_, PyAny>) -> PyResult<Vec<Vec<u8>>> {
     if let Ok(s) = value.cast::<PyString>() {
-        return Ok(vec![s.to_str()?.as_bytes().to_vec()]);
+        return Ok(vec![convert::str_of(s, ErrorKind::InvalidArgument)?
+            .as_bytes()
+            .to_vec()]);
     }
     if let Ok(b) = value.cast::<PyBytes>() {
         return Ok(vec![b.as_bytes().to_vec()]);
@@ -194,7 +201,11 @@ fn pem_list(value: &Bound<'_, PyAny>) -> PyResult<Vec<Vec<u8>>> {
     })? {
         let item = item?;
         if let Ok(s) = item.cast::<PyString>() {
-            out.push(s.to_str()?.as_bytes().to_vec());
+            out.push(
+                convert::str_of(s, ErrorKind::InvalidArgument)?
+                    .as_bytes()
+                    .to_vec(),
+            );
         } else if let Ok(b) = item.cast::<PyBytes>() {
             out.push(b.as_bytes().to_vec());
         } else {
@@ -217,16 +228,16 @@ impl PyClient {
     fn new(
         py: Python<'_>,
         access_token: &Bound<'_, PyAny>,
-        base_url: Option<String>,
-        site: Option<String>,
-        timeout: Option<f64>,
-        connect_timeout: Option<f64>,
-        retries: Option<i64>,
-        integrator_id: Option<String>,
-        platform_id: Option<String>,
-        corporation_id: Option<String>,
-        user_agent: Option<String>,
-        proxy: Option<String>,
+        base_url: Option<Text>,
+        site: Option<Text>,
+        timeout: Option<Real>,
+        connect_timeout: Option<Real>,
+        retries: Option<Int<i64>>,
+        integrator_id: Option<Text>,
+        platform_id: Option<Text>,
+        corporation_id: Option<Text>,
+        user_agent: Option<Text>,
+        proxy: Option<Text>,
         no_proxy: bool,
         extra_root_certs: Option<Bound<'_, PyAny>>,
         amount_limits: Option<(Bound<'_, PyAny>, Bound<'_, PyAny>)>,
@@ -260,18 +271,18 @@ impl PyClient {
             b = b.site(s.parse::<Site>().py(py)?);
         }
         if let Some(t) = timeout {
-            b = b.timeout(seconds(py, "timeout", t, ErrorKind::InvalidArgument)?);
+            b = b.timeout(seconds(py, "timeout", t.0, ErrorKind::InvalidArgument)?);
         }
         if let Some(t) = connect_timeout {
             b = b.connect_timeout(seconds(
                 py,
                 "connect_timeout",
-                t,
+                t.0,
                 ErrorKind::InvalidArgument,
             )?);
         }
         if let Some(r) = retries {
-            b = b.retry(RetryPolicy::with_retries(r).py(py)?);
+            b = b.retry(RetryPolicy::with_retries(r.0).py(py)?);
         }
         if let Some(v) = integrator_id {
             b = b.integrator_id(v);
@@ -360,13 +371,13 @@ impl PyClient {
         &self,
         py: Python<'py>,
         amount: &Bound<'py, PyAny>,
-        description: String,
-        external_reference: String,
-        pos: Option<String>,
-        device: Option<String>,
-        ticket_number: Option<String>,
+        description: Text,
+        external_reference: Text,
+        pos: Option<Text>,
+        device: Option<Text>,
+        ticket_number: Option<Text>,
         print_seller_ticket: bool,
-        idempotency_key: Option<String>,
+        idempotency_key: Option<Text>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let req = request(
             py,
@@ -377,7 +388,7 @@ impl PyClient {
             print_seller_ticket,
             idempotency_key,
         )?;
-        let target = convert::target(pos, device).py(py)?;
+        let target = convert::target(pos.map(String::from), device.map(String::from)).py(py)?;
         let client = &self.inner;
         let intent = detached(py, "create the intent", || {
             client.create_intent(&target, &req)
@@ -386,19 +397,19 @@ impl PyClient {
     }
 
     /// Reads an intent.
-    fn get_intent<'py>(&self, py: Python<'py>, intent_id: &str) -> PyResult<Bound<'py, PyAny>> {
+    fn get_intent<'py>(&self, py: Python<'py>, intent_id: Text) -> PyResult<Bound<'py, PyAny>> {
         let client = &self.inner;
-        let intent = detached(py, "get the intent", || client.get_intent(intent_id))?;
+        let intent = detached(py, "get the intent", || client.get_intent(&intent_id))?;
         convert::intent(py, &intent)
     }
 
     /// Cancels an intent that is still OPENED (`pos=` uses the older path that names the POS).
     #[pyo3(signature = (intent_id, *, pos=None))]
-    fn cancel_intent(&self, py: Python<'_>, intent_id: &str, pos: Option<&str>) -> PyResult<()> {
+    fn cancel_intent(&self, py: Python<'_>, intent_id: Text, pos: Option<Text>) -> PyResult<()> {
         let client = &self.inner;
         detached(py, "cancel the intent", || match pos {
-            None => client.cancel_intent(intent_id),
-            Some(p) => client.cancel_intent_for_pos(intent_id, p),
+            None => client.cancel_intent(&intent_id),
+            Some(p) => client.cancel_intent_for_pos(&intent_id, &p),
         })
     }
 
@@ -407,9 +418,9 @@ impl PyClient {
     fn wait_for_final<'py>(
         &self,
         py: Python<'py>,
-        intent_id: &str,
-        timeout: Option<f64>,
-        poll_interval: Option<f64>,
+        intent_id: Text,
+        timeout: Option<Real>,
+        poll_interval: Option<Real>,
         on_status: Option<Bound<'py, PyAny>>,
         cancel: Option<Bound<'py, PyCancelToken>>,
     ) -> PyResult<Bound<'py, PyAny>> {
@@ -418,10 +429,10 @@ impl PyClient {
         let opts = &wait.opts;
         let ended = py.detach(|| {
             mppoint::error::catch_panic("wait for the intent", || {
-                client.wait_for_final(intent_id, opts)
+                client.wait_for_final(&intent_id, opts)
             })
         });
-        if let Some(e) = wait.take_failure(py, Some(intent_id), None) {
+        if let Some(e) = wait.take_failure(py, Some(&intent_id), None) {
             return Err(e);
         }
         convert::intent(py, &ended.py(py)?)
@@ -436,15 +447,15 @@ impl PyClient {
         &self,
         py: Python<'py>,
         amount: &Bound<'py, PyAny>,
-        description: String,
-        external_reference: String,
-        pos: Option<String>,
-        device: Option<String>,
-        ticket_number: Option<String>,
+        description: Text,
+        external_reference: Text,
+        pos: Option<Text>,
+        device: Option<Text>,
+        ticket_number: Option<Text>,
         print_seller_ticket: bool,
-        idempotency_key: Option<String>,
-        timeout: Option<f64>,
-        poll_interval: Option<f64>,
+        idempotency_key: Option<Text>,
+        timeout: Option<Real>,
+        poll_interval: Option<Real>,
         on_status: Option<Bound<'py, PyAny>>,
         cancel: Option<Bound<'py, PyCancelToken>>,
     ) -> PyResult<Bound<'py, PyAny>> {
@@ -457,7 +468,7 @@ impl PyClient {
             print_seller_ticket,
             idempotency_key,
         )?;
-        let target = convert::target(pos, device).py(py)?;
+        let target = convert::target(pos.map(String::from), device.map(String::from)).py(py)?;
         let wait = PyWait::new(py, timeout, poll_interval, on_status, cancel)?;
         let client = &self.inner;
         let opts = &wait.opts;
@@ -479,9 +490,9 @@ impl PyClient {
 
     /// Reads an intent that has ended, looks up its payments and gives the verdict (from the API
     /// alone: nothing but the id is trusted).
-    fn sale_for<'py>(&self, py: Python<'py>, intent_id: &str) -> PyResult<Bound<'py, PyAny>> {
+    fn sale_for<'py>(&self, py: Python<'py>, intent_id: Text) -> PyResult<Bound<'py, PyAny>> {
         let client = &self.inner;
-        let sale = detached(py, "read the sale", || client.sale_for(intent_id))?;
+        let sale = detached(py, "read the sale", || client.sale_for(&intent_id))?;
         convert::sale(py, &sale)
     }
 
@@ -509,16 +520,16 @@ impl PyClient {
     fn list_devices<'py>(
         &self,
         py: Python<'py>,
-        store_id: Option<String>,
-        pos_id: Option<String>,
-        limit: Option<u32>,
-        offset: Option<u32>,
+        store_id: Option<Text>,
+        pos_id: Option<Text>,
+        limit: Option<Int<u32>>,
+        offset: Option<Int<u32>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let filter = DeviceFilter {
-            store_id,
-            pos_id,
-            limit,
-            offset,
+            store_id: store_id.map(String::from),
+            pos_id: pos_id.map(String::from),
+            limit: limit.map(|n| n.0),
+            offset: offset.map(|n| n.0),
         };
         let client = &self.inner;
         let page = detached(py, "list the devices", || client.list_devices(&filter))?;
@@ -529,14 +540,14 @@ impl PyClient {
     #[pyo3(signature = (*, store_id=None, pos_id=None, limit=None))]
     fn devices(
         &self,
-        store_id: Option<String>,
-        pos_id: Option<String>,
-        limit: Option<u32>,
+        store_id: Option<Text>,
+        pos_id: Option<Text>,
+        limit: Option<Int<u32>>,
     ) -> PyDeviceIterator {
         let filter = DeviceFilter {
-            store_id,
-            pos_id,
-            limit,
+            store_id: store_id.map(String::from),
+            pos_id: pos_id.map(String::from),
+            limit: limit.map(|n| n.0),
             offset: None,
         };
         PyDeviceIterator {
@@ -545,11 +556,11 @@ impl PyClient {
     }
 
     /// Switches a device between "PDV" and "STANDALONE"; returns the mode the API reports.
-    fn set_operating_mode(&self, py: Python<'_>, device_id: &str, mode: &str) -> PyResult<String> {
-        let mode = OperatingMode::parse_settable(mode).py(py)?;
+    fn set_operating_mode(&self, py: Python<'_>, device_id: Text, mode: Text) -> PyResult<String> {
+        let mode = OperatingMode::parse_settable(&mode).py(py)?;
         let client = &self.inner;
         let set = detached(py, "set the operating mode", || {
-            client.set_operating_mode(device_id, mode)
+            client.set_operating_mode(&device_id, mode)
         })?;
         Ok(set.as_str().to_string())
     }
@@ -573,7 +584,7 @@ impl PyClient {
         py: Python<'py>,
         payment_id: &Bound<'py, PyAny>,
         amount: Option<Bound<'py, PyAny>>,
-        idempotency_key: Option<String>,
+        idempotency_key: Option<Text>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let payment_id = convert::payment_id(py, payment_id)?;
         let amount = opt_amount(py, amount.as_ref())?;

@@ -28,7 +28,7 @@ pub fn amount_from(py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<Amount>
         return Ok(a.get().0);
     }
     if let Ok(s) = value.cast::<PyString>() {
-        return Amount::parse(s.to_str()?).map_err(|e| to_pyerr(py, &e));
+        return Amount::parse(&str_of(s, ErrorKind::InvalidAmount)?).map_err(|e| to_pyerr(py, &e));
     }
     if value.is_instance_of::<PyBool>() {
         return Err(PyTypeError::new_err(
@@ -120,6 +120,185 @@ pub fn payment_id(py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<u64> {
                 &value.str()?.to_string(),
             ),
         )),
+    }
+}
+
+/// A `str` argument. Python strings can hold lone surrogates (`"\\ud800"`) that no UTF-8 text can:
+/// such a value is an `InvalidArgumentError`, like any other bad value, instead of the
+/// `UnicodeEncodeError` a plain `String` argument would raise past `except mppoint.Error`. A value
+/// of another type stays a `TypeError` (the package's convention for a wrong argument type).
+pub struct Text(pub String);
+
+impl std::ops::Deref for Text {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<Text> for String {
+    fn from(t: Text) -> String {
+        t.0
+    }
+}
+
+/// A short, safe rendering of a refused value for a message.
+fn shown(obj: &Bound<'_, PyAny>) -> String {
+    let r = obj
+        .repr()
+        .map(|r| r.to_string_lossy().into_owned())
+        .unwrap_or_else(|_| "?".into());
+    if r.chars().count() > 60 {
+        format!("{}…", r.chars().take(60).collect::<String>())
+    } else {
+        r
+    }
+}
+
+impl<'a, 'py> FromPyObject<'a, 'py> for Text {
+    type Error = PyErr;
+    fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
+        let s = obj.cast::<PyString>().map_err(|_| {
+            PyTypeError::new_err(format!(
+                "expected a str, not {}",
+                obj.get_type()
+                    .name()
+                    .map(|n| n.to_string())
+                    .unwrap_or_default()
+            ))
+        })?;
+        match s.to_str() {
+            Ok(t) => Ok(Text(t.to_owned())),
+            Err(_) => Err(to_pyerr(
+                obj.py(),
+                &mppoint::Error::new(
+                    ErrorKind::InvalidArgument,
+                    format!(
+                        "text {} is not valid Unicode (it holds a lone surrogate, as from a bad decode): fix the string",
+                        shown(&obj)
+                    ),
+                ),
+            )),
+        }
+    }
+}
+
+/// The text of a Python `str`; one holding a lone surrogate is an error of `kind` (see [`Text`]).
+pub fn str_of<'a>(
+    s: &'a Bound<'_, PyString>,
+    kind: ErrorKind,
+) -> PyResult<std::borrow::Cow<'a, str>> {
+    s.to_cow().map_err(|_| {
+        to_pyerr(
+            s.py(),
+            &mppoint::Error::new(
+                kind,
+                format!(
+                    "text {} is not valid Unicode (it holds a lone surrogate, as from a bad decode): fix the string",
+                    shown(s.as_any())
+                ),
+            ),
+        )
+    })
+}
+
+/// An integer argument of a fixed range (`u32`, `u64`, `i64`): an int out of that range is an
+/// `InvalidArgumentError` naming the range, not an `OverflowError`; a non-int is a `TypeError`.
+pub struct Int<T>(pub T);
+
+impl<T> std::ops::Deref for Int<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<'a, 'py, T> FromPyObject<'a, 'py> for Int<T>
+where
+    T: for<'b> FromPyObject<'b, 'py> + num_range::Range,
+{
+    type Error = PyErr;
+    fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
+        if obj.is_instance_of::<PyBool>() || !obj.is_instance_of::<PyInt>() {
+            return Err(PyTypeError::new_err(format!(
+                "expected an int, not {}",
+                obj.get_type()
+                    .name()
+                    .map(|n| n.to_string())
+                    .unwrap_or_default()
+            )));
+        }
+        match obj.extract::<T>() {
+            Ok(v) => Ok(Int(v)),
+            Err(_) => Err(to_pyerr(
+                obj.py(),
+                &mppoint::Error::new(
+                    ErrorKind::InvalidArgument,
+                    format!(
+                        "integer {} is out of range: it must be between {} and {}",
+                        shown(&obj),
+                        T::MIN_TEXT,
+                        T::MAX_TEXT
+                    ),
+                ),
+            )),
+        }
+    }
+}
+
+mod num_range {
+    pub trait Range {
+        const MIN_TEXT: &'static str;
+        const MAX_TEXT: &'static str;
+    }
+    impl Range for u32 {
+        const MIN_TEXT: &'static str = "0";
+        const MAX_TEXT: &'static str = "4294967295";
+    }
+    impl Range for u64 {
+        const MIN_TEXT: &'static str = "0";
+        const MAX_TEXT: &'static str = "18446744073709551615";
+    }
+    impl Range for i64 {
+        const MIN_TEXT: &'static str = "-9223372036854775808";
+        const MAX_TEXT: &'static str = "9223372036854775807";
+    }
+}
+
+/// A number of seconds (`int` or `float`): an int too large for a float is an
+/// `InvalidArgumentError`, not an `OverflowError`; the range rules stay with [`seconds`].
+pub struct Real(pub f64);
+
+impl std::ops::Deref for Real {
+    type Target = f64;
+    fn deref(&self) -> &f64 {
+        &self.0
+    }
+}
+
+impl<'a, 'py> FromPyObject<'a, 'py> for Real {
+    type Error = PyErr;
+    fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
+        if obj.is_instance_of::<PyBool>()
+            || !(obj.is_instance_of::<PyInt>() || obj.is_instance_of::<PyFloat>())
+        {
+            return Err(PyTypeError::new_err(format!(
+                "expected a number (int or float), not {}",
+                obj.get_type()
+                    .name()
+                    .map(|n| n.to_string())
+                    .unwrap_or_default()
+            )));
+        }
+        obj.extract::<f64>().map(Real).map_err(|_| {
+            to_pyerr(
+                obj.py(),
+                &mppoint::Error::new(
+                    ErrorKind::InvalidArgument,
+                    format!("number {} is out of range", shown(&obj)),
+                ),
+            )
+        })
     }
 }
 

@@ -10,17 +10,16 @@ use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
 use crate::client::PyClient;
-use crate::convert::{self, amount_from, seconds};
+use crate::convert::{self, amount_from, seconds, Int, Real, Text};
 use crate::errors::{detached, to_pyerr, IntoPyResult};
 
 /// A running simulator (`None` once stopped).
 #[pyclass(frozen, module = "mppoint", name = "Simulator")]
 pub struct PySimulator {
     inner: Mutex<Option<Simulator>>,
-    base_url: String,
-    access_token: String,
+    /// How a client of it is made (URL, token, certificate, site, limits): the core's recipe.
+    settings: mppoint_simulator::ClientSettings,
     webhook_secret: String,
-    ca_cert_pem: Option<String>,
 }
 
 fn stopped(py: Python<'_>) -> PyErr {
@@ -59,6 +58,40 @@ fn faults_from(py: Python<'_>, faults: &Bound<'_, PyAny>) -> PyResult<Vec<FaultR
     Ok(out)
 }
 
+/// `stores=`, `pos=` or `devices=`: a sequence of dicts read as the simulator's records (the keys
+/// of `SimStore`, `SimPos`, `SimDevice`); what does not fit is an `InvalidArgumentError`.
+fn records<T: serde::de::DeserializeOwned>(
+    py: Python<'_>,
+    field: &'static str,
+    example: &str,
+    value: &Bound<'_, PyAny>,
+) -> PyResult<Vec<T>> {
+    let json = py.import("json")?;
+    let mut out = Vec::new();
+    for item in value.try_iter()? {
+        let item = item?;
+        if !item.is_instance_of::<PyDict>() {
+            return Err(PyTypeError::new_err(format!(
+                "each of {field} must be a dict, e.g. {example}, not {}",
+                item.get_type().name()?
+            )));
+        }
+        let text: String = json.call_method1("dumps", (item,))?.extract()?;
+        let record: T = serde_json::from_str(&text).map_err(|e| {
+            to_pyerr(
+                py,
+                &mppoint::Error::invalid_argument(
+                    field,
+                    format!("each must look like {example} ({e})"),
+                    &text,
+                ),
+            )
+        })?;
+        out.push(record);
+    }
+    Ok(out)
+}
+
 impl PySimulator {
     fn with<T>(&self, py: Python<'_>, f: impl FnOnce(&Simulator) -> T + Send) -> PyResult<T>
     where
@@ -80,20 +113,20 @@ impl PySimulator {
         pickup_delay=None, step_delay=None, time_factor=None, webhook_urls=None,
         webhook_secret=None, max_webhook_attempts=None, honor_idempotency_keys=None, tls=false,
         faults=None, expire_on_terminal=None, mode_change_restart=None,
-        webhook_retry_schedule=None, webhook_ts_unit=None))]
+        webhook_retry_schedule=None, webhook_ts_unit=None, stores=None, pos=None, devices=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
-        access_token: Option<String>,
-        site: Option<String>,
-        bind: Option<String>,
+        access_token: Option<Text>,
+        site: Option<Text>,
+        bind: Option<Text>,
         amount_limits: Option<(Bound<'_, PyAny>, Bound<'_, PyAny>)>,
-        pickup_delay: Option<f64>,
-        step_delay: Option<f64>,
-        time_factor: Option<u32>,
-        webhook_urls: Option<Vec<String>>,
-        webhook_secret: Option<String>,
-        max_webhook_attempts: Option<u32>,
+        pickup_delay: Option<Real>,
+        step_delay: Option<Real>,
+        time_factor: Option<Int<u32>>,
+        webhook_urls: Option<Vec<Text>>,
+        webhook_secret: Option<Text>,
+        max_webhook_attempts: Option<Int<u32>>,
         honor_idempotency_keys: Option<bool>,
         tls: bool,
         faults: Option<Bound<'_, PyAny>>,
@@ -101,10 +134,13 @@ impl PySimulator {
         mode_change_restart: Option<f64>,
         webhook_retry_schedule: Option<Vec<f64>>,
         webhook_ts_unit: Option<String>,
+        stores: Option<Bound<'_, PyAny>>,
+        pos: Option<Bound<'_, PyAny>>,
+        devices: Option<Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
         let mut cfg = SimulatorConfig::default();
         if let Some(t) = access_token {
-            cfg.access_token = t;
+            cfg.access_token = String::from(t);
         }
         if let Some(s) = site {
             cfg.site = s.parse::<Site>().py(py)?;
@@ -126,22 +162,22 @@ impl PySimulator {
                 Some(AmountLimits::new(amount_from(py, &min)?, amount_from(py, &max)?).py(py)?);
         }
         if let Some(d) = pickup_delay {
-            cfg.pickup_delay = seconds(py, "pickup_delay", d, ErrorKind::InvalidArgument)?;
+            cfg.pickup_delay = seconds(py, "pickup_delay", d.0, ErrorKind::InvalidArgument)?;
         }
         if let Some(d) = step_delay {
-            cfg.step_delay = seconds(py, "step_delay", d, ErrorKind::InvalidArgument)?;
+            cfg.step_delay = seconds(py, "step_delay", d.0, ErrorKind::InvalidArgument)?;
         }
         if let Some(f) = time_factor {
-            cfg.time_factor = f;
+            cfg.time_factor = f.0;
         }
         if let Some(u) = webhook_urls {
-            cfg.webhook_urls = u;
+            cfg.webhook_urls = u.into_iter().map(String::from).collect();
         }
         if let Some(s) = webhook_secret {
-            cfg.webhook_secret = s;
+            cfg.webhook_secret = String::from(s);
         }
         if let Some(n) = max_webhook_attempts {
-            cfg.max_webhook_attempts = n;
+            cfg.max_webhook_attempts = n.0;
         }
         if let Some(h) = honor_idempotency_keys {
             cfg.honor_idempotency_keys = h;
@@ -170,12 +206,34 @@ impl PySimulator {
         if let Some(u) = webhook_ts_unit {
             cfg.webhook_ts_unit = u.parse::<mppoint_simulator::TsUnit>().py(py)?;
         }
+        if let Some(v) = stores {
+            cfg.stores = records(
+                py,
+                "stores",
+                r#"{"id": "1000002", "name": "Loja Norte"}"#,
+                &v,
+            )?;
+        }
+        if let Some(v) = pos {
+            cfg.pos = records(
+                py,
+                "pos",
+                r#"{"id": 2000003, "external_id": "SUC002POS001", "store_id": "1000002"}"#,
+                &v,
+            )?;
+        }
+        if let Some(v) = devices {
+            cfg.devices = records(
+                py,
+                "devices",
+                r#"{"id": "PAX_A910__SMARTPOS0000000009", "pos_external_id": "SUC002POS001", "operating_mode": "PDV"}"#,
+                &v,
+            )?;
+        }
         let sim = py.detach(|| Simulator::start(cfg)).py(py)?;
         Ok(PySimulator {
-            base_url: sim.base_url().to_string(),
-            access_token: sim.access_token().to_string(),
+            settings: sim.client_settings(),
             webhook_secret: sim.webhook_secret().to_string(),
-            ca_cert_pem: sim.ca_cert_pem().map(str::to_string),
             inner: Mutex::new(Some(sim)),
         })
     }
@@ -183,13 +241,13 @@ impl PySimulator {
     /// The simulator's base URL (`http://127.0.0.1:PORT`).
     #[getter]
     fn base_url(&self) -> &str {
-        &self.base_url
+        &self.settings.base_url
     }
 
     /// The access token the simulator accepts.
     #[getter]
     fn access_token(&self) -> &str {
-        &self.access_token
+        &self.settings.access_token
     }
 
     /// The secret the simulator signs its webhook deliveries with.
@@ -201,7 +259,7 @@ impl PySimulator {
     /// With `tls=True`: the PEM of the simulator's certificate authority.
     #[getter]
     fn ca_cert_pem(&self) -> Option<&str> {
-        self.ca_cert_pem.as_deref()
+        self.settings.ca_cert_pem.as_deref()
     }
 
     /// Whether it is still running.
@@ -218,25 +276,21 @@ impl PySimulator {
     fn client(
         &self,
         py: Python<'_>,
-        site: Option<String>,
-        timeout: Option<f64>,
-        retries: Option<i64>,
-        api: Option<String>,
+        site: Option<Text>,
+        timeout: Option<Real>,
+        retries: Option<Int<i64>>,
+        api: Option<Text>,
     ) -> PyResult<Py<PyClient>> {
-        let mut b = mppoint_simulator::ClientSettings::new(
-            &self.base_url,
-            &self.access_token,
-            self.ca_cert_pem.as_deref(),
-        )
-        .builder();
+        // The core's recipe: the simulator's URL, token, certificate, site and limits, no proxy.
+        let mut b = self.settings.builder();
         if let Some(s) = site {
             b = b.site(s.parse::<Site>().py(py)?);
         }
         if let Some(t) = timeout {
-            b = b.timeout(seconds(py, "timeout", t, ErrorKind::InvalidArgument)?);
+            b = b.timeout(seconds(py, "timeout", t.0, ErrorKind::InvalidArgument)?);
         }
         if let Some(r) = retries {
-            b = b.retry(mppoint::RetryPolicy::with_retries(r).py(py)?);
+            b = b.retry(mppoint::RetryPolicy::with_retries(r.0).py(py)?);
         }
         if let Some(a) = api {
             b = b.api(a.parse::<mppoint::Api>().py(py)?);
@@ -248,20 +302,20 @@ impl PySimulator {
 
     /// The simulated terminal reads a card for this intent: `"approved"`, `"rejected"`,
     /// `"error"` or `"confirmation_required"` (any case).
-    #[pyo3(signature = (intent_id, outcome="approved"))]
-    fn present_card(&self, py: Python<'_>, intent_id: &str, outcome: &str) -> PyResult<()> {
-        let o = CardOutcome::parse(outcome).py(py)?;
-        self.with(py, |s| s.present_card(intent_id, o))?.py(py)
+    #[pyo3(signature = (intent_id, outcome=Text(String::from("approved"))))]
+    fn present_card(&self, py: Python<'_>, intent_id: Text, outcome: Text) -> PyResult<()> {
+        let o = CardOutcome::parse(&outcome).py(py)?;
+        self.with(py, |s| s.present_card(&intent_id, o))?.py(py)
     }
 
     /// The cashier cancels this intent on the simulated terminal.
-    fn cancel_on_terminal(&self, py: Python<'_>, intent_id: &str) -> PyResult<()> {
-        self.with(py, |s| s.cancel_on_terminal(intent_id))?.py(py)
+    fn cancel_on_terminal(&self, py: Python<'_>, intent_id: Text) -> PyResult<()> {
+        self.with(py, |s| s.cancel_on_terminal(&intent_id))?.py(py)
     }
 
     /// The simulated terminal keeps this intent (ON_TERMINAL) until a control call.
-    fn hold_on_terminal(&self, py: Python<'_>, intent_id: &str) -> PyResult<()> {
-        self.with(py, |s| s.hold_on_terminal(intent_id))?.py(py)
+    fn hold_on_terminal(&self, py: Python<'_>, intent_id: Text) -> PyResult<()> {
+        self.with(py, |s| s.hold_on_terminal(&intent_id))?.py(py)
     }
 
     /// The simulated device restarts and runs in the operating mode the API holds (after
@@ -314,8 +368,8 @@ impl PySimulator {
     }
 
     /// The simulator's view of an intent, or None.
-    fn intent<'py>(&self, py: Python<'py>, intent_id: &str) -> PyResult<Option<Bound<'py, PyAny>>> {
-        match self.with(py, |s| s.intent(intent_id))? {
+    fn intent<'py>(&self, py: Python<'py>, intent_id: Text) -> PyResult<Option<Bound<'py, PyAny>>> {
+        match self.with(py, |s| s.intent(&intent_id))? {
             Some(i) => convert::intent(py, &i).map(Some),
             None => Ok(None),
         }
@@ -335,8 +389,10 @@ impl PySimulator {
     }
 
     /// Where webhook notifications are delivered.
-    fn set_webhook_urls(&self, py: Python<'_>, urls: Vec<String>) -> PyResult<()> {
-        self.with(py, |s| s.set_webhook_urls(urls))
+    fn set_webhook_urls(&self, py: Python<'_>, urls: Vec<Text>) -> PyResult<()> {
+        self.with(py, |s| {
+            s.set_webhook_urls(urls.into_iter().map(String::from).collect())
+        })
     }
 
     /// Stops the simulator (also done by `with` and when it is garbage-collected).
@@ -360,7 +416,7 @@ impl PySimulator {
     fn __repr__(&self) -> String {
         format!(
             "Simulator(base_url='{}', running={})",
-            self.base_url,
+            self.settings.base_url,
             if self.running() { "True" } else { "False" }
         )
     }

@@ -9,7 +9,7 @@ use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString};
 
-use crate::convert::{self, seconds};
+use crate::convert::{self, seconds, Int, Real, Text};
 use crate::errors::{to_pyerr, IntoPyResult};
 
 /// Verifies a notification's `x-signature`. `tolerance` in seconds; `now_us` is "now" in
@@ -18,23 +18,34 @@ use crate::errors::{to_pyerr, IntoPyResult};
 #[pyo3(signature = (secret, x_signature, x_request_id, data_id, *, tolerance=None, now_us=None))]
 fn webhook_verify(
     py: Python<'_>,
-    secret: &str,
-    x_signature: Option<&str>,
-    x_request_id: Option<&str>,
-    data_id: Option<&str>,
-    tolerance: Option<f64>,
-    now_us: Option<i64>,
+    secret: Text,
+    x_signature: Option<Text>,
+    x_request_id: Option<Text>,
+    data_id: Option<Text>,
+    tolerance: Option<Real>,
+    now_us: Option<Int<i64>>,
 ) -> PyResult<()> {
     let opts = options(py, tolerance, now_us)?;
-    webhook::verify(secret, x_signature, x_request_id, data_id, &opts).py(py)
+    webhook::verify(
+        &secret,
+        x_signature.as_deref(),
+        x_request_id.as_deref(),
+        data_id.as_deref(),
+        &opts,
+    )
+    .py(py)
 }
 
-fn options(py: Python<'_>, tolerance: Option<f64>, now_us: Option<i64>) -> PyResult<VerifyOptions> {
+fn options(
+    py: Python<'_>,
+    tolerance: Option<Real>,
+    now_us: Option<Int<i64>>,
+) -> PyResult<VerifyOptions> {
     let tolerance = match tolerance {
-        Some(t) => Some(seconds(py, "tolerance", t, ErrorKind::InvalidArgument)?),
+        Some(t) => Some(seconds(py, "tolerance", t.0, ErrorKind::InvalidArgument)?),
         None => None,
     };
-    let now = match now_us {
+    let now = match now_us.map(|n| n.0) {
         None => None,
         Some(us) if us >= 0 => Some(UNIX_EPOCH + Duration::from_micros(us as u64)),
         Some(us) => Some(
@@ -59,17 +70,24 @@ fn options(py: Python<'_>, tolerance: Option<f64>, now_us: Option<i64>) -> PyRes
 #[pyfunction]
 #[pyo3(signature = (secret, data_id, x_request_id, ts=None))]
 fn webhook_sign(
-    secret: &str,
-    data_id: Option<&str>,
-    x_request_id: Option<&str>,
-    ts: Option<u64>,
+    secret: Text,
+    data_id: Option<Text>,
+    x_request_id: Option<Text>,
+    ts: Option<Int<u64>>,
 ) -> String {
-    webhook::sign(secret, data_id, x_request_id, ts)
+    webhook::sign(
+        &secret,
+        data_id.as_deref(),
+        x_request_id.as_deref(),
+        ts.map(|t| t.0),
+    )
 }
 
 fn body_bytes(body: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
     if let Ok(s) = body.cast::<PyString>() {
-        return Ok(s.to_str()?.as_bytes().to_vec());
+        return Ok(convert::str_of(s, ErrorKind::InvalidArgument)?
+            .as_bytes()
+            .to_vec());
     }
     if let Ok(b) = body.cast::<PyBytes>() {
         return Ok(b.as_bytes().to_vec());
@@ -127,20 +145,17 @@ fn webhook_parse<'py>(py: Python<'py>, body: &Bound<'py, PyAny>) -> PyResult<Bou
 #[allow(clippy::too_many_arguments)]
 fn webhook_verify_request<'py>(
     py: Python<'py>,
-    secret: &str,
-    headers: Vec<(String, String)>,
-    query: &str,
+    secret: Text,
+    headers: Vec<(Text, Text)>,
+    query: Text,
     body: &Bound<'py, PyAny>,
-    tolerance: Option<f64>,
-    now_us: Option<i64>,
+    tolerance: Option<Real>,
+    now_us: Option<Int<i64>>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let bytes = body_bytes(body)?;
     let opts = options(py, tolerance, now_us)?;
-    let pairs: Vec<(&str, &str)> = headers
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
-    let n = webhook::verify_request(secret, &pairs, query, &bytes, &opts).py(py)?;
+    let pairs: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (&**k, &**v)).collect();
+    let n = webhook::verify_request(&secret, &pairs, &query, &bytes, &opts).py(py)?;
     notification(py, &n)
 }
 

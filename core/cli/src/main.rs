@@ -4,21 +4,32 @@
 
 use std::io::Write;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use clap::{Args, Parser, Subcommand};
 use mppoint::webhook::{self, VerifyOptions};
 use mppoint::{
-    Amount, Client, DeviceFilter, Error, ErrorKind, IntentRequest, OperatingMode, Site, Status,
-    Target, Verdict, WaitOptions,
+    Amount, CancelToken, Client, DeviceFilter, Error, ErrorKind, Intent, IntentRequest,
+    OperatingMode, Sale, Site, Status, Target, Verdict, WaitOptions,
 };
 use mppoint_simulator::{Simulator, SimulatorConfig};
 
-const EXIT_CODES: &str = "Exit codes: 0 done (sale approved, signature valid), 1 sale not paid \
-(rejected, canceled, expired, error), 2 usage error, 3 confirmation required (check the terminal), \
-4 outcome unknown (a create was sent and its answer lost: do not charge again), 5 API or network \
-error, 6 invalid webhook signature, 7 invalid argument or amount.";
+const EXIT_CODES: &str = "Output: data (the verdict, the JSON of --json) goes to stdout; progress, \
+warnings and errors go to stderr, so `mppoint sale --json | jq .verdict` works. With --json an error \
+is also printed to stdout as {\"error\":{\"code\":…,\"message\":…}}.
+
+Exit codes: 0 done (sale approved, signature valid), 1 sale not paid (rejected, canceled, expired, \
+error; also a sale stopped by --timeout-secs or Ctrl-C whose intent was canceled), 2 usage error, \
+3 check the terminal (confirmation required, or a stopped sale whose intent is still on the \
+terminal), 4 outcome unknown (a create was sent and its answer lost: do not charge again), 5 API or \
+network error, 6 invalid webhook signature, 7 invalid argument or amount (refused by mppoint, or by \
+Mercado Pago with HTTP 400), 130 quit by a second Ctrl-C.
+
+Logging: MPPOINT_LOG sets what the library logs to stderr (requests, retries, redeliveries), in \
+env_logger syntax: MPPOINT_LOG=debug, MPPOINT_LOG=mppoint=trace, MPPOINT_LOG=off (default warn). \
+The access token never appears in the log.";
 
 #[derive(Parser)]
 #[command(name = "mppoint", version, about = "Drive Mercado Pago Point terminals through the InStore API intents.", after_help = EXIT_CODES)]
@@ -39,7 +50,7 @@ struct Api {
     /// Site, for the amount limits: MLA (Argentina) or MLB (Brazil).
     #[arg(long, env = "MPPOINT_SITE")]
     site: Option<String>,
-    /// Print results as JSON.
+    /// Print results as JSON on stdout (progress and messages stay on stderr).
     #[arg(long)]
     json: bool,
     /// Re-send a create whose answer was lost with the same idempotency key (only for an account
@@ -117,9 +128,9 @@ struct SaleArgs {
     #[command(flatten)]
     api: Api,
     /// Amount, with a dot and at most two decimals. In the simulator the cents choose the outcome:
-    /// .13 rejected, .66 error, .77 confirmation required, .88 canceled on the terminal, .99 never
-    /// picked up; anything else approved.
-    #[arg(long, default_value = "25.00")]
+    /// .13 rejected, .44 held on the terminal, .66 error, .77 confirmation required, .88 canceled
+    /// on the terminal, .99 never picked up; anything else approved.
+    #[arg(long, default_value = "25.00", allow_hyphen_values = true)]
     amount: String,
     /// Description shown on the terminal.
     #[arg(long, default_value = "mppoint sale")]
@@ -133,9 +144,13 @@ struct SaleArgs {
     /// Or a device id.
     #[arg(long)]
     device: Option<String>,
-    /// Give up waiting after this many seconds.
+    /// Stop waiting after this many seconds: an intent still OPENED is then canceled; one on the
+    /// terminal is reported with what to do.
     #[arg(long, default_value_t = 300)]
     timeout_secs: u64,
+    /// While the status does not change, print a "still waiting" line this often (seconds).
+    #[arg(long, default_value_t = 5)]
+    progress_secs: u64,
     /// Print the seller ticket on the terminal.
     #[arg(long)]
     print_ticket: bool,
@@ -149,9 +164,13 @@ struct SimArgs {
     /// Address to bind.
     #[arg(long, default_value = "127.0.0.1")]
     host: String,
-    /// Serve HTTPS with a self-signed certificate (written next to the printed base URL).
+    /// Serve HTTPS with a self-signed certificate; its CA is written to --ca-out, or to a new
+    /// private temporary folder (printed, removed on Ctrl-C).
     #[arg(long)]
     tls: bool,
+    /// Where to write the CA certificate of --tls (PEM); the file must not exist yet.
+    #[arg(long, requires = "tls")]
+    ca_out: Option<std::path::PathBuf>,
     /// Speed up the one-hour expiry and the webhook redelivery by this factor.
     #[arg(long, default_value_t = 1)]
     time_factor: u32,
@@ -189,6 +208,9 @@ struct VerifyArgs {
     /// Refuse a `ts` farther than this from now.
     #[arg(long)]
     tolerance_secs: Option<u64>,
+    /// Print the result as JSON: {"valid":true,"notification":…}.
+    #[arg(long)]
+    json: bool,
 }
 
 fn main() -> ExitCode {
@@ -196,6 +218,16 @@ fn main() -> ExitCode {
         .format_timestamp_millis()
         .init();
     let cli = Cli::parse();
+    let json = match &cli.command {
+        Command::Sale(a) => a.api.json,
+        Command::Sim(_) => false,
+        Command::Devices { api, .. }
+        | Command::SetMode { api, .. }
+        | Command::Get { api, .. }
+        | Command::Cancel { api, .. }
+        | Command::Payment { api, .. } => api.json,
+        Command::VerifyWebhook(a) => a.json,
+    };
     let result = match cli.command {
         Command::Sale(a) => sale(a),
         Command::Sim(a) => sim(a),
@@ -222,6 +254,12 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e}");
+            if let Some(hint) = hint_for(&e) {
+                eprintln!("{hint}");
+            }
+            if json {
+                print_error_json(&e);
+            }
             ExitCode::from(exit_code_for(&e))
         }
     }
@@ -231,9 +269,60 @@ fn exit_code_for(e: &Error) -> u8 {
     match e.kind() {
         ErrorKind::OutcomeUnknown => 4,
         ErrorKind::InvalidSignature => 6,
-        ErrorKind::InvalidArgument | ErrorKind::InvalidAmount | ErrorKind::Config => 7,
+        // A 400 is Mercado Pago refusing the content (an amount outside the site's limits when
+        // --site was not given, a bad reference...): the same fix as our own refusal.
+        ErrorKind::InvalidArgument
+        | ErrorKind::InvalidAmount
+        | ErrorKind::Config
+        | ErrorKind::BadRequest => 7,
         _ => 5,
     }
+}
+
+/// The next step, as `mppoint` commands (the library's own messages name no command).
+fn hint_for(e: &Error) -> Option<String> {
+    let id = e.intent_id();
+    match (e.kind(), id) {
+        (ErrorKind::OutcomeUnknown, _) => Some(format!(
+            "hint: the create may have reached the terminal: look at the terminal (or `mppoint devices`) before ringing the sale up again{}",
+            e.idempotency_key()
+                .map(|k| format!("; the idempotency key was {k}"))
+                .unwrap_or_default()
+        )),
+        (ErrorKind::AlreadyQueued, _) => Some(
+            "hint: the terminal still has an unfinished intent: finish or cancel it on the terminal \
+             (one still OPENED can be canceled with `mppoint cancel INTENT_ID`)"
+                .into(),
+        ),
+        (ErrorKind::CannotCancel, _) => Some(format!(
+            "hint: it is on the terminal (cancel it there) or already ended: see it with `mppoint get {}`",
+            id.unwrap_or("INTENT_ID")
+        )),
+        (ErrorKind::BadRequest, _) => Some(
+            "hint: Mercado Pago refused the request's content; --site MLA|MLB checks amounts before sending".into(),
+        ),
+        (_, Some(id)) => Some(format!(
+            "hint: intent {id}: see it with `mppoint get {id}`; while it is OPENED, `mppoint cancel {id}` cancels it"
+        )),
+        _ => None,
+    }
+}
+
+/// An error as JSON on stdout, for scripts that asked for --json.
+fn print_error_json(e: &Error) {
+    let v = serde_json::json!({
+        "error": {
+            "code": e.kind().code(),
+            "message": e.message(),
+            "status": e.status(),
+            "api_error": e.api_error(),
+            "request_id": e.request_id(),
+            "idempotency_key": e.idempotency_key(),
+            "intent_id": e.intent_id(),
+            "last_status": e.last_status().map(|s| s.as_str().to_string()),
+        }
+    });
+    println!("{v}");
 }
 
 fn client(api: &Api) -> Result<Client, Error> {
@@ -263,15 +352,99 @@ fn print_json<T: serde::Serialize>(v: &T) -> Result<(), Error> {
     Ok(())
 }
 
+/// What a Ctrl-C during `sale` acts on: the wait's cancel token, and the intent (once created) so
+/// a second Ctrl-C can still say what is left on the terminal.
+#[derive(Clone, Default)]
+struct Interrupt {
+    token: CancelToken,
+    presses: Arc<AtomicUsize>,
+    intent_id: Arc<Mutex<Option<String>>>,
+}
+
+impl Interrupt {
+    /// Installs the Ctrl-C handler: the first press stops the wait (the sale then cancels an
+    /// `OPENED` intent, or says what is on the terminal); a second press exits at once, naming the
+    /// commands that finish the job.
+    fn install(&self) {
+        let me = self.clone();
+        let installed = ctrlc::set_handler(move || {
+            let n = me.presses.fetch_add(1, Ordering::SeqCst) + 1;
+            let id = me
+                .intent_id
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .clone();
+            if n == 1 {
+                eprintln!("Interrupted: stopping the wait (press Ctrl-C again to quit at once).");
+                me.token.cancel();
+                return;
+            }
+            match id {
+                Some(id) => eprintln!(
+                    "Quit. Intent {id} may still be on the terminal: see it with `mppoint get {id}`; \
+                     while it is OPENED, `mppoint cancel {id}` cancels it, past that cancel it on the terminal."
+                ),
+                None => eprintln!("Quit before any intent was created."),
+            }
+            std::process::exit(130);
+        });
+        if let Err(e) = installed {
+            log::warn!("Ctrl-C will not cancel the intent: {e}");
+        }
+    }
+
+    fn interrupted(&self) -> bool {
+        self.token.is_canceled()
+    }
+}
+
+/// Writes one progress line for the cashier (stderr: stdout is for data).
+fn say(started: Instant, line: impl std::fmt::Display) {
+    eprintln!("[{:>5.1}s] {line}", started.elapsed().as_secs_f64());
+}
+
+fn status_meaning(status: &Status) -> &'static str {
+    match status {
+        Status::Opened => "waiting for the terminal to pick it up",
+        Status::OnTerminal => "on the terminal: ask the customer to insert, tap or swipe the card",
+        Status::Processing => "processing with the card network",
+        Status::Processed => "processed, waiting for confirmation",
+        Status::Closed => "closed: looking up the payment",
+        Status::ConfirmationRequired => "ended without a known payment status",
+        Status::Canceled => "canceled",
+        Status::Error => "the terminal reported an error",
+        Status::Expired => "expired",
+        Status::Unknown(_) => "in a status this version does not know",
+    }
+}
+
 fn sale(a: SaleArgs) -> Result<ExitCode, Error> {
     let amount = Amount::parse(&a.amount)?;
+    if a.api.access_token.is_none() && a.api.base_url.is_some() {
+        return Err(Error::new(
+            ErrorKind::Config,
+            "--base-url (or MPPOINT_BASE_URL) was given without --access-token (or MP_ACCESS_TOKEN): \
+             give the token too, or neither to run the sale on the embedded simulator",
+        ));
+    }
+    if a.timeout_secs == 0 || a.progress_secs == 0 {
+        return Err(Error::new(
+            ErrorKind::InvalidArgument,
+            "--timeout-secs and --progress-secs must be at least 1",
+        ));
+    }
+    let started = Instant::now();
     // Without a token: an embedded simulator, fast enough to watch.
     let (sim, client, target) = if a.api.access_token.is_none() {
-        let sim = Simulator::start(SimulatorConfig {
+        let mut cfg = SimulatorConfig {
             pickup_delay: Duration::from_millis(800),
             step_delay: Duration::from_millis(600),
             ..SimulatorConfig::default()
-        })?;
+        };
+        if let Some(s) = &a.api.site {
+            cfg.site = s.parse::<Site>()?;
+        }
+        let sim = Simulator::start(cfg)?;
         let client = sim
             .client_builder()
             .site(sim.config().site)
@@ -288,9 +461,12 @@ fn sale(a: SaleArgs) -> Result<ExitCode, Error> {
                     .unwrap_or_default(),
             ),
         };
-        println!(
-            "Using the embedded simulator at {} (no --access-token given).",
-            sim.base_url()
+        say(
+            started,
+            format_args!(
+                "Using the embedded simulator at {} (no --access-token given).",
+                sim.base_url()
+            ),
         );
         (Some(sim), client, target)
     } else {
@@ -317,67 +493,172 @@ fn sale(a: SaleArgs) -> Result<ExitCode, Error> {
     });
     let req = IntentRequest::new(amount, a.description.clone(), reference)
         .print_seller_ticket(a.print_ticket);
-    let started = Instant::now();
-    let intent_id = Arc::new(Mutex::new(String::new()));
-    let id2 = intent_id.clone();
+
+    let interrupt = Interrupt::default();
+    interrupt.install();
+    let created = client.create_intent(&target, &req)?;
+    *interrupt
+        .intent_id
+        .lock()
+        .unwrap_or_else(|e| e.into_inner()) = Some(created.id.clone());
+    say(
+        started,
+        format_args!(
+            "Intent {} created for {} — {}",
+            created.id,
+            created.amount().map(|a| a.to_string()).unwrap_or_default(),
+            created.status
+        ),
+    );
+
+    // The last status shown and when a line was last printed, shared by the status callback and
+    // the "still waiting" ticker (the interrupt check, run at least every 100 ms by the wait).
+    let shown = Arc::new(Mutex::new((created.status.clone(), Instant::now())));
+    let (shown2, shown3) = (shown.clone(), shown.clone());
+    let timeout = Duration::from_secs(a.timeout_secs);
+    let every = Duration::from_secs(a.progress_secs);
+    let wait_started = Instant::now();
     let opts = WaitOptions::new()
-        .poll_interval(Duration::from_millis(if sim.is_some() {
-            200
-        } else {
-            1000
-        }))
-        .timeout(Duration::from_secs(a.timeout_secs))
+        .poll_interval(Duration::from_millis(if sim.is_some() { 200 } else { 1000 }))
+        .timeout(timeout)
+        .cancel_token(interrupt.token.clone())
         .on_status(move |intent| {
-            let mut id = id2.lock().unwrap_or_else(|e| e.into_inner());
-            if id.is_empty() {
-                *id = intent.id.clone();
-                println!(
-                    "[{:>5.1}s] Intent {} created for {} — {}",
-                    started.elapsed().as_secs_f64(),
-                    intent.id,
-                    intent.amount().map(|a| a.to_string()).unwrap_or_default(),
-                    intent.status
+            let mut shown = shown2.lock().unwrap_or_else(|e| e.into_inner());
+            if shown.0 != intent.status {
+                say(
+                    started,
+                    format_args!("{} — {}", intent.status, status_meaning(&intent.status)),
                 );
-                return;
+                *shown = (intent.status.clone(), Instant::now());
             }
-            let what = match &intent.status {
-                Status::Opened => "waiting for the terminal to pick it up",
-                Status::OnTerminal => {
-                    "on the terminal: ask the customer to insert, tap or swipe the card"
-                }
-                Status::Processing => "processing with the card network",
-                Status::Processed => "processed, waiting for confirmation",
-                Status::Closed => "closed: looking up the payment",
-                Status::ConfirmationRequired => "ended without a known payment status",
-                Status::Canceled => "canceled",
-                Status::Error => "the terminal reported an error",
-                Status::Expired => "expired",
-                Status::Unknown(_) => "in a status this version does not know",
-            };
-            println!(
-                "[{:>5.1}s] {} — {what}",
-                started.elapsed().as_secs_f64(),
-                intent.status
-            );
-            let _ = std::io::stdout().flush();
+        })
+        .interrupt(move || {
+            let mut shown = shown3.lock().unwrap_or_else(|e| e.into_inner());
+            if shown.1.elapsed() >= every {
+                let left = timeout.saturating_sub(wait_started.elapsed()).as_secs();
+                say(
+                    started,
+                    format_args!(
+                        "still {} — waiting ({left} s before giving up; Ctrl-C stops and cancels if it can)",
+                        shown.0
+                    ),
+                );
+                shown.1 = Instant::now();
+            }
+            false
         });
-    let sale = client.charge(&target, &req, &opts)?;
-    if a.api.json {
-        print_json(&sale)?;
-    }
-    println!(
-        "[{:>5.1}s] Verdict: {} — {}. {}",
-        started.elapsed().as_secs_f64(),
+    let waited = client.wait_for_final(&created.id, &opts);
+    let sale = match waited {
+        Err(e) if matches!(e.kind(), ErrorKind::WaitTimeout | ErrorKind::Canceled) => {
+            let why = if interrupt.interrupted() {
+                "Interrupted".to_string()
+            } else {
+                format!("No final status within {} s", a.timeout_secs)
+            };
+            match stop_sale(&client, &created, &why, started)? {
+                Ok(sale) => sale,
+                Err(status) => {
+                    if a.api.json {
+                        let v = serde_json::json!({
+                            "error": {
+                                "code": e.kind().code(),
+                                "message": format!("{why}: intent {} is still on the terminal", created.id),
+                                "intent_id": created.id,
+                                "last_status": status.map(|s| s.as_str().to_string()),
+                                "idempotency_key": created.idempotency_key,
+                            }
+                        });
+                        println!("{v}");
+                    }
+                    drop(sim);
+                    return Ok(ExitCode::from(3));
+                }
+            }
+        }
+        waited => client.finish_charge(&created, waited)?,
+    };
+    let verdict = format!(
+        "Verdict: {} — {}. {}",
         sale.verdict,
         sale.reason,
         sale.verdict.advice()
     );
+    if a.api.json {
+        print_json(&sale)?;
+        say(started, verdict);
+    } else {
+        println!("{verdict}");
+    }
     drop(sim);
     Ok(match sale.verdict {
         Verdict::Approved => ExitCode::SUCCESS,
         Verdict::ConfirmationRequired => ExitCode::from(3),
         _ => ExitCode::from(1),
     })
+}
+
+/// After a wait timeout or a Ctrl-C: never leave an intent behind the cashier's back. An `OPENED`
+/// intent is canceled through the API (the sale then ends `CANCELED`); an intent that ended in the
+/// meantime gets its normal verdict; one on the terminal is reported with what to do (`Err` with
+/// its status, when it could be read).
+fn stop_sale(
+    client: &Client,
+    created: &Intent,
+    why: &str,
+    started: Instant,
+) -> Result<Result<Sale, Option<Status>>, Error> {
+    let id = &created.id;
+    let mut current = client.get_intent(id);
+    if let Ok(i) = &current {
+        if i.status == Status::Opened {
+            match client.cancel_intent(id) {
+                Ok(()) => {
+                    say(
+                        started,
+                        format_args!(
+                            "{why}: intent {id} was still OPENED (not picked up by the terminal), so it was canceled. Nothing was charged."
+                        ),
+                    );
+                    current = client.get_intent(id);
+                }
+                Err(e) => {
+                    say(
+                        started,
+                        format_args!("{why}: could not cancel intent {id}: {e}"),
+                    );
+                    current = client.get_intent(id);
+                }
+            }
+        }
+    }
+    match current {
+        Ok(i) if i.status.is_final() => {
+            say(started, format_args!("intent {id} ended {}", i.status));
+            client.finish_charge(created, Ok(i)).map(Ok)
+        }
+        Ok(i) => {
+            say(
+                started,
+                format_args!(
+                    "{why}: intent {id} is still {} on the terminal and only the terminal can cancel it now; \
+                     the customer may still pay. Cancel it on the terminal (or let it finish), then check it with `mppoint get {id}` \
+                     before handing over the goods.",
+                    i.status
+                ),
+            );
+            Ok(Err(Some(i.status)))
+        }
+        Err(e) => {
+            say(
+                started,
+                format_args!(
+                    "{why}: could not read intent {id} ({e}). It may still be on the terminal: check it with \
+                     `mppoint get {id}`; while it is OPENED, `mppoint cancel {id}` cancels it."
+                ),
+            );
+            Ok(Err(None))
+        }
+    }
 }
 
 fn sim(a: SimArgs) -> Result<ExitCode, Error> {
@@ -407,8 +688,7 @@ fn sim(a: SimArgs) -> Result<ExitCode, Error> {
     println!("  access token:   {}", sim.access_token());
     println!("  webhook secret: {}", sim.webhook_secret());
     if let Some(pem) = sim.ca_cert_pem() {
-        let path = std::env::temp_dir().join("mppoint-simulator-ca.pem");
-        std::fs::write(&path, pem).map_err(|e| Error::new(ErrorKind::Config, e.to_string()))?;
+        let path = write_ca(pem, a.ca_out.as_deref())?;
         println!("  CA certificate: {}", path.display());
     }
     for p in &sim.config().pos {
@@ -425,6 +705,48 @@ fn sim(a: SimArgs) -> Result<ExitCode, Error> {
     loop {
         std::thread::park();
     }
+}
+
+/// Writes the simulator's CA where the user said (never over an existing file), or into a new
+/// private temporary folder (mode 0700 on Unix: another local user can neither read nor plant
+/// it), removed again on Ctrl-C. Each simulator gets its own, so two never overwrite each other.
+fn write_ca(pem: &str, to: Option<&std::path::Path>) -> Result<std::path::PathBuf, Error> {
+    let io_err = |what: &std::path::Path, e: std::io::Error| {
+        Error::new(
+            ErrorKind::Config,
+            format!("cannot write the CA certificate to {}: {e}", what.display()),
+        )
+    };
+    if let Some(path) = to {
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(path)
+            .map_err(|e| io_err(path, e))?;
+        f.write_all(pem.as_bytes()).map_err(|e| io_err(path, e))?;
+        return Ok(path.to_path_buf());
+    }
+    let mut builder = tempfile::Builder::new();
+    builder.prefix("mppoint-simulator-");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o700));
+    }
+    let dir = builder
+        .tempdir()
+        .map_err(|e| io_err(&std::env::temp_dir(), e))?;
+    let path = dir.path().join("ca.pem");
+    std::fs::write(&path, pem).map_err(|e| io_err(&path, e))?;
+    let dir = dir.keep();
+    let remove = dir.clone();
+    if let Err(e) = ctrlc::set_handler(move || {
+        let _ = std::fs::remove_dir_all(&remove);
+        std::process::exit(0);
+    }) {
+        log::warn!("{} will stay after Ctrl-C: {e}", dir.display());
+    }
+    Ok(path)
 }
 
 fn devices(api: &Api, store_id: Option<String>, pos_id: Option<String>) -> Result<ExitCode, Error> {
@@ -518,16 +840,25 @@ fn verify_webhook(a: VerifyArgs) -> Result<ExitCode, Error> {
         a.data_id.as_deref(),
         &opts,
     )?;
-    println!("signature valid");
-    if let Some(path) = a.body {
-        let body = std::fs::read(&path).map_err(|e| {
-            Error::new(
-                ErrorKind::InvalidArgument,
-                format!("cannot read {}: {e}", path.display()),
-            )
-        })?;
-        let n = webhook::parse(&body)?;
-        print_json(&n)?;
+    let notification = match a.body {
+        Some(path) => {
+            let body = std::fs::read(&path).map_err(|e| {
+                Error::new(
+                    ErrorKind::InvalidArgument,
+                    format!("cannot read {}: {e}", path.display()),
+                )
+            })?;
+            Some(webhook::parse(&body)?)
+        }
+        None => None,
+    };
+    if a.json {
+        print_json(&serde_json::json!({ "valid": true, "notification": notification }))?;
+    } else {
+        println!("signature valid");
+        if let Some(n) = &notification {
+            print_json(n)?;
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -25,24 +25,44 @@ fn run(args: &[&str]) -> (i32, String, String) {
 fn the_main_job_is_an_approved_sale_on_the_embedded_simulator() {
     let (code, out, err) = run(&["sale", "--amount", "25.00"]);
     assert_eq!(code, 0, "{out}\n{err}");
+    // The cashier's progress goes to stderr...
     for expected in [
         "embedded simulator",
         "created",
         "ON_TERMINAL",
         "PROCESSING",
         "CLOSED",
-        "Verdict: APPROVED",
-        "approved",
-        "hand over the goods",
     ] {
+        assert!(err.contains(expected), "missing {expected:?} in:\n{err}");
+    }
+    // ...and the result alone to stdout.
+    assert_eq!(out.lines().count(), 1, "{out}");
+    for expected in ["Verdict: APPROVED", "approved", "hand over the goods"] {
         assert!(out.contains(expected), "missing {expected:?} in:\n{out}");
     }
 }
 
 #[test]
+fn sale_json_is_the_only_thing_on_stdout() {
+    let (code, out, err) = run(&["sale", "--amount", "25.00", "--json"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("stdout is one JSON document");
+    assert_eq!(v["verdict"], "APPROVED");
+    assert_eq!(v["intent"]["status"], "CLOSED");
+    assert_eq!(v["payments"][0]["status"], "approved");
+    assert!(err.contains("Verdict: APPROVED"), "{err}");
+    // An error under --json is JSON on stdout too (and words on stderr).
+    let (code, out, err) = run(&["sale", "--amount", "12,50", "--json"]);
+    assert_eq!(code, 7);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("stdout is one JSON document");
+    assert_eq!(v["error"]["code"], "INVALID_AMOUNT");
+    assert!(err.contains("comma"), "{err}");
+}
+
+#[test]
 fn a_rejected_card_is_not_paid_and_exits_1() {
-    let (code, out, _) = run(&["sale", "--amount", "25.13"]);
-    assert_eq!(code, 1, "{out}");
+    let (code, out, err) = run(&["sale", "--amount", "25.13"]);
+    assert_eq!(code, 1, "{out}{err}");
     assert!(out.contains("Verdict: REJECTED"), "{out}");
     assert!(out.contains("another card"), "{out}");
 }
@@ -55,6 +75,26 @@ fn a_bad_amount_is_refused_before_anything_runs() {
     let (code, _, err) = run(&["sale", "--amount", "70000.01"]);
     assert_eq!(code, 7);
     assert!(err.contains("above the MLB maximum of 70000.00"), "{err}");
+    // A negative amount is an amount, not an unknown flag.
+    let (code, _, err) = run(&["sale", "--amount", "-3"]);
+    assert_eq!(code, 7, "{err}");
+    assert!(err.contains("\"-3\""), "{err}");
+}
+
+#[test]
+fn a_base_url_without_a_token_is_refused_not_ignored() {
+    let (code, out, err) = run(&["sale", "--base-url", "http://127.0.0.1:9"]);
+    assert_eq!(code, 7, "{out}{err}");
+    assert!(err.contains("--access-token"), "{err}");
+    assert!(!err.contains("embedded simulator at"), "{err}");
+}
+
+#[test]
+fn help_documents_the_log_variable_and_where_output_goes() {
+    let (code, out, _) = run(&["--help"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("MPPOINT_LOG"), "{out}");
+    assert!(out.contains("stderr"), "{out}");
 }
 
 #[test]
@@ -81,6 +121,21 @@ fn verify_webhook_exit_codes() {
     ]);
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("signature valid"));
+    let (code, out, err) = run(&[
+        "verify-webhook",
+        "--json",
+        "--secret",
+        "s3cret",
+        "--signature",
+        &sig,
+        "--request-id",
+        "req-1",
+        "--data-id",
+        "123",
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["valid"], true);
     let (code, _, err) = run(&[
         "verify-webhook",
         "--secret",
@@ -124,7 +179,7 @@ mod shop_setup {
     use super::mppoint;
     use mppoint_simulator::{Simulator, SimulatorConfig};
     use std::io::{BufRead, BufReader};
-    use std::process::Stdio;
+    use std::process::{Command, Stdio};
     use std::time::Duration;
 
     fn api_run(sim: &Simulator, args: &[&str]) -> (i32, String, String) {
@@ -208,6 +263,207 @@ mod shop_setup {
         let (code, _, err) = super::run(&["devices"]);
         assert_eq!(code, 7);
         assert!(err.contains("MP_ACCESS_TOKEN"), "{err}");
+    }
+
+    fn sale_args<'a>(sim: &'a Simulator, extra: &[&'a str]) -> Vec<&'a str> {
+        let mut v = vec![
+            "sale",
+            "--json",
+            "--pos",
+            "SUC001POS001",
+            "--access-token",
+            sim.access_token(),
+            "--base-url",
+            sim.base_url(),
+        ];
+        v.extend_from_slice(extra);
+        v
+    }
+
+    fn quick_sim(pickup: Duration) -> Simulator {
+        Simulator::start(SimulatorConfig {
+            pickup_delay: pickup,
+            step_delay: Duration::from_millis(50),
+            ..SimulatorConfig::default()
+        })
+        .unwrap()
+    }
+
+    fn output(child: std::process::Child) -> (i32, String, String) {
+        let out = child.wait_with_output().expect("mppoint ends");
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+
+    #[test]
+    fn a_wait_timeout_cancels_an_opened_intent_and_says_so() {
+        // The terminal never picks the intent up within the wait.
+        let sim = quick_sim(Duration::from_secs(60));
+        let (code, out, err) = super::run(&sale_args(&sim, &["--timeout-secs", "1"]));
+        assert_eq!(code, 1, "{out}\n{err}");
+        let v: serde_json::Value = serde_json::from_str(&out).expect("stdout is the sale");
+        assert_eq!(v["verdict"], "CANCELED");
+        let id = v["intent"]["id"].as_str().unwrap();
+        assert!(err.contains("was still OPENED"), "{err}");
+        assert!(err.contains("canceled"), "{err}");
+        // What a user checks: nothing is left on the terminal, the next sale can go.
+        assert_eq!(
+            sim.intent(id).unwrap().status,
+            mppoint::Status::Canceled,
+            "the simulator still has it"
+        );
+        let (code, out, err) = super::run(&sale_args(&sim, &["--timeout-secs", "1"]));
+        assert_eq!(code, 1, "the next sale is not ALREADY_QUEUED: {out}\n{err}");
+    }
+
+    #[test]
+    fn a_wait_timeout_on_a_held_intent_says_what_is_on_the_terminal() {
+        let sim = quick_sim(Duration::from_millis(50));
+        let (code, out, err) = super::run(&sale_args(
+            &sim,
+            &[
+                "--amount",
+                "25.44",
+                "--timeout-secs",
+                "3",
+                "--progress-secs",
+                "1",
+            ],
+        ));
+        assert_eq!(code, 3, "{out}\n{err}");
+        let v: serde_json::Value = serde_json::from_str(&out).expect("stdout is JSON");
+        assert_eq!(v["error"]["code"], "WAIT_TIMEOUT");
+        assert_eq!(v["error"]["last_status"], "ON_TERMINAL");
+        let id = v["error"]["intent_id"].as_str().unwrap();
+        assert!(
+            err.contains("still ON_TERMINAL — waiting"),
+            "no progress line:\n{err}"
+        );
+        assert!(err.contains("No final status within 3 s"), "{err}");
+        assert!(err.contains("only the terminal can cancel it"), "{err}");
+        assert!(err.contains(&format!("mppoint get {id}")), "{err}");
+        assert!(!err.contains("cancel_intent"), "names a Rust method: {err}");
+        // It said the truth: the intent is on the terminal, not canceled behind the user's back.
+        assert_eq!(sim.intent(id).unwrap().status, mppoint::Status::OnTerminal);
+    }
+
+    #[cfg(unix)]
+    fn interrupt_when(sim: &Simulator, amount: &str, seen: &str) -> (i32, String, String) {
+        let mut child = mppoint()
+            .args(sale_args(sim, &["--amount", amount]))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("mppoint starts");
+        let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+        let mut before = String::new();
+        loop {
+            let line = lines
+                .next()
+                .expect("mppoint ended before the expected status")
+                .unwrap();
+            before.push_str(&line);
+            before.push('\n');
+            if line.contains(seen) {
+                break;
+            }
+        }
+        let killed = Command::new("kill")
+            .args(["-INT", &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        let rest: Vec<String> = lines.map_while(Result::ok).collect();
+        let (code, out, _) = output(child);
+        (code, out, before + &rest.join("\n"))
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn ctrl_c_cancels_an_opened_intent() {
+        let sim = quick_sim(Duration::from_secs(60));
+        let (code, out, err) = interrupt_when(&sim, "25.00", "created");
+        assert_eq!(code, 1, "{out}\n{err}");
+        let v: serde_json::Value = serde_json::from_str(&out).expect("stdout is the sale");
+        assert_eq!(v["verdict"], "CANCELED");
+        assert!(err.contains("Interrupted"), "{err}");
+        let id = v["intent"]["id"].as_str().unwrap();
+        assert_eq!(sim.intent(id).unwrap().status, mppoint::Status::Canceled);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn ctrl_c_on_a_held_intent_says_what_is_left_on_the_terminal() {
+        let sim = quick_sim(Duration::from_millis(50));
+        let (code, out, err) = interrupt_when(&sim, "25.44", "ON_TERMINAL");
+        assert_eq!(code, 3, "{out}\n{err}");
+        let v: serde_json::Value = serde_json::from_str(&out).expect("stdout is JSON");
+        assert_eq!(v["error"]["code"], "CANCELED");
+        let id = v["error"]["intent_id"].as_str().unwrap();
+        assert!(err.contains("Interrupted"), "{err}");
+        assert!(err.contains("still ON_TERMINAL on the terminal"), "{err}");
+        assert!(err.contains(&format!("mppoint get {id}")), "{err}");
+        assert_eq!(sim.intent(id).unwrap().status, mppoint::Status::OnTerminal);
+    }
+
+    #[test]
+    fn an_amount_refused_by_the_api_exits_like_one_refused_by_us() {
+        // Without --site the client cannot check the limits: the API's 400 gets the same exit code.
+        let sim = quick_sim(Duration::from_millis(50));
+        let (code, out, err) = super::run(&sale_args(&sim, &["--amount", "70000.01"]));
+        assert_eq!(code, 7, "{out}\n{err}");
+        let (code, out, err) =
+            super::run(&sale_args(&sim, &["--amount", "70000.01", "--site", "MLB"]));
+        assert_eq!(code, 7, "{out}\n{err}");
+        assert!(err.contains("above the MLB maximum"), "{err}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn two_tls_simulators_get_their_own_private_ca_files() {
+        use std::os::unix::fs::PermissionsExt;
+        let start = || {
+            let mut child = mppoint()
+                .args(["sim", "--port", "0", "--tls"])
+                .stdout(Stdio::piped())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("mppoint sim starts");
+            let lines = BufReader::new(child.stdout.take().unwrap()).lines();
+            let mut ca = None;
+            for line in lines.map_while(Result::ok) {
+                if let Some(p) = line.trim().strip_prefix("CA certificate:") {
+                    ca = Some(std::path::PathBuf::from(p.trim()));
+                }
+                if line.contains("Ctrl-C") {
+                    break;
+                }
+            }
+            (child, ca.expect("the CA path is printed"))
+        };
+        let (mut a, ca_a) = start();
+        let (mut b, ca_b) = start();
+        assert_ne!(ca_a, ca_b);
+        let pem_a = std::fs::read_to_string(&ca_a).unwrap();
+        let pem_b = std::fs::read_to_string(&ca_b).unwrap();
+        assert!(pem_a.contains("BEGIN CERTIFICATE") && pem_a != pem_b);
+        let mode = std::fs::metadata(ca_a.parent().unwrap())
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o077, 0, "the CA's folder is private");
+        for (child, ca) in [(&mut a, &ca_a), (&mut b, &ca_b)] {
+            // Ctrl-C removes the private folder.
+            Command::new("kill")
+                .args(["-INT", &child.id().to_string()])
+                .status()
+                .unwrap();
+            child.wait().unwrap();
+            assert!(!ca.exists(), "{} left behind", ca.display());
+        }
     }
 
     #[test]

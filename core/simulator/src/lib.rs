@@ -132,6 +132,11 @@ pub struct ClientSettings {
     pub ca_cert_pem: Option<String>,
     /// Ignore the proxy environment variables.
     pub no_proxy: bool,
+    /// The simulator's site, so its amount rules apply in the client before anything is sent
+    /// (as with a real account), not as the simulator's 400.
+    pub site: Option<mppoint::Site>,
+    /// The simulator's amount limits, when it has its own.
+    pub limits: Option<mppoint::AmountLimits>,
 }
 
 impl ClientSettings {
@@ -142,6 +147,8 @@ impl ClientSettings {
             access_token: access_token.to_string(),
             ca_cert_pem: ca_cert_pem.map(str::to_string),
             no_proxy: true,
+            site: None,
+            limits: None,
         }
     }
 
@@ -154,6 +161,12 @@ impl ClientSettings {
         }
         if let Some(pem) = &self.ca_cert_pem {
             b = b.add_root_certificate_pem(pem.as_bytes());
+        }
+        if let Some(site) = self.site {
+            b = b.site(site);
+        }
+        if let Some(limits) = self.limits {
+            b = b.amount_limits(limits);
         }
         b
     }
@@ -277,7 +290,11 @@ impl Simulator {
 
     /// The settings of a client of this simulator (see [`ClientSettings`]).
     pub fn client_settings(&self) -> ClientSettings {
-        ClientSettings::new(self.base_url(), self.access_token(), self.ca_cert_pem())
+        ClientSettings {
+            site: Some(self.shared.cfg.site),
+            limits: self.shared.cfg.limits,
+            ..ClientSettings::new(self.base_url(), self.access_token(), self.ca_cert_pem())
+        }
     }
 
     /// A client builder for this simulator: add a site, timeouts or retries, then `build()`.
