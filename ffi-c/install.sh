@@ -1,36 +1,43 @@
 #!/usr/bin/env bash
-# Builds libmppoint (release) and installs it under PREFIX:
+# Installs the C API of mppoint under PREFIX, from a release bundle (a directory or a .tar.gz made
+# by ffi-c/bundle.sh or downloaded from a release), or, without BUNDLE, from a bundle built here
+# (which needs the Rust toolchain):
 #   PREFIX/include/mppoint.h
-#   PREFIX/lib/libmppoint.so, PREFIX/lib/libmppoint.a
-#   PREFIX/lib/pkgconfig/mppoint.pc         (links the shared library)
-#   PREFIX/lib/pkgconfig/mppoint-static.pc  (links the static library and what it needs)
-# Usage: ffi-c/install.sh PREFIX
+#   PREFIX/lib/libmppoint.so.VERSION, libmppoint.so.0, libmppoint.so, libmppoint.a
+#   PREFIX/lib/pkgconfig/mppoint.pc, mppoint-static.pc
+#   PREFIX/lib/cmake/mppoint/   find_package(mppoint): mppoint::mppoint, mppoint::static
+#   PREFIX/pascal/, PREFIX/share/doc/mppoint/
+# Usage: ffi-c/install.sh PREFIX [BUNDLE]
+# Under a system prefix (/usr/local), run `ldconfig` afterwards so the loader finds the library.
 set -euo pipefail
 
-prefix=${1:?usage: ffi-c/install.sh PREFIX}
+prefix=${1:?usage: ffi-c/install.sh PREFIX [BUNDLE]}
+bundle=${2:-}
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-cd "$root"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+if [ -z "$bundle" ]; then
+  bundle=$(bash "$root/ffi-c/bundle.sh" "$work" | tail -n 1)
+elif [ -f "$bundle" ]; then
+  case "$bundle" in
+    *.tar.gz|*.tgz) tar -C "$work" -xzf "$bundle" ;;
+    *) echo "install.sh: $bundle is neither a directory nor a .tar.gz bundle" >&2; exit 1 ;;
+  esac
+  bundle=$(find "$work" -mindepth 1 -maxdepth 1 -type d | head -n 1)
+fi
+if [ ! -f "$bundle/include/mppoint.h" ] || [ ! -d "$bundle/lib/pkgconfig" ]; then
+  echo "install.sh: $bundle is not a mppoint C bundle (no include/mppoint.h or lib/pkgconfig/)" >&2
+  exit 1
+fi
+
 mkdir -p "$prefix"
 prefix=$(cd "$prefix" && pwd)
-
-cargo build --quiet -p mppoint-ffi --release
-target_dir=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
-out="$target_dir/release"
-
-# The system libraries a static link needs, as rustc reports them for this platform.
-libs_private=$(cargo rustc --quiet -p mppoint-ffi --release --lib --crate-type staticlib -- --print native-static-libs 2>&1 \
-  | sed -n 's/.*native-static-libs: //p' | tail -n 1)
-if [ -z "$libs_private" ]; then
-  libs_private="-lgcc_s -lutil -lrt -lpthread -lm -ldl -lc"
-fi
-version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
-
-install -d "$prefix/include" "$prefix/lib/pkgconfig"
-install -m 0644 include/mppoint.h "$prefix/include/mppoint.h"
-install -m 0755 "$out/libmppoint.so" "$prefix/lib/libmppoint.so"
-install -m 0644 "$out/libmppoint.a" "$prefix/lib/libmppoint.a"
-for pc in mppoint mppoint-static; do
-  sed -e "s|@PREFIX@|$prefix|g" -e "s|@VERSION@|$version|g" -e "s|@LIBS_PRIVATE@|$libs_private|g" \
-    "ffi-c/$pc.pc.in" > "$prefix/lib/pkgconfig/$pc.pc"
-done
+# The pkg-config and CMake files find the prefix from their own location: a plain copy suffices.
+cp -R "$bundle/." "$prefix/"
+version=$(sed -n 's/^Version: //p' "$prefix/lib/pkgconfig/mppoint.pc")
 echo "installed libmppoint $version under $prefix"
+case "$prefix" in
+  /usr|/usr/local) echo "run ldconfig (as root) so that programs find libmppoint.so.0" ;;
+  *) echo "programs linked to libmppoint.so find it through an rpath: -Wl,-rpath,$prefix/lib (or LD_LIBRARY_PATH)" ;;
+esac

@@ -7,9 +7,9 @@
 #   4. the C tests again under valgrind: zero leaks, zero invalid accesses;
 #   5. 10,000 create/get/cancel cycles with flat memory;
 #   6. the get_intent benchmark: the C API next to the core, same run (printed, not asserted);
-#   7. the example program built against the installed package (a release build without the
-#      test hooks) through pkg-config (shared and static) and through the CMake snippet of
-#      ffi-c/README.md, run against the simulator.
+#   7. the release bundle (ffi-c/bundle.sh: stripped, SONAME, glibc 2.17, sizes printed and
+#      checked), installed with ffi-c/install.sh; the example program built from it four ways
+#      (pkg-config and CMake find_package, shared and static) and run against the simulator.
 # Needs the Rust toolchain, gcc/g++ and python3; installs cbindgen, valgrind, pkg-config and
 # cmake when missing. Set MPP_SKIP_VALGRIND=1 to skip step 4 (never in CI).
 set -euo pipefail
@@ -75,6 +75,18 @@ if missing:
 print(f"all {total} functions say who owns what")
 PY
 passed=$((passed + 1))
+# Every macro of the header expands to something that compiles, in C and in C++.
+{
+  echo '#include <mppoint.h>'
+  echo 'int use_macros(void);'
+  echo 'int use_macros(void) {'
+  sed -n 's/^#define \(MPP[A-Za-z0-9_]*\|mpp_[A-Za-z0-9_]*\) .*/  (void)(\1);/p' include/mppoint.h
+  echo '  return 0;'
+  echo '}'
+} > "$work/macros.c"
+gcc -std=c11 -Wall -Wextra -Werror -Iinclude -fsyntax-only "$work/macros.c"
+g++ -std=c++17 -Wall -Wextra -Werror -Iinclude -fsyntax-only -x c++ "$work/macros.c"
+ok "every macro of the header compiles ($(grep -c '(void)(' "$work/macros.c" || true) used)"
 
 # ---------------------------------------------------------------------------- build
 stage "build libmppoint (release, with the test hooks) and its Rust unit tests"
@@ -131,28 +143,59 @@ stage "benchmark: get_intent through the C API next to the core"
 counted "$work/bench_get_intent" 2000 9
 
 # ---------------------------------------------------------------------------- packaging
-stage "install, then build the example with pkg-config (shared and static) and CMake"
-ffi-c/install.sh "$work/prefix"
+stage "the release bundle (ffi-c/bundle.sh): SONAME, glibc 2.17, stripped, sizes"
+bash ffi-c/bundle.sh "$work/dist" > "$work/bundle.out"
+cat "$work/bundle.out"
+bundle=$(tail -n 1 "$work/bundle.out")
+[ -L "$bundle/lib/libmppoint.so.0" ] && [ -L "$bundle/lib/libmppoint.so" ] \
+  || { echo "the bundle lacks the libmppoint.so.0 / libmppoint.so links" >&2; exit 1; }
+if readelf -S "$bundle/lib/libmppoint.so" | grep -qE '\.(symtab|debug_info)'; then
+  echo "the bundle's libmppoint.so is not stripped" >&2; exit 1
+fi
+for f in LICENSE-MIT LICENSE-APACHE; do
+  [ -f "$bundle/share/doc/mppoint/$f" ] || { echo "the bundle lacks $f" >&2; exit 1; }
+done
+ok "bundle $(basename "$bundle"): SONAME libmppoint.so.0, links, licenses"
+
+stage "install the bundle, then build the example four ways: pkg-config and CMake, shared and static"
+ffi-c/install.sh "$work/prefix" "$bundle.tar.gz"
 export PKG_CONFIG_PATH="$work/prefix/lib/pkgconfig"
 pkg-config --modversion mppoint
+libdir=$(pkg-config --variable=libdir mppoint)
+# Shared, through pkg-config: the loader finds libmppoint.so.0 through the rpath (the README's
+# advice for a non-system prefix). Without it and without ldconfig, it would not start.
 # shellcheck disable=SC2046
-gcc -std=c11 -Wall -Wextra -Werror -o "$work/sale_shared" ffi-c/examples/sale.c $(pkg-config --cflags --libs mppoint)
+gcc -std=c11 -Wall -Wextra -Werror -o "$work/sale_shared" ffi-c/examples/sale.c $(pkg-config --cflags --libs mppoint) -Wl,-rpath,"$libdir"
+readelf -d "$work/sale_shared" | grep -q 'Shared library: \[libmppoint.so.0\]' \
+  || { echo "sale_shared does not need libmppoint.so.0 (no SONAME?)" >&2; exit 1; }
 # shellcheck disable=SC2046
 gcc -std=c11 -Wall -Wextra -Werror -o "$work/sale_static" ffi-c/examples/sale.c $(pkg-config --cflags --libs mppoint-static)
-LD_LIBRARY_PATH="$work/prefix/lib" "$work/sale_shared"
-"$work/sale_static"
-mkdir -p "$work/cmake"
-cp ffi-c/examples/sale.c "$work/cmake/pos.c"
-{
-  echo 'cmake_minimum_required(VERSION 3.16)'
-  echo 'project(pos C)'
-  # the snippet exactly as ffi-c/README.md shows it
-  awk '/^```cmake$/{on=1; next} /^```$/{on=0} on' ffi-c/README.md
-} > "$work/cmake/CMakeLists.txt"
-cmake -S "$work/cmake" -B "$work/cmake/build" -DCMAKE_PREFIX_PATH="$work/prefix" >/dev/null
-cmake --build "$work/cmake/build" >/dev/null
-LD_LIBRARY_PATH="$work/prefix/lib" "$work/cmake/build/pos" >/dev/null
-ok "example built and run through pkg-config (shared, static) and CMake"
+if readelf -d "$work/sale_static" | grep -q libmppoint; then
+  echo "sale_static still needs libmppoint.so" >&2; exit 1
+fi
+"$work/sale_shared"
+"$work/sale_static" >/dev/null
+ok "example built and run through pkg-config (shared with an rpath, static)"
+for kind in shared static; do
+  target=mppoint::mppoint
+  [ "$kind" = static ] && target=mppoint::static
+  mkdir -p "$work/cmake-$kind"
+  cp ffi-c/examples/sale.c "$work/cmake-$kind/pos.c"
+  {
+    echo 'cmake_minimum_required(VERSION 3.16)'
+    echo 'project(pos C)'
+    # the snippet exactly as ffi-c/README.md shows it, with the static target for the static build
+    awk '/^```cmake$/{on=1; next} /^```$/{on=0} on' ffi-c/README.md | sed "s/mppoint::mppoint/$target/"
+  } > "$work/cmake-$kind/CMakeLists.txt"
+  cmake -S "$work/cmake-$kind" -B "$work/cmake-$kind/build" -DCMAKE_PREFIX_PATH="$work/prefix" >/dev/null
+  cmake --build "$work/cmake-$kind/build" >/dev/null
+  # CMake gives the build tree an rpath to the imported library: no LD_LIBRARY_PATH needed.
+  env -u LD_LIBRARY_PATH "$work/cmake-$kind/build/pos" >/dev/null
+  if [ "$kind" = static ] && readelf -d "$work/cmake-$kind/build/pos" | grep -q libmppoint; then
+    echo "the CMake static build still needs libmppoint.so" >&2; exit 1
+  fi
+done
+ok "example built and run through CMake find_package(mppoint): mppoint::mppoint and mppoint::static"
 
 stage "C API: every check passed"
 echo "c: $passed passed, 0 failed"

@@ -1,8 +1,15 @@
 #!/usr/bin/env bash
-# Builds and tests the Node package (node/): npm dependencies, the napi-rs addon (release, as
-# `npm run build` builds it for users), the generated TypeScript declarations against the
-# committed ones, then every `node --test` suite in node/__test__/ against the simulator.
-# Needs: the Rust toolchain, Node 18+ with npm, access to crates.io and the npm registry.
+# Builds and tests the Node package (node/) as we ship it:
+#   1. `npm ci` on the committed lockfile (dev dependencies: @napi-rs/cli, typescript, the
+#      official SDK and express for the tests);
+#   2. node/dist.sh: the addon for linux-x64-gnu (glibc 2.17, `dist` profile, stripped), the
+#      generated index.d.ts checked against the committed one, and `npm pack` of the main package
+#      and the platform package (sizes printed and checked);
+#   3. with a PATH that has no cargo or rustc (checked), a fresh app installs the two tarballs
+#      (npm picks the platform package through the main one's optionalDependencies), and every
+#      `node --test` suite of node/__test__/ runs against that installed package and the simulator;
+#   4. the loader's one-line message when the platform package is missing.
+# Needs: the Rust toolchain (step 2), Node 20.17+ with npm, crates.io, PyPI and the npm registry.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -13,22 +20,53 @@ for tool in node npm cargo; do
 done
 echo "run_node.sh: node $(node --version), npm $(npm --version), $(cargo --version)"
 
-# Dev dependencies: @napi-rs/cli (build), mercadopago (signature conformance and benchmark
-# baseline), express (the README's webhook example). `npm install` rather than `npm ci`: the lock
-# file pins the versions, but npm leaves out of it the optional per-platform packages of a
-# dependency whose `engines` exclude the running Node, and `npm ci` then refuses the lock.
-npm install --no-audit --no-fund
+npm ci --no-audit --no-fund
 
-committed="$(mktemp)"
-trap 'rm -f "$committed"' EXIT
-cp index.d.ts "$committed"
+dist="$root/target/dist/node"
+bash dist.sh "$dist"
+main_tgz=$(ls "$dist"/mppoint-[0-9]*.tgz)
+platform_tgz=$(ls "$dist"/mppoint-linux-x64-gnu-*.tgz)
 
-npm run build
+# shellcheck source=no-rust-path.sh
+source "$root/tests/no-rust-path.sh"
+export PATH="$NO_RUST_PATH"
+echo "run_node.sh: from here on, no Rust on PATH (cargo: $(command -v cargo || echo none), rustc: $(command -v rustc || echo none))"
 
-if ! diff -u "$committed" index.d.ts; then
-  echo "run_node.sh: node/index.d.ts differs from the committed one (above): run \`npm run build\` in node/ and commit index.d.ts" >&2
+app="$(mktemp -d "${TMPDIR:-/tmp}/mppoint-node-app.XXXXXX")"
+trap 'rm -rf "$app"' EXIT
+cd "$app"
+npm init -y >/dev/null
+# The test suites' own tools, at the versions of node/package-lock.json.
+test_deps=$(node -e '
+  const lock = require(process.argv[1])
+  console.log(["typescript", "@types/node", "mercadopago", "express"]
+    .map((n) => `${n}@${lock.packages["node_modules/" + n].version}`).join(" "))' "$root/node/package-lock.json")
+# shellcheck disable=SC2086
+npm install --no-audit --no-fund "$main_tgz" "$platform_tgz" $test_deps
+pkg="$app/node_modules/mppoint"
+[ ! -e "$pkg/mppoint.node" ] || { echo "run_node.sh: the main package carries a binary" >&2; exit 1; }
+[ -f "$app/node_modules/mppoint-linux-x64-gnu/mppoint.linux-x64-gnu.node" ] \
+  || { echo "run_node.sh: the platform package was not installed" >&2; exit 1; }
+node -e 'const m = require("mppoint"); console.log(`run_node.sh: installed mppoint ${m.version()} loads`)'
+
+# The suites run against the installed package: they `require("..")`, so they go beside it.
+# The shared fixtures they read from ../../tests/fixtures land at node_modules/tests/fixtures.
+cp -R "$root/node/__test__" "$root/node/examples" "$pkg/"
+mkdir -p "$app/node_modules/tests"
+cp -R "$root/tests/fixtures" "$app/node_modules/tests/"
+(cd "$pkg" && node --test --test-timeout=120000 __test__/)
+
+echo "run_node.sh: without the platform package, the loader says so in one line"
+mv "$app/node_modules/mppoint-linux-x64-gnu" "$app/platform-package-aside"
+set +e
+msg=$(node -e 'require("mppoint")' 2>&1)
+rc=$?
+set -e
+mv "$app/platform-package-aside" "$app/node_modules/mppoint-linux-x64-gnu"
+line=$(grep -m 1 '^Error: mppoint:' <<<"$msg" || true)
+if [ "$rc" -eq 0 ] || [ -z "$line" ] || ! grep -q 'install the package mppoint-linux-x64-gnu' <<<"$line"; then
+  echo "$msg" >&2
+  echo "run_node.sh: a missing platform package did not give the one-line message" >&2
   exit 1
 fi
-echo "run_node.sh: index.d.ts matches the committed one"
-
-node --test --test-timeout=120000 __test__/
+echo "  $line"

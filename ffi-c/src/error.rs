@@ -167,7 +167,9 @@ const TABLE: [(mpp_result, &CStr, Option<ErrorKind>); 27] = [
 ];
 
 impl mpp_result {
-    /// Every code, in number order.
+    /// Every code, in number order (Rust only: cbindgen would write it with the Rust variant names).
+    ///
+    /// cbindgen:ignore
     pub const ALL: [mpp_result; TABLE.len() - 1] = {
         let mut all = [mpp_result::Ok; TABLE.len() - 1];
         let mut i = 0;
