@@ -303,19 +303,15 @@ function wrapMethods(cls, base, names, wrap) {
   }
 }
 
-const ASYNC_CLIENT_METHODS = [
-  'createIntent',
-  'getIntent',
-  'cancelIntent',
-  'listDevices',
-  'allDevices',
-  'setOperatingMode',
-  'getPayment',
-  'refundPayment',
-  'waitForFinal',
-  'saleFor',
-  'charge',
-]
+// Every method of the native classes, so a method added in Rust is wrapped without a list to
+// keep in step. The Client's methods all return Promises; the Simulator's are synchronous.
+function methodsOf(cls) {
+  return Object.getOwnPropertyNames(cls.prototype).filter((name) => {
+    const d = Object.getOwnPropertyDescriptor(cls.prototype, name)
+    return name !== 'constructor' && typeof d.value === 'function'
+  })
+}
+const ASYNC_CLIENT_METHODS = methodsOf(native.Client)
 
 class Client extends native.Client {
   constructor(options) {
@@ -329,22 +325,7 @@ class Client extends native.Client {
 }
 wrapMethods(Client, native.Client, ASYNC_CLIENT_METHODS, wrapAsync)
 
-const SIMULATOR_METHODS = [
-  'clientOptions',
-  'presentCard',
-  'cancelOnTerminal',
-  'holdOnTerminal',
-  'setFaults',
-  'addFault',
-  'clearFaults',
-  'faults',
-  'counters',
-  'intent',
-  'intents',
-  'payment',
-  'setWebhookUrls',
-  'stop',
-]
+const SIMULATOR_METHODS = methodsOf(native.Simulator)
 
 class Simulator extends native.Simulator {
   constructor(config) {

@@ -366,7 +366,7 @@ impl Waiter {
         Error::new(
             ErrorKind::Aborted,
             format!(
-                "the sale of intent {} was stopped by the caller ({why}; last status {status}); the intent itself is untouched: cancel it with cancel_intent (or on the terminal), or wait for it again with wait_for_final",
+                "the sale of intent {} was stopped by the caller ({why}; last status {status}); the intent itself is untouched: cancel it (through the API while it is OPENED, else on the terminal), or wait for it again",
                 self.intent_id
             ),
         )

@@ -345,10 +345,7 @@ impl Simulator {
         let guard = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         let r = match guard.as_ref() {
             Some(s) => f(s),
-            None => Err(mppoint::Error::new(
-                mppoint::ErrorKind::Config,
-                "simulator: it was stopped; start a new Simulator",
-            )),
+            None => Err(sim::Simulator::stopped_error()),
         };
         r.map_err(|e| to_napi(env, &e))
     }

@@ -157,7 +157,7 @@ impl PyWait {
             if value.hasattr("add_note").unwrap_or(false) {
                 let _ = value.call_method1(
                     "add_note",
-                    (format!("mppoint: the wait for intent {id} was stopped; the intent itself is untouched (cancel it with cancel_intent or on the terminal if the sale is abandoned)"),),
+                    (format!("mppoint: the wait for intent {id} was stopped; the intent itself is untouched (cancel it, through the API or on the terminal, if the sale is abandoned)"),),
                 );
             }
         }
@@ -243,7 +243,7 @@ impl PyClient {
         amount_limits: Option<(Bound<'_, PyAny>, Bound<'_, PyAny>)>,
         resend_ambiguous_creates: bool,
         allow_insecure_http: bool,
-        api: Option<String>,
+        api: Option<Text>,
     ) -> PyResult<Self> {
         // Extracted by hand so that no message can ever quote the token.
         let token: String = match access_token.cast::<PyString>() {
@@ -502,12 +502,12 @@ impl PyClient {
     fn find_payments<'py>(
         &self,
         py: Python<'py>,
-        external_reference: &str,
+        external_reference: Text,
     ) -> PyResult<Bound<'py, PyAny>> {
         let client = &self.inner;
-        let found = py
-            .detach(|| client.find_payments(external_reference))
-            .py(py)?;
+        let found = detached(py, "find the payments", || {
+            client.find_payments(&external_reference)
+        })?;
         let items = found
             .iter()
             .map(|p| convert::payment(py, p))

@@ -23,13 +23,7 @@ pub struct PySimulator {
 }
 
 fn stopped(py: Python<'_>) -> PyErr {
-    to_pyerr(
-        py,
-        &mppoint::Error::new(
-            ErrorKind::InvalidArgument,
-            "the simulator was stopped: start a new one",
-        ),
-    )
+    to_pyerr(py, &Simulator::stopped_error())
 }
 
 fn faults_from(py: Python<'_>, faults: &Bound<'_, PyAny>) -> PyResult<Vec<FaultRule>> {
@@ -133,7 +127,7 @@ impl PySimulator {
         expire_on_terminal: Option<bool>,
         mode_change_restart: Option<f64>,
         webhook_retry_schedule: Option<Vec<f64>>,
-        webhook_ts_unit: Option<String>,
+        webhook_ts_unit: Option<Text>,
         stores: Option<Bound<'_, PyAny>>,
         pos: Option<Bound<'_, PyAny>>,
         devices: Option<Bound<'_, PyAny>>,
@@ -320,8 +314,8 @@ impl PySimulator {
 
     /// The simulated device restarts and runs in the operating mode the API holds (after
     /// `set_operating_mode`, a device keeps its old mode until it restarts, as the guide says).
-    fn restart_device(&self, py: Python<'_>, device_id: &str) -> PyResult<()> {
-        self.with(py, |s| s.restart_device(device_id))?.py(py)
+    fn restart_device(&self, py: Python<'_>, device_id: Text) -> PyResult<()> {
+        self.with(py, |s| s.restart_device(&device_id))?.py(py)
     }
 
     /// Makes the simulated API answer the documented 403s: the device list "Integrator isn't
@@ -332,11 +326,11 @@ impl PySimulator {
         &self,
         py: Python<'_>,
         integrator_not_registered: bool,
-        user_not_logged_in: Vec<String>,
+        user_not_logged_in: Vec<Text>,
     ) -> PyResult<()> {
         let f = mppoint_simulator::Forbidden {
             integrator_not_registered,
-            user_not_logged_in,
+            user_not_logged_in: user_not_logged_in.into_iter().map(String::from).collect(),
         };
         self.with(py, |s| s.set_forbidden(f))
     }

@@ -391,6 +391,15 @@ impl Simulator {
             .collect()
     }
 
+    /// The error of a call on a simulator that was stopped (every language's binding gives this
+    /// one when its handle outlives `stop()`).
+    pub fn stopped_error() -> Error {
+        Error::new(
+            ErrorKind::InvalidArgument,
+            "the simulator was stopped: start a new one",
+        )
+    }
+
     /// Every order of the Orders API, oldest first, as `GET /v1/orders/{id}` would answer it.
     pub fn orders(&self) -> Vec<mppoint::api::orders::Order> {
         serde_json::from_value(orders::state_json(&self.shared)).unwrap_or_default()

@@ -25,7 +25,7 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use serde_json::{json, Map, Value};
 use tokio::sync::Notify;
@@ -1382,57 +1382,14 @@ fn notify(shared: &Arc<Shared>, o: &OrderRec) {
     for url in urls {
         let sep = if url.contains('?') { '&' } else { '?' };
         let target = format!("{url}{sep}data.id={}&type=order", o.id);
-        shared.handle.spawn(deliver(
+        // The documented order notification carries `ts` in milliseconds (13 digits).
+        shared.handle.spawn(super::webhooks::deliver(
             Arc::clone(shared),
             target,
             o.id.clone(),
             body.clone(),
+            super::config::TsUnit::Milliseconds,
         ));
-    }
-}
-
-async fn deliver(shared: Arc<Shared>, target: String, data_id: String, body: bytes::Bytes) {
-    let attempts = shared.cfg.max_webhook_attempts.max(1);
-    for attempt in 1..=attempts {
-        let request_id = uuid::Uuid::new_v4().to_string();
-        // The documented order notification carries `ts` in milliseconds (13 digits).
-        let ts = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_millis() as u64)
-            .unwrap_or(0);
-        let signature = mppoint::webhook::sign(
-            &shared.cfg.webhook_secret,
-            Some(&data_id),
-            Some(&request_id),
-            ts,
-        );
-        lock(&shared.counters).webhook_attempts += 1;
-        let answer = shared
-            .http
-            .post(&target)
-            .timeout(Duration::from_secs(22))
-            .header("content-type", "application/json")
-            .header("x-signature", signature)
-            .header("x-request-id", &request_id)
-            .body(body.clone())
-            .send()
-            .await;
-        match answer {
-            Ok(r) if matches!(r.status().as_u16(), 200 | 201) => {
-                lock(&shared.counters).webhook_successes += 1;
-                return;
-            }
-            Ok(r) => log::debug!(
-                "simulator: order webhook {target} answered {} (attempt {attempt} of {attempts})",
-                r.status()
-            ),
-            Err(e) => log::debug!(
-                "simulator: order webhook {target} failed: {e} (attempt {attempt} of {attempts})"
-            ),
-        }
-        if attempt < attempts {
-            tokio::time::sleep(shared.cfg.webhook_retry_pause(attempt)).await;
-        }
     }
 }
 

@@ -696,33 +696,16 @@ impl World {
                     let amount = rec.intent.amount;
                     let pid = *next_payment_id;
                     *next_payment_id += 1;
-                    let created = iso_now();
                     payments.insert(
                         pid,
-                        PaymentRecord {
-                            id: pid,
-                            status: if approved {
-                                PaymentStatus::Approved
-                            } else {
-                                PaymentStatus::Rejected
-                            },
-                            status_detail: if approved {
-                                "accredited"
-                            } else {
-                                "cc_rejected_other_reason"
-                            },
+                        PaymentRecord::card(
+                            pid,
+                            cfg.site,
                             amount,
-                            refunded_cents: 0,
-                            currency_id: match cfg.site {
-                                mppoint::Site::MLA => "ARS",
-                                mppoint::Site::MLB => "BRL",
-                            },
-                            external_reference: Some(rec.intent.external_reference.clone()),
-                            description: Some(rec.intent.description.clone()),
-                            date_approved: approved.then(|| created.clone()),
-                            date_created: created,
-                            refunds: Vec::new(),
-                        },
+                            approved,
+                            Some(rec.intent.external_reference.clone()),
+                            Some(rec.intent.description.clone()),
+                        ),
                     );
                     rec.payment_id = Some(pid);
                 }
@@ -791,33 +774,16 @@ impl World {
     ) -> u64 {
         let pid = self.next_payment_id;
         self.next_payment_id += 1;
-        let created = iso_now();
         self.payments.insert(
             pid,
-            PaymentRecord {
-                id: pid,
-                status: if approved {
-                    PaymentStatus::Approved
-                } else {
-                    PaymentStatus::Rejected
-                },
-                status_detail: if approved {
-                    "accredited"
-                } else {
-                    "cc_rejected_other_reason"
-                },
+            PaymentRecord::card(
+                pid,
+                cfg.site,
                 amount,
-                refunded_cents: 0,
-                currency_id: match cfg.site {
-                    mppoint::Site::MLA => "ARS",
-                    mppoint::Site::MLB => "BRL",
-                },
+                approved,
                 external_reference,
                 description,
-                date_approved: approved.then(|| created.clone()),
-                date_created: created,
-                refunds: Vec::new(),
-            },
+            ),
         );
         pid
     }
@@ -1037,6 +1003,42 @@ fn refund_json(payment_id: u64, r: &RefundRecord) -> Vec<u8> {
 }
 
 impl PaymentRecord {
+    /// The card payment a terminal made: approved (`accredited`) or refused by the card.
+    fn card(
+        id: u64,
+        site: mppoint::Site,
+        amount: Amount,
+        approved: bool,
+        external_reference: Option<String>,
+        description: Option<String>,
+    ) -> PaymentRecord {
+        let created = iso_now();
+        PaymentRecord {
+            id,
+            status: if approved {
+                PaymentStatus::Approved
+            } else {
+                PaymentStatus::Rejected
+            },
+            status_detail: if approved {
+                "accredited"
+            } else {
+                "cc_rejected_other_reason"
+            },
+            amount,
+            refunded_cents: 0,
+            currency_id: match site {
+                mppoint::Site::MLA => "ARS",
+                mppoint::Site::MLB => "BRL",
+            },
+            external_reference,
+            description,
+            date_approved: approved.then(|| created.clone()),
+            date_created: created,
+            refunds: Vec::new(),
+        }
+    }
+
     fn to_json(&self) -> Vec<u8> {
         let refunds = self
             .refunds

@@ -98,18 +98,28 @@ pub(crate) fn notify_final(shared: &Arc<Shared>, intent: SimIntent) {
             target,
             data_id.clone(),
             body.clone(),
+            shared.cfg.webhook_ts_unit,
         ));
     }
 }
 
-async fn deliver(shared: Arc<Shared>, target: String, data_id: String, body: bytes::Bytes) {
+/// Delivers one notification to `target`, signed with a fresh `x-request-id` and `ts` (in
+/// `ts_unit`) per attempt, and again on Mercado Pago's retry schedule until the receiver answers
+/// 200 or 201. Used for the intents' and the orders' notifications alike.
+pub(crate) async fn deliver(
+    shared: Arc<Shared>,
+    target: String,
+    data_id: String,
+    body: bytes::Bytes,
+    ts_unit: TsUnit,
+) {
     let attempts = shared.cfg.max_webhook_attempts.max(1);
     for attempt in 1..=attempts {
         let request_id = uuid::Uuid::new_v4().to_string();
         let since = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .unwrap_or_default();
-        let ts = match shared.cfg.webhook_ts_unit {
+        let ts = match ts_unit {
             TsUnit::Seconds => since.as_secs(),
             TsUnit::Milliseconds => u64::try_from(since.as_millis()).unwrap_or(u64::MAX),
         };

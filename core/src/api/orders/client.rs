@@ -218,7 +218,7 @@ impl Client {
                 OrderStatus::Created | OrderStatus::AtTerminal => {
                     return Err(Error::new(
                         ErrorKind::CannotCancel,
-                        format!("the cancel of order {order_id} was sent to the terminal but it has not confirmed it yet: the terminal may still finish a payment in progress. Wait for the order to end (wait_for_final) before handing over or taking back the goods"),
+                        format!("the cancel of order {order_id} was sent to the terminal but it has not confirmed it yet: the terminal may still finish a payment in progress. Wait for the order to end before handing over or taking back the goods"),
                     )
                     .with_intent_id(order_id)
                     .with_last_status(Some(order.status.to_status())))
@@ -239,7 +239,7 @@ impl Client {
                 o.id,
                 o.status.as_str(),
                 if o.status == OrderStatus::Processed {
-                    " (the payment went through: refund it with refund_order if needed)"
+                    " (the payment went through: refund the order if needed)"
                 } else {
                     ""
                 }
