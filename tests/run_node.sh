@@ -50,10 +50,12 @@ pkg="$app/node_modules/mppoint"
 node -e 'const m = require("mppoint"); console.log(`run_node.sh: installed mppoint ${m.version()} loads`)'
 
 # The suites run against the installed package: they `require("..")`, so they go beside it.
-# The shared fixtures they read from ../../tests/fixtures land at node_modules/tests/fixtures.
+# The shared fixtures they read from ../../tests/fixtures land at node_modules/tests/fixtures, and
+# the repository's README.md (whose examples readme.test.js runs) at node_modules/README.md.
 cp -R "$root/node/__test__" "$root/node/examples" "$pkg/"
 mkdir -p "$app/node_modules/tests"
 cp -R "$root/tests/fixtures" "$app/node_modules/tests/"
+cp "$root/README.md" "$app/node_modules/README.md"
 (cd "$pkg" && node --test --test-timeout=120000 __test__/)
 
 echo "run_node.sh: without the platform package, the loader says so in one line"

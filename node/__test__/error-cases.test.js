@@ -11,7 +11,7 @@ const { Client, MppointError, amountCents, webhook } = require('..')
 const table = JSON.parse(
   fs.readFileSync(path.join(__dirname, '..', '..', 'tests', 'fixtures', 'error_cases.json'), 'utf8'),
 )
-const native = require(path.join(__dirname, '..', 'mppoint.node'))
+const native = require(path.join(__dirname, '..', 'load.js'))
 
 const camel = (s) => s.replace(/_([a-z])/g, (_, c) => c.toUpperCase())
 const camelKeys = (o) => Object.fromEntries(Object.entries(o).map(([k, v]) => [camel(k), v]))

@@ -190,7 +190,7 @@ test('IDEMPOTENCY_KEY_MISMATCH: a key reused for another cart; ABORTED: onStatus
 
 test('PANIC: a bug inside a core call rejects like every other error', async () => {
   // The test hook is on the native addon only (index.js does not export it).
-  const native = require(path.join(__dirname, '..', 'mppoint.node'))
+  const native = require(path.join(__dirname, '..', 'load.js'))
   const e = saw(await rejectsWith(native._testPanic(), 'PANIC'))
   assert.match(e.message, /deliberate panic/)
   assert.equal(e.transient, false)
