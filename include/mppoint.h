@@ -1420,6 +1420,20 @@ mpp_result mpp_payment_get(const mpp_client *client, uint64_t payment_id, mpp_pa
 mpp_result mpp_payment_refund(const mpp_client *client, uint64_t payment_id, const char *amount, const char *idempotency_key, mpp_refund **out_refund, mpp_error **out_error);
 
 /**
+ * Orders API: refunds an order (`POST /v1/orders/{id}/refund`), in full when `amount` is NULL,
+ * or partly (`amount` a decimal string such as `"5.00"`). Sent with `idempotency_key` when it is
+ * not NULL (to retry a refund whose outcome is unknown), otherwise with a new key; the Orders API
+ * honours the key, so a retried refund is made once. Gives the order as the refund left it, read
+ * as an intent (`CLOSED` for a partial refund; `mpp_sale_for` then gives `REJECTED` once nothing
+ * is left paid).
+ *
+ * Ownership: `client`, `order_id`, `amount`, `idempotency_key` are borrowed; on success
+ * `*out_intent` receives a new intent the caller frees with `mpp_intent_free`; `*out_error` as in
+ * `mpp_payment_get`.
+ */
+mpp_result mpp_order_refund(const mpp_client *client, const char *order_id, const char *amount, const char *idempotency_key, mpp_intent **out_intent, mpp_error **out_error);
+
+/**
  * Finds what became of a sale from its external reference, through the Payments API's search
  * (`GET /v1/payments/search?external_reference=...`): every payment found, newest first (none is
  * an empty list, not an error). This is how to recover from `MPP_RESULT_OUTCOME_UNKNOWN` without

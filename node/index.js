@@ -85,6 +85,7 @@ const PARAMS = {
   'Client.waitForFinal': [['intentId', 'string'], ['options', 'object?']],
   'Client.saleFor': [['intentId', 'string']],
   'Client.findPayments': [['externalReference', 'string']],
+  'Client.refundOrder': [['orderId', 'string'], ['options', 'object?']],
   'Client.charge': [
     ['target', 'object', "{ pos: 'SUC001POS001' } or { device: 'PAX_A910__…' }"],
     ['request', 'object', '{ amount, description, externalReference }'],

@@ -282,6 +282,8 @@ fn refunds_full_and_partial() {
                     .refund_order(&sale.intent.id, Some(Amount::parse("10.00").unwrap()))
                     .unwrap();
                 assert_eq!(o.status_detail.as_deref(), Some("partially_refunded"));
+                // Partly refunded: the sale is still paid (for what is left).
+                assert!(c.sale_for(&sale.intent.id).unwrap().is_paid());
                 let o = c.refund_order(&sale.intent.id, None).unwrap();
                 assert_eq!(o.status.as_str(), "refunded");
                 // The ended order now reads as refunded: not paid any more.

@@ -116,6 +116,42 @@ pub unsafe extern "C" fn mpp_payment_refund(
     })
 }
 
+/// Orders API: refunds an order (`POST /v1/orders/{id}/refund`), in full when `amount` is NULL,
+/// or partly (`amount` a decimal string such as `"5.00"`). Sent with `idempotency_key` when it is
+/// not NULL (to retry a refund whose outcome is unknown), otherwise with a new key; the Orders API
+/// honours the key, so a retried refund is made once. Gives the order as the refund left it, read
+/// as an intent (`CLOSED` for a partial refund; `mpp_sale_for` then gives `REJECTED` once nothing
+/// is left paid).
+///
+/// Ownership: `client`, `order_id`, `amount`, `idempotency_key` are borrowed; on success
+/// `*out_intent` receives a new intent the caller frees with `mpp_intent_free`; `*out_error` as in
+/// `mpp_payment_get`.
+#[no_mangle]
+pub unsafe extern "C" fn mpp_order_refund(
+    client: *const mpp_client,
+    order_id: *const c_char,
+    amount: *const c_char,
+    idempotency_key: *const c_char,
+    out_intent: *mut *mut crate::intent::mpp_intent,
+    out_error: *mut *mut mpp_error,
+) -> mpp_result {
+    const F: &str = "mpp_order_refund";
+    boundary(F, out_error, || {
+        let client = arg_ref(F, "client", client)?;
+        let order_id = crate::util::arg_str(F, "order_id", order_id)?;
+        let amount = opt_str(F, "amount", amount)?;
+        let key = opt_str(F, "idempotency_key", idempotency_key)?;
+        let out = Out::new(F, "out_intent", out_intent)?;
+        let amount = amount.map(Amount::parse).transpose()?;
+        let order = match key {
+            Some(k) => client.client.refund_order_with_key(order_id, amount, k)?,
+            None => client.client.refund_order(order_id, amount)?,
+        };
+        out.give(crate::intent::mpp_intent::new(order.to_intent()));
+        Ok(())
+    })
+}
+
 /// The payments found by `mpp_payments_find`. Immutable; free it with `mpp_payment_list_free`,
 /// which also frees the payments borrowed from it.
 pub struct mpp_payment_list {

@@ -113,6 +113,26 @@ for (const api of ['intents', 'orders']) {
     assert.equal((await c.getPayment(pid)).status, 'refunded')
   })
 
+  if (api === 'orders') {
+    test('orders: the order\'s own refund, partial then full, once per key', async (t) => {
+      const s = sim()
+      t.after(() => s.stop())
+      const c = clientFor(s, { api })
+      const r = await c.charge({ pos: POS1 }, sale('30.00'), FAST)
+      assert.equal(r.isPaid, true)
+      const id = r.intent.id
+      await rejectsWith(c.refundOrder(id, { amount: '1,00' }), 'INVALID_AMOUNT')
+      await rejectsWith(c.refundOrder(42), 'INVALID_ARGUMENT')
+      const partly = await c.refundOrder(id, { amount: '10.00' })
+      assert.equal(partly.id, id)
+      assert.equal(partly.status, 'CLOSED')
+      assert.equal((await c.saleFor(id)).isPaid, true)
+      await c.refundOrder(id, { idempotencyKey: 'node-order-refund-1' })
+      await c.refundOrder(id, { idempotencyKey: 'node-order-refund-1' })
+      assert.equal((await c.saleFor(id)).isPaid, false)
+    })
+  }
+
   test(`${api}: a wait aborted with an AbortSignal`, async (t) => {
     const s = sim()
     t.after(() => s.stop())

@@ -153,6 +153,13 @@ class Client:
         *,
         idempotency_key: str | None = None,
     ) -> Refund: ...
+    def refund_order(
+        self,
+        order_id: str,
+        amount: _AmountLike | None = None,
+        *,
+        idempotency_key: str | None = None,
+    ) -> Intent: ...
 
 @final
 class Simulator:

@@ -595,6 +595,25 @@ impl PyClient {
         })?;
         convert::refund(py, &r)
     }
+
+    /// Orders API: refunds an order in full without `amount`, or partly; the order as the refund
+    /// left it, read as an `Intent`.
+    #[pyo3(signature = (order_id, amount=None, *, idempotency_key=None))]
+    fn refund_order<'py>(
+        &self,
+        py: Python<'py>,
+        order_id: Text,
+        amount: Option<Bound<'py, PyAny>>,
+        idempotency_key: Option<Text>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let amount = opt_amount(py, amount.as_ref())?;
+        let client = &self.inner;
+        let order = detached(py, "refund the order", || match &idempotency_key {
+            None => client.refund_order(&order_id, amount),
+            Some(k) => client.refund_order_with_key(&order_id, amount, k),
+        })?;
+        convert::intent(py, &order.to_intent())
+    }
 }
 
 /// Iterates over every device of a filter, page by page (`Client.devices()`).

@@ -130,6 +130,21 @@ def test_refunds(sim: mppoint.Simulator, api: str) -> None:
     assert client.get_payment(pid).status == "refunded"
 
 
+def test_orders_own_refund_partial_then_full_once_per_key(sim: mppoint.Simulator) -> None:
+    client = sim.client(api="orders")
+    sale = client.charge("30.00", "Sale", "order-own-refund", pos=POS, **FAST)
+    assert sale.is_paid
+    order_id = sale.intent.id
+    with pytest.raises(mppoint.InvalidAmountError):
+        client.refund_order(order_id, "1,00")
+    partly = client.refund_order(order_id, "10.00")
+    assert partly.id == order_id and partly.status == "CLOSED"
+    assert client.sale_for(order_id).is_paid
+    client.refund_order(order_id, idempotency_key="py-order-refund-1")
+    client.refund_order(order_id, idempotency_key="py-order-refund-1")  # the same refund, once
+    assert not client.sale_for(order_id).is_paid
+
+
 @APIS
 def test_a_wait_aborted_from_another_thread(sim: mppoint.Simulator, api: str) -> None:
     client = sim.client(api=api)  # type: ignore[arg-type]

@@ -1878,6 +1878,33 @@ static void test_orders_api(void) {
         mpp_sale_free(sale);
     }
 
+    /* the Orders API's own refund: partial (the order stays CLOSED, still paid), then the rest,
+       retried with the same key (made once), after which the sale is no longer paid */
+    {
+        mpp_sale *sale = charge(POS1, MPP_TARGET_POS, "30.00", NULL), *after = NULL;
+        mpp_intent *refunded = NULL;
+        CHECK(sale != NULL && mpp_sale_is_paid(sale));
+        if (sale != NULL) {
+            snprintf(id, sizeof id, "%s", mpp_intent_id(mpp_sale_intent(sale)));
+            CHECK_RC(MPP_RESULT_INVALID_AMOUNT, mpp_order_refund(orders, id, "1,00", NULL, &refunded, &e), &e);
+            reset_error(&e);
+            CHECK_NULL_ARG("order_id", mpp_order_refund(orders, NULL, NULL, NULL, &refunded, &e));
+            CHECK_OK(mpp_order_refund(orders, id, "10.00", NULL, &refunded, &e), &e);
+            CHECK(refunded != NULL && mpp_intent_status(refunded) == MPP_STATUS_CLOSED);
+            mpp_intent_free(refunded);
+            refunded = NULL;
+            CHECK_OK(mpp_order_refund(orders, id, NULL, "c-order-refund-1", &refunded, &e), &e);
+            mpp_intent_free(refunded);
+            refunded = NULL;
+            CHECK_OK(mpp_order_refund(orders, id, NULL, "c-order-refund-1", &refunded, &e), &e);
+            mpp_intent_free(refunded);
+            CHECK_OK(mpp_sale_for(orders, id, &after, &e), &e);
+            CHECK(after != NULL && !mpp_sale_is_paid(after));
+            mpp_sale_free(after);
+            mpp_sale_free(sale);
+        }
+    }
+
     /* on the terminal, the Orders API cancels through the API (the documented header) */
     intent = create_on(orders, POS1, "10.44");
     snprintf(id, sizeof id, "%s", mpp_intent_id(intent));
