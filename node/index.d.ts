@@ -172,6 +172,12 @@ export declare class Client {
    */
   refundPayment(paymentId: number | string, options?: RefundOptions | undefined | null): Promise<Refund>
   /**
+   * Orders API: refunds an order in full, or `amount` of it (`POST /v1/orders/{id}/refund`),
+   * with `idempotencyKey` (default: a new UUID), which the Orders API honours. Resolves to the
+   * order as the refund left it, read as an `Intent`.
+   */
+  refundOrder(orderId: string, options?: RefundOptions | undefined | null): Promise<Intent>
+  /**
    * Waits until the intent reaches a final status, polling it. Network trouble is ridden out
    * until the deadline. Rejects with `WAIT_TIMEOUT` (with `lastStatus`) at the deadline, or
    * `CANCELED` when `signal` aborts. No thread is held while it sleeps between polls.

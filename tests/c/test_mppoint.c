@@ -1888,7 +1888,7 @@ static void test_orders_api(void) {
             snprintf(id, sizeof id, "%s", mpp_intent_id(mpp_sale_intent(sale)));
             CHECK_RC(MPP_RESULT_INVALID_AMOUNT, mpp_order_refund(orders, id, "1,00", NULL, &refunded, &e), &e);
             reset_error(&e);
-            CHECK_NULL_ARG("order_id", mpp_order_refund(orders, NULL, NULL, NULL, &refunded, &e));
+            CHECK_NULL_ARG("order_id", mpp_order_refund(orders, NULL, NULL, NULL, &refunded, err));
             CHECK_OK(mpp_order_refund(orders, id, "10.00", NULL, &refunded, &e), &e);
             CHECK(refunded != NULL && mpp_intent_status(refunded) == MPP_STATUS_CLOSED);
             mpp_intent_free(refunded);
