@@ -79,3 +79,78 @@ fn every_case_of_the_shared_table() {
         assert_eq!(failure, text(case, "signature_failure"), "{name}");
     }
 }
+
+/// The core's messages reach Rust, C, Python and Node users alike, so none may name a method of
+/// one language ("cancel it with cancel_intent" means nothing in Node). This reads every string
+/// literal of the client and the simulator and looks for the public operations' names as any
+/// binding spells them.
+#[test]
+fn no_message_of_the_core_names_a_method() {
+    const OPERATIONS: [&str; 13] = [
+        "cancel_intent",
+        "create_intent",
+        "get_intent",
+        "find_payments",
+        "get_payment",
+        "refund_payment",
+        "refund_order",
+        "get_order",
+        "sale_for",
+        "list_devices",
+        "set_operating_mode",
+        "wait_for_final",
+        "verify_request",
+    ];
+    let camel = |snake: &str| {
+        let mut out = String::new();
+        let mut upper = false;
+        for c in snake.chars() {
+            match (c, upper) {
+                ('_', _) => upper = true,
+                (c, true) => {
+                    out.extend(c.to_uppercase());
+                    upper = false
+                }
+                (c, false) => out.push(c),
+            }
+        }
+        out
+    };
+    let names: Vec<String> = OPERATIONS
+        .iter()
+        .flat_map(|op| [op.to_string(), camel(op), format!("mpp_{op}")])
+        .collect();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    let mut dirs = vec![root.join("src"), root.join("simulator/src")];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).expect("source folder") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                files.push(path);
+            }
+        }
+    }
+    assert!(files.len() > 20, "found only {} source files", files.len());
+    let mut found = Vec::new();
+    for file in &files {
+        let source = std::fs::read_to_string(file).expect("readable source");
+        // Unit tests may name endpoints; messages live above them.
+        let source = source.split("#[cfg(test)]").next().unwrap_or_default();
+        for (n, line) in source.lines().enumerate() {
+            if line.trim_start().starts_with("//") {
+                continue;
+            }
+            // The odd-numbered pieces between quotes are inside string literals.
+            for literal in line.split('"').skip(1).step_by(2) {
+                let words = literal.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'));
+                for word in words.filter(|w| names.iter().any(|m| m == w)) {
+                    found.push(format!("{}:{}: {word}", file.display(), n + 1));
+                }
+            }
+        }
+    }
+    assert!(found.is_empty(), "messages naming a method: {found:#?}");
+}
