@@ -159,17 +159,10 @@ impl Client {
                 ));
             }
         }
-        self.call_json(Call {
-            method: Method::GET,
-            path: "/instore-api/point/v1/devices".into(),
-            query: filter.query(),
-            body: None,
-            op: Op::Read,
-            subject: "the device list",
-            idempotency_key: None,
-            retry: None,
-            external_reference: None,
-        })
+        self.call_json(
+            Call::get("/instore-api/point/v1/devices", "the device list")
+                .with_query(filter.query()),
+        )
     }
 
     /// Every device matching `filter`, fetching page after page as the iterator advances.
@@ -354,20 +347,14 @@ impl Client {
             return self.get_order_with(intent_id, retry).map(|o| o.to_intent());
         }
         let subject = format!("intent {intent_id}");
-        let call = Call {
-            method: Method::GET,
-            path: format!(
+        let call = Call::get(
+            format!(
                 "/instore-api/integrations/v1/intents/{}/point",
                 seg(intent_id)
             ),
-            query: Vec::new(),
-            body: None,
-            op: Op::Read,
-            subject: &subject,
-            idempotency_key: None,
-            retry,
-            external_reference: None,
-        };
+            &subject,
+        )
+        .with_retry(retry);
         // The answer may leave out the id we asked for (the guide's own example does).
         self.inner
             .transport
@@ -482,17 +469,7 @@ impl Client {
     pub fn get_payment(&self, payment_id: u64) -> Result<Payment> {
         validate_payment_id(payment_id)?;
         let subject = format!("payment {payment_id}");
-        self.call_json(Call {
-            method: Method::GET,
-            path: format!("/v1/payments/{payment_id}"),
-            query: Vec::new(),
-            body: None,
-            op: Op::Read,
-            subject: &subject,
-            idempotency_key: None,
-            retry: None,
-            external_reference: None,
-        })
+        self.call_json(Call::get(format!("/v1/payments/{payment_id}"), &subject))
     }
 
     /// Refunds a payment: in full with `None`, or partly. Sent with a new `X-Idempotency-Key`
@@ -672,23 +649,14 @@ impl Client {
         let subject = format!("the payments of external reference {external_reference:?}");
         let mut found: Vec<Payment> = Vec::new();
         for page in 0..MAX_PAGES {
-            let got: SearchPage = self.call_json(Call {
-                method: Method::GET,
-                path: "/v1/payments/search".into(),
-                query: vec![
+            let got: SearchPage =
+                self.call_json(Call::get("/v1/payments/search", &subject).with_query(vec![
                     ("external_reference", external_reference.to_string()),
                     ("sort", "date_created".to_string()),
                     ("criteria", "desc".to_string()),
                     ("limit", PAGE.to_string()),
                     ("offset", (page * PAGE).to_string()),
-                ],
-                body: None,
-                op: Op::Read,
-                subject: &subject,
-                idempotency_key: None,
-                retry: None,
-                external_reference: None,
-            })?;
+                ]))?;
             let n = got.results.len() as u64;
             // The search matches exactly; keep only exact matches all the same.
             found.extend(

@@ -111,6 +111,33 @@ pub(crate) struct Call<'a> {
     pub external_reference: Option<&'a str>,
 }
 
+impl<'a> Call<'a> {
+    /// A read: `GET` of `path` (already encoded), no body, no key, the client's retry policy.
+    pub fn get(path: impl Into<String>, subject: &'a str) -> Self {
+        Call {
+            method: Method::GET,
+            path: path.into(),
+            query: Vec::new(),
+            body: None,
+            op: Op::Read,
+            subject,
+            idempotency_key: None,
+            retry: None,
+            external_reference: None,
+        }
+    }
+
+    pub fn with_query(mut self, query: Vec<(&'static str, String)>) -> Self {
+        self.query = query;
+        self
+    }
+
+    pub fn with_retry(mut self, retry: Option<RetryPolicy>) -> Self {
+        self.retry = retry;
+        self
+    }
+}
+
 pub(crate) struct Transport {
     http: reqwest::blocking::Client,
     base: String,

@@ -331,11 +331,7 @@ impl Waiter {
 
     /// The error of a wait whose deadline passed.
     pub fn deadline_error(&self) -> Error {
-        let status = self
-            .last
-            .as_ref()
-            .map(|s| s.as_str().to_string())
-            .unwrap_or_else(|| "unknown".into());
+        let status = self.last_status_text();
         let advice = match &self.last {
             Some(Status::Opened) => "the terminal has not picked it up: cancel it through the API (it is still OPENED), or check the terminal is on, in PDV mode and online",
             Some(s) if !s.is_final() => "it is on the terminal: let the customer finish, or cancel it on the terminal, then wait again",
@@ -349,39 +345,27 @@ impl Waiter {
         if let Some(e) = &self.last_error {
             msg.push_str(&format!("; last error: {}", e.message()));
         }
-        Error::new(ErrorKind::WaitTimeout, msg)
-            .with_intent_id(self.intent_id.clone())
-            .with_last_status(self.last.clone())
+        self.stopped(ErrorKind::WaitTimeout, msg)
     }
 
     /// The error of a wait (or a sale) stopped by the caller's own code after the intent was
     /// created: a status callback that failed, an abort signal, an interrupt. `why` says what
     /// stopped it. The error carries the intent id; the intent itself is untouched.
     pub fn aborted_error(&self, why: &str) -> Error {
-        let status = self
-            .last
-            .as_ref()
-            .map(|s| s.as_str().to_string())
-            .unwrap_or_else(|| "unknown".into());
-        Error::new(
+        let status = self.last_status_text();
+        self.stopped(
             ErrorKind::Aborted,
             format!(
                 "the sale of intent {} was stopped by the caller ({why}; last status {status}); the intent itself is untouched: cancel it (through the API while it is OPENED, else on the terminal), or wait for it again",
                 self.intent_id
             ),
         )
-        .with_intent_id(self.intent_id.clone())
-        .with_last_status(self.last.clone())
     }
 
     /// The error of a wait stopped by its cancel token or interrupt check.
     pub fn canceled_error(&self) -> Error {
-        let status = self
-            .last
-            .as_ref()
-            .map(|s| s.as_str().to_string())
-            .unwrap_or_else(|| "unknown".into());
-        Error::new(
+        let status = self.last_status_text();
+        self.stopped(
             ErrorKind::Canceled,
             format!(
                 "the wait for intent {} was canceled after {} ms (last status {status}); the intent itself is untouched: if the sale is abandoned, cancel it through the API while it is OPENED, or on the terminal",
@@ -389,8 +373,21 @@ impl Waiter {
                 self.started.elapsed().as_millis()
             ),
         )
-        .with_intent_id(self.intent_id.clone())
-        .with_last_status(self.last.clone())
+    }
+
+    /// The last status seen, as text for a message ("unknown" before the first answer).
+    fn last_status_text(&self) -> String {
+        self.last
+            .as_ref()
+            .map_or_else(|| "unknown".into(), |s| s.as_str().to_string())
+    }
+
+    /// An error of a wait that stopped before the intent ended: it names the intent and the last
+    /// status seen, so the caller can find the sale again.
+    fn stopped(&self, kind: ErrorKind, message: String) -> Error {
+        Error::new(kind, message)
+            .with_intent_id(self.intent_id.clone())
+            .with_last_status(self.last.clone())
     }
 }
 

@@ -35,17 +35,9 @@ impl Client {
         if let Some(s) = &filter.store_id {
             validate_id("store_id", s)?;
         }
-        let v: Value = self.transport().json(Call {
-            method: Method::GET,
-            path: TERMINALS_LIST_PATH.into(),
-            query,
-            body: None,
-            op: Op::Read,
-            subject: "the terminal list",
-            idempotency_key: None,
-            retry: None,
-            external_reference: None,
-        })?;
+        let v: Value = self
+            .transport()
+            .json(Call::get(TERMINALS_LIST_PATH, "the terminal list").with_query(query))?;
         let bytes = serde_json::to_vec(&v).unwrap_or_default();
         parse_terminals(&bytes).map_err(|e| {
             Error::new(
@@ -161,17 +153,7 @@ impl Client {
     ) -> Result<Order> {
         let subject = format!("order {order_id}");
         self.transport()
-            .json(Call {
-                method: Method::GET,
-                path: order_path(order_id),
-                query: Vec::new(),
-                body: None,
-                op: Op::Read,
-                subject: &subject,
-                idempotency_key: None,
-                retry,
-                external_reference: None,
-            })
+            .json(Call::get(order_path(order_id), &subject).with_retry(retry))
             .map_err(|e| e.with_intent_id(order_id))
     }
 
