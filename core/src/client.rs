@@ -216,17 +216,11 @@ impl Client {
         let subject = format!("device {device_id}");
         let body = serde_json::to_vec(&serde_json::json!({ "operating_mode": mode.as_str() }))
             .map_err(|e| Error::new(ErrorKind::InvalidArgument, e.to_string()))?;
-        let a: ModeAnswer = self.call_json(Call {
-            method: Method::PATCH,
-            path: format!("/instore-api/point/v1/devices/{}", seg(device_id)),
-            query: Vec::new(),
-            body: Some(body),
-            op: Op::SetMode,
-            subject: &subject,
-            idempotency_key: None,
-            retry: None,
-            external_reference: None,
-        })?;
+        let a: ModeAnswer = self.call_json(Call::set_mode(
+            format!("/instore-api/point/v1/devices/{}", seg(device_id)),
+            body,
+            &subject,
+        ))?;
         Ok(a.operating_mode)
     }
 

@@ -127,6 +127,16 @@ impl<'a> Call<'a> {
         }
     }
 
+    /// An operating-mode change: `PATCH` of `path` with a JSON body, not keyed, not re-sent.
+    pub fn set_mode(path: impl Into<String>, body: Vec<u8>, subject: &'a str) -> Self {
+        Call {
+            method: Method::PATCH,
+            body: Some(body),
+            op: Op::SetMode,
+            ..Call::get(path, subject)
+        }
+    }
+
     pub fn with_query(mut self, query: Vec<(&'static str, String)>) -> Self {
         self.query = query;
         self

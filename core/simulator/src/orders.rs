@@ -444,6 +444,23 @@ fn opt_string(obj: &Map<String, Value>, k: &str, at: &str) -> Result<Option<Stri
     }
 }
 
+/// The required list `key` of `obj` (`at` prefixes its name in messages).
+fn required_list<'a>(
+    obj: &'a Map<String, Value>,
+    key: &str,
+    at: &str,
+) -> Result<&'a Vec<Value>, OrdersError> {
+    match obj.get(key) {
+        Some(Value::Array(a)) => Ok(a),
+        None => Err(required(None, &format!("{at}{key}")).unwrap_err()),
+        Some(_) => Err(OrdersError::new(
+            400,
+            "property_type",
+            format!("{at}{key} must be a list"),
+        )),
+    }
+}
+
 fn required(v: Option<String>, what: &str) -> Result<String, OrdersError> {
     v.ok_or_else(|| {
         OrdersError::new(
@@ -534,17 +551,7 @@ fn parse_create(shared: &Shared, body: &[u8]) -> Result<NewOrder, OrdersError> {
         .ok_or_else(|| required(None, "transactions").unwrap_err())?;
     let tx = object(tx, "transactions")?;
     only(tx, &["payments"], "transactions.")?;
-    let payments = match tx.get("payments") {
-        Some(Value::Array(a)) => a,
-        None => return Err(required(None, "transactions.payments").unwrap_err()),
-        Some(_) => {
-            return Err(OrdersError::new(
-                400,
-                "property_type",
-                "transactions.payments must be a list",
-            ))
-        }
-    };
+    let payments = required_list(tx, "payments", "transactions.")?;
     if payments.is_empty() {
         return Err(OrdersError::new(
             400,
@@ -1097,17 +1104,7 @@ fn setup_terminals(shared: &Arc<Shared>, body: &[u8]) -> Answer {
     })?;
     let obj = object(&v, "the body")?;
     only(obj, &["terminals"], "")?;
-    let list = match obj.get("terminals") {
-        Some(Value::Array(a)) => a,
-        None => return Err(required(None, "terminals").unwrap_err()),
-        Some(_) => {
-            return Err(OrdersError::new(
-                400,
-                "property_type",
-                "terminals must be a list",
-            ))
-        }
-    };
+    let list = required_list(obj, "terminals", "")?;
     if list.len() != 1 {
         return Err(OrdersError::value(
             "terminals must hold exactly one terminal",

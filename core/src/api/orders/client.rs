@@ -53,17 +53,11 @@ impl Client {
         mode: OperatingMode,
     ) -> Result<OperatingMode> {
         let subject = format!("terminal {terminal_id}");
-        let v: Value = self.transport().json(Call {
-            method: Method::PATCH,
-            path: TERMINALS_SETUP_PATH.into(),
-            query: Vec::new(),
-            body: Some(body_bytes(&setup_body(terminal_id, &mode))?),
-            op: Op::SetMode,
-            subject: &subject,
-            idempotency_key: None,
-            retry: None,
-            external_reference: None,
-        })?;
+        let v: Value = self.transport().json(Call::set_mode(
+            TERMINALS_SETUP_PATH,
+            body_bytes(&setup_body(terminal_id, &mode))?,
+            &subject,
+        ))?;
         let bytes = serde_json::to_vec(&v).unwrap_or_default();
         parse_setup(&bytes, terminal_id).map_err(|e| {
             Error::new(
