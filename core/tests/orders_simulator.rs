@@ -670,6 +670,36 @@ fn terminals_are_listed_and_set_up() {
     assert_eq!(setup(DEV3, "PDV").code(403), "store_pos_not_found");
 }
 
+/// The rule the intents' terminal keeps holds for orders too: after a mode change the terminal
+/// runs in its old mode until it restarts, so an order sent to a terminal switched to PDV but not
+/// restarted stays `created`; the restart lets it go on.
+#[test]
+fn a_terminal_switched_to_pdv_picks_orders_up_only_after_a_restart() {
+    let api = Api::start(fast());
+    let setup = |mode: &str| {
+        let body = json!({"terminals": [{"id": DEV2, "operating_mode": mode}]}).to_string();
+        let r = api.send(
+            reqwest::Method::PATCH,
+            "/terminals/v1/setup",
+            Some(&body),
+            &[],
+        );
+        assert_eq!(r.status, 200, "{}", r.body);
+    };
+    setup("STANDALONE");
+    api.sim.restart_device(DEV2).unwrap();
+    setup("PDV");
+    let r = api.create(&order("10.00", DEV2));
+    assert_eq!(r.status, 201, "{}", r.body);
+    let id = r.json()["id"].as_str().unwrap().to_string();
+    // Many pickup delays (20 ms each) pass; the terminal, still in STANDALONE, fetches nothing.
+    std::thread::sleep(Duration::from_millis(400));
+    assert_eq!(api.get(&id)["status"], json!("created"));
+    api.sim.restart_device(DEV2).unwrap();
+    let o = api.until(&id, &["processed", "failed", "canceled", "expired"]);
+    assert_eq!(o["status"], json!("processed"), "{o}");
+}
+
 #[test]
 fn the_control_api_works_on_orders() {
     let api = Api::start(fast());

@@ -19,7 +19,9 @@
 //! after `expiration_time` (default `PT15M`, divided by the time factor); `processed` →
 //! `refunded`. The cents choose the outcome as for intents (`.13` refused by the issuer, `.44`
 //! held, `.66` processing error, `.77` action required, `.88` canceled on the terminal, `.99`
-//! never picked up). A signed `order` notification (`type: "order"`, `action: "order.<status>"`,
+//! never picked up). A terminal whose mode `PATCH /terminals/v1/setup` changed keeps running in
+//! its old mode until it restarts, as for intents, so a `created` order waits for the restart
+//! (the Orders pages do not mention the restart; this is the harsher reading). A signed `order` notification (`type: "order"`, `action: "order.<status>"`,
 //! `x-signature` `ts` in milliseconds as in the documented example) is sent for `processed`,
 //! `failed`, `action_required`, `canceled`, `expired` and `refunded`.
 
@@ -1185,6 +1187,9 @@ async fn run(shared: Arc<Shared>, id: String, poke: Arc<Notify>) {
 fn advance(shared: &Arc<Shared>, id: &str, now: Instant) -> Option<Instant> {
     let mut world = lock(&shared.orders);
     let o = world.orders.get_mut(id)?;
+    // As for intents, a terminal whose mode changed and that has not restarted since does not
+    // pick orders up (the harsher reading: the Orders pages do not mention the restart).
+    let (fetches, restart_at) = lock(&shared.world).terminal_fetches(&o.terminal_id, now);
     loop {
         if o.phase == Phase::Done || !o.is_open() {
             return None;
@@ -1198,7 +1203,7 @@ fn advance(shared: &Arc<Shared>, id: &str, now: Instant) -> Option<Instant> {
             return None;
         }
         match (o.status, o.phase) {
-            ("created", Phase::Waiting) if due(o.pickup_at) => {
+            ("created", Phase::Waiting) if due(o.pickup_at) && fetches => {
                 o.status = "at_terminal";
                 o.status_detail = "at_terminal";
                 o.payment.status = "at_terminal";
@@ -1277,6 +1282,7 @@ fn advance(shared: &Arc<Shared>, id: &str, now: Instant) -> Option<Instant> {
                     Phase::Waiting => [
                         Some(o.expires_at),
                         o.pickup_at.filter(|_| o.status == "created"),
+                        restart_at.filter(|_| o.status == "created"),
                         o.next_at,
                     ]
                     .into_iter()
@@ -1349,6 +1355,16 @@ fn control(
     f(o, Instant::now());
     o.poke.notify_one();
     Ok(o.to_json(shared))
+}
+
+/// A terminal restarted: its open orders look again (one left `created` may now be picked up).
+pub(crate) fn poke_terminal(shared: &Shared, terminal_id: &str) {
+    let world = lock(&shared.orders);
+    for o in world.orders.values() {
+        if o.terminal_id == terminal_id && o.is_open() {
+            o.poke.notify_one();
+        }
+    }
 }
 
 /// The orders, for `GET /_simulator/state`.

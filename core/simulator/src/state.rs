@@ -384,6 +384,33 @@ impl World {
         Ok(d.queued.clone())
     }
 
+    /// Whether terminal `device_id` fetches work (intents or orders) at `now`: only while it runs
+    /// in PDV mode, which after a mode change means once it restarted. Applies its restart if due,
+    /// and gives when it will restart by itself, if it will.
+    fn fetches_at(
+        devices: &mut [DeviceState],
+        device_id: &str,
+        now: Instant,
+    ) -> (bool, Option<Instant>) {
+        let Some(d) = devices.iter_mut().find(|d| d.id == device_id) else {
+            return (false, None);
+        };
+        if d.restart_at.is_some_and(|t| now >= t) {
+            d.running_mode = d.mode.clone();
+            d.restart_at = None;
+        }
+        (d.running_mode == OperatingMode::Pdv, d.restart_at)
+    }
+
+    /// [`World::fetches_at`] for the Orders API's terminals (the same devices).
+    pub(crate) fn terminal_fetches(
+        &mut self,
+        device_id: &str,
+        now: Instant,
+    ) -> (bool, Option<Instant>) {
+        World::fetches_at(&mut self.devices, device_id, now)
+    }
+
     /// Restarts the devices whose restart is due.
     fn apply_restarts(&mut self, now: Instant) {
         for d in &mut self.devices {
@@ -652,22 +679,9 @@ impl World {
                 finished = Some(World::finish(devices, rec, Status::Expired));
                 continue;
             }
-            for d in devices.iter_mut() {
-                if d.id == rec.device_id && d.restart_at.is_some_and(|t| now >= t) {
-                    d.running_mode = d.mode.clone();
-                    d.restart_at = None;
-                }
-            }
             // A terminal not running in PDV mode (its mode changed, not yet restarted) does not
             // fetch intents.
-            let fetches = devices
-                .iter()
-                .find(|d| d.id == rec.device_id)
-                .is_some_and(|d| d.running_mode == OperatingMode::Pdv);
-            let restart_at = devices
-                .iter()
-                .find(|d| d.id == rec.device_id)
-                .and_then(|d| d.restart_at);
+            let (fetches, restart_at) = World::fetches_at(devices, &rec.device_id, now);
             let due = |t: Option<Instant>| t.is_some_and(|t| now >= t);
             match rec.intent.status {
                 Status::Opened if due(rec.pickup_at) && fetches => {
@@ -1147,6 +1161,7 @@ impl Shared {
         if let Some(id) = queued {
             self.poke(&id);
         }
+        crate::orders::poke_terminal(self, device_id);
         Ok(())
     }
 
