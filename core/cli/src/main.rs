@@ -412,7 +412,9 @@ fn status_meaning(status: &Status) -> &'static str {
         Status::Closed => "closed: looking up the payment",
         Status::ConfirmationRequired => "ended without a known payment status",
         Status::Canceled => "canceled",
-        Status::Error => "the terminal reported an error",
+        Status::Error => {
+            "ended without a payment (a refused card or a terminal error): see the verdict"
+        }
         Status::Expired => "expired",
         Status::Unknown(_) => "in a status this version does not know",
     }
