@@ -272,55 +272,7 @@ impl Client {
             retry: None,
             external_reference: Some(req.external_reference()),
         });
-        let mut intent = match sent {
-            Ok(i) => i,
-            Err(e) => {
-                // Refused for certain (nothing was created): the key names no sale yet, so the
-                // corrected request may use it. After OUTCOME_UNKNOWN it stays this cart's.
-                if e.kind() != ErrorKind::OutcomeUnknown {
-                    self.inner
-                        .keys
-                        .lock()
-                        .unwrap_or_else(|p| p.into_inner())
-                        .remove(&key);
-                }
-                return Err(e);
-            }
-        };
-        // A key that names another sale's intent (the server replayed an earlier create with a
-        // different cart) must never become a sale of the old cart.
-        let amount_differs = intent.amount().is_some_and(|a| a != req.amount());
-        let reference_differs = intent
-            .external_reference
-            .as_deref()
-            .is_some_and(|r| r != req.external_reference());
-        if amount_differs || reference_differs {
-            // The server says what the key means: remember that, not this request.
-            if let (Some(a), Some(r)) = (intent.amount(), intent.external_reference.as_ref()) {
-                self.inner
-                    .keys
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .insert(key.clone(), (target.to_string(), a.cents(), r.clone()));
-            }
-            return Err(Error::new(
-                ErrorKind::IdempotencyKeyMismatch,
-                format!(
-                    "idempotency key {key} returned intent {} for amount {} and external reference {:?}, but this create asked for amount {} and external reference {:?}: the key belongs to another sale. Nothing new was created; use a new key for a new cart (and check intent {} is not still on the terminal)",
-                    intent.id,
-                    intent.amount().map(|a| a.to_string()).unwrap_or_else(|| "?".into()),
-                    intent.external_reference.as_deref().unwrap_or("?"),
-                    req.amount(),
-                    req.external_reference(),
-                    intent.id
-                ),
-            )
-            .with_idempotency_key(Some(key))
-            .with_intent_id(intent.id.clone())
-            .with_external_reference(req.external_reference()));
-        }
-        intent.idempotency_key = Some(key);
-        Ok(intent)
+        self.checked_create(sent, key, target, req)
     }
 
     /// Reads an intent.
@@ -738,8 +690,83 @@ impl Client {
         self.sale_of(ended).map_err(tag)
     }
 
+    /// The answer of a create (an intent, or an order read as one), checked against the cart it
+    /// was sent for, on either API. A create refused for certain forgets its key, so the
+    /// corrected request may reuse it; a reply naming another cart (a server that replayed an
+    /// earlier create for a reused key) is `IDEMPOTENCY_KEY_MISMATCH`, never a sale of the old
+    /// cart.
+    pub(crate) fn checked_create(
+        &self,
+        sent: Result<Intent>,
+        key: String,
+        target: &Target,
+        req: &IntentRequest,
+    ) -> Result<Intent> {
+        let mut intent = match sent {
+            Ok(i) => i,
+            Err(e) => {
+                // Refused for certain (nothing was created): the key names no sale yet, so the
+                // corrected request may use it. After OUTCOME_UNKNOWN it stays this cart's.
+                if e.kind() != ErrorKind::OutcomeUnknown {
+                    self.inner
+                        .keys
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .remove(&key);
+                }
+                return Err(e);
+            }
+        };
+        // A key that names another sale's intent (the server replayed an earlier create with a
+        // different cart) must never become a sale of the old cart.
+        let amount_differs = intent.amount().is_some_and(|a| a != req.amount());
+        let reference_differs = intent
+            .external_reference
+            .as_deref()
+            .is_some_and(|r| r != req.external_reference());
+        if amount_differs || reference_differs {
+            let noun = if self.inner.api == Api::Orders {
+                "order"
+            } else {
+                "intent"
+            };
+            // The server says what the key means: remember that, not this request.
+            if let (Some(a), Some(r)) = (intent.amount(), intent.external_reference.as_ref()) {
+                self.inner
+                    .keys
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .insert(key.clone(), (target.to_string(), a.cents(), r.clone()));
+            }
+            return Err(Error::new(
+                ErrorKind::IdempotencyKeyMismatch,
+                format!(
+                    "idempotency key {key} returned {} {} for amount {} and external reference {:?}, but this create asked for amount {} and external reference {:?}: the key belongs to another sale. Nothing new was created; use a new key for a new cart (and check {} {} is not still on the terminal)",
+                    noun,
+                    intent.id,
+                    intent.amount().map(|a| a.to_string()).unwrap_or_else(|| "?".into()),
+                    intent.external_reference.as_deref().unwrap_or("?"),
+                    req.amount(),
+                    req.external_reference(),
+                    noun,
+                    intent.id
+                ),
+            )
+            .with_idempotency_key(Some(key))
+            .with_intent_id(intent.id.clone())
+            .with_external_reference(req.external_reference()));
+        }
+        intent.idempotency_key = Some(key);
+        Ok(intent)
+    }
+
     /// Records what `key` is sent for; a key already sent for another cart is refused.
-    fn remember_key(&self, key: &str, target: &Target, req: &IntentRequest) -> Result<()> {
+    pub(crate) fn remember_key(
+        &self,
+        key: &str,
+        target: &Target,
+        req: &IntentRequest,
+    ) -> Result<()> {
         let print = (
             target.to_string(),
             req.amount().cents(),

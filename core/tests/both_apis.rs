@@ -434,7 +434,17 @@ fn orders_a_key_reused_with_another_request_is_refused() {
         )
         .unwrap();
     assert_eq!(again.id, first.id);
+    // This client remembers what k-1 was sent for and refuses before sending.
     let e = c
+        .create_intent(
+            &Target::Pos(POS2.into()),
+            &req("10.45").idempotency_key("k-1"),
+        )
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::IdempotencyKeyMismatch, "{e}");
+    assert_eq!(e.status(), None, "nothing was sent");
+    // Another client (another process, a restarted POS) sends it: the server's 409.
+    let e = client(&sim, Api::Orders)
         .create_intent(
             &Target::Pos(POS2.into()),
             &req("10.45").idempotency_key("k-1"),

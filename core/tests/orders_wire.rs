@@ -148,3 +148,100 @@ fn a_partial_refund_names_the_orders_payment() {
     );
     assert_eq!(after.refunds()[0].amount.unwrap().to_string(), "24.90");
 }
+
+/// A server that replays an earlier create for a reused key (the Payments API does; the Orders
+/// pages promise a 409 instead) must not turn a new cart into the old, perhaps paid, order: the
+/// reply is checked against the request on Orders as on intents, and a key already sent for
+/// another cart is refused before sending.
+#[test]
+fn a_replayed_order_for_another_cart_is_a_key_mismatch() {
+    let answer = serde_json::to_vec(&fixture("create_201.json")).unwrap();
+    let (url, rx) = common::answering(201, answer);
+    let c = Client::builder("APP_USR-wire-token")
+        .base_url(url)
+        .api(Api::Orders)
+        .no_proxy()
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let target = Target::Device("NEWLAND_N950__SBX0000001".into());
+    let req = |amount: &str, reference: &str, key: &str| {
+        IntentRequest::new(Amount::parse(amount).unwrap(), "Smartphone", reference)
+            .idempotency_key(key)
+    };
+    // The documented answer for the documented cart: the order, with our key.
+    let ok = c
+        .create_intent(&target, &req("50.00", "ext_ref_1234", "key-1"))
+        .unwrap();
+    assert_eq!(ok.id, "ORD00001111222233334444555566");
+    assert_eq!(ok.idempotency_key.as_deref(), Some("key-1"));
+    // Another cart, new key, but the server answers the old order.
+    for (amount, reference, key) in [
+        ("12.00", "ext_ref_1234", "key-2"),
+        ("50.00", "ext_ref_9999", "key-3"),
+    ] {
+        let e = c
+            .create_intent(&target, &req(amount, reference, key))
+            .unwrap_err();
+        assert_eq!(e.kind(), mppoint::ErrorKind::IdempotencyKeyMismatch, "{e}");
+        assert_eq!(e.intent_id(), Some("ORD00001111222233334444555566"));
+        assert_eq!(e.idempotency_key(), Some(key));
+        assert!(e.message().contains("order ORD0000"), "{e}");
+    }
+    let sent = rx.try_iter().count();
+    // key-1 again for another cart is refused before anything is sent.
+    let e = c
+        .create_intent(&target, &req("12.00", "ext_ref_1234", "key-1"))
+        .unwrap_err();
+    assert_eq!(e.kind(), mppoint::ErrorKind::IdempotencyKeyMismatch, "{e}");
+    std::thread::sleep(Duration::from_millis(200));
+    assert_eq!(rx.try_iter().count(), 0, "after {sent} requests");
+}
+
+/// The migration guide says an `at_terminal` cancel answers the order `canceled`; the payment
+/// guide that the payment reads `cancellation_requested` until the terminal confirms, and that a
+/// payment already under way may win. A cancel is done only when the payment agrees.
+#[test]
+fn a_cancel_is_done_only_when_the_payment_agrees() {
+    let with_payment = |status: &str, detail: &str| {
+        let mut o = fixture("cancel_200.json");
+        o["transactions"]["payments"][0]["status"] = json!(status);
+        o["transactions"]["payments"][0]["status_detail"] = json!(detail);
+        serde_json::to_vec(&o).unwrap()
+    };
+    let client = |url: String| {
+        Client::builder("APP_USR-wire-token")
+            .base_url(url)
+            .api(Api::Orders)
+            .no_proxy()
+            .retry(RetryPolicy::none())
+            .build()
+            .unwrap()
+    };
+    let id = "ORD0000ABCD222233334444555566";
+    // Canceled while the payment still reads cancellation_requested, then the terminal confirms.
+    let (url, rx) = common::scripted(vec![
+        (200, with_payment("canceled", "cancellation_requested")),
+        (200, with_payment("canceled", "cancellation_requested")),
+        (200, with_payment("canceled", "canceled_by_api")),
+    ]);
+    client(url).cancel_intent(id).unwrap();
+    let targets: Vec<String> = rx.try_iter().map(|r| r.target).collect();
+    assert!(
+        targets.len() >= 3,
+        "the cancel must wait for the payment: {targets:?}"
+    );
+    // The terminal finished the payment instead: the order reads processed, not canceled.
+    let mut processed = fixture("cancel_200.json");
+    processed["status"] = json!("processed");
+    processed["status_detail"] = json!("accredited");
+    processed["transactions"]["payments"][0]["status"] = json!("processed");
+    processed["transactions"]["payments"][0]["status_detail"] = json!("accredited");
+    let (url, _rx) = common::scripted(vec![
+        (200, with_payment("canceled", "cancellation_requested")),
+        (200, serde_json::to_vec(&processed).unwrap()),
+    ]);
+    let e = client(url).cancel_intent(id).unwrap_err();
+    assert_eq!(e.kind(), mppoint::ErrorKind::CannotCancel, "{e}");
+    assert_eq!(e.intent_id(), Some(id));
+}

@@ -92,10 +92,17 @@ pub fn receiver(path: &str, answers: Vec<u16>) -> (String, mpsc::Receiver<Receiv
 /// records what it received. For answers the simulator never gives (the reference's examples
 /// verbatim, odd shapes).
 pub fn answering(status: u16, body: Vec<u8>) -> (String, mpsc::Receiver<Received>) {
+    scripted(vec![(status, body)])
+}
+
+/// Like [`answering`], with one answer per request in order; the last one answers the rest.
+pub fn scripted(answers: Vec<(u16, Vec<u8>)>) -> (String, mpsc::Receiver<Received>) {
+    assert!(!answers.is_empty());
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
+        let mut n = 0;
         for stream in listener.incoming() {
             let Ok(mut stream) = stream else { return };
             stream
@@ -106,6 +113,8 @@ pub fn answering(status: u16, body: Vec<u8>) -> (String, mpsc::Receiver<Received
             if reader.read_line(&mut line).is_err() || line.is_empty() {
                 continue;
             }
+            let (status, body) = &answers[n.min(answers.len() - 1)];
+            n += 1;
             let target = line.split(' ').nth(1).unwrap_or("").to_string();
             let mut headers = Vec::new();
             let mut len = 0usize;
@@ -133,7 +142,7 @@ pub fn answering(status: u16, body: Vec<u8>) -> (String, mpsc::Receiver<Received
                 "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
                 body.len()
             );
-            let _ = stream.write_all(&body);
+            let _ = stream.write_all(body);
             let _ = tx.send(Received {
                 target,
                 headers,

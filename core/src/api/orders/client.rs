@@ -116,8 +116,9 @@ impl Client {
             .get_idempotency_key()
             .map(str::to_string)
             .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+        self.remember_key(&key, target, req)?;
         let subject = format!("the order for {target}");
-        let order: Order = self.transport().json(Call {
+        let sent: Result<Order> = self.transport().json(Call {
             method: Method::POST,
             path: ORDERS_PATH.into(),
             query: Vec::new(),
@@ -127,10 +128,8 @@ impl Client {
             idempotency_key: Some(key.clone()),
             retry: None,
             external_reference: Some(req.external_reference()),
-        })?;
-        let mut intent = order.to_intent();
-        intent.idempotency_key = Some(key);
-        Ok(intent)
+        });
+        self.checked_create(sent.map(|o| o.to_intent()), key, target, req)
     }
 
     /// Reads an order of the Orders API as it is (its own statuses, `status_detail`, payments and
@@ -185,13 +184,22 @@ impl Client {
         let deadline = Instant::now() + CANCEL_CONFIRMATION;
         let mut order = order;
         loop {
+            // The migration guide says the cancel answers `canceled` at once; the payment may
+            // still read `cancellation_requested` (or processed) then: only a payment that agrees
+            // makes it done.
+            let settled = order.payments().iter().all(|p| {
+                p.status_detail.as_deref() != Some("cancellation_requested")
+                    && !matches!(p.status.as_deref(), Some("processed" | "accredited"))
+            });
             match order.status {
-                OrderStatus::Canceled => return Ok(()),
-                OrderStatus::Created | OrderStatus::AtTerminal if Instant::now() < deadline => {
+                OrderStatus::Canceled if settled => return Ok(()),
+                OrderStatus::Created | OrderStatus::AtTerminal | OrderStatus::Canceled
+                    if Instant::now() < deadline =>
+                {
                     std::thread::sleep(CANCEL_POLL);
                     order = self.get_order(order_id)?;
                 }
-                OrderStatus::Created | OrderStatus::AtTerminal => {
+                OrderStatus::Created | OrderStatus::AtTerminal | OrderStatus::Canceled => {
                     return Err(Error::new(
                         ErrorKind::CannotCancel,
                         format!("the cancel of order {order_id} was sent to the terminal but it has not confirmed it yet: the terminal may still finish a payment in progress. Wait for the order to end before handing over or taking back the goods"),
