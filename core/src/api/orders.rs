@@ -533,7 +533,9 @@ impl OrderPayment {
         if let Some(d) = &self.status_detail {
             p["status_detail"] = json!(d);
         }
-        if let Some(a) = self.paid_amount.or(self.amount) {
+        // The amount charged for the order, as the Payments API's `transaction_amount`;
+        // `paid_amount` may add instalment interest.
+        if let Some(a) = self.amount.or(self.paid_amount) {
             p["transaction_amount"] = json!(a.to_string());
         }
         if let Some(m) = &self.payment_method {

@@ -453,6 +453,19 @@ fn only_an_accredited_processed_payment_is_approved() {
         .sale()
         .unwrap();
     assert_eq!(partly.verdict, Verdict::Approved);
+    // Paid in instalments with interest: paid_amount exceeds the order's amount. The sale is paid
+    // and its approved payment is the one for the order's amount (as the Payments API's
+    // transaction_amount), so "paid" always comes with its payment.
+    let o: Order = serde_json::from_value(json!({
+        "id": "ORD1", "status": "processed", "status_detail": "accredited",
+        "transactions": {"payments": [{"id": "PAY1", "amount": "10.00", "paid_amount": "11.20",
+            "status": "processed", "status_detail": "accredited", "reference_id": "7"}]}
+    }))
+    .unwrap();
+    let s = o.sale().unwrap();
+    assert_eq!(s.verdict, Verdict::Approved);
+    let p = s.approved_payment().expect("a paid sale names its payment");
+    assert_eq!(p.transaction_amount, Some(Amount::parse("10.00").unwrap()));
 }
 
 #[test]
