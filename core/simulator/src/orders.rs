@@ -21,8 +21,9 @@
 //! held, `.66` processing error, `.77` action required, `.88` canceled on the terminal, `.99`
 //! never picked up). A terminal whose mode `PATCH /terminals/v1/setup` changed keeps running in
 //! its old mode until it restarts, as for intents, so a `created` order waits for the restart
-//! (the Orders pages do not mention the restart; this is the harsher reading). A signed `order` notification (`type: "order"`, `action: "order.<status>"`,
-//! `x-signature` `ts` in milliseconds as in the documented example) is sent for `processed`,
+//! (the Orders pages do not mention the restart; this is the harsher reading). A signed `order`
+//! notification (`type: "order"`, `action: "order.<status>"`, `x-signature` `ts` in
+//! milliseconds as in the documented example) is sent for `processed`,
 //! `failed`, `action_required`, `canceled`, `expired` and `refunded`.
 
 use std::collections::HashMap;

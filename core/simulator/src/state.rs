@@ -150,6 +150,21 @@ struct DeviceState {
     queued: Option<String>,
 }
 
+impl DeviceState {
+    /// The device restarts: it runs in the mode the API holds from now on.
+    fn restart(&mut self) {
+        self.running_mode = self.mode.clone();
+        self.restart_at = None;
+    }
+
+    /// Restarts the device if its restart by itself is due at `now`.
+    fn restart_if_due(&mut self, now: Instant) {
+        if self.restart_at.is_some_and(|t| now >= t) {
+            self.restart();
+        }
+    }
+}
+
 /// The documented 403s, produced on request (the control API).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Forbidden {
@@ -379,8 +394,7 @@ impl World {
             .ok_or_else(|| {
                 ApiError::not_found("not_found", format!("device {device_id} not found"))
             })?;
-        d.running_mode = d.mode.clone();
-        d.restart_at = None;
+        d.restart();
         Ok(d.queued.clone())
     }
 
@@ -395,10 +409,7 @@ impl World {
         let Some(d) = devices.iter_mut().find(|d| d.id == device_id) else {
             return (false, None);
         };
-        if d.restart_at.is_some_and(|t| now >= t) {
-            d.running_mode = d.mode.clone();
-            d.restart_at = None;
-        }
+        d.restart_if_due(now);
         (d.running_mode == OperatingMode::Pdv, d.restart_at)
     }
 
@@ -414,10 +425,7 @@ impl World {
     /// Restarts the devices whose restart is due.
     fn apply_restarts(&mut self, now: Instant) {
         for d in &mut self.devices {
-            if d.restart_at.is_some_and(|t| now >= t) {
-                d.running_mode = d.mode.clone();
-                d.restart_at = None;
-            }
+            d.restart_if_due(now);
         }
     }
 
