@@ -158,7 +158,7 @@ fn a_replayed_order_for_another_cart_is_a_key_mismatch() {
     let answer = serde_json::to_vec(&fixture("create_201.json")).unwrap();
     let (url, rx) = common::answering(201, answer);
     let c = Client::builder("APP_USR-wire-token")
-        .base_url(url)
+        .base_url(&url)
         .api(Api::Orders)
         .no_proxy()
         .retry(RetryPolicy::none())
@@ -188,14 +188,22 @@ fn a_replayed_order_for_another_cart_is_a_key_mismatch() {
         assert_eq!(e.idempotency_key(), Some(key));
         assert!(e.message().contains("order ORD0000"), "{e}");
     }
-    let sent = rx.try_iter().count();
+    // One create per call so far, each reported before it was answered.
+    let sent: Vec<String> = common::requests_until_barrier(&url, &rx)
+        .into_iter()
+        .map(|r| r.target)
+        .collect();
+    assert_eq!(sent, ["/v1/orders"; 3], "one create per call");
     // key-1 again for another cart is refused before anything is sent.
     let e = c
         .create_intent(&target, &req("12.00", "ext_ref_1234", "key-1"))
         .unwrap_err();
     assert_eq!(e.kind(), mppoint::ErrorKind::IdempotencyKeyMismatch, "{e}");
-    std::thread::sleep(Duration::from_millis(200));
-    assert_eq!(rx.try_iter().count(), 0, "after {sent} requests");
+    let after: Vec<String> = common::requests_until_barrier(&url, &rx)
+        .into_iter()
+        .map(|r| r.target)
+        .collect();
+    assert!(after.is_empty(), "a refused key sent {after:?}");
 }
 
 /// The migration guide says an `at_terminal` cancel answers the order `canceled`; the payment

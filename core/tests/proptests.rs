@@ -230,7 +230,7 @@ proptest! {
 
     #[test]
     fn a_changed_secret_or_id_is_a_mismatch(
-        secret in "[ -~]{1,40}",
+        secret in secret(),
         id in "[!-~]{1,40}",
         ts in any::<u64>(),
     ) {
@@ -243,6 +243,21 @@ proptest! {
         let e = webhook::verify(&secret, Some(&sig), Some(&rid), Some(&other_id),
             &VerifyOptions::default()).unwrap_err();
         prop_assert_eq!(e.signature_failure(), Some(FailureReason::SignatureMismatch));
+    }
+
+    /// Outside `secret()`'s domain: an empty or blank secret is a configuration error, whatever
+    /// the headers say (an unset environment variable must not make forgeries valid).
+    #[test]
+    fn a_blank_secret_is_a_config_error(
+        secret in "[ \t\r\n\u{a0}\u{2003}]{0,8}",
+        id in "[!-~]{1,40}",
+        ts in any::<u64>(),
+    ) {
+        let (sig, rid) = webhook::signed_headers(&secret, &id, ts);
+        let e = webhook::verify(&secret, Some(&sig), Some(&rid), Some(&id),
+            &VerifyOptions::default()).unwrap_err();
+        prop_assert_eq!(e.kind(), ErrorKind::Config);
+        prop_assert_eq!(e.signature_failure(), None);
     }
 
     #[test]

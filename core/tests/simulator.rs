@@ -1277,9 +1277,10 @@ fn fault_statuses_rate_limits_and_latency() {
     let t = Instant::now();
     assert_eq!(api.get("/instore-api/point/v1/devices").status, 200);
     assert!(t.elapsed() >= Duration::from_millis(300));
-    let t = Instant::now();
+    // Used up by that one request: the next one is answered without it. (Asserted on the rule
+    // list, not on a clock, so a loaded machine cannot fail it.)
+    assert!(api.sim.faults().is_empty(), "{:?}", api.sim.faults());
     assert_eq!(api.get("/instore-api/point/v1/devices").status, 200);
-    assert!(t.elapsed() < Duration::from_millis(300));
 
     // Faults from the config, with a share.
     let shared = Api::start(SimulatorConfig {

@@ -74,15 +74,17 @@ pub fn receiver(path: &str, answers: Vec<u16>) -> (String, mpsc::Receiver<Receiv
             let mut body = vec![0; len];
             reader.read_exact(&mut body).unwrap();
             let status = answers.next().unwrap_or(200);
-            let _ = write!(
-                stream,
-                "HTTP/1.1 {status} X\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-            );
+            // Reported before it is answered: once a caller has its answer, the request is
+            // already in the channel, so counting after a call cannot race the server thread.
             let _ = tx.send(Received {
                 target,
                 headers,
                 body,
             });
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {status} X\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            );
         }
     });
     (url, rx)
@@ -137,18 +139,52 @@ pub fn scripted(answers: Vec<(u16, Vec<u8>)>) -> (String, mpsc::Receiver<Receive
             }
             let mut req_body = vec![0; len];
             let _ = reader.read_exact(&mut req_body);
+            // Reported before it is answered (see `receiver`).
+            let _ = tx.send(Received {
+                target,
+                headers,
+                body: req_body,
+            });
             let _ = write!(
                 stream,
                 "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
                 body.len()
             );
             let _ = stream.write_all(body);
-            let _ = tx.send(Received {
-                target,
-                headers,
-                body: req_body,
-            });
         }
     });
     (url, rx)
+}
+
+/// The path of the marker request that [`requests_until_barrier`] sends.
+pub const BARRIER: &str = "/__test_barrier__";
+
+/// Every request the server at `url` received before a marker request sent now, in order.
+///
+/// A barrier, not a pause: the marker is sent after the caller's calls have returned and the
+/// server handles connections one at a time, so whatever the client sent before is reported
+/// before the marker, however loaded the machine is.
+pub fn requests_until_barrier(url: &str, rx: &mpsc::Receiver<Received>) -> Vec<Received> {
+    let addr = url
+        .trim_start_matches("http://")
+        .split('/')
+        .next()
+        .unwrap()
+        .to_string();
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    write!(
+        s,
+        "GET {BARRIER} HTTP/1.1\r\nHost: barrier\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut before = Vec::new();
+    loop {
+        let r = rx
+            .recv_timeout(Duration::from_secs(60))
+            .expect("the barrier request reaches the server");
+        if r.target == BARRIER {
+            return before;
+        }
+        before.push(r);
+    }
 }
