@@ -1,15 +1,31 @@
 //! The client's own overhead per `get_intent`, against the simulator on loopback, next to a bare
-//! reqwest GET of the same URL measured in the same run (target: within 10%).
+//! reqwest GET of the same URL (target: within 10%).
 //!
 //! `cargo bench -p mppoint --bench overhead`
-
-use std::time::{Duration, Instant};
+//!
+//! Two figures, each meant to read the same from run to run:
+//! - **time**: the two contenders timed in interleaved pairs (each pair: a batch of bare GETs and a
+//!   batch of mppoint GETs, their order alternating), one ratio per pair; the median of the pair
+//!   ratios is printed with its spread (the 10th and 90th percentiles). A load that comes and goes
+//!   falls on both halves of a pair, so it moves the spread, not the median.
+//! - **instructions per call**, counted by valgrind's callgrind (`--toggle-collect` on each
+//!   contender's per-call function, so only the calling thread's own work inside the call counts,
+//!   not the simulator's), from the difference of two runs of different lengths so start-up and
+//!   the first connection cancel out. Instructions do not depend on the machine's load. Skipped,
+//!   saying so, where valgrind is not installed.
 
 use std::hint::black_box;
+use std::process::Command;
+use std::time::{Duration, Instant};
 
 use criterion::Criterion;
 use mppoint::{Amount, Client, IntentRequest, Target};
 use mppoint_simulator::{Simulator, SimulatorConfig};
+
+/// The environment variable that makes this binary the counted child: `bare` or `mppoint`, and
+/// the number of calls in `MPPOINT_BENCH_CALLS`.
+const COUNT_ENV: &str = "MPPOINT_BENCH_COUNT";
+const CALLS_ENV: &str = "MPPOINT_BENCH_CALLS";
 
 struct Setup {
     _sim: Simulator,
@@ -52,7 +68,10 @@ fn setup() -> Setup {
     }
 }
 
-fn bare_get(s: &Setup) -> usize {
+/// One bare GET. Unmangled and never inlined: callgrind toggles its counting on this symbol.
+#[no_mangle]
+#[inline(never)]
+pub fn mppoint_bench_bare_get(s: &Setup) -> usize {
     let r = s
         .bare
         .get(&s.url)
@@ -62,35 +81,137 @@ fn bare_get(s: &Setup) -> usize {
     r.bytes().expect("body").len()
 }
 
-fn mppoint_get(s: &Setup) -> usize {
+/// One GET through the client (the same request, decoded into an `Intent`).
+#[no_mangle]
+#[inline(never)]
+pub fn mppoint_bench_client_get(s: &Setup) -> usize {
     s.client.get_intent(&s.id).expect("get").id.len()
 }
 
-/// Interleaved rounds so both see the same machine; the median round is reported.
-fn ratio(s: &Setup) -> (f64, f64) {
-    let n = 500;
-    let mut ours = Vec::new();
-    let mut theirs = Vec::new();
-    for _ in 0..7 {
-        let t = Instant::now();
-        for _ in 0..n {
-            black_box(bare_get(s));
+#[derive(Clone, Copy)]
+enum Contender {
+    Bare,
+    Mppoint,
+}
+
+impl Contender {
+    fn name(self) -> &'static str {
+        match self {
+            Contender::Bare => "bare",
+            Contender::Mppoint => "mppoint",
         }
-        theirs.push(t.elapsed().as_secs_f64() / n as f64);
-        let t = Instant::now();
-        for _ in 0..n {
-            black_box(mppoint_get(s));
-        }
-        ours.push(t.elapsed().as_secs_f64() / n as f64);
     }
-    let median = |v: &mut Vec<f64>| {
+    fn symbol(self) -> &'static str {
+        match self {
+            Contender::Bare => "mppoint_bench_bare_get",
+            Contender::Mppoint => "mppoint_bench_client_get",
+        }
+    }
+    fn call(self, s: &Setup) -> usize {
+        match self {
+            Contender::Bare => mppoint_bench_bare_get(s),
+            Contender::Mppoint => mppoint_bench_client_get(s),
+        }
+    }
+    fn batch(self, s: &Setup, n: u32) -> f64 {
+        let t = Instant::now();
+        for _ in 0..n {
+            black_box(self.call(s));
+        }
+        t.elapsed().as_secs_f64() / f64::from(n)
+    }
+}
+
+/// The `p`-th fraction of sorted `v` (nearest rank).
+fn percentile(v: &[f64], p: f64) -> f64 {
+    v[((v.len() - 1) as f64 * p).round() as usize]
+}
+
+/// Interleaved pairs: one ratio mppoint/bare per pair, the order of the halves alternating.
+fn pair_ratios(s: &Setup, pairs: usize, batch: u32) -> (Vec<f64>, f64, f64) {
+    let (mut ratios, mut ours, mut theirs) = (Vec::new(), Vec::new(), Vec::new());
+    for i in 0..pairs {
+        let (o, t) = if i % 2 == 0 {
+            let t = Contender::Bare.batch(s, batch);
+            (Contender::Mppoint.batch(s, batch), t)
+        } else {
+            let o = Contender::Mppoint.batch(s, batch);
+            (o, Contender::Bare.batch(s, batch))
+        };
+        ratios.push(o / t);
+        ours.push(o);
+        theirs.push(t);
+    }
+    for v in [&mut ratios, &mut ours, &mut theirs] {
         v.sort_by(|a, b| a.total_cmp(b));
-        v[v.len() / 2]
+    }
+    (ratios, percentile(&ours, 0.5), percentile(&theirs, 0.5))
+}
+
+/// The counted child: `calls` calls of one contender after one uncounted warm-up request.
+fn counted_child(who: &str, calls: u32) {
+    let s = setup();
+    let c = match who {
+        "bare" => Contender::Bare,
+        "mppoint" => Contender::Mppoint,
+        other => panic!("{COUNT_ENV}={other}: expected bare or mppoint"),
     };
-    (median(&mut ours), median(&mut theirs))
+    for _ in 0..calls {
+        black_box(c.call(&s));
+    }
+}
+
+/// Instructions that callgrind counted inside `c`'s per-call function over `calls` calls, or why
+/// not.
+fn callgrind(c: Contender, calls: u32) -> Result<u64, String> {
+    let out = std::env::temp_dir().join(format!(
+        "mppoint-bench-{}-{}-{calls}.callgrind",
+        std::process::id(),
+        c.name()
+    ));
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    let run = Command::new("valgrind")
+        .arg("--tool=callgrind")
+        .arg(format!("--callgrind-out-file={}", out.display()))
+        .arg(format!("--toggle-collect={}", c.symbol()))
+        .arg("--quiet")
+        .arg(&exe)
+        .env(COUNT_ENV, c.name())
+        .env(CALLS_ENV, calls.to_string())
+        .output()
+        .map_err(|e| format!("valgrind could not be run ({e}): install it to count instructions"))?;
+    if !run.status.success() {
+        return Err(format!(
+            "valgrind exited with {}: {}",
+            run.status,
+            String::from_utf8_lossy(&run.stderr)
+        ));
+    }
+    let text = std::fs::read_to_string(&out).map_err(|e| e.to_string())?;
+    let _ = std::fs::remove_file(&out);
+    text.lines()
+        .find_map(|l| l.strip_prefix("totals:").or_else(|| l.strip_prefix("summary:")))
+        .and_then(|t| t.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .ok_or_else(|| "no totals line in callgrind's output".to_string())
+}
+
+/// Instructions per call: the difference of a long and a short run, per extra call.
+fn instructions_per_call(c: Contender) -> Result<f64, String> {
+    let (short, long) = (20u32, 220u32);
+    let a = callgrind(c, short)?;
+    let b = callgrind(c, long)?;
+    Ok(b.saturating_sub(a) as f64 / f64::from(long - short))
 }
 
 fn main() {
+    if let Ok(who) = std::env::var(COUNT_ENV) {
+        let calls = std::env::var(CALLS_ENV)
+            .ok()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(100);
+        return counted_child(&who, calls);
+    }
     let s = setup();
     let mut c = Criterion::default()
         .configure_from_args()
@@ -98,18 +219,37 @@ fn main() {
         .measurement_time(Duration::from_secs(3));
     {
         let mut g = c.benchmark_group("get_intent");
-        g.bench_function("bare_reqwest", |b| b.iter(|| bare_get(&s)));
-        g.bench_function("mppoint", |b| b.iter(|| mppoint_get(&s)));
+        g.bench_function("bare_reqwest", |b| b.iter(|| mppoint_bench_bare_get(&s)));
+        g.bench_function("mppoint", |b| b.iter(|| mppoint_bench_client_get(&s)));
         g.finish();
     }
     c.final_summary();
-    let (ours, theirs) = ratio(&s);
-    let r = ours / theirs;
+
+    // Warm both contenders' connections, then the pairs.
+    Contender::Bare.batch(&s, 50);
+    Contender::Mppoint.batch(&s, 50);
+    let (ratios, ours, theirs) = pair_ratios(&s, 301, 20);
+    let median = percentile(&ratios, 0.5);
     println!(
-        "get_intent on loopback: mppoint {:.1} µs/call, bare reqwest {:.1} µs/call, ratio {:.3} (target <= 1.10: {})",
+        "get_intent on loopback, {} interleaved pairs of 20 calls: mppoint {:.1} µs/call, bare reqwest {:.1} µs/call; \
+         pair ratio median {:.3} (p10 {:.3}, p90 {:.3}) (target <= 1.10: {})",
+        ratios.len(),
         ours * 1e6,
         theirs * 1e6,
-        r,
-        if r <= 1.10 { "met" } else { "NOT met" }
+        median,
+        percentile(&ratios, 0.1),
+        percentile(&ratios, 0.9),
+        if median <= 1.10 { "met" } else { "NOT met" }
     );
+    match (
+        instructions_per_call(Contender::Bare),
+        instructions_per_call(Contender::Mppoint),
+    ) {
+        (Ok(bare), Ok(ours)) => println!(
+            "get_intent instructions per call (callgrind, the calling thread): mppoint {ours:.0}, \
+             bare reqwest {bare:.0}, ratio {:.3}",
+            ours / bare
+        ),
+        (Err(e), _) | (_, Err(e)) => println!("instructions per call: not counted: {e}"),
+    }
 }
