@@ -8,11 +8,14 @@
 //!   batch of mppoint GETs, their order alternating), one ratio per pair; the median of the pair
 //!   ratios is printed with its spread (the 10th and 90th percentiles). A load that comes and goes
 //!   falls on both halves of a pair, so it moves the spread, not the median.
-//! - **instructions per call**, counted by valgrind's callgrind (`--toggle-collect` on each
-//!   contender's per-call function, so only the calling thread's own work inside the call counts,
-//!   not the simulator's), from the difference of two runs of different lengths so start-up and
-//!   the first connection cancel out. Instructions do not depend on the machine's load. Skipped,
-//!   saying so, where valgrind is not installed.
+//! - **instructions per call**, counted by valgrind's callgrind over the whole client process (the
+//!   calling thread and reqwest's runtime thread; the simulator runs in another process), from the
+//!   difference of two runs of different lengths, so start-up and the first connection cancel
+//!   out. Instructions do not depend on the machine's load. Skipped, saying so, where valgrind is
+//!   not installed.
+//!
+//! The simulator runs in a child process (this binary, started with `MPPOINT_BENCH_SERVE=1`), so
+//! that neither figure counts its work.
 
 use std::hint::black_box;
 use std::process::Command;
@@ -22,13 +25,16 @@ use criterion::Criterion;
 use mppoint::{Amount, Client, IntentRequest, Target};
 use mppoint_simulator::{Simulator, SimulatorConfig};
 
-/// The environment variable that makes this binary the counted child: `bare` or `mppoint`, and
-/// the number of calls in `MPPOINT_BENCH_CALLS`.
+/// Set (to anything) in the child that serves the simulator.
+const SERVE_ENV: &str = "MPPOINT_BENCH_SERVE";
+/// Set to `bare` or `mppoint` in a counted child, with the number of calls in `CALLS_ENV` and the
+/// simulator's address in `TARGET_ENV` (`base_url token intent_id`).
 const COUNT_ENV: &str = "MPPOINT_BENCH_COUNT";
 const CALLS_ENV: &str = "MPPOINT_BENCH_CALLS";
+const TARGET_ENV: &str = "MPPOINT_BENCH_TARGET";
 
-struct Setup {
-    _sim: Simulator,
+/// Both contenders, pointed at the same intent of the simulator.
+pub struct Setup {
     client: Client,
     bare: reqwest::blocking::Client,
     url: String,
@@ -36,7 +42,23 @@ struct Setup {
     id: String,
 }
 
-fn setup() -> Setup {
+/// The served simulator's child process and its `base_url token intent_id` line.
+struct Served {
+    child: std::process::Child,
+    target: String,
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        // Closing its stdin ends the child.
+        drop(self.child.stdin.take());
+        let _ = self.child.wait();
+    }
+}
+
+/// The child that serves: a simulator with one intent the terminal never picks up, announced on
+/// stdout, until stdin closes.
+fn serve() {
     let sim = Simulator::start(SimulatorConfig {
         pickup_delay: Duration::from_secs(3600),
         ..SimulatorConfig::default()
@@ -49,29 +71,55 @@ fn setup() -> Setup {
             &IntentRequest::new(Amount::parse("10.00").unwrap(), "bench", "bench"),
         )
         .expect("intent");
+    println!("{} {} {}", sim.base_url(), sim.access_token(), intent.id);
+    let _ = std::io::Read::read_to_end(&mut std::io::stdin(), &mut Vec::new());
+}
+
+fn start_simulator() -> Served {
+    use std::io::BufRead;
+    let mut child = Command::new(std::env::current_exe().expect("this binary"))
+        .env(SERVE_ENV, "1")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("the simulator's child process");
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .expect("the simulator's address");
+    Served {
+        child,
+        target: line.trim().to_string(),
+    }
+}
+
+fn setup(target: &str) -> Setup {
+    let mut parts = target.split(' ');
+    let (base, token, id) = (
+        parts.next().expect("base url"),
+        parts.next().expect("token"),
+        parts.next().expect("intent id"),
+    );
+    let client = Client::builder(token)
+        .base_url(base)
+        .no_proxy()
+        .build()
+        .expect("client");
     let bare = reqwest::blocking::Client::builder()
         .no_proxy()
         .build()
         .expect("reqwest");
-    let url = format!(
-        "{}/instore-api/integrations/v1/intents/{}/point",
-        sim.base_url(),
-        intent.id
-    );
     Setup {
-        token: format!("Bearer {}", sim.access_token()),
-        _sim: sim,
+        url: format!("{base}/instore-api/integrations/v1/intents/{id}/point"),
+        token: format!("Bearer {token}"),
         client,
         bare,
-        url,
-        id: intent.id,
+        id: id.to_string(),
     }
 }
 
-/// One bare GET. Unmangled and never inlined: callgrind toggles its counting on this symbol.
-#[no_mangle]
-#[inline(never)]
-pub fn mppoint_bench_bare_get(s: &Setup) -> usize {
+/// One bare GET.
+fn bare_get(s: &Setup) -> usize {
     let r = s
         .bare
         .get(&s.url)
@@ -82,9 +130,7 @@ pub fn mppoint_bench_bare_get(s: &Setup) -> usize {
 }
 
 /// One GET through the client (the same request, decoded into an `Intent`).
-#[no_mangle]
-#[inline(never)]
-pub fn mppoint_bench_client_get(s: &Setup) -> usize {
+fn client_get(s: &Setup) -> usize {
     s.client.get_intent(&s.id).expect("get").id.len()
 }
 
@@ -101,16 +147,10 @@ impl Contender {
             Contender::Mppoint => "mppoint",
         }
     }
-    fn symbol(self) -> &'static str {
-        match self {
-            Contender::Bare => "mppoint_bench_bare_get",
-            Contender::Mppoint => "mppoint_bench_client_get",
-        }
-    }
     fn call(self, s: &Setup) -> usize {
         match self {
-            Contender::Bare => mppoint_bench_bare_get(s),
-            Contender::Mppoint => mppoint_bench_client_get(s),
+            Contender::Bare => bare_get(s),
+            Contender::Mppoint => client_get(s),
         }
     }
     fn batch(self, s: &Setup, n: u32) -> f64 {
@@ -148,9 +188,9 @@ fn pair_ratios(s: &Setup, pairs: usize, batch: u32) -> (Vec<f64>, f64, f64) {
     (ratios, percentile(&ours, 0.5), percentile(&theirs, 0.5))
 }
 
-/// The counted child: `calls` calls of one contender after one uncounted warm-up request.
+/// The counted child: `calls` calls of one contender.
 fn counted_child(who: &str, calls: u32) {
-    let s = setup();
+    let s = setup(&std::env::var(TARGET_ENV).expect("the simulator's address"));
     let c = match who {
         "bare" => Contender::Bare,
         "mppoint" => Contender::Mppoint,
@@ -161,9 +201,8 @@ fn counted_child(who: &str, calls: u32) {
     }
 }
 
-/// Instructions that callgrind counted inside `c`'s per-call function over `calls` calls, or why
-/// not.
-fn callgrind(c: Contender, calls: u32) -> Result<u64, String> {
+/// Instructions that callgrind counted in a child making `calls` calls of `c`, or why not.
+fn callgrind(c: Contender, calls: u32, target: &str) -> Result<u64, String> {
     let out = std::env::temp_dir().join(format!(
         "mppoint-bench-{}-{}-{calls}.callgrind",
         std::process::id(),
@@ -173,13 +212,15 @@ fn callgrind(c: Contender, calls: u32) -> Result<u64, String> {
     let run = Command::new("valgrind")
         .arg("--tool=callgrind")
         .arg(format!("--callgrind-out-file={}", out.display()))
-        .arg(format!("--toggle-collect={}", c.symbol()))
         .arg("--quiet")
         .arg(&exe)
         .env(COUNT_ENV, c.name())
         .env(CALLS_ENV, calls.to_string())
+        .env(TARGET_ENV, target)
         .output()
-        .map_err(|e| format!("valgrind could not be run ({e}): install it to count instructions"))?;
+        .map_err(|e| {
+            format!("valgrind could not be run ({e}): install it to count instructions")
+        })?;
     if !run.status.success() {
         return Err(format!(
             "valgrind exited with {}: {}",
@@ -190,21 +231,27 @@ fn callgrind(c: Contender, calls: u32) -> Result<u64, String> {
     let text = std::fs::read_to_string(&out).map_err(|e| e.to_string())?;
     let _ = std::fs::remove_file(&out);
     text.lines()
-        .find_map(|l| l.strip_prefix("totals:").or_else(|| l.strip_prefix("summary:")))
+        .find_map(|l| {
+            l.strip_prefix("totals:")
+                .or_else(|| l.strip_prefix("summary:"))
+        })
         .and_then(|t| t.split_whitespace().next())
         .and_then(|n| n.parse().ok())
         .ok_or_else(|| "no totals line in callgrind's output".to_string())
 }
 
 /// Instructions per call: the difference of a long and a short run, per extra call.
-fn instructions_per_call(c: Contender) -> Result<f64, String> {
+fn instructions_per_call(c: Contender, target: &str) -> Result<f64, String> {
     let (short, long) = (20u32, 220u32);
-    let a = callgrind(c, short)?;
-    let b = callgrind(c, long)?;
+    let a = callgrind(c, short, target)?;
+    let b = callgrind(c, long, target)?;
     Ok(b.saturating_sub(a) as f64 / f64::from(long - short))
 }
 
 fn main() {
+    if std::env::var_os(SERVE_ENV).is_some() {
+        return serve();
+    }
     if let Ok(who) = std::env::var(COUNT_ENV) {
         let calls = std::env::var(CALLS_ENV)
             .ok()
@@ -212,15 +259,16 @@ fn main() {
             .unwrap_or(100);
         return counted_child(&who, calls);
     }
-    let s = setup();
+    let served = start_simulator();
+    let s = setup(&served.target);
     let mut c = Criterion::default()
         .configure_from_args()
         .warm_up_time(Duration::from_millis(500))
         .measurement_time(Duration::from_secs(3));
     {
         let mut g = c.benchmark_group("get_intent");
-        g.bench_function("bare_reqwest", |b| b.iter(|| mppoint_bench_bare_get(&s)));
-        g.bench_function("mppoint", |b| b.iter(|| mppoint_bench_client_get(&s)));
+        g.bench_function("bare_reqwest", |b| b.iter(|| bare_get(&s)));
+        g.bench_function("mppoint", |b| b.iter(|| client_get(&s)));
         g.finish();
     }
     c.final_summary();
@@ -242,11 +290,11 @@ fn main() {
         if median <= 1.10 { "met" } else { "NOT met" }
     );
     match (
-        instructions_per_call(Contender::Bare),
-        instructions_per_call(Contender::Mppoint),
+        instructions_per_call(Contender::Bare, &served.target),
+        instructions_per_call(Contender::Mppoint, &served.target),
     ) {
         (Ok(bare), Ok(ours)) => println!(
-            "get_intent instructions per call (callgrind, the calling thread): mppoint {ours:.0}, \
+            "get_intent instructions per call (callgrind, the whole client process): mppoint {ours:.0}, \
              bare reqwest {bare:.0}, ratio {:.3}",
             ours / bare
         ),

@@ -37,9 +37,9 @@ function startSimulator() {
   })
 }
 
-async function measure(call, concurrency, seconds) {
+async function measure(call, concurrency, seconds, warmMs = 50) {
   // Warm up: connections, JIT, pools.
-  const warmEnd = Date.now() + 300
+  const warmEnd = Date.now() + warmMs
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (Date.now() < warmEnd) await call()
@@ -105,22 +105,35 @@ async function main() {
       if (s !== 'ON_TERMINAL') throw new Error(`unexpected status ${s}`)
     }
 
-    console.log(`getIntent against the simulator on loopback, ${SECONDS} s per cell, node ${process.version}`)
-    const results = {}
-    for (const c of CONCURRENCY) {
-      for (const [name, call] of candidates) {
-        const rate = await measure(call, c, SECONDS)
-        results[`${name}@${c}`] = rate
-        console.log(`  concurrency ${String(c).padStart(2)}  ${name.padEnd(28)} ${rate.toFixed(0).padStart(7)} calls/s`)
-      }
-    }
+    // Interleaved rounds: in each, every contender runs for ROUND_MS, the order rotating from round
+    // to round, so a load that comes and goes falls on all of them alike; a ratio is taken per
+    // round and the median printed with its spread (10th and 90th percentiles).
+    const ROUND_MS = 250
+    const rounds = Math.max(9, Math.round((SECONDS * 1000) / ROUND_MS))
+    console.log(
+      `getIntent against the simulator on loopback, ${rounds} interleaved rounds of ${ROUND_MS} ms per contender, node ${process.version}`,
+    )
+    const pct = (sorted, p) => sorted[Math.round((sorted.length - 1) * p)]
     let met = true
     for (const c of CONCURRENCY) {
-      const ours = results[`mppoint getIntent@${c}`]
-      for (const [name] of candidates.slice(1)) {
-        const ratio = ours / results[`${name}@${c}`]
-        if (ratio < 1) met = false
-        console.log(`  concurrency ${String(c).padStart(2)}  mppoint / ${name.padEnd(28)} ${ratio.toFixed(2)}x`)
+      const rates = candidates.map(() => [])
+      for (let r = 0; r < rounds; r++) {
+        for (let k = 0; k < candidates.length; k++) {
+          const i = (k + r) % candidates.length
+          rates[i].push(await measure(candidates[i][1], c, ROUND_MS / 1000))
+        }
+      }
+      candidates.forEach(([name], i) => {
+        const med = pct([...rates[i]].sort((a, b) => a - b), 0.5)
+        console.log(`  concurrency ${String(c).padStart(2)}  ${name.padEnd(28)} ${med.toFixed(0).padStart(7)} calls/s (median round)`)
+      })
+      for (let i = 1; i < candidates.length; i++) {
+        const ratios = rates[0].map((ours, r) => ours / rates[i][r]).sort((a, b) => a - b)
+        const med = pct(ratios, 0.5)
+        if (med < 1) met = false
+        console.log(
+          `  concurrency ${String(c).padStart(2)}  mppoint / ${candidates[i][0].padEnd(28)} ${med.toFixed(2)}x (p10 ${pct(ratios, 0.1).toFixed(2)}, p90 ${pct(ratios, 0.9).toFixed(2)})`,
+        )
       }
     }
     console.log(`target (mppoint at least equal at 1 and 16): ${met ? 'met' : 'NOT met'}`)

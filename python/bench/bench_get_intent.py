@@ -5,8 +5,9 @@
 3. the official mercadopago SDK doing the same GET through its generic ``_get`` (its Point
    resource targets another API; its base URL is pointed at the simulator).
 
-Prints each rate and the ratios (targets: mppoint >= 2x the Session, >= 5x the SDK). The ratios are
-printed, never asserted: timings depend on the machine.
+The contenders are timed in interleaved rounds (a batch of calls each, the order rotating), and each
+ratio is the median of the per-round ratios, printed with its spread, so that it reads the same from
+run to run (targets: mppoint >= 2x the Session, >= 5x the SDK). Printed, never asserted.
 
     python bench/bench_get_intent.py [--seconds 3]
 """
@@ -24,22 +25,46 @@ from mercadopago.config.config import Config
 import mppoint
 
 
-def rate(name: str, call: Callable[[], object], seconds: float) -> float:
-    for _ in range(20):  # warm-up: connections, caches
-        call()
-    n = 0
+def batch_us(call: Callable[[], object], n: int) -> float:
+    """Microseconds per call over ``n`` calls."""
     started = time.perf_counter()
-    deadline = started + seconds
-    while True:
-        for _ in range(10):
-            call()
-        n += 10
-        now = time.perf_counter()
-        if now >= deadline:
-            break
-    per_s = n / (now - started)
-    print(f"{name:<34} {per_s:>9.0f} calls/s  ({1e6 / per_s:>7.1f} us/call, {n} calls)")
-    return per_s
+    for _ in range(n):
+        call()
+    return (time.perf_counter() - started) * 1e6 / n
+
+
+def percentile(sorted_values: list[float], p: float) -> float:
+    return sorted_values[round((len(sorted_values) - 1) * p)]
+
+
+def pairs(
+    contenders: list[tuple[str, Callable[[], object]]], seconds: float, n: int = 20
+) -> dict[str, list[float]]:
+    """Interleaved rounds: in each, every contender runs a batch of ``n`` calls, the order rotating
+    from round to round, so a load that comes and goes falls on all of them alike."""
+    for _, call in contenders:  # warm-up: connections, caches
+        batch_us(call, 20)
+    times: dict[str, list[float]] = {name: [] for name, _ in contenders}
+    deadline = time.perf_counter() + seconds * len(contenders)
+    r = 0
+    while time.perf_counter() < deadline or r < 11:
+        order = contenders[r % len(contenders) :] + contenders[: r % len(contenders)]
+        for name, call in order:
+            times[name].append(batch_us(call, n))
+        r += 1
+    return times
+
+
+def report(times: dict[str, list[float]], ours: str, other: str, target: float) -> None:
+    """The median of the per-round ratios other/ours (how many times faster mppoint is), with its
+    spread (10th and 90th percentiles)."""
+    ratios = sorted(o / m for m, o in zip(times[ours], times[other]))
+    med = percentile(ratios, 0.5)
+    print(
+        f"mppoint / {other:<30} = {med:.2f}x faster, median of {len(ratios)} interleaved rounds "
+        f"(p10 {percentile(ratios, 0.1):.2f}, p90 {percentile(ratios, 0.9):.2f}; "
+        f"target >= {target:g}x: {'met' if med >= target else 'NOT met'})"
+    )
 
 
 def main() -> None:
@@ -82,13 +107,19 @@ def main() -> None:
         assert via_sdk()["id"] == intent.id  # type: ignore[index]
 
         print(f"get_intent against the simulator at {sim.base_url} ({args.seconds:g} s each)")
-        ours = rate("mppoint.Client.get_intent", via_mppoint, args.seconds)
-        sess = rate("requests.Session GET + json()", via_session, args.seconds)
-        official = rate("mercadopago SDK _get", via_sdk, args.seconds)
+        ours = "mppoint.Client.get_intent"
+        contenders = [
+            (ours, via_mppoint),
+            ("requests.Session GET + json()", via_session),
+            ("mercadopago SDK _get", via_sdk),
+        ]
+        times = pairs(contenders, args.seconds)
         client.cancel_intent(intent.id)
 
-    print(f"mppoint / requests.Session = {ours / sess:.2f}x (target >= 2x)")
-    print(f"mppoint / mercadopago SDK  = {ours / official:.2f}x (target >= 5x)")
+    for name, us in times.items():
+        print(f"{name:<34} {percentile(sorted(us), 0.5):>7.1f} us/call (median of {len(us)} batches)")
+    report(times, ours, "requests.Session GET + json()", 2)
+    report(times, ours, "mercadopago SDK _get", 5)
 
 
 if __name__ == "__main__":
