@@ -18,6 +18,7 @@ use crate::payment::{validate_payment_id, Payment, Refund};
 use crate::sale::Sale;
 use crate::transport::{seg, Call, Op, Transport};
 use crate::wait::{WaitOptions, WaitStep, Waiter};
+use crate::wakeup::{SleepEnd, Wakeups};
 
 /// A Mercado Pago Point client. `Send + Sync` and cheap to clone (clones share one connection
 /// pool); make one per access token and share it between threads.
@@ -49,6 +50,10 @@ struct Inner {
     api: Api,
     /// What an Orders create adds (expiration, integration data).
     orders: OrderOptions,
+    /// The application's webhook secret, for [`Client::handle_webhook`].
+    webhook_secret: Option<crate::config::Secret>,
+    /// The waits a webhook delivery can wake.
+    wakeups: Arc<Wakeups>,
 }
 
 /// How many create keys a client remembers.
@@ -94,8 +99,20 @@ impl Client {
                 keys: Mutex::new(HashMap::new()),
                 api: b.api,
                 orders,
+                webhook_secret: b.webhook_secret,
+                wakeups: Arc::default(),
             }),
         })
+    }
+
+    /// The webhook secret, when configured.
+    pub(crate) fn webhook_secret(&self) -> Option<&str> {
+        self.inner.webhook_secret.as_ref().map(|s| s.expose())
+    }
+
+    /// The waits of this client that a webhook delivery can wake.
+    pub(crate) fn wakeups(&self) -> &Arc<Wakeups> {
+        &self.inner.wakeups
     }
 
     /// The base URL requests go to.
@@ -496,23 +513,26 @@ impl Client {
         self.drive(Waiter::new(intent_id, opts)?)
     }
 
-    /// Runs a [`Waiter`] to its end on this thread: poll, then sleep as it says (waking early for
-    /// the cancel token or the interrupt check).
-    fn drive(&self, mut waiter: Waiter) -> Result<Intent> {
+    /// Runs a [`Waiter`] to its end on this thread: sleep as it says, then poll (waking early for
+    /// the cancel token, the interrupt check, or a webhook delivery about this sale).
+    fn drive(&self, waiter: Waiter) -> Result<Intent> {
+        let registration = self.wake_registration(waiter.intent_id());
+        let mut waiter = waiter.with_wakeups(registration.is_some());
         let opts = waiter.options().clone();
         let id = waiter.intent_id().to_string();
+        let mut pause = waiter.first_pause();
         loop {
-            if opts.should_stop() {
+            let stopped = match &registration {
+                Some(r) => r.sleep(pause, &opts) == SleepEnd::Stopped,
+                None => opts.sleep(pause),
+            };
+            if stopped || opts.should_stop() {
                 return Err(waiter.canceled_error());
             }
             let polled = self.poll_once(&id);
             match waiter.observe(polled)? {
                 WaitStep::Done(intent) => return Ok(*intent),
-                WaitStep::Sleep(d) => {
-                    if opts.sleep(d) {
-                        return Err(waiter.canceled_error());
-                    }
-                }
+                WaitStep::Sleep(d) => pause = d,
             }
         }
     }

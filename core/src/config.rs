@@ -155,6 +155,7 @@ pub struct ClientBuilder {
     pub(crate) max_response_bytes: usize,
     pub(crate) api: crate::api::Api,
     pub(crate) orders: crate::api::orders::OrderOptions,
+    pub(crate) webhook_secret: Option<Secret>,
 }
 
 /// The longest request timeout accepted (longer is a caller mistake, and would overflow clocks).
@@ -184,6 +185,10 @@ impl fmt::Debug for ClientBuilder {
             .field("allow_insecure_http", &self.allow_insecure_http)
             .field("max_response_bytes", &self.max_response_bytes)
             .field("api", &self.api)
+            .field(
+                "webhook_secret",
+                &self.webhook_secret.as_ref().map(|_| "***"),
+            )
             .finish()
     }
 }
@@ -210,7 +215,19 @@ impl ClientBuilder {
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             api: crate::api::Api::Intents,
             orders: crate::api::orders::OrderOptions::default(),
+            webhook_secret: None,
         }
+    }
+
+    /// The application's webhook secret (Mercado Pago panel: Your integrations > your
+    /// application > Webhooks), so that [`crate::Client::handle_webhook`] can verify a delivery
+    /// and wake the wait it is about at once. With it, a wait on the default
+    /// [`crate::PollSchedule::Adaptive`] polls only every [`crate::WEBHOOK_FALLBACK_POLL`], as a
+    /// fallback for a lost delivery. An empty or blank secret is a [`ErrorKind::Config`] error
+    /// at [`ClientBuilder::build`]. Never shown by `Debug`.
+    pub fn webhook_secret(mut self, secret: impl Into<String>) -> Self {
+        self.webhook_secret = Some(Secret(secret.into()));
+        self
     }
 
     /// Re-send an intent create whose attempt may have reached the server (timeout, dropped
@@ -344,6 +361,16 @@ impl ClientBuilder {
 
     /// Checks the configuration and builds the client (one connection pool, kept alive).
     pub fn build(self) -> Result<Client> {
+        if self
+            .webhook_secret
+            .as_ref()
+            .is_some_and(|s| s.expose().trim().is_empty())
+        {
+            return Err(Error::new(
+                ErrorKind::Config,
+                "the webhook secret is empty or blank: set it to the secret signature of your application (Mercado Pago panel: Your integrations > your application > Webhooks), or leave it out to poll without webhook wake-ups",
+            ));
+        }
         if self.token.expose().trim().is_empty() {
             return Err(Error::new(
                 ErrorKind::Config,

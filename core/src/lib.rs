@@ -28,6 +28,7 @@ mod serde_util;
 pub mod status;
 mod transport;
 pub mod wait;
+pub mod wakeup;
 pub mod webhook;
 
 pub use amount::{Amount, AmountLimits, Site};
@@ -42,7 +43,8 @@ pub use intent::{
 pub use payment::{Payment, PaymentStatus, Refund};
 pub use sale::{Sale, Verdict};
 pub use status::Status;
-pub use wait::{CancelToken, WaitOptions};
+pub use wait::{CancelToken, PollSchedule, WaitOptions, WEBHOOK_FALLBACK_POLL};
+pub use wakeup::{WakeRegistration, WebhookDelivery, WEBHOOK_TOLERANCE};
 
 /// The version of this library.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

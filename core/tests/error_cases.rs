@@ -25,7 +25,32 @@ fn run(op: &str, input: &Value) -> mppoint::Result<()> {
             if let Some(u) = text(input, "base_url") {
                 b = b.base_url(u);
             }
+            if let Some(w) = text(input, "webhook_secret") {
+                b = b.webhook_secret(w);
+            }
             b.build().map(drop)
+        }
+        "handle_webhook" => {
+            let mut b = Client::builder("t")
+                .base_url("http://127.0.0.1:9")
+                .retry(RetryPolicy::none());
+            if let Some(w) = text(input, "webhook_secret") {
+                b = b.webhook_secret(w);
+            }
+            let headers: Vec<(&str, &str)> = [
+                ("x-signature", "x_signature"),
+                ("x-request-id", "x_request_id"),
+            ]
+            .into_iter()
+            .filter_map(|(h, k)| text(input, k).map(|v| (h, v)))
+            .collect();
+            b.build()?
+                .handle_webhook(
+                    &headers,
+                    text(input, "query").unwrap_or_default(),
+                    text(input, "body").unwrap_or_default().as_bytes(),
+                )
+                .map(drop)
         }
         "get_intent" => {
             let c = Client::builder("t")

@@ -520,8 +520,14 @@ fn sale(a: SaleArgs) -> Result<ExitCode, Error> {
     let timeout = Duration::from_secs(a.timeout_secs);
     let every = Duration::from_secs(a.progress_secs);
     let wait_started = Instant::now();
+    // Against Mercado Pago the core's adaptive schedule; the embedded simulator's steps take
+    // milliseconds, so there a fixed quick pace.
+    let poll = match sim {
+        Some(_) => mppoint::PollSchedule::Fixed(Duration::from_millis(200)),
+        None => mppoint::PollSchedule::Adaptive,
+    };
     let opts = WaitOptions::new()
-        .poll_interval(Duration::from_millis(if sim.is_some() { 200 } else { 1000 }))
+        .poll_schedule(poll)
         .timeout(timeout)
         .cancel_token(interrupt.token.clone())
         .on_status(move |intent| {
