@@ -628,7 +628,8 @@ typedef struct mpp_simulator_config mpp_simulator_config;
 
 /**
  * How to wait for an intent to end: poll interval, deadline, status callback, cancel token. Made
- * with `mpp_wait_options_new` (poll every 1000 ms, give up after 600000 ms), changed with the
+ * with `mpp_wait_options_new` (the core's adaptive poll schedule, give up after 600000 ms),
+ * changed with the
  * `mpp_wait_options_set_*` functions, freed with `mpp_wait_options_free`. Read-only during a
  * wait, so one options object may serve several waits at once; not to be changed meanwhile.
  */
@@ -772,6 +773,18 @@ mpp_result mpp_config_set_connect_timeout_ms(mpp_config *config, uint64_t timeou
  * Ownership: `config` is borrowed (changed); `*out_error` as in `mpp_config_new`.
  */
 mpp_result mpp_config_set_retry(mpp_config *config, uint32_t max_attempts, uint64_t base_delay_ms, uint64_t max_delay_ms, bool jitter, mpp_error **out_error);
+
+/**
+ * Sets the application's webhook secret (Mercado Pago panel: Your integrations > your
+ * application > Webhooks), so that `mpp_client_handle_webhook` can verify deliveries and wake the
+ * waits they are about. With it, a wait on the adaptive schedule polls only every 10 s, as a
+ * fallback for a lost delivery. An empty or blank secret is `MPP_RESULT_CONFIG` at
+ * `mpp_client_new`. It never appears in any message.
+ *
+ * Ownership: `config` is borrowed (changed); `secret` is borrowed (copied); `*out_error` as in
+ * `mpp_config_new`.
+ */
+mpp_result mpp_config_set_webhook_secret(mpp_config *config, const char *secret, mpp_error **out_error);
 
 /**
  * Sets `x-integrator-id`, for certified integrators.
@@ -2003,7 +2016,7 @@ bool mpp_cancel_token_is_canceled(const mpp_cancel_token *token);
 void mpp_cancel_token_free(mpp_cancel_token *token);
 
 /**
- * Makes wait options with the defaults: poll every 1000 ms, give up after 600000 ms (10
+ * Makes wait options with the defaults: the adaptive poll schedule, give up after 600000 ms (10
  * minutes), no callback, no cancel token.
  *
  * Ownership: on success `*out_options` receives new options the caller frees with
@@ -2012,7 +2025,9 @@ void mpp_cancel_token_free(mpp_cancel_token *token);
 mpp_result mpp_wait_options_new(mpp_wait_options **out_options, mpp_error **out_error);
 
 /**
- * Sets the pause between two polls, in milliseconds (at least 10; checked when the wait starts).
+ * Sets a fixed pause between two polls, in milliseconds (at least 10; checked when the wait
+ * starts), instead of the adaptive schedule (2.5 s for the first 10 s, 3.5 s to 45 s, then 5 s;
+ * 10 s with webhook wake-ups, see `mpp_client_handle_webhook`).
  *
  * Ownership: `options` is borrowed (changed); `*out_error` as in `mpp_cancel_token_new`.
  */
@@ -2206,6 +2221,25 @@ mpp_result mpp_webhook_verify(const char *secret, const char *x_signature, const
  * `mpp_webhook_verify`; `*out_error` as in `mpp_webhook_verify`.
  */
 mpp_result mpp_webhook_verify_request(const char *secret, const char *const *header_names, const char *const *header_values, size_t header_count, const char *query, const uint8_t *body, size_t body_len, uint64_t tolerance_ms, uint64_t now_unix_ms, mpp_notification **out_notification, mpp_webhook_failure *out_reason, mpp_error **out_error);
+
+/**
+ * Hands the client a webhook delivery as the web server received it (the same arguments as
+ * `mpp_webhook_verify_request`), verified with the client's webhook secret
+ * (`mpp_config_set_webhook_secret`) and a signed `ts` within 300 s of this machine's clock. Every
+ * wait of this client on the intent or order it names (`mpp_intent_wait`, `mpp_charge` on
+ * another thread) is woken at once and confirms the verdict with one read of the API; nothing in
+ * the body is trusted for the verdict. A forged, altered, unsigned or replayed delivery wakes
+ * nothing and is `MPP_RESULT_INVALID_SIGNATURE` (answer 401); a body that is not a notification
+ * is `MPP_RESULT_DECODE` (answer 400); a client without a webhook secret is
+ * `MPP_RESULT_CONFIG`. Answer 200 to anything else, duplicates included: a delivery for a sale
+ * nobody waits for is harmless.
+ *
+ * Ownership: every argument is borrowed; on success `*out_notification` (may be NULL: not
+ * wanted) receives a new notification the caller frees with `mpp_notification_free`, and
+ * `*out_woken` (may be NULL) how many waits it woke; `*out_reason` and `*out_error` as in
+ * `mpp_webhook_verify`.
+ */
+mpp_result mpp_client_handle_webhook(const mpp_client *client, const char *const *header_names, const char *const *header_values, size_t header_count, const char *query, const uint8_t *body, size_t body_len, mpp_notification **out_notification, size_t *out_woken, mpp_webhook_failure *out_reason, mpp_error **out_error);
 
 /**
  * Reads a webhook notification's JSON body (`body_len` bytes). Invalid UTF-8, malformed or

@@ -113,6 +113,7 @@ const PARAMS = {
     ['signed', 'object', '{ xSignature, xRequestId, dataId }'],
     ['options', 'object?'],
   ],
+  'Client.handleWebhook': [['request', 'object', '{ headers, url, body }']],
   'webhook.verifyRequest': [
     ['secret', 'string'],
     ['request', 'object', '{ headers, url, body }'],

@@ -261,7 +261,8 @@ type
   PPmpp_simulator_config = ^Pmpp_simulator_config;
 
   // How to wait for an intent to end: poll interval, deadline, status callback, cancel token. Made
-  // with `mpp_wait_options_new` (poll every 1000 ms, give up after 600000 ms), changed with the
+  // with `mpp_wait_options_new` (the core's adaptive poll schedule, give up after 600000 ms),
+  // changed with the
   // `mpp_wait_options_set_*` functions, freed with `mpp_wait_options_free`. Read-only during a
   // wait, so one options object may serve several waits at once; not to be changed meanwhile.
   // /
@@ -483,6 +484,17 @@ function mpp_config_set_connect_timeout_ms(config: Pmpp_config; timeout_ms: UInt
 // Ownership: `config` is borrowed (changed); `*out_error` as in `mpp_config_new`.
 // /
 function mpp_config_set_retry(config: Pmpp_config; max_attempts: Cardinal; base_delay_ms: UInt64; max_delay_ms: UInt64; jitter: Boolean; out_error: PPmpp_error): mpp_result; cdecl; external MPPOINT_LIB;
+
+// Sets the application's webhook secret (Mercado Pago panel: Your integrations > your
+// application > Webhooks), so that `mpp_client_handle_webhook` can verify deliveries and wake the
+// waits they are about. With it, a wait on the adaptive schedule polls only every 10 s, as a
+// fallback for a lost delivery. An empty or blank secret is `MPP_RESULT_CONFIG` at
+// `mpp_client_new`. It never appears in any message.
+//
+// Ownership: `config` is borrowed (changed); `secret` is borrowed (copied); `*out_error` as in
+// `mpp_config_new`.
+// /
+function mpp_config_set_webhook_secret(config: Pmpp_config; secret: PAnsiChar; out_error: PPmpp_error): mpp_result; cdecl; external MPPOINT_LIB;
 
 // Sets `x-integrator-id`, for certified integrators.
 //
@@ -1566,7 +1578,7 @@ function mpp_cancel_token_is_canceled(token: Pmpp_cancel_token): Boolean; cdecl;
 // /
 procedure mpp_cancel_token_free(token: Pmpp_cancel_token); cdecl; external MPPOINT_LIB;
 
-// Makes wait options with the defaults: poll every 1000 ms, give up after 600000 ms (10
+// Makes wait options with the defaults: the adaptive poll schedule, give up after 600000 ms (10
 // minutes), no callback, no cancel token.
 //
 // Ownership: on success `*out_options` receives new options the caller frees with
@@ -1574,7 +1586,9 @@ procedure mpp_cancel_token_free(token: Pmpp_cancel_token); cdecl; external MPPOI
 // /
 function mpp_wait_options_new(out_options: PPmpp_wait_options; out_error: PPmpp_error): mpp_result; cdecl; external MPPOINT_LIB;
 
-// Sets the pause between two polls, in milliseconds (at least 10; checked when the wait starts).
+// Sets a fixed pause between two polls, in milliseconds (at least 10; checked when the wait
+// starts), instead of the adaptive schedule (2.5 s for the first 10 s, 3.5 s to 45 s, then 5 s;
+// 10 s with webhook wake-ups, see `mpp_client_handle_webhook`).
 //
 // Ownership: `options` is borrowed (changed); `*out_error` as in `mpp_cancel_token_new`.
 // /
@@ -1748,6 +1762,24 @@ function mpp_webhook_verify(secret: PAnsiChar; x_signature: PAnsiChar; x_request
 // `mpp_webhook_verify`; `*out_error` as in `mpp_webhook_verify`.
 // /
 function mpp_webhook_verify_request(secret: PAnsiChar; header_names: PPAnsiChar; header_values: PPAnsiChar; header_count: NativeUInt; query: PAnsiChar; body: PByte; body_len: NativeUInt; tolerance_ms: UInt64; now_unix_ms: UInt64; out_notification: PPmpp_notification; out_reason: Pmpp_webhook_failure; out_error: PPmpp_error): mpp_result; cdecl; external MPPOINT_LIB;
+
+// Hands the client a webhook delivery as the web server received it (the same arguments as
+// `mpp_webhook_verify_request`), verified with the client's webhook secret
+// (`mpp_config_set_webhook_secret`) and a signed `ts` within 300 s of this machine's clock. Every
+// wait of this client on the intent or order it names (`mpp_intent_wait`, `mpp_charge` on
+// another thread) is woken at once and confirms the verdict with one read of the API; nothing in
+// the body is trusted for the verdict. A forged, altered, unsigned or replayed delivery wakes
+// nothing and is `MPP_RESULT_INVALID_SIGNATURE` (answer 401); a body that is not a notification
+// is `MPP_RESULT_DECODE` (answer 400); a client without a webhook secret is
+// `MPP_RESULT_CONFIG`. Answer 200 to anything else, duplicates included: a delivery for a sale
+// nobody waits for is harmless.
+//
+// Ownership: every argument is borrowed; on success `*out_notification` (may be NULL: not
+// wanted) receives a new notification the caller frees with `mpp_notification_free`, and
+// `*out_woken` (may be NULL) how many waits it woke; `*out_reason` and `*out_error` as in
+// `mpp_webhook_verify`.
+// /
+function mpp_client_handle_webhook(client: Pmpp_client; header_names: PPAnsiChar; header_values: PPAnsiChar; header_count: NativeUInt; query: PAnsiChar; body: PByte; body_len: NativeUInt; out_notification: PPmpp_notification; out_woken: PNativeUInt; out_reason: Pmpp_webhook_failure; out_error: PPmpp_error): mpp_result; cdecl; external MPPOINT_LIB;
 
 // Reads a webhook notification's JSON body (`body_len` bytes). Invalid UTF-8, malformed or
 // truncated JSON, and a `data` without `id` or `status` are `MPP_RESULT_DECODE`. This does not

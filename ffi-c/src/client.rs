@@ -217,6 +217,26 @@ pub unsafe extern "C" fn mpp_config_set_retry(
     })
 }
 
+/// Sets the application's webhook secret (Mercado Pago panel: Your integrations > your
+/// application > Webhooks), so that `mpp_client_handle_webhook` can verify deliveries and wake the
+/// waits they are about. With it, a wait on the adaptive schedule polls only every 10 s, as a
+/// fallback for a lost delivery. An empty or blank secret is `MPP_RESULT_CONFIG` at
+/// `mpp_client_new`. It never appears in any message.
+///
+/// Ownership: `config` is borrowed (changed); `secret` is borrowed (copied); `*out_error` as in
+/// `mpp_config_new`.
+#[no_mangle]
+pub unsafe extern "C" fn mpp_config_set_webhook_secret(
+    config: *mut mpp_config,
+    secret: *const c_char,
+    out_error: *mut *mut mpp_error,
+) -> mpp_result {
+    const F: &str = "mpp_config_set_webhook_secret";
+    edit(F, config, out_error, |b| {
+        Ok(b.webhook_secret(arg_str(F, "secret", secret)?))
+    })
+}
+
 /// Sets `x-integrator-id`, for certified integrators.
 ///
 /// Ownership: `config` is borrowed (changed); `integrator_id` is borrowed (copied); `*out_error`

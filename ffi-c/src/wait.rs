@@ -33,11 +33,13 @@ pub struct mpp_cancel_token {
 }
 
 /// How to wait for an intent to end: poll interval, deadline, status callback, cancel token. Made
-/// with `mpp_wait_options_new` (poll every 1000 ms, give up after 600000 ms), changed with the
+/// with `mpp_wait_options_new` (the core's adaptive poll schedule, give up after 600000 ms),
+/// changed with the
 /// `mpp_wait_options_set_*` functions, freed with `mpp_wait_options_free`. Read-only during a
 /// wait, so one options object may serve several waits at once; not to be changed meanwhile.
 pub struct mpp_wait_options {
-    poll_interval: Duration,
+    /// A fixed pause between polls; `None`: the core's adaptive schedule.
+    poll_interval: Option<Duration>,
     timeout: Duration,
     on_status: Option<(unsafe extern "C" fn(*const c_char, *mut c_void), UserData)>,
     cancel: Option<CancelToken>,
@@ -53,9 +55,10 @@ unsafe impl Sync for UserData {}
 
 impl mpp_wait_options {
     fn core(&self) -> WaitOptions {
-        let mut o = WaitOptions::new()
-            .poll_interval(self.poll_interval)
-            .timeout(self.timeout);
+        let mut o = WaitOptions::new().timeout(self.timeout);
+        if let Some(d) = self.poll_interval {
+            o = o.poll_interval(d);
+        }
         if let Some((cb, data)) = self.on_status {
             o = o.on_status(move |intent| {
                 let status = cstring(intent.status.as_str());
@@ -121,7 +124,7 @@ pub unsafe extern "C" fn mpp_cancel_token_free(token: *mut mpp_cancel_token) {
     guard((), || free_handle(token))
 }
 
-/// Makes wait options with the defaults: poll every 1000 ms, give up after 600000 ms (10
+/// Makes wait options with the defaults: the adaptive poll schedule, give up after 600000 ms (10
 /// minutes), no callback, no cancel token.
 ///
 /// Ownership: on success `*out_options` receives new options the caller frees with
@@ -135,7 +138,7 @@ pub unsafe extern "C" fn mpp_wait_options_new(
     boundary(F, out_error, || {
         let d = WaitOptions::new();
         Out::new(F, "out_options", out_options)?.give(mpp_wait_options {
-            poll_interval: d.poll_interval,
+            poll_interval: None,
             timeout: d.timeout,
             on_status: None,
             cancel: None,
@@ -144,7 +147,9 @@ pub unsafe extern "C" fn mpp_wait_options_new(
     })
 }
 
-/// Sets the pause between two polls, in milliseconds (at least 10; checked when the wait starts).
+/// Sets a fixed pause between two polls, in milliseconds (at least 10; checked when the wait
+/// starts), instead of the adaptive schedule (2.5 s for the first 10 s, 3.5 s to 45 s, then 5 s;
+/// 10 s with webhook wake-ups, see `mpp_client_handle_webhook`).
 ///
 /// Ownership: `options` is borrowed (changed); `*out_error` as in `mpp_cancel_token_new`.
 #[no_mangle]
@@ -155,7 +160,7 @@ pub unsafe extern "C" fn mpp_wait_options_set_poll_interval_ms(
 ) -> mpp_result {
     const F: &str = "mpp_wait_options_set_poll_interval_ms";
     boundary(F, out_error, || {
-        arg_mut(F, "options", options)?.poll_interval = millis(poll_interval_ms);
+        arg_mut(F, "options", options)?.poll_interval = Some(millis(poll_interval_ms));
         Ok(())
     })
 }

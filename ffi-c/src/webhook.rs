@@ -5,6 +5,7 @@ use std::time::{Duration, UNIX_EPOCH};
 
 use mppoint::webhook::{self, Notification, VerifyOptions};
 
+use crate::client::mpp_client;
 use crate::enums::{mpp_status, mpp_webhook_failure};
 use crate::error::{boundary, guard, guard_ref, mpp_error, mpp_result, Fail};
 use crate::intent::mpp_intent;
@@ -132,36 +133,142 @@ pub unsafe extern "C" fn mpp_webhook_verify_request(
     let reason = OptOut::new(out_reason);
     boundary(F, out_error, || {
         let secret = arg_str(F, "secret", secret)?;
+        let delivery = Delivery::read(
+            F,
+            header_names,
+            header_values,
+            header_count,
+            query,
+            body,
+            body_len,
+        )?;
+        let out = Out::new(F, "out_notification", out_notification)?;
+        let opts = verify_options(tolerance_ms, now_unix_ms);
+        let n = reason.verdict(webhook::verify_request(
+            secret,
+            &delivery.headers,
+            delivery.query,
+            delivery.body,
+            &opts,
+        ))?;
+        out.give(mpp_notification::new(n));
+        Ok(())
+    })
+}
+
+/// A webhook request as the C caller passes it: headers as two arrays, the query, the body.
+pub(crate) struct Delivery<'a> {
+    pub(crate) headers: Vec<(&'a str, &'a str)>,
+    pub(crate) query: &'a str,
+    pub(crate) body: &'a [u8],
+}
+
+impl<'a> Delivery<'a> {
+    /// Reads the borrowed arguments of `function` (`header_count` names and values, a query that
+    /// may be NULL, `body_len` bytes of body).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn read(
+        function: &str,
+        header_names: *const *const c_char,
+        header_values: *const *const c_char,
+        header_count: usize,
+        query: *const c_char,
+        body: *const u8,
+        body_len: usize,
+    ) -> Result<Delivery<'a>, Fail> {
         let mut headers = Vec::with_capacity(header_count);
         if header_count > 0 {
-            let names = arg_ref(F, "header_names", header_names)? as *const *const c_char;
-            let values = arg_ref(F, "header_values", header_values)? as *const *const c_char;
+            let names = arg_ref(function, "header_names", header_names)? as *const *const c_char;
+            let values = arg_ref(function, "header_values", header_values)? as *const *const c_char;
             for i in 0..header_count {
                 // SAFETY: the caller passes `header_count` pointers in each array.
                 let (n, v) = unsafe { (*names.add(i), *values.add(i)) };
                 headers.push((
-                    arg_str(F, "header_names[i]", n)?,
-                    arg_str(F, "header_values[i]", v)?,
+                    arg_str(function, "header_names[i]", n)?,
+                    arg_str(function, "header_values[i]", v)?,
                 ));
             }
         }
-        let query = opt_str(F, "query", query)?.unwrap_or("");
-        let body = bytes(F, body, body_len)?;
-        let out = Out::new(F, "out_notification", out_notification)?;
-        let opts = verify_options(tolerance_ms, now_unix_ms);
-        match webhook::verify_request(secret, &headers, query, body, &opts) {
-            Ok(n) => {
-                reason.write(mpp_webhook_failure::None);
-                out.give(mpp_notification::new(n));
-                Ok(())
+        Ok(Delivery {
+            headers,
+            query: opt_str(function, "query", query)?.unwrap_or(""),
+            body: bytes(function, body, body_len)?,
+        })
+    }
+}
+
+impl OptOut<mpp_webhook_failure> {
+    /// Writes the signature failure of `r` (or `None` on success) and passes `r` on.
+    pub(crate) fn verdict<T>(self, r: mppoint::Result<T>) -> Result<T, Fail> {
+        match r {
+            Ok(v) => {
+                self.write(mpp_webhook_failure::None);
+                Ok(v)
             }
             Err(e) => {
                 if let Some(r) = e.signature_failure() {
-                    reason.write(mpp_webhook_failure::of(r));
+                    self.write(mpp_webhook_failure::of(r));
                 }
                 Err(e.into())
             }
         }
+    }
+}
+
+/// Hands the client a webhook delivery as the web server received it (the same arguments as
+/// `mpp_webhook_verify_request`), verified with the client's webhook secret
+/// (`mpp_config_set_webhook_secret`) and a signed `ts` within 300 s of this machine's clock. Every
+/// wait of this client on the intent or order it names (`mpp_intent_wait`, `mpp_charge` on
+/// another thread) is woken at once and confirms the verdict with one read of the API; nothing in
+/// the body is trusted for the verdict. A forged, altered, unsigned or replayed delivery wakes
+/// nothing and is `MPP_RESULT_INVALID_SIGNATURE` (answer 401); a body that is not a notification
+/// is `MPP_RESULT_DECODE` (answer 400); a client without a webhook secret is
+/// `MPP_RESULT_CONFIG`. Answer 200 to anything else, duplicates included: a delivery for a sale
+/// nobody waits for is harmless.
+///
+/// Ownership: every argument is borrowed; on success `*out_notification` (may be NULL: not
+/// wanted) receives a new notification the caller frees with `mpp_notification_free`, and
+/// `*out_woken` (may be NULL) how many waits it woke; `*out_reason` and `*out_error` as in
+/// `mpp_webhook_verify`.
+#[no_mangle]
+pub unsafe extern "C" fn mpp_client_handle_webhook(
+    client: *const mpp_client,
+    header_names: *const *const c_char,
+    header_values: *const *const c_char,
+    header_count: usize,
+    query: *const c_char,
+    body: *const u8,
+    body_len: usize,
+    out_notification: *mut *mut mpp_notification,
+    out_woken: *mut usize,
+    out_reason: *mut mpp_webhook_failure,
+    out_error: *mut *mut mpp_error,
+) -> mpp_result {
+    const F: &str = "mpp_client_handle_webhook";
+    let reason = OptOut::new(out_reason);
+    let woken = OptOut::new(out_woken);
+    boundary(F, out_error, || {
+        let client = &arg_ref(F, "client", client)?.client;
+        let delivery = Delivery::read(
+            F,
+            header_names,
+            header_values,
+            header_count,
+            query,
+            body,
+            body_len,
+        )?;
+        let d = reason.verdict(client.handle_webhook(
+            &delivery.headers,
+            delivery.query,
+            delivery.body,
+        ))?;
+        woken.write(d.woken);
+        if !out_notification.is_null() {
+            Out::new(F, "out_notification", out_notification)?
+                .give(mpp_notification::new(d.notification));
+        }
+        Ok(())
     })
 }
 

@@ -33,6 +33,14 @@ async function run(op, input) {
       })
     case 'webhook_parse':
       return webhook.parse(input.body)
+    case 'handle_webhook': {
+      const options = { accessToken: 't', baseUrl: 'http://127.0.0.1:9', retries: 0 }
+      if (input.webhook_secret !== undefined) options.webhookSecret = input.webhook_secret
+      const headers = {}
+      if (input.x_signature != null) headers['x-signature'] = input.x_signature
+      if (input.x_request_id != null) headers['x-request-id'] = input.x_request_id
+      return new Client(options).handleWebhook({ headers, url: `/hook?${input.query}`, body: input.body })
+    }
     case 'panic':
       return native._testPanic()
     default:

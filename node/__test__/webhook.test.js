@@ -237,3 +237,62 @@ test('the simulator signs in seconds or milliseconds; verifyRequest accepts both
   }
   assert.throws(() => startSimulator({ webhookTsUnit: 'ms' }), (e) => e.code === 'INVALID_ARGUMENT')
 })
+
+test('a delivery handed to client.handleWebhook wakes the sale; a forged or replayed one wakes nothing', async (t) => {
+  const http = require('node:http')
+  for (const api of ['intents', 'orders']) {
+    const sim = startSimulator()
+    t.after(() => sim.stop())
+    const client = clientFor(sim, { api, webhookSecret: sim.webhookSecret })
+    const handled = []
+    let gotOne
+    const first = new Promise((r) => (gotOne = r))
+    const server = http.createServer((req, res) => {
+      const chunks = []
+      req.on('data', (c) => chunks.push(c))
+      req.on('end', async () => {
+        try {
+          handled.push(await client.handleWebhook({ headers: req.headers, url: req.url, body: Buffer.concat(chunks) }))
+          res.writeHead(200)
+        } catch (e) {
+          handled.push(e)
+          res.writeHead(e.code === 'INVALID_SIGNATURE' ? 401 : 400)
+        }
+        res.end()
+        gotOne()
+      })
+    })
+    await new Promise((r) => server.listen(0, '127.0.0.1', r))
+    t.after(() => server.close())
+    sim.setWebhookUrls([`http://127.0.0.1:${server.address().port}/hook`])
+    // No pollIntervalMs: with a webhook secret the fallback poll is 10 s away, so a sale that ends
+    // in a tenth of a second and settles before that was woken by the delivery.
+    const sale = await client.charge({ pos: 'SUC001POS001' }, { amount: '12.00', description: 'Sale', externalReference: `wake-${api}` }, { timeoutMs: 120000 })
+    assert.equal(sale.verdict, 'APPROVED', api)
+    await first
+    assert.equal(handled[0].intentId.toLowerCase(), sale.intent.id.toLowerCase(), api)
+    const c = sim.counters()
+    const requests = Object.entries(c.requests).filter(([k]) => k !== 'Control').reduce((n, [, v]) => n + v, 0)
+    assert.ok(requests <= 5, `${api}: ${requests} requests with wake-ups`)
+  }
+  const sim = startSimulator()
+  t.after(() => sim.stop())
+  const client = clientFor(sim, { webhookSecret: sim.webhookSecret })
+  const id = '7f25f9aa-eea6-4f9c-bf16-a341f71ba2f1'
+  const body = JSON.stringify({ data: { id, status: 'CLOSED' } })
+  const old = webhook.signedHeaders(sim.webhookSecret, id, 1704908010)
+  const forged = webhook.signedHeaders('not the secret', id)
+  for (const [headers, failure] of [
+    [{ 'x-signature': forged.xSignature, 'x-request-id': forged.xRequestId }, 'SIGNATURE_MISMATCH'],
+    [{ 'x-request-id': 'r' }, 'MISSING_HEADER'],
+    [{ 'x-signature': old.xSignature, 'x-request-id': old.xRequestId }, 'TIMESTAMP_OUT_OF_TOLERANCE'],
+  ]) {
+    await assert.rejects(client.handleWebhook({ headers, url: `/hook?data.id=${id}`, body }), (e) => {
+      assert.ok(e instanceof MppointError)
+      assert.equal(e.code, 'INVALID_SIGNATURE')
+      assert.equal(e.signatureFailure, failure)
+      return true
+    })
+  }
+  await assert.rejects(clientFor(sim).handleWebhook({ headers: {}, url: '', body }), (e) => e.code === 'CONFIG')
+})

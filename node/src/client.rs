@@ -66,6 +66,9 @@ pub struct ClientOptions {
     /// default) or `'orders'` (the Orders API for Point). Every method keeps its name and results.
     #[napi(ts_type = "'intents' | 'orders'")]
     pub api: Option<String>,
+    /// The application's webhook secret, so that `handleWebhook` can verify deliveries and wake
+    /// the waits they are about at once (a wait then polls only every 10 s, as a fallback).
+    pub webhook_secret: Option<String>,
 }
 
 impl ClientOptions {
@@ -124,6 +127,9 @@ impl ClientOptions {
         b = b
             .resend_ambiguous_creates(self.resend_ambiguous_creates == Some(true))
             .allow_insecure_http(self.allow_insecure_http == Some(true));
+        if let Some(w) = &self.webhook_secret {
+            b = b.webhook_secret(w.clone());
+        }
         match &self.extra_root_certs {
             None => {}
             Some(Either::A(pem)) => b = b.add_root_certificate_pem(pem.clone().into_bytes()),
@@ -240,6 +246,26 @@ impl Client {
             Ok(inner) => Ok(Client { inner }),
             Err(e) => Err(to_napi(&env, &e)),
         }
+    }
+
+    /// Hands the client a webhook delivery (`{ headers, url, body }`, as `webhook.verifyRequest`
+    /// takes it), verified with the client's `webhookSecret`: every wait of this client on the
+    /// intent or order it names is woken at once and confirms the verdict with one read. A
+    /// forged, unsigned or replayed delivery wakes nothing and throws `INVALID_SIGNATURE` (answer
+    /// 401); a body that is not a notification throws `DECODE` (answer 400); a client without a
+    /// `webhookSecret` throws `CONFIG`. Answer 200 otherwise: duplicates are harmless.
+    #[napi(ts_return_type = "Promise<Notification>")]
+    pub fn handle_webhook<'env>(
+        &self,
+        env: &'env Env,
+        request: crate::webhook::WebhookRequest,
+    ) -> Result<Object<'env>> {
+        let (headers, body) = request.parts();
+        // Verified and rung here (no I/O); settled as a Promise like every method of the client.
+        let handled = self.inner.handle_webhook(&headers, &request.url, body);
+        promise(env, blocking(move || handled), |d| {
+            crate::webhook::Notification::of(&d.notification)
+        })
     }
 
     /// The API this client speaks: `'intents'` or `'orders'`.

@@ -429,6 +429,7 @@ impl Simulator {
             resend_ambiguous_creates: None,
             allow_insecure_http: None,
             api: None,
+            webhook_secret: None,
         }
     }
 

@@ -17,6 +17,7 @@ use napi::threadsafe_function::{ThreadsafeFunction, UnknownReturnValue};
 use tokio::sync::watch;
 
 use mppoint::wait::{WaitStep, Waiter};
+use mppoint::WakeRegistration;
 
 use crate::types::{millis, Intent};
 
@@ -28,7 +29,9 @@ pub type StatusCallback = ThreadsafeFunction<Intent, UnknownReturnValue, Intent,
 pub struct WaitOptions<'env> {
     /// Overall deadline in milliseconds (default 600000: 10 minutes). Ends with `WAIT_TIMEOUT`.
     pub timeout_ms: Option<f64>,
-    /// Pause between polls in milliseconds (default 1000, at least 10).
+    /// A fixed pause between polls in milliseconds (at least 10). Default: the adaptive schedule
+    /// (2.5 s for the first 10 s, 3.5 s to 45 s, then 5 s; 10 s on a client with a
+    /// `webhookSecret`, whose `handleWebhook` wakes the wait at once).
     pub poll_interval_ms: Option<f64>,
     /// Called with the intent each time its status changes (and once for the first status seen).
     /// It runs on the JS thread and the wait goes on once it has returned (a returned Promise is
@@ -238,14 +241,24 @@ where
 /// `Waiter::starting_from` the created intent of a charge).
 pub(crate) async fn drive(
     client: mppoint::Client,
-    mut waiter: Waiter,
+    waiter: Waiter,
     plan: &WaitPlan,
 ) -> std::result::Result<mppoint::Intent, WaitError> {
     let intent_id = waiter.intent_id().to_string();
     let mut rx = plan.aborted.clone();
+    // A webhook delivery handed to the client (`handleWebhook`) ends a pause early.
+    let registration = client.wake_registration(&intent_id);
+    let mut waiter = waiter.with_wakeups(registration.is_some());
+    let mut pause = waiter.first_pause();
     // Statuses the waiter already told (the created intent of a charge).
     deliver(plan).await?;
     loop {
+        tokio::select! {
+            biased;
+            _ = aborted(&mut rx) => return Err(waiter.canceled_error().into()),
+            _ = rung(registration.as_ref()) => {}
+            _ = tokio::time::sleep(pause) => {}
+        }
         if *rx.borrow() {
             return Err(waiter.canceled_error().into());
         }
@@ -260,13 +273,18 @@ pub(crate) async fn drive(
         deliver(plan).await?;
         match step? {
             WaitStep::Done(intent) => return Ok(*intent),
-            WaitStep::Sleep(d) => {
-                tokio::select! {
-                    biased;
-                    _ = aborted(&mut rx) => return Err(waiter.canceled_error().into()),
-                    _ = tokio::time::sleep(d) => {}
-                }
-            }
+            WaitStep::Sleep(d) => pause = d,
         }
+    }
+}
+
+/// Resolves when a webhook delivery rang this wait (checked every 50 ms; never without a
+/// registration).
+async fn rung(registration: Option<&WakeRegistration>) {
+    let Some(r) = registration else {
+        return std::future::pending().await;
+    };
+    while !r.take_rung() {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
 }

@@ -96,7 +96,7 @@ pub struct Notification {
 }
 
 impl Notification {
-    fn of(n: &webhook::Notification) -> Notification {
+    pub(crate) fn of(n: &webhook::Notification) -> Notification {
         Notification {
             id: n.id.clone(),
             action: n.action.clone(),
@@ -148,26 +148,34 @@ pub fn verify_request(
     request: WebhookRequest,
     options: Option<VerifyOptions>,
 ) -> Result<Notification> {
-    let mut headers: Vec<(&str, &str)> = Vec::with_capacity(request.headers.len());
-    for (k, v) in &request.headers {
-        match v {
-            Some(Either::A(s)) => headers.push((k, s)),
-            Some(Either::B(list)) => {
-                if let Some(first) = list.first() {
-                    headers.push((k, first));
-                }
-            }
-            None => {}
-        }
-    }
-    let body: &[u8] = match &request.body {
-        Either::A(s) => s.as_bytes(),
-        Either::B(b) => b,
-    };
+    let (headers, body) = request.parts();
     verify_options(options.as_ref())
         .and_then(|o| webhook::verify_request(&secret, &headers, &request.url, body, &o))
         .map(|n| Notification::of(&n))
         .map_err(|e| to_napi(&env, &e))
+}
+
+impl WebhookRequest {
+    /// The headers as (name, first value) pairs, and the raw body.
+    pub(crate) fn parts(&self) -> (Vec<(&str, &str)>, &[u8]) {
+        let mut headers: Vec<(&str, &str)> = Vec::with_capacity(self.headers.len());
+        for (k, v) in &self.headers {
+            match v {
+                Some(Either::A(s)) => headers.push((k, s)),
+                Some(Either::B(list)) => {
+                    if let Some(first) = list.first() {
+                        headers.push((k, first));
+                    }
+                }
+                None => {}
+            }
+        }
+        let body: &[u8] = match &self.body {
+            Either::A(s) => s.as_bytes(),
+            Either::B(b) => b,
+        };
+        (headers, body)
+    }
 }
 
 /// Reads a notification's body (a string or a Buffer); throws `DECODE` for anything that is not

@@ -1,7 +1,7 @@
 # Hand-written stubs of the native module (python/src/*.rs). Keep them in step with the Rust code:
 # tests/test_typing.py runs mypy --strict on them and on a typed usage example.
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, Literal, final
 
@@ -79,7 +79,14 @@ class Client:
         resend_ambiguous_creates: bool = False,
         allow_insecure_http: bool = False,
         api: Literal["intents", "orders"] | None = None,
+        webhook_secret: str | None = None,
     ) -> Client: ...
+    def handle_webhook(
+        self,
+        headers: Mapping[str, str] | Iterable[tuple[str, str]],
+        body: bytes | str,
+        query: str | None = None,
+    ) -> Notification: ...
     @property
     def api(self) -> Literal["intents", "orders"]: ...
     @property

@@ -83,7 +83,7 @@ fn webhook_sign(
     )
 }
 
-fn body_bytes(body: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
+pub(crate) fn body_bytes(body: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
     if let Ok(s) = body.cast::<PyString>() {
         return Ok(convert::str_of(s, ErrorKind::InvalidArgument)?
             .as_bytes()
@@ -98,7 +98,7 @@ fn body_bytes(body: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
     )))
 }
 
-fn notification<'py>(py: Python<'py>, n: &Notification) -> PyResult<Bound<'py, PyAny>> {
+pub(crate) fn notification<'py>(py: Python<'py>, n: &Notification) -> PyResult<Bound<'py, PyAny>> {
     let (raw, instant) = match &n.date_created {
         None => (None, None),
         Some(d) => (
@@ -157,6 +157,27 @@ fn webhook_verify_request<'py>(
     let pairs: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (&**k, &**v)).collect();
     let n = webhook::verify_request(&secret, &pairs, &query, &bytes, &opts).py(py)?;
     notification(py, &n)
+}
+
+/// A web framework's headers as (name, value) pairs: anything with `items()` (Flask's, Django's,
+/// Starlette's `request.headers`, a dict) or an iterable of pairs.
+pub(crate) fn header_pairs(headers: &Bound<'_, PyAny>) -> PyResult<Vec<(String, String)>> {
+    let items = if headers.hasattr("items")? {
+        headers.call_method0("items")?
+    } else {
+        headers.clone()
+    };
+    let mut pairs = Vec::new();
+    for item in items.try_iter()? {
+        let (name, value): (Bound<'_, PyAny>, Bound<'_, PyAny>) =
+            item?.extract().map_err(|_| {
+                PyTypeError::new_err(
+                    "headers must be a mapping (request.headers) or (name, value) pairs",
+                )
+            })?;
+        pairs.push((name.str()?.to_string(), value.str()?.to_string()));
+    }
+    Ok(pairs)
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {

@@ -30,6 +30,15 @@ def run(op: str, given: dict[str, Any]) -> None:
         )
     elif op == "webhook_parse":
         mppoint.webhook.parse(given["body"])
+    elif op == "handle_webhook":
+        secret = {"webhook_secret": given["webhook_secret"]} if "webhook_secret" in given else {}
+        client = mppoint.Client("t", base_url="http://127.0.0.1:9", retries=0, **secret)
+        headers = {
+            name: given[key]
+            for name, key in (("x-signature", "x_signature"), ("x-request-id", "x_request_id"))
+            if given.get(key) is not None
+        }
+        client.handle_webhook(headers, given["body"], given["query"])
     elif op == "panic":
         _native._test_panic()
     else:

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "check.h"
 #include "json_mini.h"
@@ -1115,6 +1116,96 @@ static void *canceler(void *arg) {
     return NULL;
 }
 
+typedef struct {
+    const mpp_client *client;
+    const char *intent_id;
+    mpp_result rc;
+    mpp_status status;
+} waiter_args;
+
+/* Waits with the default options (the adaptive schedule: a 10 s fallback poll on a client with a
+ * webhook secret). */
+static void *default_waiter(void *arg) {
+    waiter_args *a = (waiter_args *)arg;
+    mpp_wait_options *wo = NULL;
+    mpp_intent *out = NULL;
+    mpp_error *e = NULL;
+    mpp_wait_options_new(&wo, NULL);
+    a->rc = mpp_intent_wait(a->client, a->intent_id, wo, &out, &e);
+    a->status = out ? mpp_intent_status(out) : MPP_STATUS_UNKNOWN;
+    mpp_intent_free(out);
+    mpp_error_free(e);
+    mpp_wait_options_free(wo);
+    return NULL;
+}
+
+/* A delivery handed to mpp_client_handle_webhook wakes the wait on its intent; a forged one wakes
+ * nothing and is MPP_RESULT_INVALID_SIGNATURE. */
+static void test_webhook_wakes_a_wait(void) {
+    mpp_config *cfg = NULL;
+    mpp_client *client = NULL;
+    mpp_error *e = NULL;
+    mpp_intent *intent;
+    waiter_args args;
+    pthread_t t;
+    char *sig = NULL, *forged = NULL, query[128], body[256];
+    const char *names[2] = {"x-signature", "x-request-id"}, *values[2];
+    size_t woken = 99;
+    mpp_webhook_failure reason = MPP_WEBHOOK_FAILURE_NONE;
+    mpp_notification *note = NULL;
+    int tries = 0;
+
+    CHECK_OK(mpp_config_new(mpp_simulator_access_token(SIM), &cfg, &e), &e);
+    CHECK_OK(mpp_config_set_base_url(cfg, mpp_simulator_base_url(SIM), &e), &e);
+    CHECK_OK(mpp_config_set_webhook_secret(cfg, mpp_simulator_webhook_secret(SIM), &e), &e);
+    CHECK_OK(mpp_client_new(cfg, &client, &e), &e);
+    mpp_config_free(cfg);
+    intent = create_on(client, POS2, "10.44"); /* .44: held on the terminal until a card */
+    if (intent == NULL) return;
+    snprintf(query, sizeof query, "data.id=%s&type=point_integration_wh", mpp_intent_id(intent));
+    snprintf(body, sizeof body, "{\"data\":{\"id\":\"%s\",\"status\":\"CLOSED\"}}", mpp_intent_id(intent));
+    CHECK_OK(mpp_webhook_sign(mpp_simulator_webhook_secret(SIM), mpp_intent_id(intent), "rid-1", (uint64_t)time(NULL), &sig, &e), &e);
+    CHECK_OK(mpp_webhook_sign("not the secret", mpp_intent_id(intent), "rid-1", (uint64_t)time(NULL), &forged, &e), &e);
+    args.client = client;
+    args.intent_id = mpp_intent_id(intent);
+    args.rc = MPP_RESULT_PANIC;
+    pthread_create(&t, NULL, default_waiter, &args);
+    CHECK_OK(mpp_simulator_present_card(SIM, mpp_intent_id(intent), MPP_CARD_OUTCOME_APPROVED, &e), &e);
+    {
+        /* Mercado Pago notifies once the intent has ended: wait for that with another client. */
+        mpp_wait_options *quick = quick_wait(30000);
+        mpp_intent *ended = NULL;
+        CHECK_OK(mpp_intent_wait(CLIENT, mpp_intent_id(intent), quick, &ended, &e), &e);
+        mpp_intent_free(ended);
+        mpp_wait_options_free(quick);
+    }
+    /* A forged delivery: refused, wakes nothing, nothing written. */
+    values[0] = forged;
+    values[1] = "rid-1";
+    CHECK_RC(MPP_RESULT_INVALID_SIGNATURE,
+             mpp_client_handle_webhook(client, names, values, 2, query, (const uint8_t *)body, strlen(body), &note, &woken, &reason, &e), &e);
+    CHECK(reason == MPP_WEBHOOK_FAILURE_SIGNATURE_MISMATCH);
+    CHECK(woken == 99 && note == NULL);
+    reset_error(&e);
+    /* The signed one, handed until the waiting thread has registered (duplicates are harmless):
+     * it wakes the wait, which reads the intent at once instead of in 10 s. */
+    values[0] = sig;
+    do {
+        woken = 0;
+        CHECK_OK(mpp_client_handle_webhook(client, names, values, 2, query, (const uint8_t *)body, strlen(body), NULL, &woken, &reason, &e), &e);
+        if (woken == 0) sleep_ms(5);
+    } while (woken == 0 && ++tries < 6000);
+    CHECK(woken == 1);
+    CHECK(reason == MPP_WEBHOOK_FAILURE_NONE);
+    pthread_join(t, NULL);
+    CHECK(args.rc == MPP_RESULT_OK);
+    CHECK(args.status == MPP_STATUS_CLOSED);
+    mpp_string_free(sig);
+    mpp_string_free(forged);
+    mpp_intent_free(intent);
+    mpp_client_free(client);
+}
+
 static void test_wait_canceled_from_another_thread(void) {
     mpp_intent *intent = create_on(CLIENT, POS1, "10.99");
     mpp_intent *out = (mpp_intent *)SENTINEL;
@@ -1650,6 +1741,9 @@ static mpp_result run_error_case(const char *op, const jnode *in, mpp_error **e)
         if (rc == MPP_RESULT_OK && j_get(in, "attempts") != NULL) {
             rc = mpp_config_set_retry(cfg, (uint32_t)j_num(in, "attempts", 0), 250, 5000, true, e);
         }
+        if (rc == MPP_RESULT_OK && j_str(in, "webhook_secret") != NULL) {
+            rc = mpp_config_set_webhook_secret(cfg, j_str(in, "webhook_secret"), e);
+        }
         if (rc == MPP_RESULT_OK && (get || j_str(in, "base_url") != NULL)) {
             rc = mpp_config_set_base_url(cfg, get ? "http://127.0.0.1:9" : j_str(in, "base_url"), e);
         }
@@ -1674,6 +1768,26 @@ static mpp_result run_error_case(const char *op, const jnode *in, mpp_error **e)
         mpp_notification *n = NULL;
         rc = mpp_webhook_parse((const uint8_t *)body, strlen(body), &n, e);
         mpp_notification_free(n);
+    } else if (strcmp(op, "handle_webhook") == 0) {
+        mpp_config *cfg = NULL;
+        mpp_client *client = NULL;
+        const char *names[2], *values[2];
+        size_t n = 0;
+        const char *body = j_str(in, "body");
+        rc = mpp_config_new("t", &cfg, e);
+        if (rc == MPP_RESULT_OK) rc = mpp_config_set_base_url(cfg, "http://127.0.0.1:9", e);
+        if (rc == MPP_RESULT_OK && j_str(in, "webhook_secret") != NULL) {
+            rc = mpp_config_set_webhook_secret(cfg, j_str(in, "webhook_secret"), e);
+        }
+        if (rc == MPP_RESULT_OK) rc = mpp_client_new(cfg, &client, e);
+        if (j_str(in, "x_signature") != NULL) { names[n] = "x-signature"; values[n++] = j_str(in, "x_signature"); }
+        if (j_str(in, "x_request_id") != NULL) { names[n] = "x-request-id"; values[n++] = j_str(in, "x_request_id"); }
+        if (rc == MPP_RESULT_OK) {
+            rc = mpp_client_handle_webhook(client, names, values, n, j_str(in, "query"), (const uint8_t *)body,
+                                           strlen(body), NULL, NULL, NULL, e);
+        }
+        mpp_client_free(client);
+        mpp_config_free(cfg);
     } else if (strcmp(op, "panic") == 0) {
         rc = mpp_test_panic(e);
     } else {
@@ -1993,6 +2107,7 @@ int main(int argc, char **argv) {
     run("simulator controls", test_simulator_controls);
     run("simulator start options and TLS", test_simulator_start_options);
     run("webhooks and shared fixtures", test_webhooks);
+    run("a webhook delivery wakes a wait", test_webhook_wakes_a_wait);
     run("a panic becomes MPP_RESULT_PANIC", test_panic_is_caught);
     run("the shared error table (tests/fixtures/error_cases.json)", test_shared_error_table);
     run("16 threads share one client", test_sixteen_threads_share_one_client);
