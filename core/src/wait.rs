@@ -114,7 +114,7 @@ const ADAPTIVE_PHASES: [(Duration, Duration); 2] = [
 const ADAPTIVE_LAST_PAUSE: Duration = Duration::from_secs(5);
 /// The adaptive schedule's pause on a client that receives webhook wake-ups: a delivery ends the
 /// pause at once, so polling is only the fallback for a lost delivery.
-pub const WEBHOOK_FALLBACK_POLL: Duration = Duration::from_secs(10);
+pub const WEBHOOK_FALLBACK_POLL: Duration = Duration::from_secs(15);
 
 impl PollSchedule {
     /// The pause before the next poll, `elapsed` into the wait; `wakeups` when a webhook delivery

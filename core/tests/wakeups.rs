@@ -74,7 +74,7 @@ fn a_delivery_wakes_the_sale_which_costs_a_few_requests() {
         let c = client(&sim, api);
         let (url, handled) = endpoint(&c);
         sim.set_webhook_urls(vec![url]);
-        // The default schedule: with a webhook secret, the fallback poll is 10 s away, so a sale
+        // The default schedule: with a webhook secret, the fallback poll is 15 s away, so a sale
         // that ends at once is seen by the wake-up, not by a poll.
         let sale = c
             .charge(

@@ -219,7 +219,7 @@ pub unsafe extern "C" fn mpp_config_set_retry(
 
 /// Sets the application's webhook secret (Mercado Pago panel: Your integrations > your
 /// application > Webhooks), so that `mpp_client_handle_webhook` can verify deliveries and wake the
-/// waits they are about. With it, a wait on the adaptive schedule polls only every 10 s, as a
+/// waits they are about. With it, a wait on the adaptive schedule polls only every 15 s, as a
 /// fallback for a lost delivery. An empty or blank secret is `MPP_RESULT_CONFIG` at
 /// `mpp_client_new`. It never appears in any message.
 ///

@@ -265,7 +265,7 @@ test('a delivery handed to client.handleWebhook wakes the sale; a forged or repl
     await new Promise((r) => server.listen(0, '127.0.0.1', r))
     t.after(() => server.close())
     sim.setWebhookUrls([`http://127.0.0.1:${server.address().port}/hook`])
-    // No pollIntervalMs: with a webhook secret the fallback poll is 10 s away, so a sale that ends
+    // No pollIntervalMs: with a webhook secret the fallback poll is 15 s away, so a sale that ends
     // in a tenth of a second and settles before that was woken by the delivery.
     const sale = await client.charge({ pos: 'SUC001POS001' }, { amount: '12.00', description: 'Sale', externalReference: `wake-${api}` }, { timeoutMs: 120000 })
     assert.equal(sale.verdict, 'APPROVED', api)

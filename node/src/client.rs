@@ -67,7 +67,7 @@ pub struct ClientOptions {
     #[napi(ts_type = "'intents' | 'orders'")]
     pub api: Option<String>,
     /// The application's webhook secret, so that `handleWebhook` can verify deliveries and wake
-    /// the waits they are about at once (a wait then polls only every 10 s, as a fallback).
+    /// the waits they are about at once (a wait then polls only every 15 s, as a fallback).
     pub webhook_secret: Option<String>,
 }
 

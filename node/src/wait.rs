@@ -30,7 +30,7 @@ pub struct WaitOptions<'env> {
     /// Overall deadline in milliseconds (default 600000: 10 minutes). Ends with `WAIT_TIMEOUT`.
     pub timeout_ms: Option<f64>,
     /// A fixed pause between polls in milliseconds (at least 10). Default: the adaptive schedule
-    /// (2.5 s for the first 10 s, 3.5 s to 45 s, then 5 s; 10 s on a client with a
+    /// (2.5 s for the first 10 s, 3.5 s to 45 s, then 5 s; 15 s on a client with a
     /// `webhookSecret`, whose `handleWebhook` wakes the wait at once).
     pub poll_interval_ms: Option<f64>,
     /// Called with the intent each time its status changes (and once for the first status seen).

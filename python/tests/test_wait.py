@@ -46,8 +46,9 @@ def test_an_exception_in_the_callback_stops_the_wait(fresh_sim: mppoint.Simulato
 
     started = time.monotonic()
     with pytest.raises(LookupError, match="display broken") as exc:
-        client.wait_for_final(intent.id, poll_interval=0.02, timeout=10, on_status=boom)
-    assert time.monotonic() - started < 2
+        client.wait_for_final(intent.id, poll_interval=0.02, timeout=600, on_status=boom)
+    # Stopped by the callback, not by the 10-minute deadline (a generous bound, not a speed test).
+    assert time.monotonic() - started < 300
     if sys.version_info >= (3, 11):
         assert any(intent.id in n for n in exc.value.__notes__)
 
@@ -65,8 +66,9 @@ def test_cancel_from_another_thread(fresh_sim: mppoint.Simulator) -> None:
     threading.Timer(0.2, token.cancel).start()
     started = time.monotonic()
     with pytest.raises(mppoint.CanceledError) as exc:
-        client.wait_for_final(intent.id, poll_interval=0.5, timeout=30, cancel=token)
-    assert time.monotonic() - started < 2
+        client.wait_for_final(intent.id, poll_interval=120, timeout=600, cancel=token)
+    # The cancel ended the 120 s pause: the wait did not run to its next poll.
+    assert time.monotonic() - started < 60
     assert token.is_canceled
     assert repr(token) == "CancelToken(is_canceled=True)"
     assert exc.value.intent_id == intent.id
@@ -118,9 +120,9 @@ def test_another_thread_runs_python_while_a_wait_is_in_progress(fresh_sim: mppoi
 
 
 def test_a_slow_request_does_not_hold_the_gil(fresh_sim: mppoint.Simulator) -> None:
-    client = fresh_sim.client(retries=0, timeout=10)
+    client = fresh_sim.client(retries=0, timeout=60)
     intent = client.create_intent("3.99", "slow", "order-slow", pos=POS2)  # .99: stays OPENED
-    fresh_sim.add_fault({"endpoint": "GetIntent", "kind": {"type": "Latency", "ms": 800}, "times": 1})
+    fresh_sim.add_fault({"endpoint": "GetIntent", "kind": {"type": "Latency", "ms": 10000}, "times": 1})
     done = threading.Event()
     t = threading.Thread(target=lambda: (client.get_intent(intent.id), done.set()))
     t.start()
@@ -131,7 +133,7 @@ def test_a_slow_request_does_not_hold_the_gil(fresh_sim: mppoint.Simulator) -> N
         ticks += 1
     assert not done.is_set(), "the request should still be in flight"
     assert ticks > 10_000
-    t.join(5)
+    t.join(60)
     assert done.is_set()
     client.cancel_intent(intent.id)
 
@@ -144,9 +146,10 @@ def test_ctrl_c_stops_a_wait_promptly(fresh_sim: mppoint.Simulator) -> None:
     threading.Timer(0.3, lambda: os.kill(os.getpid(), signal.SIGINT)).start()
     started = time.monotonic()
     with pytest.raises(KeyboardInterrupt):
-        client.wait_for_final(intent.id, poll_interval=5, timeout=60)
+        client.wait_for_final(intent.id, poll_interval=120, timeout=600)
     elapsed = time.monotonic() - started
-    assert elapsed < 1.5, f"Ctrl-C took {elapsed:.2f} s to stop the wait"
+    # Ctrl-C ended the 120 s pause (checked every 100 ms), not the next poll.
+    assert elapsed < 60, f"Ctrl-C took {elapsed:.2f} s to stop the wait"
     # The intent is untouched and the client still works.
     assert client.get_intent(intent.id).status == "ON_TERMINAL"
 

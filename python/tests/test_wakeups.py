@@ -68,7 +68,7 @@ def test_a_delivery_wakes_the_sale(api: str) -> None:
         endpoint = Endpoint(client)
         try:
             sim.set_webhook_urls([endpoint.url])
-            # With a webhook secret the default schedule polls only every 10 s: a sale that
+            # With a webhook secret the default schedule polls only every 15 s: a sale that
             # ends in a tenth of a second and returns long before that was woken.
             sale = client.charge("10.00", "Sale", f"wake-{api}", pos=POS, timeout=120)
             assert sale.is_paid

@@ -1123,7 +1123,7 @@ typedef struct {
     mpp_status status;
 } waiter_args;
 
-/* Waits with the default options (the adaptive schedule: a 10 s fallback poll on a client with a
+/* Waits with the default options (the adaptive schedule: a 15 s fallback poll on a client with a
  * webhook secret). */
 static void *default_waiter(void *arg) {
     waiter_args *a = (waiter_args *)arg;
@@ -1188,7 +1188,7 @@ static void test_webhook_wakes_a_wait(void) {
     CHECK(woken == 99 && note == NULL);
     reset_error(&e);
     /* The signed one, handed until the waiting thread has registered (duplicates are harmless):
-     * it wakes the wait, which reads the intent at once instead of in 10 s. */
+     * it wakes the wait, which reads the intent at once instead of in 15 s. */
     values[0] = sig;
     do {
         woken = 0;
