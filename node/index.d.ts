@@ -126,6 +126,15 @@ export declare class Client {
    * `MppointError` (`CONFIG`, `INVALID_AMOUNT`) for unusable options.
    */
   constructor(options: ClientOptions)
+  /**
+   * Hands the client a webhook delivery (`{ headers, url, body }`, as `webhook.verifyRequest`
+   * takes it), verified with the client's `webhookSecret`: every wait of this client on the
+   * intent or order it names is woken at once and confirms the verdict with one read. A
+   * forged, unsigned or replayed delivery wakes nothing and throws `INVALID_SIGNATURE` (answer
+   * 401); a body that is not a notification throws `DECODE` (answer 400); a client without a
+   * `webhookSecret` throws `CONFIG`. Answer 200 otherwise: duplicates are harmless.
+   */
+  handleWebhook(request: WebhookRequest): Promise<Notification>
   /** The API this client speaks: `'intents'` or `'orders'`. */
   get api(): 'intents' | 'orders'
   /** The base URL requests go to. */
@@ -355,6 +364,11 @@ export interface ClientOptions {
    * default) or `'orders'` (the Orders API for Point). Every method keeps its name and results.
    */
   api?: 'intents' | 'orders'
+  /**
+   * The application's webhook secret, so that `handleWebhook` can verify deliveries and wake
+   * the waits they are about at once (a wait then polls only every 15 s, as a fallback).
+   */
+  webhookSecret?: string
 }
 
 /** The simulator's request counters. */
@@ -825,7 +839,11 @@ export declare function version(): string
 export interface WaitOptions {
   /** Overall deadline in milliseconds (default 600000: 10 minutes). Ends with `WAIT_TIMEOUT`. */
   timeoutMs?: number
-  /** Pause between polls in milliseconds (default 1000, at least 10). */
+  /**
+   * A fixed pause between polls in milliseconds (at least 10). Default: the adaptive schedule
+   * (2.5 s for the first 10 s, 3.5 s to 45 s, then 5 s; 15 s on a client with a
+   * `webhookSecret`, whose `handleWebhook` wakes the wait at once).
+   */
   pollIntervalMs?: number
   /**
    * Called with the intent each time its status changes (and once for the first status seen).
