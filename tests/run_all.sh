@@ -91,6 +91,9 @@ for lang in c pascal python node; do
   fi
 done
 
+step "API references: rustdoc, pdoc, TypeDoc, README links (tests/run_docs.sh)"
+bash tests/run_docs.sh
+
 step "release workflow: actionlint (tests/check_workflows.sh)"
 bash tests/check_workflows.sh
 

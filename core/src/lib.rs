@@ -13,7 +13,7 @@
 //! The crate `mppoint-simulator` runs a local Mercado Pago Point API with simulated terminals, so
 //! everything can be tested without a terminal; the crate `mppoint-cli` is the `mppoint` command.
 
-#![warn(missing_docs)]
+#![deny(missing_docs)]
 
 pub mod amount;
 pub mod api;

@@ -92,6 +92,8 @@
 //! divided by the time factor) until answered 200/201; the `x-signature` `ts` in
 //! [`SimulatorConfig::webhook_ts_unit`].
 
+#![deny(missing_docs)]
+
 mod config;
 pub mod faults;
 mod orders;
