@@ -151,6 +151,10 @@ struct SaleArgs {
     /// While the status does not change, print a "still waiting" line this often (seconds).
     #[arg(long, default_value_t = 5)]
     progress_secs: u64,
+    /// Poll the sale at this fixed pace (milliseconds) instead of the library's adaptive schedule
+    /// (2.5 s, then 3.5 s after 10 s, then 5 s after 45 s; 200 ms on the embedded simulator).
+    #[arg(long, env = "MPPOINT_POLL_MS", hide_env_values = true)]
+    poll_ms: Option<u64>,
     /// Print the seller ticket on the terminal.
     #[arg(long)]
     print_ticket: bool,
@@ -522,9 +526,10 @@ fn sale(a: SaleArgs) -> Result<ExitCode, Error> {
     let wait_started = Instant::now();
     // Against Mercado Pago the core's adaptive schedule; the embedded simulator's steps take
     // milliseconds, so there a fixed quick pace.
-    let poll = match sim {
-        Some(_) => mppoint::PollSchedule::Fixed(Duration::from_millis(200)),
-        None => mppoint::PollSchedule::Adaptive,
+    let poll = match (a.poll_ms, &sim) {
+        (Some(ms), _) => mppoint::PollSchedule::Fixed(Duration::from_millis(ms)),
+        (None, Some(_)) => mppoint::PollSchedule::Fixed(Duration::from_millis(200)),
+        (None, None) => mppoint::PollSchedule::Adaptive,
     };
     let opts = WaitOptions::new()
         .poll_schedule(poll)

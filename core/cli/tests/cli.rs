@@ -331,6 +331,9 @@ mod shop_setup {
                 "3",
                 "--progress-secs",
                 "1",
+                // A simulator of its own at 50 ms steps: poll at its pace, as a tester would.
+                "--poll-ms",
+                "100",
             ],
         ));
         assert_eq!(code, 3, "{out}\n{err}");
