@@ -777,7 +777,7 @@ mpp_result mpp_config_set_retry(mpp_config *config, uint32_t max_attempts, uint6
 /**
  * Sets the application's webhook secret (Mercado Pago panel: Your integrations > your
  * application > Webhooks), so that `mpp_client_handle_webhook` can verify deliveries and wake the
- * waits they are about. With it, a wait on the adaptive schedule polls only every 10 s, as a
+ * waits they are about. With it, a wait on the adaptive schedule polls only every 15 s, as a
  * fallback for a lost delivery. An empty or blank secret is `MPP_RESULT_CONFIG` at
  * `mpp_client_new`. It never appears in any message.
  *
@@ -2027,7 +2027,7 @@ mpp_result mpp_wait_options_new(mpp_wait_options **out_options, mpp_error **out_
 /**
  * Sets a fixed pause between two polls, in milliseconds (at least 10; checked when the wait
  * starts), instead of the adaptive schedule (2.5 s for the first 10 s, 3.5 s to 45 s, then 5 s;
- * 10 s with webhook wake-ups, see `mpp_client_handle_webhook`).
+ * 15 s with webhook wake-ups, see `mpp_client_handle_webhook`).
  *
  * Ownership: `options` is borrowed (changed); `*out_error` as in `mpp_cancel_token_new`.
  */
