@@ -160,7 +160,19 @@ test("the README's Express example handles the simulator's signed notifications"
     Module._resolveFilename = origResolve
   })
   const { createApp } = require(example)
+  await expressExample(t, createApp)
+})
 
+test("the README's Express example as an ES module does the same", async (t) => {
+  const example = path.join(__dirname, '..', 'examples', 'express-webhook.mjs')
+  const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8')
+  assert.ok(readme.includes(fs.readFileSync(example, 'utf8').trim()), 'the README shows examples/express-webhook.mjs as it is')
+  // `import … from 'mppoint'` resolves through package.json `exports` (the package's own name).
+  const { createApp } = await import(require('node:url').pathToFileURL(example).href)
+  await expressExample(t, createApp)
+})
+
+async function expressExample(t, createApp) {
   const sim = startSimulator()
   t.after(() => sim.stop())
   const client = clientFor(sim)
@@ -205,7 +217,7 @@ test("the README's Express example handles the simulator's signed notifications"
     body: 'garbage',
   })
   assert.equal(garbage.status, 400)
-})
+}
 
 test('the simulator signs in seconds or milliseconds; verifyRequest accepts both', async (t) => {
   const http = require('node:http')
