@@ -155,6 +155,7 @@ pub struct ClientBuilder {
     pub(crate) max_response_bytes: usize,
     pub(crate) api: crate::api::Api,
     pub(crate) orders: crate::api::orders::OrderOptions,
+    pub(crate) poll_interval: Option<Duration>,
 }
 
 /// The longest request timeout accepted (longer is a caller mistake, and would overflow clocks).
@@ -184,6 +185,7 @@ impl fmt::Debug for ClientBuilder {
             .field("allow_insecure_http", &self.allow_insecure_http)
             .field("max_response_bytes", &self.max_response_bytes)
             .field("api", &self.api)
+            .field("poll_interval", &self.poll_interval)
             .finish()
     }
 }
@@ -210,6 +212,7 @@ impl ClientBuilder {
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             api: crate::api::Api::Intents,
             orders: crate::api::orders::OrderOptions::default(),
+            poll_interval: None,
         }
     }
 
@@ -342,8 +345,25 @@ impl ClientBuilder {
         self
     }
 
+    /// The pause between two polls of the waits whose options set none (default 1 s, from
+    /// 10 ms to 600 s). A simulator's client polls at the simulator's pace this way.
+    pub fn poll_interval(mut self, d: Duration) -> Self {
+        self.poll_interval = Some(d);
+        self
+    }
+
     /// Checks the configuration and builds the client (one connection pool, kept alive).
     pub fn build(self) -> Result<Client> {
+        if let Some(d) = self.poll_interval {
+            if d < Duration::from_millis(10) || d > crate::wait::MAX_POLL_INTERVAL {
+                return Err(Error::new(
+                    ErrorKind::Config,
+                    format!(
+                        "the client's poll interval must be between 10 ms and 600 s, not {d:?}"
+                    ),
+                ));
+            }
+        }
         if self.token.expose().trim().is_empty() {
             return Err(Error::new(
                 ErrorKind::Config,

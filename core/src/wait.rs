@@ -76,6 +76,23 @@ impl fmt::Debug for CancelToken {
 pub const MAX_WAIT: Duration = Duration::from_secs(24 * 3600);
 /// The longest pause between two polls.
 pub const MAX_POLL_INTERVAL: Duration = Duration::from_secs(600);
+/// The pause between two polls of a wait whose options and client set none.
+pub const DEFAULT_POLL_INTERVAL: Duration = Duration::from_secs(1);
+
+/// A wait's length as a message says it, exactly: whole seconds as `180 s`, anything else in
+/// milliseconds (`500 ms`, never a rounded `1 s`).
+fn span(d: Duration) -> String {
+    if d.subsec_nanos() == 0 {
+        format!("{} s", d.as_secs())
+    } else {
+        let ms = d.as_secs_f64() * 1000.0;
+        if ms.fract() == 0.0 {
+            format!("{ms} ms")
+        } else {
+            format!("{ms:.3} ms")
+        }
+    }
+}
 
 /// How to wait for an intent to end.
 ///
@@ -88,8 +105,10 @@ pub const MAX_POLL_INTERVAL: Duration = Duration::from_secs(600);
 /// ```
 #[derive(Clone)]
 pub struct WaitOptions {
-    /// Pause between two polls (default 1 s).
-    pub poll_interval: Duration,
+    /// Pause between two polls; `None` (the default): the client's pace, which is 1 s
+    /// ([`DEFAULT_POLL_INTERVAL`]) unless the client was built with another
+    /// ([`crate::ClientBuilder::poll_interval`], as a simulator's client is).
+    pub poll_interval: Option<Duration>,
     /// Overall deadline from the start of the wait (default 10 minutes; an intent expires one hour
     /// after creation).
     pub timeout: Duration,
@@ -104,7 +123,7 @@ pub struct WaitOptions {
 impl Default for WaitOptions {
     fn default() -> Self {
         WaitOptions {
-            poll_interval: Duration::from_secs(1),
+            poll_interval: None,
             timeout: Duration::from_secs(600),
             on_status: None,
             cancel: None,
@@ -126,14 +145,28 @@ impl fmt::Debug for WaitOptions {
 }
 
 impl WaitOptions {
-    /// The defaults: poll every second, give up after 10 minutes.
+    /// The defaults: poll at the client's pace (every second), give up after 10 minutes.
     pub fn new() -> WaitOptions {
         WaitOptions::default()
     }
     /// Sets the pause between polls.
     pub fn poll_interval(mut self, d: Duration) -> Self {
-        self.poll_interval = d;
+        self.poll_interval = Some(d);
         self
+    }
+
+    /// The pause between two polls this wait uses: its own, or [`DEFAULT_POLL_INTERVAL`].
+    pub fn effective_poll_interval(&self) -> Duration {
+        self.poll_interval.unwrap_or(DEFAULT_POLL_INTERVAL)
+    }
+
+    /// These options with the pause `pace` when they set none (a client's pace).
+    pub fn paced(&self, pace: Option<Duration>) -> WaitOptions {
+        let mut o = self.clone();
+        if o.poll_interval.is_none() {
+            o.poll_interval = pace;
+        }
+        o
     }
     /// Sets the overall deadline.
     pub fn timeout(mut self, d: Duration) -> Self {
@@ -189,12 +222,12 @@ impl WaitOptions {
     /// Checks the options (poll interval from 10 ms to 10 minutes, a deadline above zero and
     /// at most 24 hours), so that nothing overflows once the intent exists.
     pub fn validate(&self) -> Result<()> {
-        if self.poll_interval < Duration::from_millis(10) || self.poll_interval > MAX_POLL_INTERVAL
-        {
+        let poll_interval = self.effective_poll_interval();
+        if poll_interval < Duration::from_millis(10) || poll_interval > MAX_POLL_INTERVAL {
             return Err(Error::invalid_argument(
                 "poll_interval",
                 "must be between 10 ms and 600 s",
-                &format!("{:?}", self.poll_interval),
+                &format!("{poll_interval:?}"),
             ));
         }
         if self.timeout.is_zero() || self.timeout > MAX_WAIT {
@@ -303,13 +336,13 @@ impl Waiter {
                 if intent.status.is_final() {
                     return Ok(WaitStep::Done(Box::new(intent)));
                 }
-                self.opts.poll_interval
+                self.opts.effective_poll_interval()
             }
             Err(e) if e.kind().is_transient() || e.kind() == ErrorKind::Decode => {
                 self.failures += 1;
                 let backoff = self
                     .opts
-                    .poll_interval
+                    .effective_poll_interval()
                     .saturating_mul(1 << self.failures.min(4))
                     .min(Duration::from_secs(10));
                 let pause = backoff.max(e.retry_after().unwrap_or_default());
@@ -338,9 +371,9 @@ impl Waiter {
             _ => "check the network, then wait again",
         };
         let mut msg = format!(
-            "intent {} did not end within {} s (last status {status}): {advice}",
+            "intent {} did not end within {} (last status {status}): {advice}",
             self.intent_id,
-            self.opts.timeout.as_secs_f64().round()
+            span(self.opts.timeout)
         );
         if let Some(e) = &self.last_error {
             msg.push_str(&format!("; last error: {}", e.message()));
@@ -406,6 +439,14 @@ mod tests {
             enabler_configuration: None,
             idempotency_key: None,
         }
+    }
+
+    #[test]
+    fn a_wait_length_is_said_exactly() {
+        assert_eq!(span(Duration::from_millis(500)), "500 ms");
+        assert_eq!(span(Duration::from_millis(1500)), "1500 ms");
+        assert_eq!(span(Duration::from_secs(180)), "180 s");
+        assert_eq!(span(Duration::from_micros(2500)), "2.500 ms");
     }
 
     #[test]

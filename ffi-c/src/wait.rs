@@ -37,7 +37,8 @@ pub struct mpp_cancel_token {
 /// `mpp_wait_options_set_*` functions, freed with `mpp_wait_options_free`. Read-only during a
 /// wait, so one options object may serve several waits at once; not to be changed meanwhile.
 pub struct mpp_wait_options {
-    poll_interval: Duration,
+    /// `None` until set: the client's pace (a simulator's client polls at the simulator's).
+    poll_interval: Option<Duration>,
     timeout: Duration,
     on_status: Option<(unsafe extern "C" fn(*const c_char, *mut c_void), UserData)>,
     cancel: Option<CancelToken>,
@@ -53,9 +54,10 @@ unsafe impl Sync for UserData {}
 
 impl mpp_wait_options {
     fn core(&self) -> WaitOptions {
-        let mut o = WaitOptions::new()
-            .poll_interval(self.poll_interval)
-            .timeout(self.timeout);
+        let mut o = WaitOptions::new().timeout(self.timeout);
+        if let Some(d) = self.poll_interval {
+            o = o.poll_interval(d);
+        }
         if let Some((cb, data)) = self.on_status {
             o = o.on_status(move |intent| {
                 let status = cstring(intent.status.as_str());
@@ -155,7 +157,7 @@ pub unsafe extern "C" fn mpp_wait_options_set_poll_interval_ms(
 ) -> mpp_result {
     const F: &str = "mpp_wait_options_set_poll_interval_ms";
     boundary(F, out_error, || {
-        arg_mut(F, "options", options)?.poll_interval = millis(poll_interval_ms);
+        arg_mut(F, "options", options)?.poll_interval = Some(millis(poll_interval_ms));
         Ok(())
     })
 }
