@@ -123,7 +123,8 @@ export type SimEndpoint =
 export declare class Client {
   /**
    * Checks the options and builds the client (one connection pool, kept alive). Throws an
-   * `MppointError` (`CONFIG`, `INVALID_AMOUNT`) for unusable options.
+   * `MppointError` for unusable options: `INVALID_ARGUMENT` (a bad `site`, `retries`, …, named by
+   * `field`), `INVALID_AMOUNT` (`amountLimits`), `CONFIG` (token, base URL, proxy, certificate).
    */
   constructor(options: ClientOptions)
   /**
@@ -228,7 +229,8 @@ export declare class Simulator {
   /** With `tls`: its self-signed certificate (PEM), to pass as `extraRootCerts`. */
   get caCertPem(): string | null
   /**
-   * Client options for this simulator (base URL, token, certificate):
+   * Client options for this simulator (base URL, token, certificate, site, and its pace:
+   * `pollIntervalMs`, so a wait sees every status):
    * `new Client({ ...sim.clientOptions(), retries: 0 })`.
    */
   clientOptions(): ClientOptions
@@ -323,6 +325,12 @@ export interface ClientOptions {
   timeoutMs?: number
   /** How long to wait for a connection, in milliseconds (default 10000). */
   connectTimeoutMs?: number
+  /**
+   * The pause between two polls of the waits (`waitForFinal`, `charge`) that set no
+   * `pollIntervalMs` of their own, in milliseconds (default 1000, from 10 to 600000). A
+   * simulator's `clientOptions()` sets the simulator's pace.
+   */
+  pollIntervalMs?: number
   /**
    * How many times a failed request is retried (default 2; 0 = never). Creates and refunds are
    * retried with the same `X-Idempotency-Key`.

@@ -6,12 +6,14 @@
 #      with its test extras, as a user without Rust does;
 #   3. building from source without cargo fails with a one-line "install Rust" message;
 #   4. mypy --strict on the package's stubs and a typed usage example, and the pytest suite
-#      against the simulator, in that virtualenv, still without Rust on PATH.
+#      against the simulator, in that virtualenv, still without Rust on PATH;
+#   5. a fresh project in a virtualenv holding only the wheel and pytest finds the fixtures of
+#      the wheel's pytest plugin.
 # Needs python3 (3.10+, with venv and pip), the Rust toolchain (for step 1) and PyPI.
 #
 #   tests/run_python.sh            # everything
 #   MPPOINT_PY_VENV=/tmp/v tests/run_python.sh   # another virtualenv location
-#   MPPOINT_PY_BENCH=1 tests/run_python.sh       # also print the get_intent benchmark
+#   MPPOINT_PY_BENCH=1 tests/run_python.sh       # also print the benchmarks (get_intent, async sales)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -100,7 +102,16 @@ if [ "$rc" -ne 0 ]; then
 fi
 (cd / && "$PY" -c 'import mppoint, sys; f = mppoint._native.__file__; sys.exit(0 if "site-packages" in f else f"the tests did not use the installed wheel: {f}")')
 
+echo "== a fresh project, in a virtualenv with only the wheel and pytest, finds the pytest plugin's fixtures"
+FRESH="$(mktemp -d "${TMPDIR:-/tmp}/mppoint-fresh.XXXXXX")"
+"$PYTHON" -m venv "$FRESH/venv" 2>/dev/null || "$PYTHON" -m virtualenv --quiet "$FRESH/venv"
+"$FRESH/venv/bin/python" -m pip install --quiet --disable-pip-version-check --only-binary=mppoint "$WHEEL" pytest
+mkdir "$FRESH/project"
+"$FRESH/venv/bin/python" "$ROOT/python/tests/test_pytest_plugin.py" "$FRESH/project"
+rm -rf "$FRESH"
+
 if [ "${MPPOINT_PY_BENCH:-0}" = "1" ]; then
     echo "== benchmark"
     "$PY" bench/bench_get_intent.py --seconds 2
+    "$PY" bench/bench_async_sales.py
 fi

@@ -54,6 +54,8 @@ struct Inner {
     webhook_secret: Option<crate::config::Secret>,
     /// The waits a webhook delivery can wake.
     wakeups: Arc<Wakeups>,
+    /// The pause between polls of waits that set none ([`ClientBuilder::poll_interval`]).
+    poll_interval: Option<std::time::Duration>,
 }
 
 /// How many create keys a client remembers.
@@ -101,6 +103,7 @@ impl Client {
                 orders,
                 webhook_secret: b.webhook_secret,
                 wakeups: Arc::default(),
+                poll_interval: b.poll_interval,
             }),
         })
     }
@@ -510,7 +513,14 @@ impl Client {
     /// # Ok::<(), mppoint::Error>(())
     /// ```
     pub fn wait_for_final(&self, intent_id: &str, opts: &WaitOptions) -> Result<Intent> {
-        self.drive(Waiter::new(intent_id, opts)?)
+        self.drive(Waiter::new(intent_id, &self.paced(opts))?)
+    }
+
+    /// The wait options as this client runs them: with its poll interval
+    /// ([`ClientBuilder::poll_interval`]) when `opts` sets none. For a binding that drives a
+    /// [`Waiter`] itself.
+    pub fn paced(&self, opts: &WaitOptions) -> WaitOptions {
+        opts.paced(self.inner.poll_interval)
     }
 
     /// Runs a [`Waiter`] to its end on this thread: sleep as it says, then poll (waking early for
@@ -652,7 +662,7 @@ impl Client {
             waiter.and_then(|w| self.drive(w))
         }))
         .unwrap_or_else(|p| {
-            Err(Waiter::new(&created.id, opts)
+            Err(Waiter::new(&created.id, &self.paced(opts))
                 .map(|w| w.aborted_error(&panic_text(&*p)))
                 .unwrap_or_else(|e| e))
         });
@@ -670,9 +680,10 @@ impl Client {
         req: &IntentRequest,
         opts: &WaitOptions,
     ) -> Result<(Intent, Result<Waiter>)> {
+        let opts = self.paced(opts);
         opts.validate()?;
         let created = self.create_intent(target, req)?;
-        let waiter = Waiter::starting_from(&created, opts);
+        let waiter = Waiter::starting_from(&created, &opts);
         Ok((created, waiter))
     }
 

@@ -156,6 +156,7 @@ pub struct ClientBuilder {
     pub(crate) api: crate::api::Api,
     pub(crate) orders: crate::api::orders::OrderOptions,
     pub(crate) webhook_secret: Option<Secret>,
+    pub(crate) poll_interval: Option<Duration>,
 }
 
 /// The longest request timeout accepted (longer is a caller mistake, and would overflow clocks).
@@ -189,6 +190,7 @@ impl fmt::Debug for ClientBuilder {
                 "webhook_secret",
                 &self.webhook_secret.as_ref().map(|_| "***"),
             )
+            .field("poll_interval", &self.poll_interval)
             .finish()
     }
 }
@@ -216,6 +218,7 @@ impl ClientBuilder {
             api: crate::api::Api::Intents,
             orders: crate::api::orders::OrderOptions::default(),
             webhook_secret: None,
+            poll_interval: None,
         }
     }
 
@@ -359,6 +362,14 @@ impl ClientBuilder {
         self
     }
 
+    /// A fixed pause between two polls for the waits whose options keep the default adaptive
+    /// schedule ([`crate::PollSchedule`]; from 10 ms to 600 s). A simulator's client polls at
+    /// the simulator's pace this way.
+    pub fn poll_interval(mut self, d: Duration) -> Self {
+        self.poll_interval = Some(d);
+        self
+    }
+
     /// Checks the configuration and builds the client (one connection pool, kept alive).
     pub fn build(self) -> Result<Client> {
         if self
@@ -370,6 +381,16 @@ impl ClientBuilder {
                 ErrorKind::Config,
                 "the webhook secret is empty or blank: set it to the secret signature of your application (Mercado Pago panel: Your integrations > your application > Webhooks), or leave it out to poll without webhook wake-ups",
             ));
+        }
+        if let Some(d) = self.poll_interval {
+            if d < Duration::from_millis(10) || d > crate::wait::MAX_POLL_INTERVAL {
+                return Err(Error::new(
+                    ErrorKind::Config,
+                    format!(
+                        "the client's poll interval must be between 10 ms and 600 s, not {d:?}"
+                    ),
+                ));
+            }
         }
         if self.token.expose().trim().is_empty() {
             return Err(Error::new(

@@ -77,6 +77,21 @@ pub const MAX_WAIT: Duration = Duration::from_secs(24 * 3600);
 /// The longest pause between two polls.
 pub const MAX_POLL_INTERVAL: Duration = Duration::from_secs(600);
 
+/// A wait's length as a message says it, exactly: whole seconds as `180 s`, anything else in
+/// milliseconds (`500 ms`, never a rounded `1 s`).
+fn span(d: Duration) -> String {
+    if d.subsec_nanos() == 0 {
+        format!("{} s", d.as_secs())
+    } else {
+        let ms = d.as_secs_f64() * 1000.0;
+        if ms.fract() == 0.0 {
+            format!("{ms} ms")
+        } else {
+            format!("{ms:.3} ms")
+        }
+    }
+}
+
 /// When a wait polls again.
 ///
 /// The default, [`PollSchedule::Adaptive`], follows what Mercado Pago's timings make likely: a
@@ -201,6 +216,16 @@ impl WaitOptions {
     pub fn poll_schedule(mut self, schedule: PollSchedule) -> Self {
         self.poll = schedule;
         self
+    }
+
+    /// These options with the fixed pause `pace` (a client's pace, such as a simulator's
+    /// client's) when they keep the default adaptive schedule.
+    pub fn paced(&self, pace: Option<Duration>) -> WaitOptions {
+        let mut o = self.clone();
+        if let (PollSchedule::Adaptive, Some(d)) = (o.poll, pace) {
+            o.poll = PollSchedule::Fixed(d);
+        }
+        o
     }
     /// Sets the overall deadline.
     pub fn timeout(mut self, d: Duration) -> Self {
@@ -439,9 +464,9 @@ impl Waiter {
             _ => "check the network, then wait again",
         };
         let mut msg = format!(
-            "intent {} did not end within {} s (last status {status}): {advice}",
+            "intent {} did not end within {} (last status {status}): {advice}",
             self.intent_id,
-            self.opts.timeout.as_secs_f64().round()
+            span(self.opts.timeout)
         );
         if let Some(e) = &self.last_error {
             msg.push_str(&format!("; last error: {}", e.message()));
@@ -507,6 +532,14 @@ mod tests {
             enabler_configuration: None,
             idempotency_key: None,
         }
+    }
+
+    #[test]
+    fn a_wait_length_is_said_exactly() {
+        assert_eq!(span(Duration::from_millis(500)), "500 ms");
+        assert_eq!(span(Duration::from_millis(1500)), "1500 ms");
+        assert_eq!(span(Duration::from_secs(180)), "180 s");
+        assert_eq!(span(Duration::from_micros(2500)), "2.500 ms");
     }
 
     #[test]

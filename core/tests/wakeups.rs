@@ -13,7 +13,7 @@ use mppoint::webhook::{self, FailureReason};
 use mppoint::{
     Amount, Api, Client, ErrorKind, IntentRequest, Target, Verdict, WaitOptions, WebhookDelivery,
 };
-use mppoint_simulator::{Endpoint, Simulator, SimulatorConfig};
+use mppoint_simulator::{ClientSettings, Endpoint, Simulator, SimulatorConfig};
 
 const POS1: &str = "SUC001POS001";
 
@@ -27,11 +27,17 @@ fn sim() -> Simulator {
 }
 
 fn client(sim: &Simulator, api: Api) -> Client {
-    sim.client_builder()
-        .api(api)
-        .webhook_secret(sim.webhook_secret())
-        .build()
-        .unwrap()
+    // Without the simulator's pace: the waits keep the default (adaptive) schedule, whose
+    // fallback poll a webhook secret makes 15 s long.
+    ClientSettings {
+        poll_interval: None,
+        ..sim.client_settings()
+    }
+    .builder()
+    .api(api)
+    .webhook_secret(sim.webhook_secret())
+    .build()
+    .unwrap()
 }
 
 /// A webhook endpoint on loopback that hands every delivery to `client`, and reports what the

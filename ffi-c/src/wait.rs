@@ -38,7 +38,8 @@ pub struct mpp_cancel_token {
 /// `mpp_wait_options_set_*` functions, freed with `mpp_wait_options_free`. Read-only during a
 /// wait, so one options object may serve several waits at once; not to be changed meanwhile.
 pub struct mpp_wait_options {
-    /// A fixed pause between polls; `None`: the core's adaptive schedule.
+    /// A fixed pause between polls; `None` until set: the client's pace (a simulator's client
+    /// polls at the simulator's), else the core's adaptive schedule.
     poll_interval: Option<Duration>,
     timeout: Duration,
     on_status: Option<(unsafe extern "C" fn(*const c_char, *mut c_void), UserData)>,

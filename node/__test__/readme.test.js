@@ -4,6 +4,9 @@
 // each is run against a simulator (TypeScript transpiled first). Only where an example reaches
 // Mercado Pago does the test step in: `require('mppoint')` gives a `Client` pointed at the
 // simulator. The Express example is run by webhook.test.js (it listens forever as a program).
+// The TypeScript examples are also checked in the ES-module form: compiled by `tsc --strict` with
+// `module: nodenext` as .mts files (resolving `mppoint` through package.json `exports`), and run
+// as .mjs files.
 
 const test = require('node:test')
 const assert = require('node:assert/strict')
@@ -55,10 +58,13 @@ test('the README examples compile under tsc --strict and run against the simulat
   assert.ok(all.some((b) => b.lang === 'ts'), 'node/README.md has a TypeScript example')
   const dir = fs.mkdtempSync(path.join(__dirname, '.readme-'))
   t.after(() => fs.rmSync(dir, { recursive: true, force: true }))
+  // A JavaScript example written with `import` is an ES module (.mjs): checked with the others
+  // in the ES-module form below.
   const files = all.map((b, i) => {
-    const file = path.join(dir, `example${i + 1}.${b.lang}`)
+    const esmJs = b.lang === 'js' && /^import /m.test(b.code)
+    const file = path.join(dir, `example${i + 1}.${esmJs ? 'mjs' : b.lang}`)
     fs.writeFileSync(file, b.code)
-    return { ...b, file }
+    return { ...b, esmJs, file }
   })
   // TypeScript under the full --strict; JavaScript under --strict too (null checks: the
   // `approvedPayment` of an unpaid sale), less the two checks that ask for annotations plain JS
@@ -83,7 +89,7 @@ test('the README examples compile under tsc --strict and run against the simulat
           baseUrl: nodeDir,
           paths: { mppoint: ['index.d.ts'] },
         },
-        files: files.filter((f) => f.lang === lang).map((f) => f.file),
+        files: files.filter((f) => f.lang === lang && !f.esmJs).map((f) => f.file),
       }),
     )
     try {
@@ -98,7 +104,7 @@ test('the README examples compile under tsc --strict and run against the simulat
   const preload = path.join(dir, 'preload.js')
   fs.writeFileSync(preload, PRELOAD)
   for (const f of files) {
-    if (f.code.includes('require.main === module')) continue
+    if (f.esmJs || f.code.includes('require.main === module')) continue
     let file = f.file
     if (f.lang === 'ts') {
       file = f.file.replace(/\.ts$/, '.js')
@@ -113,6 +119,60 @@ test('the README examples compile under tsc --strict and run against the simulat
     assert.equal(run.status, 0, `${f.name} failed:\n${run.stdout}\n${run.stderr}`)
     if (f.code.includes('.charge(') && !f.code.includes("require('node:test')")) {
       assert.match(run.stdout, /paid: payment \d+/, `${f.name} printed:\n${run.stdout}\n${run.stderr}`)
+    }
+  }
+
+  // The ES-module form of the TypeScript examples: `import … from 'mppoint'` as Node runs it.
+  // The JavaScript ones written as ES modules (the Express example) are checked beside them.
+  const esm = files.filter((f) => f.lang === 'ts' && !f.code.includes('require('))
+  assert.ok(esm.length > 0, 'a TypeScript example to run as an ES module')
+  assert.ok(files.some((f) => f.esmJs), 'a JavaScript example written as an ES module')
+  for (const lang of ['ts', 'js']) {
+    const esmConfig = path.join(dir, `tsconfig.esm-${lang}.json`)
+    fs.writeFileSync(
+      esmConfig,
+      JSON.stringify({
+        compilerOptions: {
+          strict: true,
+          ...(lang === 'js' ? { noImplicitAny: false, useUnknownInCatchVariables: false } : {}),
+          noEmit: true,
+          allowJs: true,
+          checkJs: true,
+          skipLibCheck: true,
+          target: 'es2022',
+          module: 'nodenext',
+          moduleResolution: 'nodenext',
+          types: ['node'],
+        },
+        files:
+          lang === 'ts'
+            ? esm.map((f) => {
+                const mts = f.file.replace(/\.ts$/, '.mts')
+                fs.writeFileSync(mts, f.code)
+                return mts
+              })
+            : files.filter((f) => f.esmJs).map((f) => f.file),
+      }),
+    )
+    try {
+      execFileSync(process.execPath, [tsc, '-p', esmConfig], { encoding: 'utf8', stdio: 'pipe' })
+    } catch (e) {
+      assert.fail(`tsc --strict (module nodenext) refused a README example as an ES module:\n${e.stdout}${e.stderr}`)
+    }
+  }
+  for (const f of esm) {
+    const file = f.file.replace(/\.ts$/, '.mjs')
+    const js = ts.transpileModule(f.code, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } })
+    assert.match(js.outputText, /from 'mppoint'/, `${f.name} imports mppoint as an ES module`)
+    fs.writeFileSync(file, js.outputText)
+    const run = spawnSync(process.execPath, ['--require', preload, file], {
+      encoding: 'utf8',
+      timeout: 60_000,
+      env: { ...process.env, MP_ACCESS_TOKEN: 'APP_USR-readme-example', NODE_TEST_CONTEXT: undefined },
+    })
+    assert.equal(run.status, 0, `${f.name} as an ES module failed:\n${run.stdout}\n${run.stderr}`)
+    if (f.code.includes('.charge(')) {
+      assert.match(run.stdout, /paid: payment \d+/, `${f.name} (ESM) printed:\n${run.stdout}\n${run.stderr}`)
     }
   }
 })

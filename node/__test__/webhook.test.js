@@ -8,7 +8,7 @@ const assert = require('node:assert/strict')
 const fs = require('node:fs')
 const path = require('node:path')
 const Module = require('node:module')
-const { webhook, MppointError } = require('..')
+const { Client, webhook, MppointError } = require('..')
 const { startSimulator, clientFor, FAST } = require('./helpers')
 
 const FIXTURES = path.join(__dirname, '..', '..', 'tests', 'fixtures')
@@ -160,7 +160,19 @@ test("the README's Express example handles the simulator's signed notifications"
     Module._resolveFilename = origResolve
   })
   const { createApp } = require(example)
+  await expressExample(t, createApp)
+})
 
+test("the README's Express example as an ES module does the same", async (t) => {
+  const example = path.join(__dirname, '..', 'examples', 'express-webhook.mjs')
+  const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8')
+  assert.ok(readme.includes(fs.readFileSync(example, 'utf8').trim()), 'the README shows examples/express-webhook.mjs as it is')
+  // `import … from 'mppoint'` resolves through package.json `exports` (the package's own name).
+  const { createApp } = await import(require('node:url').pathToFileURL(example).href)
+  await expressExample(t, createApp)
+})
+
+async function expressExample(t, createApp) {
   const sim = startSimulator()
   t.after(() => sim.stop())
   const client = clientFor(sim)
@@ -205,7 +217,7 @@ test("the README's Express example handles the simulator's signed notifications"
     body: 'garbage',
   })
   assert.equal(garbage.status, 400)
-})
+}
 
 test('the simulator signs in seconds or milliseconds; verifyRequest accepts both', async (t) => {
   const http = require('node:http')
@@ -243,7 +255,11 @@ test('a delivery handed to client.handleWebhook wakes the sale; a forged or repl
   for (const api of ['intents', 'orders']) {
     const sim = startSimulator()
     t.after(() => sim.stop())
-    const client = clientFor(sim, { api, webhookSecret: sim.webhookSecret })
+    // Without the simulator's pace (pollIntervalMs): the default schedule, whose fallback poll a
+    // webhook secret makes 15 s long.
+    const { pollIntervalMs, ...own } = sim.clientOptions()
+    assert.ok(pollIntervalMs > 0)
+    const client = new Client({ ...own, api, webhookSecret: sim.webhookSecret })
     const handled = []
     let gotOne
     const first = new Promise((r) => (gotOne = r))

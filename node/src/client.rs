@@ -32,6 +32,10 @@ pub struct ClientOptions {
     pub timeout_ms: Option<f64>,
     /// How long to wait for a connection, in milliseconds (default 10000).
     pub connect_timeout_ms: Option<f64>,
+    /// The pause between two polls of the waits (`waitForFinal`, `charge`) that set no
+    /// `pollIntervalMs` of their own, in milliseconds (default 1000, from 10 to 600000). A
+    /// simulator's `clientOptions()` sets the simulator's pace.
+    pub poll_interval_ms: Option<f64>,
     /// How many times a failed request is retried (default 2; 0 = never). Creates and refunds are
     /// retried with the same `X-Idempotency-Key`.
     pub retries: Option<f64>,
@@ -92,6 +96,9 @@ impl ClientOptions {
         }
         if let Some(d) = millis("connect_timeout_ms", self.connect_timeout_ms)? {
             b = b.connect_timeout(d);
+        }
+        if let Some(d) = millis("poll_interval_ms", self.poll_interval_ms)? {
+            b = b.poll_interval(d);
         }
         let mut retry = mppoint::RetryPolicy::default();
         if let Some(n) = self.retries {
@@ -239,7 +246,8 @@ fn settle_now<'env>(
 #[napi]
 impl Client {
     /// Checks the options and builds the client (one connection pool, kept alive). Throws an
-    /// `MppointError` (`CONFIG`, `INVALID_AMOUNT`) for unusable options.
+    /// `MppointError` for unusable options: `INVALID_ARGUMENT` (a bad `site`, `retries`, …, named by
+    /// `field`), `INVALID_AMOUNT` (`amountLimits`), `CONFIG` (token, base URL, proxy, certificate).
     #[napi(constructor)]
     pub fn new(env: Env, options: ClientOptions) -> Result<Client> {
         match options.build() {
@@ -513,7 +521,8 @@ impl Client {
             Err(WaitSetupError::Core(e)) => return rejected(env, e),
             Err(WaitSetupError::Js(e)) => return Err(e),
         };
-        let waiter = match Waiter::new(&intent_id, &plan.opts) {
+        // At the client's pace when the options set none (a simulator's client: its pace).
+        let waiter = match Waiter::new(&intent_id, &self.inner.paced(&plan.opts)) {
             Ok(w) => w,
             Err(e) => return settle_now(env, listener, e),
         };

@@ -398,7 +398,8 @@ impl Simulator {
         self.settings.ca_cert_pem.clone()
     }
 
-    /// Client options for this simulator (base URL, token, certificate):
+    /// Client options for this simulator (base URL, token, certificate, site, and its pace:
+    /// `pollIntervalMs`, so a wait sees every status):
     /// `new Client({ ...sim.clientOptions(), retries: 0 })`.
     #[napi]
     pub fn client_options(&self) -> ClientOptions {
@@ -416,6 +417,8 @@ impl Simulator {
             }),
             timeout_ms: None,
             connect_timeout_ms: None,
+            // The simulator's pace, so a wait sees every status of its terminals.
+            poll_interval_ms: s.poll_interval.map(|d| d.as_secs_f64() * 1000.0),
             retries: None,
             retry_base_delay_ms: None,
             retry_max_delay_ms: None,

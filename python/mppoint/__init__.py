@@ -5,7 +5,8 @@
 >>> sale = client.charge("12.47", "Sale 123", "order-123", pos="SUC001POS001")  # doctest: +SKIP
 >>> sale.is_paid, sale.verdict, sale.advice                      # doctest: +SKIP
 
-Every network call releases the GIL. Amounts are exact: pass a ``str`` (``"12.47"``), a
+Every network call releases the GIL; :class:`AsyncClient` is the same client for ``asyncio``
+code (each method a coroutine, run off the event loop). Amounts are exact: pass a ``str`` (``"12.47"``), a
 ``decimal.Decimal``, a ``float`` whose shortest form has at most two decimals (``12.47``, never
 ``0.1 + 0.2``), or integer cents through :func:`cents`; amounts come back as ``Decimal``.
 Every failure of a call is a :class:`mppoint.Error` subclass (see :mod:`mppoint.exceptions`),
@@ -38,9 +39,12 @@ from ._models import (
     Operation,
     OperationResult,
     Payment,
+    PaidSale,
     Refund,
     Sale,
+    UnpaidSale,
 )
+from ._async import AsyncClient
 from ._native import (
     Amount,
     CancelToken,
@@ -99,6 +103,7 @@ def cents(n: int) -> Amount:
 
 __all__ = [
     "Amount",
+    "AsyncClient",
     "AmountLike",
     "CardOutcome",
     "ErrorCode",
@@ -120,6 +125,8 @@ __all__ = [
     "Payment",
     "Refund",
     "Sale",
+    "PaidSale",
+    "UnpaidSale",
     "Simulator",
     "cents",
     "reset_logging_cache",

@@ -29,6 +29,8 @@ __all__ = [
     "Device",
     "DevicePage",
     "Sale",
+    "PaidSale",
+    "UnpaidSale",
     "Notification",
 ]
 
@@ -195,7 +197,8 @@ class DevicePage(_Model):
 
 @dataclass(frozen=True, slots=True)
 class Sale(_Model):
-    """A finished sale: the verdict, why, the intent as it ended and its payments.
+    """A finished sale: the verdict, why, the intent as it ended and its payments. Every sale is
+    a :class:`PaidSale` or an :class:`UnpaidSale` (both subclasses of this one).
 
     ``verdict`` is one of ``APPROVED``, ``REJECTED``, ``CANCELED``, ``EXPIRED``, ``ERROR``,
     ``CONFIRMATION_REQUIRED``. Only ``APPROVED`` (``is_paid``) is a paid sale; on
@@ -214,6 +217,37 @@ class Sale(_Model):
     approved_payment: Optional[Payment] = _derived()
     #: Derived: the amount the intent asked for.
     amount: Optional[Decimal] = _derived()
+
+
+#: The verdicts of a sale that is not paid.
+UnpaidVerdict = Literal["REJECTED", "CANCELED", "EXPIRED", "ERROR", "CONFIRMATION_REQUIRED"]
+
+
+@dataclass(frozen=True, slots=True)
+class PaidSale(Sale):
+    """A paid sale (``is_paid`` is ``True``): ``approved_payment`` is the :class:`Payment`.
+
+    The methods that end a sale return ``PaidSale | UnpaidSale``, so once ``sale.is_paid`` is
+    checked a type checker knows ``sale.approved_payment`` is a ``Payment`` (no ``None`` check).
+    """
+
+    verdict: Literal["APPROVED"]
+    #: Derived: always ``True``.
+    is_paid: Literal[True] = _derived()
+    #: Derived: the approved payment.
+    approved_payment: Payment = _derived()
+
+
+@dataclass(frozen=True, slots=True)
+class UnpaidSale(Sale):
+    """A sale that is not paid (``is_paid`` is ``False``, no ``approved_payment``): the verdict
+    and ``advice`` say why and what to tell the cashier."""
+
+    verdict: UnpaidVerdict
+    #: Derived: always ``False``.
+    is_paid: Literal[False] = _derived()
+    #: Derived: always ``None``.
+    approved_payment: None = _derived()
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,9 +11,10 @@ from ._models import (
     DevicePage,
     Intent,
     Notification,
+    PaidSale,
     Payment,
     Refund,
-    Sale,
+    UnpaidSale,
     SettableMode,
     Site,
 )
@@ -133,8 +134,8 @@ class Client:
         poll_interval: float | None = None,
         on_status: Callable[[Intent], object] | None = None,
         cancel: CancelToken | None = None,
-    ) -> Sale: ...
-    def sale_for(self, intent_id: str) -> Sale: ...
+    ) -> PaidSale | UnpaidSale: ...
+    def sale_for(self, intent_id: str) -> PaidSale | UnpaidSale: ...
     def find_payments(self, external_reference: str) -> list[Payment]: ...
     def list_devices(
         self,

@@ -324,7 +324,8 @@ model!(device_cls, "Device");
 model!(device_page_cls, "DevicePage");
 model!(payment_cls, "Payment");
 model!(refund_cls, "Refund");
-model!(sale_cls, "Sale");
+model!(paid_sale_cls, "PaidSale");
+model!(unpaid_sale_cls, "UnpaidSale");
 model!(notification_cls, "Notification");
 model!(instant_fn, "_instant");
 
@@ -491,8 +492,14 @@ pub fn sale<'py>(py: Python<'py>, s: &Sale) -> PyResult<Bound<'py, PyAny>> {
         Some(p) => payment(py, p)?,
         None => py.None().into_bound(py),
     };
+    // The core's `is_paid` picks the class (typed code narrows on it).
+    let cls = if s.is_paid() {
+        paid_sale_cls(py)?
+    } else {
+        unpaid_sale_cls(py)?
+    };
     call(
-        sale_cls(py)?,
+        cls,
         vec![
             any(py, s.verdict.code())?,
             any(py, s.reason.as_str())?,

@@ -296,9 +296,14 @@ impl PySimulator {
 
     /// The simulated terminal reads a card for this intent: `"approved"`, `"rejected"`,
     /// `"error"` or `"confirmation_required"` (any case).
-    #[pyo3(signature = (intent_id, outcome=Text(String::from("approved"))))]
-    fn present_card(&self, py: Python<'_>, intent_id: Text, outcome: Text) -> PyResult<()> {
-        let o = CardOutcome::parse(&outcome).py(py)?;
+    // The default is written out for `help()` and `inspect.signature`: a Rust default value
+    // would show as `outcome=...` (Ellipsis).
+    #[pyo3(signature = (intent_id, outcome=None), text_signature = "($self, intent_id, outcome='approved')")]
+    fn present_card(&self, py: Python<'_>, intent_id: Text, outcome: Option<Text>) -> PyResult<()> {
+        let o = match outcome {
+            Some(o) => CardOutcome::parse(&o).py(py)?,
+            None => CardOutcome::Approved,
+        };
         self.with(py, |s| s.present_card(&intent_id, o))?.py(py)
     }
 
@@ -321,7 +326,10 @@ impl PySimulator {
     /// Makes the simulated API answer the documented 403s: the device list "Integrator isn't
     /// registered", a mode change of the listed devices "User not logged into the device".
     /// Called without arguments, ends them.
-    #[pyo3(signature = (*, integrator_not_registered=false, user_not_logged_in=Vec::new()))]
+    #[pyo3(
+        signature = (*, integrator_not_registered=false, user_not_logged_in=Vec::new()),
+        text_signature = "($self, *, integrator_not_registered=False, user_not_logged_in=())"
+    )]
     fn set_forbidden(
         &self,
         py: Python<'_>,

@@ -43,15 +43,21 @@ def test_the_readmes_have_python_examples() -> None:
 @contextlib.contextmanager
 def simulated_clients(sim: mppoint.Simulator) -> Iterator[None]:
     real = mppoint.Client
+    real_async = mppoint.AsyncClient
 
     def client(access_token: str, **kw: Any) -> mppoint.Client:
         return sim.client(site=kw.get("site"))
 
+    def async_client(access_token: str, **kw: Any) -> mppoint.AsyncClient:
+        return real_async.from_client(sim.client(site=kw.get("site")))
+
     mppoint.Client = client  # type: ignore[misc, assignment]
+    mppoint.AsyncClient = async_client  # type: ignore[misc, assignment]
     try:
         yield
     finally:
         mppoint.Client = real  # type: ignore[misc]
+        mppoint.AsyncClient = real_async  # type: ignore[misc]
 
 
 def signed(sim: mppoint.Simulator, body: dict[str, Any] | bytes, data_id: str) -> tuple[dict[str, str], str, bytes]:
@@ -89,6 +95,14 @@ def test_each_example_runs(name: str, code: str, readme_sim: mppoint.Simulator) 
         # A sale: it ran against the simulator and printed what the cashier needs.
         assert "APPROVED" in ns["_stdout"] or "paid" in ns["_stdout"], ns["_stdout"]
         return
+    if "asyncio.run(main())" in code:
+        # The async sale: it ran against the simulator and printed the payment.
+        assert re.search(r"^paid \d+$", ns["_stdout"], re.M), ns["_stdout"]
+        return
+    if "def test_a_declined_card" in code:
+        # The pytest plugin's fixture, as pytest would give it.
+        ns["test_a_declined_card"](sim.client())
+        return
     if "def test_checkout" in code:
         fixture = ns["sim"].__wrapped__ if hasattr(ns["sim"], "__wrapped__") else None
         assert fixture is not None, "the example's fixture is a pytest fixture"
@@ -108,6 +122,17 @@ def test_each_example_runs(name: str, code: str, readme_sim: mppoint.Simulator) 
             return int(tc.post(f"/mp/webhook?{query}", headers=headers, data=body).status_code)
 
         check_endpoint(sim, post, ns)
+        return
+    if "FastAPI(" in code and "AsyncClient(" in code:
+        from fastapi.testclient import TestClient
+
+        with TestClient(ns["app"]) as tc3:
+            r = tc3.post("/tills/SUC001POS001/sales", params={"amount": "10.00", "reference": "f-1"})
+            assert r.status_code == 200, r.text
+            assert r.json()["paid"] is True and r.json()["verdict"] == "APPROVED", r.json()
+            r = tc3.post("/tills/SUC001POS001/sales", params={"amount": "10.13", "reference": "f-2"})
+            assert r.json() == {"paid": False, "verdict": "REJECTED", "advice": r.json()["advice"]}
+            assert tc3.get("/health").json() == {"status": "ok"}
         return
     if "FastAPI(" in code:
         from fastapi.testclient import TestClient
@@ -135,3 +160,31 @@ def check_endpoint(sim: mppoint.Simulator, post: Any, ns: dict[str, Any]) -> Non
     # Garbage with a valid signature: a clean 400, never a 500.
     headers, query, body = signed(sim, b"\x00not json", "intent-1")
     assert post(headers, query, body) == 400
+
+
+# What the examples use without defining it (the webhook endpoints' placeholders).
+MYPY_PRELUDE = """\
+SECRET: str = "..."
+def enqueue(dedup_key: str, intent_id: str) -> None: ...
+"""
+
+
+def test_the_examples_pass_mypy_strict(tmp_path: pathlib.Path) -> None:
+    """As the README says: the READMEs' Python examples (the repository's and python/'s)
+    type-check under mypy --strict (a paid sale's approved_payment is a Payment once is_paid
+    is checked)."""
+    import subprocess
+    import sys
+
+    files = []
+    for name, code in BLOCKS:
+        f = tmp_path / (re.sub(r"\W", "_", name) + ".py")
+        uses = "SECRET" in code or "enqueue(" in code
+        f.write_text((MYPY_PRELUDE if uses else "") + code, encoding="utf-8")
+        files.append(str(f))
+    assert len(files) >= 5
+    out = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", *files],
+        capture_output=True, text=True, cwd=tmp_path,
+    )
+    assert out.returncode == 0, out.stdout + out.stderr

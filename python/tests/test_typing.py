@@ -34,6 +34,7 @@ def test_mypy_catches_a_wrong_call() -> None:
         "c = mppoint.Client('t')\n"
         "c.get_intent(123)\n"
         "s: str = c.charge('1.00', 'd', 'r', pos='P').amount\n"
+        "unchecked: int = c.charge('1.00', 'd', 'r', pos='P').approved_payment.id\n"
     )
     try:
         out = subprocess.run(
@@ -45,6 +46,8 @@ def test_mypy_catches_a_wrong_call() -> None:
     assert out.returncode == 1
     assert 'Argument 1 to "get_intent" of "Client" has incompatible type "int"' in out.stdout
     assert "Incompatible types in assignment" in out.stdout
+    # Without the is_paid check, approved_payment may be None.
+    assert 'Item "None" of "Payment | None" has no attribute "id"' in out.stdout
 
 
 def test_the_typed_example_runs(sim: mppoint.Simulator) -> None:

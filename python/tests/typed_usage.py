@@ -3,6 +3,7 @@ test_typing.py also runs it against the simulator."""
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from decimal import Decimal
 
@@ -33,6 +34,16 @@ def ring_up(client: mppoint.Client, amount: mppoint.AmountLike, order: str) -> m
     return sale
 
 
+async def ring_up_async(client: mppoint.AsyncClient, order: str) -> str:
+    sale = await client.charge("10.00", f"Order {order}", order, pos="SUC001POS001")
+    if sale.is_paid:
+        # Narrowed by is_paid: a PaidSale, whose approved_payment is a Payment (no None check).
+        payment: mppoint.Payment = sale.approved_payment
+        return f"paid {payment.id}"
+    unpaid: mppoint.UnpaidSale = sale
+    return unpaid.verdict
+
+
 def run(sim: mppoint.Simulator) -> dict[str, object]:
     client: mppoint.Client = sim.client(site="MLB", retries=1)
     sale = ring_up(client, Decimal("19.90"), "A-1")
@@ -50,6 +61,8 @@ def run(sim: mppoint.Simulator) -> dict[str, object]:
     except mppoint.NotFoundError as e:
         status: int | None = e.status
         assert status == 404
+    paid_async: str = asyncio.run(ring_up_async(mppoint.AsyncClient.from_client(client), "A-3"))
+    assert paid_async.startswith("paid ")
     return {
         "verdicts": (sale.verdict, other.verdict),
         "devices": len(devices),

@@ -377,6 +377,14 @@ impl SimulatorConfig {
         self.limits.unwrap_or_else(|| self.site.default_limits())
     }
 
+    /// The pace a client of this simulator polls at when a wait sets none: half its shortest
+    /// step (`pickup_delay`, `step_delay`), so that each status a terminal goes through is seen,
+    /// from 10 ms (the least poll interval) to 1 s (a real client's default).
+    pub fn poll_pace(&self) -> Duration {
+        (self.pickup_delay.min(self.step_delay) / 2)
+            .clamp(Duration::from_millis(10), Duration::from_secs(1))
+    }
+
     /// How long an intent may stay unfinished: one hour divided by the time factor.
     pub fn expiry(&self) -> Duration {
         Duration::from_secs(3600) / self.time_factor.max(1)

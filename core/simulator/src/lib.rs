@@ -139,6 +139,10 @@ pub struct ClientSettings {
     pub site: Option<mppoint::Site>,
     /// The simulator's amount limits, when it has its own.
     pub limits: Option<mppoint::AmountLimits>,
+    /// The client's pace ([`mppoint::ClientBuilder::poll_interval`]) for waits that set none:
+    /// the simulator's, so that a wait sees every status its terminals go through (and a test
+    /// suite does not sleep a second per sale).
+    pub poll_interval: Option<std::time::Duration>,
 }
 
 impl ClientSettings {
@@ -151,6 +155,7 @@ impl ClientSettings {
             no_proxy: true,
             site: None,
             limits: None,
+            poll_interval: None,
         }
     }
 
@@ -169,6 +174,9 @@ impl ClientSettings {
         }
         if let Some(limits) = self.limits {
             b = b.amount_limits(limits);
+        }
+        if let Some(d) = self.poll_interval {
+            b = b.poll_interval(d);
         }
         b
     }
@@ -295,6 +303,7 @@ impl Simulator {
         ClientSettings {
             site: Some(self.shared.cfg.site),
             limits: self.shared.cfg.limits,
+            poll_interval: Some(self.shared.cfg.poll_pace()),
             ..ClientSettings::new(self.base_url(), self.access_token(), self.ca_cert_pem())
         }
     }
