@@ -2,15 +2,19 @@
 # Builds the release bundle of the C API for Linux x86_64 (glibc 2.17 and later):
 #
 #   OUTDIR/mppoint-VERSION-x86_64-linux-gnu/
-#     include/mppoint.h
+#     README.md, install.sh                 start here; install.sh [PREFIX] (default ~/.local)
+#     include/mppoint.h, include/mppoint.hpp   the C header and the header-only C++17 layer
+#     examples/sale.c, examples/sale.cpp    a sale against the simulator, build line inside
 #     lib/libmppoint.so.VERSION            SONAME libmppoint.so.0 (0.x releases)
 #     lib/libmppoint.so.0, lib/libmppoint.so   symbolic links
 #     lib/libmppoint.a
 #     lib/pkgconfig/mppoint.pc, mppoint-static.pc     relocatable (${pcfiledir})
 #     lib/cmake/mppoint/mppointConfig.cmake (+Version)  find_package(mppoint):
 #                                                       mppoint::mppoint, mppoint::static
-#     pascal/mppoint.pas, pascal/sale.dpr               the Delphi / Free Pascal unit and example
+#     pascal/mppoint.pas, pascal/*.dpr                  the Delphi / Free Pascal unit and examples
 #     share/doc/mppoint/  README.md, LICENSE-MIT, LICENSE-APACHE
+# (everything but the libraries is copied by ffi-c/bundle_files.sh, shared with the release
+# workflow; the README's links are rewritten to point at the bundle's files).
 #   OUTDIR/mppoint-VERSION-x86_64-linux-gnu.tar.gz
 #
 # The library is built with the `dist` profile (stripped, LTO) and linked by Zig against glibc
@@ -53,8 +57,8 @@ cmake_libs=${cmake_libs%;}
 name="mppoint-$version-x86_64-linux-gnu"
 b="$outdir/$name"
 rm -rf "$b" "$b.tar.gz"
-install -d "$b/include" "$b/lib/pkgconfig" "$b/lib/cmake/mppoint" "$b/pascal" "$b/share/doc/mppoint"
-install -m 0644 include/mppoint.h "$b/include/mppoint.h"
+install -d "$b/lib/pkgconfig" "$b/lib/cmake/mppoint"
+bash ffi-c/bundle_files.sh "$b"
 install -m 0755 "$DIST_OUT/libmppoint.so" "$b/lib/libmppoint.so.$version"
 ln -s "libmppoint.so.$version" "$b/lib/$soname"
 ln -s "$soname" "$b/lib/libmppoint.so"
@@ -69,11 +73,6 @@ for f in mppointConfig mppointConfigVersion; do
   sed -e "s|@VERSION@|$version|g" -e "s|@SOVERSION@|$soversion|g" -e "s|@VERSION_MINOR@|$minor|g" \
     -e "s|@CMAKE_LIBS_PRIVATE@|$cmake_libs|g" "ffi-c/cmake/$f.cmake.in" > "$b/lib/cmake/mppoint/$f.cmake"
 done
-if [ -d ffi-c/pascal ]; then
-  install -m 0644 ffi-c/pascal/mppoint.pas "$b/pascal/"
-  install -m 0644 ffi-c/pascal/examples/*.dpr "$b/pascal/"
-fi
-install -m 0644 ffi-c/README.md LICENSE-MIT LICENSE-APACHE "$b/share/doc/mppoint/"
 
 # Checks of what we ship: the SONAME, nothing newer than glibc 2.17, the size.
 readelf -d "$b/lib/libmppoint.so.$version" | grep -q "Library soname: \[$soname\]" \

@@ -4,8 +4,19 @@
  * act on the verdict. Against Mercado Pago, skip the simulator and pass your access token (and
  * MPP_SITE_MLA or MPP_SITE_MLB) instead.
  *
- *   cc -std=c11 -o sale ffi-c/examples/sale.c $(pkg-config --cflags --libs mppoint)
+ * Build and run it from the directory holding sale.c, once the bundle is installed by its
+ * install.sh (into ~/.local, its default; for another prefix, change the first line).
+ * tests/run_c.sh runs these lines as they are written here:
+ *
+ *   export PKG_CONFIG_PATH=$HOME/.local/lib/pkgconfig
+ *   cc -std=c11 -o sale sale.c $(pkg-config --cflags --libs mppoint) -Wl,-rpath,$(pkg-config --variable=libdir mppoint)
  *   ./sale
+ *
+ * -Wl,-rpath,... records where libmppoint.so.0 lies, so ./sale starts without LD_LIBRARY_PATH
+ * (without it: "libmppoint.so.0: cannot open shared object file"). Or link it statically, with
+ * nothing to find at run time:
+ *
+ *   cc -std=c11 -o sale sale.c $(pkg-config --cflags --libs mppoint-static) && ./sale
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -20,7 +20,14 @@
 //  - Windows: 32-bit programs need the x86 bundle's mppoint.dll, 64-bit ones the x64 bundle's;
 //    put it beside the .exe. No import library is needed for 'external'.
 //  - Free Pascal: compile with -Mdelphi (or keep the {$mode delphi} below); on Linux it links
-//    libmppoint.so: pass -Fl<bundle>/lib, and -k-rpath -k<bundle>/lib or run ldconfig.
+//    libmppoint.so: pass -Fl<bundle>/lib, and -k-rpath -k<bundle>/lib or run ldconfig. Add
+//    -FU. so the compiled unit (mppoint.o, mppoint.ppu) goes to your folder, not the installed
+//    unit's (which a normal user cannot write), or copy mppoint.pas beside your program.
+//  - Free Pascal on Linux/macOS: a program with threads (TThread, or mpp_charge on a worker)
+//    must name cthreads FIRST in its uses clause: uses {$IFDEF UNIX}cthreads,{$ENDIF} ...;
+//    without it the first thread stops the program with 'Runtime error 232'.
+//  - Delphi's Currency (a fixed point Int64 of 1/10000): MppCurrencyToCents,
+//    MppCentsToCurrency and MppCurrencyToAmount below convert exactly, with no float.
 //
 // The conventions of the C API (from include/mppoint.h):
 // mppoint.h: the C API of mppoint, which drives Mercado Pago Point card terminals through the
@@ -1889,6 +1896,50 @@ function mpp_notification_to_json(notification: Pmpp_notification; out_json: PPA
 // /
 procedure mpp_notification_free(notification: Pmpp_notification); cdecl; external MPPOINT_LIB;
 
+// Currency <-> the library's amounts, exact (integer arithmetic on Currency's Int64, no float).
+// Currency 12.47 -> 1247 cents. False (and Cents = 0) when Value has a fraction of a cent
+// (12.475): no amount has one, so nothing is rounded silently; round it yourself first if that
+// is what the till means.
+function MppCurrencyToCents(const Value: Currency; out Cents: Int64): Boolean;
+// 1247 cents -> Currency 12.47. False (and Value = 0) when Cents is beyond Currency's range.
+function MppCentsToCurrency(const Cents: Int64; out Value: Currency): Boolean;
+// Currency 12.47 -> the amount string '12.47' for mpp_intent_request_new / mpp_payment_refund.
+// False (and Amount = '') when Value has a fraction of a cent.
+function MppCurrencyToAmount(const Value: Currency; out Amount: AnsiString): Boolean;
+
 implementation
+
+function MppCurrencyToCents(const Value: Currency; out Cents: Int64): Boolean;
+var
+  Raw: Int64;
+begin
+  Move(Value, Raw, SizeOf(Raw));  // Currency is an Int64 counting 1/10000
+  Result := Raw mod 100 = 0;
+  if Result then Cents := Raw div 100 else Cents := 0;
+end;
+
+function MppCentsToCurrency(const Cents: Int64; out Value: Currency): Boolean;
+var
+  Raw: Int64;
+begin
+  Result := (Cents <= High(Int64) div 100) and (Cents >= Low(Int64) div 100);
+  if Result then Raw := Cents * 100 else Raw := 0;
+  Move(Raw, Value, SizeOf(Raw));
+end;
+
+function MppCurrencyToAmount(const Value: Currency; out Amount: AnsiString): Boolean;
+var
+  Cents: Int64;
+  Whole, Frac: ShortString;
+begin
+  Amount := '';
+  Result := MppCurrencyToCents(Value, Cents);
+  if not Result then Exit;
+  Str(Abs(Cents) div 100, Whole);  // |Cents| <= 2^63 / 100: Abs cannot overflow
+  Str(Abs(Cents) mod 100, Frac);
+  if Length(Frac) < 2 then Frac := '0' + Frac;
+  Amount := AnsiString(Whole) + '.' + AnsiString(Frac);
+  if Cents < 0 then Amount := '-' + Amount;
+end;
 
 end.

@@ -85,6 +85,8 @@ enum Route {
     DeleteFaults,
     State,
     PutWebhookUrls,
+    /// `GET /_simulator/`: the list of the control routes ([`CONTROL_ROUTES`]).
+    ControlIndex,
     /// The Orders API (`/v1/orders…`, `/terminals/v1/…`), served by [`super::orders`].
     Orders(OrderRoute),
 }
@@ -105,6 +107,25 @@ impl Route {
         }
     }
 }
+
+/// The control routes (method, path, what it does), answered by `GET /_simulator/` so that a
+/// tester who only has the URL `mppoint sim` printed can find them. A test checks that each one
+/// routes.
+pub(crate) const CONTROL_ROUTES: &[(&str, &str, &str)] = &[
+    ("GET", "/_simulator/", "this list"),
+    ("POST", "/_simulator/intents/{id}/present_card", "a card is presented on the terminal; body {\"outcome\": \"approved\" | \"rejected\" | \"error\" | \"confirmation_required\"} (default approved)"),
+    ("POST", "/_simulator/intents/{id}/cancel_on_terminal", "the customer or cashier cancels the intent on the terminal"),
+    ("POST", "/_simulator/intents/{id}/hold", "the terminal keeps the intent ON_TERMINAL until present_card or cancel_on_terminal"),
+    ("POST", "/_simulator/devices/{id}/restart", "the device restarts and takes the operating mode set by set-mode"),
+    ("PUT", "/_simulator/forbidden", "body {\"integrator_not_registered\": bool, \"user_not_logged_in\": [device ids]}"),
+    ("GET", "/_simulator/counters", "requests served, per endpoint"),
+    ("GET", "/_simulator/faults", "the armed faults"),
+    ("PUT", "/_simulator/faults", "replace the armed faults (a JSON list)"),
+    ("POST", "/_simulator/faults", "arm one more fault"),
+    ("DELETE", "/_simulator/faults", "disarm every fault"),
+    ("GET", "/_simulator/state", "devices, intents, orders and payments"),
+    ("PUT", "/_simulator/webhook_urls", "where notifications go (a JSON list of URLs)"),
+];
 
 fn route(method: &Method, segs: &[Cow<'_, str>]) -> Option<Route> {
     let s: Vec<&str> = segs.iter().map(|c| c.as_ref()).collect();
@@ -137,6 +158,7 @@ fn route(method: &Method, segs: &[Cow<'_, str>]) -> Option<Route> {
         (Method::GET, ["v1", "payments", "search"]) => Route::SearchPayments,
         (Method::GET, ["v1", "payments", id]) => Route::GetPayment(own(id)),
         (Method::POST, ["v1", "payments", id, "refunds"]) => Route::Refund(own(id)),
+        (Method::GET, ["_simulator"]) => Route::ControlIndex,
         (Method::POST, ["_simulator", "intents", id, "present_card"]) => {
             Route::PresentCard(own(id))
         }
@@ -528,6 +550,13 @@ fn dispatch(
                 Answer::value(200, &f)
             }),
         Route::Counters => Ok(Answer::value(200, &*lock(&shared.counters))),
+        Route::ControlIndex => {
+            let routes: Vec<Value> = CONTROL_ROUTES
+                .iter()
+                .map(|(m, p, d)| serde_json::json!({"method": m, "path": p, "description": d}))
+                .collect();
+            Ok(Answer::value(200, &serde_json::json!({ "control_routes": routes })))
+        }
         Route::GetFaults => Ok(Answer::value(200, &lock(&shared.faults).rules())),
         Route::PutFaults => parse_faults(body).map(|rules| {
             lock(&shared.faults).set(rules.clone());
@@ -875,6 +904,33 @@ mod tests {
         );
         assert_eq!(r(Method::PUT, "/v1/payments/12"), None);
         assert!(segments("/a/%ff").is_none());
+    }
+
+    #[test]
+    fn the_control_index_lists_routes_that_exist() {
+        assert_eq!(r(Method::GET, "/_simulator/"), Some(Route::ControlIndex));
+        assert_eq!(r(Method::GET, "/_simulator"), Some(Route::ControlIndex));
+        for (m, p, _) in CONTROL_ROUTES {
+            let m = Method::from_bytes(m.as_bytes()).unwrap();
+            let route = r(m.clone(), &p.replace("{id}", "x"));
+            assert!(route.is_some(), "{m} {p} is listed but does not route");
+            assert_eq!(route.unwrap().endpoint(), Endpoint::Control, "{m} {p}");
+        }
+        // every control route of the table above is listed
+        let listed: Vec<&str> = CONTROL_ROUTES.iter().map(|(_, p, _)| *p).collect();
+        for p in [
+            "present_card",
+            "cancel_on_terminal",
+            "hold",
+            "restart",
+            "forbidden",
+            "counters",
+            "faults",
+            "state",
+            "webhook_urls",
+        ] {
+            assert!(listed.iter().any(|l| l.contains(p)), "{p} is not listed");
+        }
     }
 
     #[test]

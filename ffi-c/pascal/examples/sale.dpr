@@ -1,7 +1,9 @@
 // A sale, a cancel and a webhook check from Delphi or Free Pascal, against the simulator that
 // libmppoint carries (no terminal needed).
 //
-//   Free Pascal: fpc -Mdelphi -Fu<bundle>/pascal -Fl<bundle>/lib -k-rpath -k<bundle>/lib sale.dpr
+//   Free Pascal, after the bundle's install.sh (into ~/.local; tests/run_pascal.sh runs this line
+//   as written; -FU. writes the compiled unit here, not into the installed unit's folder):
+//   fpc -Mdelphi -Fu$HOME/.local/pascal -FU. -Fl$HOME/.local/lib -k-rpath -k$HOME/.local/lib sale.dpr
 //   Delphi:      add mppoint.pas to the project; put mppoint.dll (x86 or x64, as the program)
 //                beside the .exe.
 //
