@@ -7,7 +7,7 @@ use std::fmt;
 use std::sync::{Arc, Mutex};
 
 use crate::amount::{Amount, AmountLimits, Site};
-use crate::api::{payments, Api, PointApi};
+use crate::api::{Api, PointApi};
 use crate::device::{Device, DeviceFilter, DevicePage, OperatingMode};
 use crate::error::{Error, ErrorKind, Result};
 use crate::intent::{validate_id, Intent, IntentRequest, Target};
@@ -265,7 +265,9 @@ impl Client {
     /// # Ok::<(), mppoint::Error>(())
     /// ```
     pub fn get_payment(&self, payment_id: u64) -> Result<Payment> {
-        payments::get(&self.inner.transport, payment_id)
+        self.inner
+            .api
+            .get_payment(&self.inner.transport, payment_id)
     }
 
     /// Refunds a payment: in full with `None`, or partly. Sent with a new `X-Idempotency-Key`
@@ -289,7 +291,7 @@ impl Client {
         amount: Option<Amount>,
         idempotency_key: impl Into<Option<&'k str>>,
     ) -> Result<Refund> {
-        payments::refund(
+        self.inner.api.refund_payment(
             &self.inner.transport,
             payment_id,
             amount,
@@ -380,7 +382,9 @@ impl Client {
     /// ```
     pub fn find_payments(&self, external_reference: &str) -> Result<Vec<Payment>> {
         crate::intent::validate_external_reference(external_reference)?;
-        payments::search(&self.inner.transport, external_reference)
+        self.inner
+            .api
+            .find_payments(&self.inner.transport, external_reference)
     }
 
     /// The whole sale: create the intent, wait for it to end, read its payment and give one

@@ -21,10 +21,11 @@
 use std::fmt;
 use std::str::FromStr;
 
-use crate::amount::{AmountLimits, Site};
+use crate::amount::{Amount, AmountLimits, Site};
 use crate::device::{DeviceFilter, DevicePage, OperatingMode};
 use crate::error::{Error, Result};
 use crate::intent::{Intent, IntentRequest, Target};
+use crate::payment::{Payment, Refund};
 use crate::retry::RetryPolicy;
 use crate::sale::Sale;
 use crate::status::Status;
@@ -82,6 +83,27 @@ pub(crate) trait PointApi: Send + Sync + fmt::Debug {
 
     /// Whether a cancel through this API can still stop a sale in `status`.
     fn can_cancel(&self, status: &Status) -> bool;
+
+    /// A payment, through the Payments API both Point APIs share.
+    fn get_payment(&self, t: &Transport, payment_id: u64) -> Result<Payment> {
+        payments::get(t, payment_id)
+    }
+
+    /// The payments of an external reference, through the Payments API.
+    fn find_payments(&self, t: &Transport, external_reference: &str) -> Result<Vec<Payment>> {
+        payments::search(t, external_reference)
+    }
+
+    /// A refund of a payment, through the Payments API (`key`: the caller's, or a new one).
+    fn refund_payment(
+        &self,
+        t: &Transport,
+        payment_id: u64,
+        amount: Option<Amount>,
+        key: Option<&str>,
+    ) -> Result<Refund> {
+        payments::refund(t, payment_id, amount, key)
+    }
 }
 
 /// What the APIs take from the builder.
