@@ -1,22 +1,21 @@
-//! The client: every Point operation of the InStore API.
+//! The client: every Point operation, on whichever API it was built for. It keeps what the APIs
+//! share (the checks before anything is sent, the memory of create keys, the charge from create to
+//! verdict) and asks the API behind the seam ([`crate::api`]) for the rest; it names no API.
 
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, Mutex};
 
-use reqwest::Method;
-use serde_json::value::RawValue;
-
 use crate::amount::{Amount, AmountLimits, Site};
-use crate::api::orders::OrderOptions;
-use crate::api::Api;
-use crate::config::{ClientBuilder, RetryPolicy};
+use crate::api::{Api, PointApi};
 use crate::device::{Device, DeviceFilter, DevicePage, OperatingMode};
 use crate::error::{Error, ErrorKind, Result};
-use crate::intent::{intent_from_get_answer, validate_id, Intent, IntentRequest, Target};
-use crate::payment::{validate_payment_id, Payment, Refund};
+use crate::intent::{validate_id, Intent, IntentRequest, Target};
+use crate::payment::{Payment, Refund};
+use crate::retry::RetryPolicy;
 use crate::sale::Sale;
-use crate::transport::{seg, Call, Op, Transport};
+use crate::status::Status;
+use crate::transport::Transport;
 use crate::wait::{WaitOptions, WaitStep, Waiter};
 use crate::wakeup::{SleepEnd, Wakeups};
 
@@ -47,11 +46,12 @@ struct Inner {
     /// What each idempotency key of a recent create was sent for (target, cents, external
     /// reference), so a key reused for another cart is refused before it is sent.
     keys: Mutex<HashMap<String, (String, i64, String)>>,
-    api: Api,
-    /// What an Orders create adds (expiration, integration data).
-    orders: OrderOptions,
+    /// Which API, as the caller named it.
+    kind: Api,
+    /// That API's answers to every operation.
+    api: Box<dyn PointApi>,
     /// The application's webhook secret, for [`Client::handle_webhook`].
-    webhook_secret: Option<crate::config::Secret>,
+    webhook_secret: Option<crate::transport::Secret>,
     /// The waits a webhook delivery can wake.
     wakeups: Arc<Wakeups>,
     /// The pause between polls of waits that set none ([`ClientBuilder::poll_interval`]).
@@ -67,45 +67,34 @@ impl fmt::Debug for Client {
             .field("transport", &self.inner.transport)
             .field("site", &self.inner.site)
             .field("limits", &self.inner.limits)
-            .field("api", &self.inner.api)
+            .field("api", &self.inner.kind)
             .finish()
     }
 }
 
 impl Client {
-    /// Starts configuring a client for this access token.
-    pub fn builder(access_token: impl Into<String>) -> ClientBuilder {
-        ClientBuilder::new(access_token)
-    }
-
-    pub(crate) fn from_builder(b: ClientBuilder) -> Result<Client> {
-        let transport = Transport::new(&b)?;
-        let limits = b.limits.or_else(|| b.site.map(Site::default_limits));
-        // On the Orders API the integrator and platform ids travel in the body.
-        let orders = OrderOptions {
-            platform_id: b.platform_id.clone(),
-            integrator_id: b.integrator_id.clone(),
-            ..b.orders.clone()
-        };
-        if b.api == Api::Orders {
-            if let Some(e) = &orders.expiration_time {
-                crate::api::orders::validate_expiration_time(e)
-                    .map_err(|e| Error::new(ErrorKind::Config, e.message().to_string()))?;
-            }
-        }
-        Ok(Client {
+    pub(crate) fn from_parts(
+        transport: Transport,
+        kind: Api,
+        api: Box<dyn PointApi>,
+        site: Option<Site>,
+        limits: Option<AmountLimits>,
+        webhook_secret: Option<crate::transport::Secret>,
+        poll_interval: Option<std::time::Duration>,
+    ) -> Client {
+        Client {
             inner: Arc::new(Inner {
                 transport,
-                site: b.site,
+                site,
                 limits,
                 keys: Mutex::new(HashMap::new()),
-                api: b.api,
-                orders,
-                webhook_secret: b.webhook_secret,
+                kind,
+                api,
+                webhook_secret,
                 wakeups: Arc::default(),
-                poll_interval: b.poll_interval,
+                poll_interval,
             }),
-        })
+        }
     }
 
     /// The webhook secret, when configured.
@@ -123,17 +112,19 @@ impl Client {
         self.inner.transport.base_url()
     }
 
-    /// The API this client speaks ([`Api::Intents`] or [`Api::Orders`]).
+    /// The API this client speaks (see [`Api`]).
     pub fn api(&self) -> Api {
-        self.inner.api
+        self.inner.kind
+    }
+
+    /// Whether [`Client::cancel_intent`] can still stop a sale in `status` on this client's API
+    /// (the answer differs per API: see each API's module).
+    pub fn can_cancel(&self, status: &Status) -> bool {
+        self.inner.api.can_cancel(status)
     }
 
     pub(crate) fn transport(&self) -> &Transport {
         &self.inner.transport
-    }
-
-    pub(crate) fn order_options(&self) -> &OrderOptions {
-        &self.inner.orders
     }
 
     /// The configured site.
@@ -157,32 +148,7 @@ impl Client {
     /// # Ok::<(), mppoint::Error>(())
     /// ```
     pub fn list_devices(&self, filter: &DeviceFilter) -> Result<DevicePage> {
-        if self.inner.api == Api::Orders {
-            return self.orders_list_terminals(filter);
-        }
-        if filter.limit == Some(0) {
-            return Err(Error::invalid_argument("limit", "must be at least 1", "0"));
-        }
-        for (field, v) in [("store_id", &filter.store_id), ("pos_id", &filter.pos_id)] {
-            if let Some(v) = v {
-                validate_id(field, v)?;
-            }
-        }
-        // The reference types the pos_id filter as an integer (the API answers 400 "query param
-        // incorrect format" otherwise): say so before sending.
-        if let Some(p) = &filter.pos_id {
-            if p.trim().parse::<u64>().is_err() {
-                return Err(Error::invalid_argument(
-                    "pos_id",
-                    "must be the POS's numeric id (the device list's pos_id), not its external id",
-                    p,
-                ));
-            }
-        }
-        self.call_json(
-            Call::get("/instore-api/point/v1/devices", "the device list")
-                .with_query(filter.query()),
-        )
+        self.inner.api.list_devices(&self.inner.transport, filter)
     }
 
     /// Every device matching `filter`, fetching page after page as the iterator advances.
@@ -226,22 +192,9 @@ impl Client {
                 m,
             ));
         }
-        if self.inner.api == Api::Orders {
-            return self.orders_setup_terminal(device_id, mode);
-        }
-        #[derive(serde::Deserialize)]
-        struct ModeAnswer {
-            operating_mode: OperatingMode,
-        }
-        let subject = format!("device {device_id}");
-        let body = serde_json::to_vec(&serde_json::json!({ "operating_mode": mode.as_str() }))
-            .map_err(|e| Error::new(ErrorKind::InvalidArgument, e.to_string()))?;
-        let a: ModeAnswer = self.call_json(Call::set_mode(
-            format!("/instore-api/point/v1/devices/{}", seg(device_id)),
-            body,
-            &subject,
-        ))?;
-        Ok(a.operating_mode)
+        self.inner
+            .api
+            .set_operating_mode(&self.inner.transport, device_id, &mode)
     }
 
     /// Creates an intent on the device of a POS or on a device. The request is validated first
@@ -263,35 +216,18 @@ impl Client {
     /// ```
     pub fn create_intent(&self, target: &Target, req: &IntentRequest) -> Result<Intent> {
         target.validate()?;
-        if self.inner.api == Api::Orders {
-            return self.orders_create(target, req);
-        }
-        req.validate(self.inner.limits.as_ref(), self.inner.site)?;
+        self.inner
+            .api
+            .check_create(target, req, self.inner.limits.as_ref(), self.inner.site)?;
         let key = req
             .get_idempotency_key()
             .map(str::to_string)
             .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
-        let path = match target {
-            Target::Pos(id) => {
-                format!("/instore-api/integrations/v1/intents/point/pos/{}", seg(id))
-            }
-            Target::Device(id) => format!("/instore-api/integrations/v1/intents/point/{}", seg(id)),
-        };
         self.remember_key(&key, target, req)?;
-        let body = serde_json::to_vec(&req.to_body())
-            .map_err(|e| Error::new(ErrorKind::InvalidArgument, e.to_string()))?;
-        let subject = format!("the intent for {target}");
-        let sent: Result<Intent> = self.call_json(Call {
-            method: Method::POST,
-            path,
-            query: Vec::new(),
-            body: Some(body),
-            op: Op::Create,
-            subject: &subject,
-            idempotency_key: Some(key.clone()),
-            retry: None,
-            external_reference: Some(req.external_reference()),
-        });
+        let sent = self
+            .inner
+            .api
+            .create(&self.inner.transport, target, req, &key);
         self.checked_create(sent, key, target, req)
     }
 
@@ -309,34 +245,7 @@ impl Client {
 
     fn get_intent_with(&self, intent_id: &str, retry: Option<RetryPolicy>) -> Result<Intent> {
         validate_id("intent_id", intent_id)?;
-        if self.inner.api == Api::Orders {
-            return self.get_order_with(intent_id, retry).map(|o| o.to_intent());
-        }
-        let subject = format!("intent {intent_id}");
-        let call = Call::get(
-            format!(
-                "/instore-api/integrations/v1/intents/{}/point",
-                seg(intent_id)
-            ),
-            &subject,
-        )
-        .with_retry(retry);
-        // The answer may leave out the id we asked for (the guide's own example does).
-        self.inner
-            .transport
-            .decoded(call, |body| {
-                serde_json::from_slice(body)
-                    .and_then(|v| intent_from_get_answer(v, intent_id))
-                    .map_err(|e| {
-                        format!(
-                            "the answer is not the intent expected ({e}); it starts with {}",
-                            crate::error::quote_snippet(&String::from_utf8_lossy(
-                                &body[..body.len().min(120)]
-                            ))
-                        )
-                    })
-            })
-            .map_err(|e| e.with_intent_id(intent_id))
+        self.inner.api.get(&self.inner.transport, intent_id, retry)
     }
 
     /// Cancels an intent that is still `OPENED` (not yet on the terminal). Once the terminal has
@@ -355,73 +264,18 @@ impl Client {
     /// ```
     pub fn cancel_intent(&self, intent_id: &str) -> Result<()> {
         validate_id("intent_id", intent_id)?;
-        if self.inner.api == Api::Orders {
-            return self.orders_cancel(intent_id);
-        }
-        self.cancel_at(
-            intent_id,
-            format!(
-                "/instore-api/integrations/v1/intents/{}/point",
-                seg(intent_id)
-            ),
-        )
+        self.inner
+            .api
+            .cancel(&self.inner.transport, intent_id, None)
     }
 
     /// Cancels an intent through the older path that also names the POS (`…/point/pos/{external_id}`).
     pub fn cancel_intent_for_pos(&self, intent_id: &str, pos_external_id: &str) -> Result<()> {
         validate_id("intent_id", intent_id)?;
         validate_id("pos_external_id", pos_external_id)?;
-        if self.inner.api == Api::Orders {
-            // An order is canceled by its id alone.
-            return self.orders_cancel(intent_id);
-        }
-        self.cancel_at(
-            intent_id,
-            format!(
-                "/instore-api/integrations/v1/intents/{}/point/pos/{}",
-                seg(intent_id),
-                seg(pos_external_id)
-            ),
-        )
-    }
-
-    fn cancel_at(&self, intent_id: &str, path: String) -> Result<()> {
-        let subject = format!("intent {intent_id}");
-        let sent = self.inner.transport.empty(Call {
-            method: Method::DELETE,
-            path,
-            query: Vec::new(),
-            body: None,
-            op: Op::Cancel,
-            subject: &subject,
-            idempotency_key: None,
-            retry: None,
-            external_reference: None,
-        });
-        match sent {
-            Ok(()) => Ok(()),
-            // A 409 says only "not OPENED". Look at the intent to say what is true: already
-            // canceled (perhaps by our own retried DELETE whose answer was lost) is done; on the
-            // terminal means cancel it there; ended otherwise means there is nothing to cancel.
-            Err(e) if e.kind() == ErrorKind::CannotCancel => match self.get_intent(intent_id) {
-                Ok(i) if i.status == crate::Status::Canceled => Ok(()),
-                Ok(i) if i.status.is_final() => Err(e
-                    .with_message(format!(
-                        "intent {intent_id} already ended as {}: there is nothing to cancel{}",
-                        i.status,
-                        if i.status == crate::Status::Closed {
-                            " (if its payment was approved, refund the payment)"
-                        } else {
-                            ""
-                        }
-                    ))
-                    .with_last_status(Some(i.status))
-                    .with_intent_id(intent_id)),
-                Ok(i) => Err(e.with_last_status(Some(i.status)).with_intent_id(intent_id)),
-                Err(_) => Err(e.with_intent_id(intent_id)),
-            },
-            Err(e) => Err(e.with_intent_id(intent_id)),
-        }
+        self.inner
+            .api
+            .cancel(&self.inner.transport, intent_id, Some(pos_external_id))
     }
 
     /// Reads a payment (the `results[].id` of a `CLOSED` intent).
@@ -433,9 +287,9 @@ impl Client {
     /// # Ok::<(), mppoint::Error>(())
     /// ```
     pub fn get_payment(&self, payment_id: u64) -> Result<Payment> {
-        validate_payment_id(payment_id)?;
-        let subject = format!("payment {payment_id}");
-        self.call_json(Call::get(format!("/v1/payments/{payment_id}"), &subject))
+        self.inner
+            .api
+            .get_payment(&self.inner.transport, payment_id)
     }
 
     /// Refunds a payment: in full with `None`, or partly. Sent with a new `X-Idempotency-Key`
@@ -448,54 +302,23 @@ impl Client {
     /// # Ok::<(), mppoint::Error>(())
     /// ```
     pub fn refund_payment(&self, payment_id: u64, amount: Option<Amount>) -> Result<Refund> {
-        self.refund_payment_with_key(payment_id, amount, &uuid::Uuid::new_v4().to_string())
+        self.refund_payment_with_key(payment_id, amount, None)
     }
 
     /// [`Client::refund_payment`] with a chosen idempotency key (to retry a refund whose outcome
-    /// is unknown).
-    pub fn refund_payment_with_key(
+    /// is unknown): `"key"`, `Some("key")`, or `None` for a new one.
+    pub fn refund_payment_with_key<'k>(
         &self,
         payment_id: u64,
         amount: Option<Amount>,
-        idempotency_key: &str,
+        idempotency_key: impl Into<Option<&'k str>>,
     ) -> Result<Refund> {
-        validate_payment_id(payment_id)?;
-        if idempotency_key.is_empty() || !idempotency_key.bytes().all(|b| b.is_ascii_graphic()) {
-            return Err(Error::invalid_argument(
-                "idempotency_key",
-                "must be printable ASCII without spaces",
-                idempotency_key,
-            ));
-        }
-        // The refunds API takes the amount as a JSON number: written from the exact decimal
-        // text, never through a float.
-        let body = match amount {
-            None => "{}".to_string(),
-            Some(a) => {
-                // A struct with a RawValue field writes the text as it is (going through
-                // `json!` would turn it into a float: 10.10 would become 10.1).
-                #[derive(serde::Serialize)]
-                struct RefundBody {
-                    amount: Box<RawValue>,
-                }
-                let amount = RawValue::from_string(a.to_string())
-                    .map_err(|e| Error::new(ErrorKind::InvalidAmount, e.to_string()))?;
-                serde_json::to_string(&RefundBody { amount })
-                    .map_err(|e| Error::new(ErrorKind::InvalidAmount, e.to_string()))?
-            }
-        };
-        let subject = format!("the refund of payment {payment_id}");
-        self.call_json(Call {
-            method: Method::POST,
-            path: format!("/v1/payments/{payment_id}/refunds"),
-            query: Vec::new(),
-            body: Some(body.into_bytes()),
-            op: Op::Refund,
-            subject: &subject,
-            idempotency_key: Some(idempotency_key.to_string()),
-            retry: None,
-            external_reference: None,
-        })
+        self.inner.api.refund_payment(
+            &self.inner.transport,
+            payment_id,
+            amount,
+            idempotency_key.into(),
+        )
     }
 
     /// Polls the intent until it reaches a final status, calling `opts.on_status` on each
@@ -573,24 +396,7 @@ impl Client {
 
     /// The verdict of an intent this client has just read from the API.
     fn sale_of(&self, intent: Intent) -> Result<Sale> {
-        if self.inner.api == Api::Orders {
-            return self.orders_sale_for(intent);
-        }
-        let mut payments = Vec::new();
-        if intent.status == crate::Status::Closed {
-            for id in intent.payment_ids() {
-                let p = self.get_payment(id).map_err(|e| {
-                    let msg = format!(
-                        "intent {} is CLOSED but its payment {id} could not be read ({}): do not hand over the goods until payment {id}, looked up again, shows it approved",
-                        intent.id,
-                        e.message()
-                    );
-                    e.with_message(msg).with_intent_id(intent.id.clone())
-                })?;
-                payments.push(p);
-            }
-        }
-        Sale::from_final(intent, payments)
+        self.inner.api.sale_of(&self.inner.transport, intent)
     }
 
     /// Finds what became of a sale from its `external_reference`, through the Payments API's
@@ -608,44 +414,9 @@ impl Client {
     /// ```
     pub fn find_payments(&self, external_reference: &str) -> Result<Vec<Payment>> {
         crate::intent::validate_external_reference(external_reference)?;
-        #[derive(serde::Deserialize)]
-        struct SearchPage {
-            #[serde(default)]
-            results: Vec<Payment>,
-            #[serde(default)]
-            paging: Option<SearchPaging>,
-        }
-        #[derive(serde::Deserialize)]
-        struct SearchPaging {
-            #[serde(default)]
-            total: Option<u64>,
-        }
-        const PAGE: u64 = 100;
-        const MAX_PAGES: u64 = 20;
-        let subject = format!("the payments of external reference {external_reference:?}");
-        let mut found: Vec<Payment> = Vec::new();
-        for page in 0..MAX_PAGES {
-            let got: SearchPage =
-                self.call_json(Call::get("/v1/payments/search", &subject).with_query(vec![
-                    ("external_reference", external_reference.to_string()),
-                    ("sort", "date_created".to_string()),
-                    ("criteria", "desc".to_string()),
-                    ("limit", PAGE.to_string()),
-                    ("offset", (page * PAGE).to_string()),
-                ]))?;
-            let n = got.results.len() as u64;
-            // The search matches exactly; keep only exact matches all the same.
-            found.extend(
-                got.results
-                    .into_iter()
-                    .filter(|p| p.external_reference.as_deref() == Some(external_reference)),
-            );
-            let total = got.paging.and_then(|p| p.total).unwrap_or(0);
-            if n < PAGE || (page + 1) * PAGE >= total {
-                break;
-            }
-        }
-        Ok(found)
+        self.inner
+            .api
+            .find_payments(&self.inner.transport, external_reference)
     }
 
     /// The whole sale: create the intent, wait for it to end, read its payment and give one
@@ -726,7 +497,7 @@ impl Client {
     /// corrected request may reuse it; a reply naming another cart (a server that replayed an
     /// earlier create for a reused key) is `IDEMPOTENCY_KEY_MISMATCH`, never a sale of the old
     /// cart.
-    pub(crate) fn checked_create(
+    fn checked_create(
         &self,
         sent: Result<Intent>,
         key: String,
@@ -756,11 +527,7 @@ impl Client {
             .as_deref()
             .is_some_and(|r| r != req.external_reference());
         if amount_differs || reference_differs {
-            let noun = if self.inner.api == Api::Orders {
-                "order"
-            } else {
-                "intent"
-            };
+            let noun = self.inner.api.noun();
             // The server says what the key means: remember that, not this request.
             if let (Some(a), Some(r)) = (intent.amount(), intent.external_reference.as_ref()) {
                 self.inner
@@ -792,12 +559,7 @@ impl Client {
     }
 
     /// Records what `key` is sent for; a key already sent for another cart is refused.
-    pub(crate) fn remember_key(
-        &self,
-        key: &str,
-        target: &Target,
-        req: &IntentRequest,
-    ) -> Result<()> {
+    fn remember_key(&self, key: &str, target: &Target, req: &IntentRequest) -> Result<()> {
         let print = (
             target.to_string(),
             req.amount().cents(),
@@ -829,10 +591,6 @@ impl Client {
                 Ok(())
             }
         }
-    }
-
-    fn call_json<T: serde::de::DeserializeOwned>(&self, call: Call<'_>) -> Result<T> {
-        self.inner.transport.json(call)
     }
 }
 

@@ -1,126 +1,26 @@
-//! Client configuration: [`ClientBuilder`] and [`RetryPolicy`].
+//! Client configuration: [`ClientBuilder`] and [`RetryPolicy`]. The builder is where the parts
+//! meet: it gives the transport its settings and the chosen API its options, and hands both to
+//! the client (which knows neither the builder nor which API it drives).
 
 use std::fmt;
 use std::time::Duration;
 
 use crate::amount::{AmountLimits, Site};
+use crate::api::{Api, ApiOptions};
 use crate::client::Client;
 use crate::error::{Error, ErrorKind, Result};
+pub use crate::retry::RetryPolicy;
+use crate::transport::{check_header, Secret, Transport, TransportSettings};
+
+impl Client {
+    /// Starts configuring a client for this access token.
+    pub fn builder(access_token: impl Into<String>) -> ClientBuilder {
+        ClientBuilder::new(access_token)
+    }
+}
 
 /// Mercado Pago's production API.
 pub const DEFAULT_BASE_URL: &str = "https://api.mercadopago.com";
-
-/// How failed requests are retried. Reads (GET), cancels (DELETE) and mode changes are retried on
-/// network errors, 429 and 5xx; creates and refunds are retried with the same
-/// `X-Idempotency-Key`. A 4xx other than 429 is never retried.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RetryPolicy {
-    /// How many attempts in all (1 = no retry).
-    pub max_attempts: u32,
-    /// The first backoff; it doubles on each retry.
-    pub base_delay: Duration,
-    /// The longest backoff (and the longest `Retry-After` honoured).
-    pub max_delay: Duration,
-    /// Randomise each backoff between half and all of it, so tills do not retry in lockstep.
-    pub jitter: bool,
-}
-
-impl Default for RetryPolicy {
-    fn default() -> Self {
-        RetryPolicy {
-            max_attempts: 3,
-            base_delay: Duration::from_millis(250),
-            max_delay: Duration::from_secs(5),
-            jitter: true,
-        }
-    }
-}
-
-impl RetryPolicy {
-    /// The most retries a policy may ask for: past ten, a till waits minutes on a call that is not
-    /// coming back, and the backoff no longer helps.
-    pub const MAX_RETRIES: u32 = 10;
-
-    /// The default policy with `retries` retries after the first attempt (0 = never retry), the
-    /// one rule every language's `retries` option goes through. A number outside
-    /// `0..=MAX_RETRIES` is an [`ErrorKind::InvalidArgument`] error that says the range.
-    pub fn with_retries(retries: i64) -> Result<RetryPolicy> {
-        match u32::try_from(retries) {
-            Ok(n) if n <= RetryPolicy::MAX_RETRIES => Ok(RetryPolicy {
-                max_attempts: n + 1,
-                ..RetryPolicy::default()
-            }),
-            _ => Err(RetryPolicy::attempts_error(&format!("{retries} retries"))),
-        }
-    }
-
-    /// Checks the number of attempts (1 to `MAX_RETRIES + 1`).
-    fn check(&self) -> Result<()> {
-        if (1..=RetryPolicy::MAX_RETRIES + 1).contains(&self.max_attempts) {
-            Ok(())
-        } else {
-            Err(RetryPolicy::attempts_error(&format!(
-                "{} attempts",
-                self.max_attempts
-            )))
-        }
-    }
-
-    fn attempts_error(got: &str) -> Error {
-        Error::new(
-            ErrorKind::InvalidArgument,
-            format!(
-                "retries must be from 0 to {} (1 to {} attempts in all; got {got})",
-                RetryPolicy::MAX_RETRIES,
-                RetryPolicy::MAX_RETRIES + 1
-            ),
-        )
-        .with_field("retries")
-    }
-
-    /// No retries at all.
-    pub fn none() -> RetryPolicy {
-        RetryPolicy {
-            max_attempts: 1,
-            ..RetryPolicy::default()
-        }
-    }
-
-    /// The pause before retry number `retry` (1 for the first retry); a `Retry-After` from the
-    /// server wins when it is longer. `None` when the server asked for a longer pause than
-    /// `max_delay`: then we stop retrying and report the `Retry-After` to the caller.
-    pub fn delay(&self, retry: u32, retry_after: Option<Duration>) -> Option<Duration> {
-        let exp = self
-            .base_delay
-            .saturating_mul(1u32 << retry.saturating_sub(1).min(16));
-        let mut d = exp.min(self.max_delay);
-        if self.jitter && !d.is_zero() {
-            let half = d / 2;
-            d = half + half.mul_f64(fastrand::f64());
-        }
-        match retry_after {
-            Some(ra) if ra > self.max_delay => None,
-            Some(ra) if ra > d => Some(ra),
-            _ => Some(d),
-        }
-    }
-}
-
-/// The access token, kept out of every `Debug`, message and log line.
-#[derive(Clone)]
-pub(crate) struct Secret(String);
-
-impl Secret {
-    pub(crate) fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("\"***\"")
-    }
-}
 
 /// Builds a [`Client`]. Only the access token is required.
 ///
@@ -153,7 +53,7 @@ pub struct ClientBuilder {
     pub(crate) resend_ambiguous_creates: bool,
     pub(crate) allow_insecure_http: bool,
     pub(crate) max_response_bytes: usize,
-    pub(crate) api: crate::api::Api,
+    pub(crate) api: Api,
     pub(crate) orders: crate::api::orders::OrderOptions,
     pub(crate) webhook_secret: Option<Secret>,
     pub(crate) poll_interval: Option<Duration>,
@@ -198,7 +98,7 @@ impl fmt::Debug for ClientBuilder {
 impl ClientBuilder {
     pub(crate) fn new(access_token: impl Into<String>) -> ClientBuilder {
         ClientBuilder {
-            token: Secret(access_token.into()),
+            token: Secret::new(access_token.into()),
             base_url: DEFAULT_BASE_URL.to_string(),
             site: None,
             limits: None,
@@ -215,7 +115,7 @@ impl ClientBuilder {
             resend_ambiguous_creates: false,
             allow_insecure_http: false,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
-            api: crate::api::Api::Intents,
+            api: Api::default(),
             orders: crate::api::orders::OrderOptions::default(),
             webhook_secret: None,
             poll_interval: None,
@@ -229,7 +129,7 @@ impl ClientBuilder {
     /// fallback for a lost delivery. An empty or blank secret is a [`ErrorKind::Config`] error
     /// at [`ClientBuilder::build`]. Never shown by `Debug`.
     pub fn webhook_secret(mut self, secret: impl Into<String>) -> Self {
-        self.webhook_secret = Some(Secret(secret.into()));
+        self.webhook_secret = Some(Secret::new(secret.into()));
         self
     }
 
@@ -263,7 +163,7 @@ impl ClientBuilder {
 
     /// Which Mercado Pago API drives the terminals: [`crate::Api::Intents`] (the default) or
     /// [`crate::Api::Orders`]. Every operation keeps its name and its result on either.
-    pub fn api(mut self, api: crate::api::Api) -> Self {
+    pub fn api(mut self, api: Api) -> Self {
         self.api = api;
         self
     }
@@ -445,7 +345,53 @@ impl ClientBuilder {
                 &self.max_response_bytes.to_string(),
             ));
         }
-        Client::from_builder(self)
+        let transport = Transport::new(&self.transport_settings())?;
+        if let Some(i) = &self.integrator_id {
+            check_header("x-integrator-id", i)?;
+        }
+        let api = self.api.connect(ApiOptions {
+            integrator_id: self.integrator_id.clone(),
+            platform_id: self.platform_id.clone(),
+            orders: self.orders.clone(),
+        })?;
+        let limits = self.limits.or_else(|| self.site.map(Site::default_limits));
+        Ok(Client::from_parts(
+            transport,
+            self.api,
+            api,
+            self.site,
+            limits,
+            self.webhook_secret,
+            self.poll_interval,
+        ))
+    }
+
+    /// What the transport takes from this configuration.
+    fn transport_settings(&self) -> TransportSettings {
+        let mut headers = Vec::new();
+        for (name, value) in [
+            ("x-platform-id", &self.platform_id),
+            ("x-corporation-id", &self.corporation_id),
+        ] {
+            if let Some(v) = value {
+                headers.push((name, v.clone()));
+            }
+        }
+        TransportSettings {
+            base_url: self.base_url.clone(),
+            token: self.token.clone(),
+            connect_timeout: self.connect_timeout,
+            timeout: self.timeout,
+            retry: self.retry,
+            resend_ambiguous_creates: self.resend_ambiguous_creates,
+            allow_insecure_http: self.allow_insecure_http,
+            max_response_bytes: self.max_response_bytes,
+            user_agent_suffix: self.user_agent_suffix.clone(),
+            headers,
+            proxy: self.proxy.clone(),
+            no_proxy: self.no_proxy,
+            root_certs_pem: self.root_certs_pem.clone(),
+        }
     }
 }
 

@@ -185,13 +185,7 @@ impl IntentRequest {
             }
         }
         if let Some(k) = &self.idempotency_key {
-            if k.is_empty() || k.len() > 255 || !k.bytes().all(|b| b.is_ascii_graphic()) {
-                return Err(Error::invalid_argument(
-                    "idempotency_key",
-                    "must be 1-255 printable ASCII characters without spaces",
-                    k,
-                ));
-            }
+            validate_idempotency_key(k)?;
         }
         if let Some(l) = limits {
             l.check(self.amount, site)?;
@@ -224,6 +218,27 @@ impl IntentRequest {
             enabler_configuration: enabler,
         }
     }
+}
+
+/// The longest `X-Idempotency-Key` accepted, on every API and operation.
+pub const MAX_IDEMPOTENCY_KEY_LEN: usize = 128;
+
+/// The one rule for an `X-Idempotency-Key` the caller chooses (a create's, a refund's), on
+/// either API: 1 to [`MAX_IDEMPOTENCY_KEY_LEN`] printable ASCII characters, no spaces. (Mercado
+/// Pago's pages give no length; 128 is the narrower of the limits this library used to apply, and
+/// a UUID has 36.)
+pub fn validate_idempotency_key(k: &str) -> Result<()> {
+    if k.is_empty() || k.len() > MAX_IDEMPOTENCY_KEY_LEN || !k.bytes().all(|b| b.is_ascii_graphic())
+    {
+        return Err(Error::invalid_argument(
+            "idempotency_key",
+            format!(
+                "must be 1-{MAX_IDEMPOTENCY_KEY_LEN} printable ASCII characters without spaces"
+            ),
+            k,
+        ));
+    }
+    Ok(())
 }
 
 /// Checks a description: 1–255 characters.

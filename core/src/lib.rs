@@ -18,11 +18,13 @@
 pub mod amount;
 pub mod api;
 pub mod client;
+mod client_orders;
 pub mod config;
 pub mod device;
 pub mod error;
 pub mod intent;
 pub mod payment;
+mod retry;
 pub mod sale;
 mod serde_util;
 pub mod status;

@@ -8,8 +8,8 @@ use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYP
 use reqwest::Method;
 use serde::de::DeserializeOwned;
 
-use crate::config::{ClientBuilder, RetryPolicy, Secret};
 use crate::error::{quote_snippet, ApiErrorBody, Error, ErrorKind, Result};
+use crate::retry::RetryPolicy;
 
 /// Path segments keep only RFC 3986 unreserved characters as they are.
 const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
@@ -23,28 +23,39 @@ pub(crate) fn seg(s: &str) -> String {
     utf8_percent_encode(s, SEGMENT).to_string()
 }
 
-/// What a request does, which decides how it is retried and what a 409 means.
+/// Whether an attempt that may have reached the server (and been processed) is sent again. The
+/// API module that builds a call says which, from what Mercado Pago documents for it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Op {
-    /// GET: retried on network errors, 429 and 5xx.
-    Read,
-    /// PATCH of a device's mode: setting the same value twice is harmless, retried like a read.
-    SetMode,
-    /// DELETE of an intent: retried like a read; 409 means "cancel it on the terminal".
-    Cancel,
-    /// POST of an InStore intent: keyed, but the key is not documented (Mercado Pago may ignore
-    /// it), so an attempt that may have reached the server is not re-sent unless the user opted in.
-    Create,
-    /// POST of a refund: keyed, and the Payments API documents the key ("avoids duplicated
-    /// refunds"), so a retry with the same key is safe.
-    Refund,
-    /// POST of an order's cancel (Orders API): keyed, and sent with
-    /// `x-allow-cancelable-status: at_terminal` so an order already on the terminal can be
-    /// canceled where the terminal supports it; 409 means "cancel it on the terminal".
-    CancelOrder,
-    /// POST of an order (Orders API): keyed, and Mercado Pago documents that a request re-sent
-    /// with the same `X-Idempotency-Key` gives the same order, so re-sending is safe.
-    CreateOrder,
+pub(crate) enum Resend {
+    /// Always: a read, a change that is harmless twice, or a request whose idempotency key the
+    /// API documents (a repeat with the same key is the same request).
+    Always,
+    /// Only if the user opted in (`resend_ambiguous_creates`): a keyed request whose key the API
+    /// does not document, so a re-send to a server that ignores the key could do it twice.
+    IfOptedIn,
+}
+
+/// The facts of a 409 answer, handed to the calling API's rule ([`Call::conflict`]).
+pub(crate) struct Conflict<'a> {
+    /// What the call is about ("the intent for POS SUC001").
+    pub subject: &'a str,
+    /// The body's error code (`errors[0].code`, `error`), if any.
+    pub code: Option<&'a str>,
+    /// `": <the API's message>"`, or empty.
+    pub said: &'a str,
+    /// Whether an earlier attempt of this call may have reached the server.
+    pub after_ambiguous: bool,
+}
+
+/// What a 409 means for one call: its kind and message.
+pub(crate) type ConflictRule = fn(&Conflict<'_>) -> (ErrorKind, String);
+
+/// The 409 of a call that expects none: a plain `CONFLICT`.
+pub(crate) fn plain_conflict(c: &Conflict<'_>) -> (ErrorKind, String) {
+    (
+        ErrorKind::Conflict,
+        format!("conflict on {}{}", c.subject, c.said),
+    )
 }
 
 /// What one failed attempt tells about the server, as far as the client can know it.
@@ -71,44 +82,42 @@ pub(crate) enum Next {
     Unknown,
 }
 
-impl Op {
-    fn keyed(self) -> bool {
-        matches!(self, Op::Create | Op::CreateOrder | Op::Refund)
-    }
-
-    /// The one retry table: what each operation does after each kind of failure. A definite
-    /// answer (4xx other than 429) is never retried and does not come here. Another API adds its
-    /// own operations here (the Orders API documents its keys on create, cancel and refund, so its
-    /// rows retry).
-    pub(crate) fn after(self, failure: Failure, resend_ambiguous_creates: bool) -> Next {
-        match (self, failure) {
-            (_, Failure::NotSent | Failure::NotProcessed) => Next::Retry,
-            (Op::Read | Op::SetMode | Op::Cancel, Failure::MaybeProcessed) => Next::Retry,
-            (Op::Refund | Op::CreateOrder | Op::CancelOrder, Failure::MaybeProcessed) => {
-                Next::Retry
-            }
-            (Op::Create, Failure::MaybeProcessed) if resend_ambiguous_creates => Next::Retry,
-            (Op::Create, Failure::MaybeProcessed) => Next::Unknown,
-        }
+/// The one retry table: what a call does after each kind of failure. A definite answer (4xx
+/// other than 429) is never retried and does not come here.
+pub(crate) fn after(resend: Resend, failure: Failure, opted_in: bool) -> Next {
+    match (resend, failure) {
+        (_, Failure::NotSent | Failure::NotProcessed) => Next::Retry,
+        (Resend::Always, Failure::MaybeProcessed) => Next::Retry,
+        (Resend::IfOptedIn, Failure::MaybeProcessed) if opted_in => Next::Retry,
+        (Resend::IfOptedIn, Failure::MaybeProcessed) => Next::Unknown,
     }
 }
 
-/// One API call.
+/// One API call, as the API module that builds it describes it: the transport applies it and
+/// knows no API.
 pub(crate) struct Call<'a> {
-    pub method: Method,
+    method: Method,
     /// Already encoded (built with [`seg`]).
     pub path: String,
     pub query: Vec<(&'static str, String)>,
     pub body: Option<Vec<u8>>,
-    pub op: Op,
     /// What the call is about, for messages: "intent 123", "POS SUC001".
     pub subject: &'a str,
-    /// For keyed ops: the `X-Idempotency-Key`.
+    /// The `X-Idempotency-Key`, if the call carries one.
     pub idempotency_key: Option<String>,
     /// Overrides the client's retry policy (the wait polls once per call).
     pub retry: Option<RetryPolicy>,
     /// For a create: the sale's external reference, so an `OUTCOME_UNKNOWN` says how to find it.
     pub external_reference: Option<&'a str>,
+    /// Whether an attempt that may have been processed is sent again.
+    pub resend: Resend,
+    /// For a request that must never be done twice (a create, a refund): what an
+    /// `OUTCOME_UNKNOWN` tells the user to do. `None`: a failure stays the failure it is.
+    pub if_unknown: Option<String>,
+    /// Headers this call adds (checked when the client was built).
+    pub headers: Vec<(&'static str, String)>,
+    /// What a 409 means for this call.
+    pub conflict: ConflictRule,
 }
 
 impl<'a> Call<'a> {
@@ -119,20 +128,46 @@ impl<'a> Call<'a> {
             path: path.into(),
             query: Vec::new(),
             body: None,
-            op: Op::Read,
             subject,
             idempotency_key: None,
             retry: None,
             external_reference: None,
+            resend: Resend::Always,
+            if_unknown: None,
+            headers: Vec::new(),
+            conflict: plain_conflict,
         }
     }
 
-    /// An operating-mode change: `PATCH` of `path` with a JSON body, not keyed, not re-sent.
+    /// An operating-mode change: `PATCH` of `path` with a JSON body, not keyed; setting the same
+    /// mode twice is harmless, so it is retried like a read.
     pub fn set_mode(path: impl Into<String>, body: Vec<u8>, subject: &'a str) -> Self {
         Call {
             method: Method::PATCH,
             body: Some(body),
-            op: Op::SetMode,
+            ..Call::get(path, subject)
+        }
+    }
+
+    /// A `POST` of `path` with `body` (or none), carrying `key` as its `X-Idempotency-Key`.
+    pub fn post(
+        path: impl Into<String>,
+        body: Option<Vec<u8>>,
+        key: impl Into<String>,
+        subject: &'a str,
+    ) -> Self {
+        Call {
+            method: Method::POST,
+            body,
+            idempotency_key: Some(key.into()),
+            ..Call::get(path, subject)
+        }
+    }
+
+    /// A `DELETE` of `path`, retried like a read.
+    pub fn delete(path: impl Into<String>, subject: &'a str) -> Self {
+        Call {
+            method: Method::DELETE,
             ..Call::get(path, subject)
         }
     }
@@ -146,6 +181,108 @@ impl<'a> Call<'a> {
         self.retry = retry;
         self
     }
+
+    /// A request that must never be done twice: an ambiguous attempt ends in `OUTCOME_UNKNOWN`
+    /// telling `advice` (unless it is re-sent, per `resend`).
+    pub fn once(mut self, resend: Resend, advice: String) -> Self {
+        self.resend = resend;
+        self.if_unknown = Some(advice);
+        self
+    }
+
+    pub fn with_conflict(mut self, rule: ConflictRule) -> Self {
+        self.conflict = rule;
+        self
+    }
+
+    pub fn with_header(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.headers.push((name, value.into()));
+        self
+    }
+
+    pub fn with_external_reference(mut self, r: &'a str) -> Self {
+        self.external_reference = Some(r);
+        self
+    }
+
+    fn keyed(&self) -> bool {
+        self.if_unknown.is_some()
+    }
+}
+
+/// The access token, kept out of every `Debug`, message and log line.
+#[derive(Clone)]
+pub(crate) struct Secret(String);
+
+impl Secret {
+    pub(crate) fn new(token: String) -> Secret {
+        Secret(token)
+    }
+
+    pub(crate) fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("\"***\"")
+    }
+}
+
+/// What the transport is built from (the builder fills it in; the transport knows no builder).
+#[derive(Clone, Debug)]
+pub(crate) struct TransportSettings {
+    pub base_url: String,
+    pub token: Secret,
+    pub connect_timeout: Duration,
+    pub timeout: Duration,
+    pub retry: RetryPolicy,
+    pub resend_ambiguous_creates: bool,
+    pub allow_insecure_http: bool,
+    pub max_response_bytes: usize,
+    pub user_agent_suffix: Option<String>,
+    /// Headers sent on every request (`x-platform-id`, `x-corporation-id`).
+    pub headers: Vec<(&'static str, String)>,
+    pub proxy: Option<String>,
+    pub no_proxy: bool,
+    pub root_certs_pem: Vec<Vec<u8>>,
+}
+
+impl TransportSettings {
+    /// Defaults for a client of `base_url` with token `t` (the API modules' tests).
+    #[cfg(test)]
+    pub(crate) fn for_tests(base_url: &str) -> TransportSettings {
+        TransportSettings {
+            base_url: base_url.to_string(),
+            token: Secret::new("t".into()),
+            connect_timeout: Duration::from_secs(10),
+            timeout: Duration::from_secs(30),
+            retry: RetryPolicy::default(),
+            resend_ambiguous_creates: false,
+            allow_insecure_http: false,
+            max_response_bytes: 4 * 1024 * 1024,
+            user_agent_suffix: None,
+            headers: Vec::new(),
+            proxy: None,
+            no_proxy: false,
+            root_certs_pem: Vec::new(),
+        }
+    }
+}
+
+/// Checks that `v` can be sent as header `name` (a `CONFIG` error otherwise).
+pub(crate) fn check_header(name: &str, v: &str) -> Result<()> {
+    header_value(name, v).map(|_| ())
+}
+
+fn header_value(name: &str, v: &str) -> Result<HeaderValue> {
+    HeaderValue::from_str(v).map_err(|_| {
+        Error::new(
+            ErrorKind::Config,
+            format!("{name} {} is not a valid header value", quote_snippet(v)),
+        )
+    })
 }
 
 pub(crate) struct Transport {
@@ -155,9 +292,6 @@ pub(crate) struct Transport {
     retry: RetryPolicy,
     resend_ambiguous_creates: bool,
     max_response_bytes: usize,
-    /// `x-integrator-id`: the reference documents it on the two intent creates only, so it is
-    /// sent there only.
-    integrator_id: Option<HeaderValue>,
 }
 
 impl std::fmt::Debug for Transport {
@@ -192,7 +326,7 @@ enum Attempt {
 }
 
 impl Transport {
-    pub(crate) fn new(b: &ClientBuilder) -> Result<Transport> {
+    pub(crate) fn new(b: &TransportSettings) -> Result<Transport> {
         let base = b.base_url.trim_end_matches('/').to_string();
         let parsed = reqwest::Url::parse(&base).map_err(|e| {
             Error::new(
@@ -226,14 +360,7 @@ impl Transport {
             ua.push(' ');
             ua.push_str(s);
         }
-        let hv = |name: &str, v: &str| {
-            HeaderValue::from_str(v).map_err(|_| {
-                Error::new(
-                    ErrorKind::Config,
-                    format!("{name} {} is not a valid header value", quote_snippet(v)),
-                )
-            })
-        };
+        let hv = header_value;
         headers.insert(USER_AGENT, hv("user agent suffix", &ua)?);
         let mut auth =
             hv("access token", &format!("Bearer {}", b.token.expose())).map_err(|_| {
@@ -244,17 +371,8 @@ impl Transport {
             })?;
         auth.set_sensitive(true);
         headers.insert(AUTHORIZATION, auth);
-        let integrator_id = match &b.integrator_id {
-            Some(v) => Some(hv("x-integrator-id", v)?),
-            None => None,
-        };
-        for (name, value) in [
-            ("x-platform-id", &b.platform_id),
-            ("x-corporation-id", &b.corporation_id),
-        ] {
-            if let Some(v) = value {
-                headers.insert(name, hv(name, v)?);
-            }
+        for (name, v) in &b.headers {
+            headers.insert(*name, hv(name, v)?);
         }
         let mut http = reqwest::blocking::Client::builder()
             .default_headers(headers)
@@ -307,7 +425,6 @@ impl Transport {
             retry: b.retry,
             resend_ambiguous_creates: b.resend_ambiguous_creates,
             max_response_bytes: b.max_response_bytes,
-            integrator_id,
         })
     }
 
@@ -439,10 +556,10 @@ impl Transport {
                     (Error::new(kind, msg).with_source_opt(cause), None, failure)
                 }
             };
-            if failure == Failure::MaybeProcessed && call.op.keyed() && ambiguous.is_none() {
+            if failure == Failure::MaybeProcessed && call.keyed() && ambiguous.is_none() {
                 ambiguous = Some(err.message().to_string());
             }
-            if call.op.after(failure, self.resend_ambiguous_creates) == Next::Unknown {
+            if after(call.resend, failure, self.resend_ambiguous_creates) == Next::Unknown {
                 return Err(self.finish(&call, err, ambiguous.as_deref()));
             }
             let delay = if attempt < policy.max_attempts {
@@ -477,24 +594,8 @@ impl Transport {
     /// reached the server, no later answer (a 4xx to the retry included) proves it did not.
     fn finish(&self, call: &Call<'_>, err: Error, ambiguous: Option<&str>) -> Error {
         let key = call.idempotency_key.clone();
-        let (true, Some(first)) = (call.op.keyed(), ambiguous) else {
+        let (Some(what), Some(first)) = (&call.if_unknown, ambiguous) else {
             return err.with_idempotency_key(key);
-        };
-        let key_text = key.as_deref().unwrap_or("-");
-        let reference = call
-            .external_reference
-            .map(|r| format!(" with external reference {r:?}"))
-            .unwrap_or_default();
-        let what = match call.op {
-            Op::Create => format!(
-                "the intent{reference} may exist and be waiting on the terminal, or be paid already. Do not ring the sale up again with a new key. Check the terminal (cancel the pending intent there if the customer left), then look for the sale's payment by its external reference (the client's payment search); re-send the create with the same idempotency key {key_text} only if your account's keys are honoured (that is your decision: if Mercado Pago ignores the key, a re-send makes a second intent)"
-            ),
-            Op::CreateOrder => format!(
-                "the order{reference} may exist and be waiting on the terminal, or be paid already. Do not ring the sale up again with a new key: create it again with the same idempotency key {key_text} (the Orders API answers a repeated key with the same order), or look for the sale's payment by its external reference"
-            ),
-            _ => format!(
-                "the refund may have been made. Do not refund again with a new key: retry with the same idempotency key {key_text} (Mercado Pago applies a refund once per key), or read the payment first"
-            ),
         };
         let last = if err.message() == first {
             String::new()
@@ -534,12 +635,8 @@ impl Transport {
         if let Some(k) = &call.idempotency_key {
             rb = rb.header("X-Idempotency-Key", k.as_str());
         }
-        if let (Op::Create, Some(i)) = (call.op, &self.integrator_id) {
-            rb = rb.header("x-integrator-id", i.clone());
-        }
-        if call.op == Op::CancelOrder {
-            let (name, value) = crate::api::orders::ALLOW_CANCELABLE_STATUS;
-            rb = rb.header(name, value);
+        for (name, value) in &call.headers {
+            rb = rb.header(*name, value.as_str());
         }
         if let Some(b) = &call.body {
             rb = rb.header(CONTENT_TYPE, "application/json").body(b.clone());
@@ -616,7 +713,7 @@ impl Transport {
         }
     }
 
-    fn map_status(
+    pub(crate) fn map_status(
         &self,
         call: &Call<'_>,
         status: u16,
@@ -649,46 +746,12 @@ impl Transport {
                 ErrorKind::NotFound,
                 format!("{subject} was not found{said}; check the id"),
             ),
-            // The Orders API names its conflicts: the code decides, whatever the operation.
-            409 if api.error.is_some()
-                && crate::api::orders::classify_conflict(api.error.as_deref())
-                    != crate::api::orders::Conflict::Other =>
-            {
-                use crate::api::orders::Conflict;
-                match crate::api::orders::classify_conflict(api.error.as_deref()) {
-                    Conflict::KeyMismatch => (
-                        ErrorKind::IdempotencyKeyMismatch,
-                        format!("the idempotency key of {subject} was already used with a different request{said}: a key names one request; to make a new one, use a new key (and first make sure the earlier one did not go through)"),
-                    ),
-                    Conflict::AlreadyQueued if call.op == Op::CreateOrder && after_ambiguous => (
-                        ErrorKind::OutcomeUnknown,
-                        format!("outcome unknown: a retry of the create for {subject} (with the same idempotency key) found the terminal busy with an order, probably the one our lost request created. Do not ring the sale up again: wait for that order (the webhook or the terminal shows how it ends), or cancel it"),
-                    ),
-                    Conflict::AlreadyQueued => (
-                        ErrorKind::AlreadyQueued,
-                        format!("{subject}: the terminal already has an unfinished order{said}: wait for it to end, or cancel it, before creating another"),
-                    ),
-                    Conflict::CannotCancel | Conflict::AlreadyCanceled | Conflict::Other => (
-                        ErrorKind::CannotCancel,
-                        format!("{subject} can no longer be canceled through the API{said}: cancel it on the terminal"),
-                    ),
-                }
-            }
-            409 => match call.op {
-                Op::Create if after_ambiguous => (
-                    ErrorKind::OutcomeUnknown,
-                    format!("outcome unknown: a retry of the create for {subject} found an intent already queued on the device, probably the one our lost request created. Do not ring the sale up again: wait for the intent on the terminal (the webhook or the terminal shows how it ends), or cancel it on the terminal"),
-                ),
-                Op::Create => (
-                    ErrorKind::AlreadyQueued,
-                    format!("{subject} already has an intent queued{said}: wait for it to end, or cancel it (through the API while it is OPENED, on the terminal once it is there) before creating another"),
-                ),
-                Op::Cancel | Op::CancelOrder => (
-                    ErrorKind::CannotCancel,
-                    format!("{subject} can no longer be canceled through the API (it left OPENED and is on the terminal){said}: cancel it on the terminal"),
-                ),
-                _ => (ErrorKind::Conflict, format!("conflict on {subject}{said}")),
-            },
+            409 => (call.conflict)(&Conflict {
+                subject,
+                code: api.error.as_deref(),
+                said: &said,
+                after_ambiguous,
+            }),
             429 => (
                 ErrorKind::RateLimited,
                 format!(
@@ -782,64 +845,18 @@ mod tests {
         assert_eq!(seg("ñ"), "%C3%B1");
     }
 
-    fn call(op: Op) -> Call<'static> {
-        Call {
-            method: Method::GET,
-            path: "/x".into(),
-            query: Vec::new(),
-            body: None,
-            op,
-            subject: "intent 1",
-            idempotency_key: None,
-            retry: None,
-            external_reference: None,
-        }
-    }
-
-    #[test]
-    fn the_reference_documented_error_bodies_reach_the_user() {
-        // tests/fixtures/reference/error_<status>_*.json: the InStore reference's {"errorKey"}.
-        let dir =
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/reference");
-        let t = Transport::new(&ClientBuilder::new("t")).unwrap();
-        let mut seen = 0;
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let path = entry.unwrap().path();
-            let name = path.file_name().unwrap().to_string_lossy().to_string();
-            let Some(status) = name
-                .strip_prefix("error_")
-                .and_then(|r| r.get(..3))
-                .and_then(|s| s.parse::<u16>().ok())
-            else {
-                continue;
-            };
-            let body = std::fs::read(&path).unwrap();
-            let key: serde_json::Value = serde_json::from_slice(&body).unwrap();
-            let key = key["errorKey"].as_str().unwrap().to_string();
-            let op = if name.contains("cancel") {
-                Op::Cancel
-            } else {
-                Op::Create
-            };
-            let e = t.map_status(&call(op), status, &body, None, None, false);
-            assert_eq!(e.status(), Some(status), "{name}");
-            assert_eq!(e.api_message(), Some(key.as_str()), "{name}");
-            if status != 401 {
-                assert!(e.message().contains(&key), "{name}: {e}");
-            }
-            seen += 1;
-        }
-        assert!(seen >= 10, "only {seen} documented error bodies");
+    fn local() -> Transport {
+        Transport::new(&TransportSettings::for_tests("http://127.0.0.1:9")).unwrap()
     }
 
     #[test]
     fn every_status_maps_to_its_kind() {
-        let t = Transport::new(&ClientBuilder::new("t")).unwrap();
+        let t = local();
         let body =
             br#"{"message":"m","error":"e","status":0,"cause":[{"code":1,"description":"d"}]}"#;
-        let map = |op, status, after_ambiguous| {
+        let map = |status, after_ambiguous| {
             t.map_status(
-                &call(op),
+                &Call::get("/x", "intent 1"),
                 status,
                 body,
                 Some("rid".into()),
@@ -847,23 +864,20 @@ mod tests {
                 after_ambiguous,
             )
         };
-        for (op, status, kind) in [
-            (Op::Read, 400, ErrorKind::BadRequest),
-            (Op::Read, 401, ErrorKind::Unauthorized),
-            (Op::Read, 403, ErrorKind::Forbidden),
-            (Op::Read, 404, ErrorKind::NotFound),
-            (Op::Create, 409, ErrorKind::AlreadyQueued),
-            (Op::Cancel, 409, ErrorKind::CannotCancel),
-            (Op::Read, 409, ErrorKind::Conflict),
-            (Op::Refund, 409, ErrorKind::Conflict),
-            (Op::Read, 429, ErrorKind::RateLimited),
-            (Op::Read, 500, ErrorKind::Server),
-            (Op::Read, 503, ErrorKind::Server),
-            (Op::Read, 418, ErrorKind::Api),
-            (Op::Read, 302, ErrorKind::Api),
+        for (status, kind) in [
+            (400, ErrorKind::BadRequest),
+            (401, ErrorKind::Unauthorized),
+            (403, ErrorKind::Forbidden),
+            (404, ErrorKind::NotFound),
+            (409, ErrorKind::Conflict),
+            (429, ErrorKind::RateLimited),
+            (500, ErrorKind::Server),
+            (503, ErrorKind::Server),
+            (418, ErrorKind::Api),
+            (302, ErrorKind::Api),
         ] {
-            let e = map(op, status, false);
-            assert_eq!(e.kind(), kind, "{op:?} {status}");
+            let e = map(status, false);
+            assert_eq!(e.kind(), kind, "{status}");
             assert_eq!(e.status(), Some(status));
             assert_eq!(e.api_error(), Some("e"));
             assert_eq!(e.api_message(), Some("m"));
@@ -871,65 +885,46 @@ mod tests {
             assert_eq!(e.request_id(), Some("rid"));
             assert_eq!(e.retry_after(), Some(Duration::from_secs(7)));
         }
-        assert!(map(Op::Cancel, 409, false)
-            .message()
-            .contains("cancel it on the terminal"));
-        assert!(map(Op::Read, 401, false).message().contains("access token"));
-        // The Orders API's 409s are read from their code, whatever the operation.
-        let orders = |code: &str, op, after| {
-            let body = format!(r#"{{"errors":[{{"code":"{code}","message":"m"}}]}}"#);
-            t.map_status(&call(op), 409, body.as_bytes(), None, None, after)
-        };
-        let e = orders("idempotency_key_already_used", Op::CreateOrder, false);
-        assert_eq!(e.kind(), ErrorKind::IdempotencyKeyMismatch);
-        assert_eq!(e.api_error(), Some("idempotency_key_already_used"));
-        assert_eq!(e.api_message(), Some("m"));
-        assert!(e
-            .message()
-            .contains("already used with a different request"));
-        assert_eq!(
-            orders("already_queued_order_for_terminal", Op::CreateOrder, false).kind(),
-            ErrorKind::AlreadyQueued
-        );
-        assert_eq!(
-            orders("already_queued_order_for_terminal", Op::CreateOrder, true).kind(),
-            ErrorKind::OutcomeUnknown
-        );
-        assert_eq!(
-            orders("cannot_cancel_order", Op::CancelOrder, false).kind(),
-            ErrorKind::CannotCancel
-        );
-        assert_eq!(
-            orders("order_already_canceled", Op::CancelOrder, false).kind(),
-            ErrorKind::CannotCancel
-        );
-        assert_eq!(
-            orders("something_else", Op::Refund, false).kind(),
-            ErrorKind::Conflict
-        );
-        // A 409 on a create retried after an attempt that may have reached the server.
-        assert_eq!(map(Op::Create, 409, true).kind(), ErrorKind::OutcomeUnknown);
-        assert_eq!(map(Op::Cancel, 409, true).kind(), ErrorKind::CannotCancel);
+        assert!(map(401, false).message().contains("access token"));
+    }
+
+    #[test]
+    fn a_409_is_read_by_the_calls_own_rule_with_its_facts() {
+        fn rule(c: &Conflict<'_>) -> (ErrorKind, String) {
+            let kind = if c.after_ambiguous {
+                ErrorKind::OutcomeUnknown
+            } else {
+                ErrorKind::AlreadyQueued
+            };
+            (kind, format!("{}|{:?}|{}", c.subject, c.code, c.said))
+        }
+        let t = local();
+        let call = Call::get("/x", "the intent for POS P").with_conflict(rule);
+        let body = br#"{"errors":[{"code":"busy","message":"m"}]}"#;
+        let e = t.map_status(&call, 409, body, None, None, false);
+        assert_eq!(e.kind(), ErrorKind::AlreadyQueued);
+        assert_eq!(e.message(), "the intent for POS P|Some(\"busy\")|: m");
+        assert_eq!(e.api_error(), Some("busy"));
+        let e = t.map_status(&call, 409, body, None, None, true);
+        assert_eq!(e.kind(), ErrorKind::OutcomeUnknown);
     }
 
     #[test]
     fn the_retry_table() {
         use Failure::*;
-        for op in [Op::Read, Op::SetMode, Op::Cancel, Op::Refund] {
-            for f in [NotSent, NotProcessed, MaybeProcessed] {
-                assert_eq!(op.after(f, false), Next::Retry, "{op:?} {f:?}");
+        for f in [NotSent, NotProcessed, MaybeProcessed] {
+            for opted_in in [false, true] {
+                assert_eq!(after(Resend::Always, f, opted_in), Next::Retry, "{f:?}");
             }
         }
-        // An InStore create that may have reached the server is not re-sent unless opted in.
-        assert_eq!(Op::Create.after(NotSent, false), Next::Retry);
-        assert_eq!(Op::Create.after(NotProcessed, false), Next::Retry);
-        assert_eq!(Op::Create.after(MaybeProcessed, false), Next::Unknown);
-        assert_eq!(Op::Create.after(MaybeProcessed, true), Next::Retry);
-        // The Orders API documents its key: an order create is re-sent with it, opt-in or not.
-        for op in [Op::CreateOrder, Op::CancelOrder] {
-            for f in [NotSent, NotProcessed, MaybeProcessed] {
-                assert_eq!(op.after(f, false), Next::Retry, "{op:?} {f:?}");
-            }
-        }
+        // A request whose key the API does not document is not re-sent once it may have reached
+        // the server, unless the user opted in.
+        assert_eq!(after(Resend::IfOptedIn, NotSent, false), Next::Retry);
+        assert_eq!(after(Resend::IfOptedIn, NotProcessed, false), Next::Retry);
+        assert_eq!(
+            after(Resend::IfOptedIn, MaybeProcessed, false),
+            Next::Unknown
+        );
+        assert_eq!(after(Resend::IfOptedIn, MaybeProcessed, true), Next::Retry);
     }
 }

@@ -194,7 +194,7 @@ fn a_lost_refund_is_outcome_unknown_and_its_key_recovers_it() {
             rule(Endpoint::Refund, FaultKind::Status(refusal), 1),
         ]);
         let key = format!("lost-{refusal}");
-        let e = c.refund_payment_with_key(pid, Some(Amount::parse("1.00").unwrap()), &key);
+        let e = c.refund_payment_with_key(pid, Some(Amount::parse("1.00").unwrap()), key.as_str());
         let e = e.unwrap_err();
         assert_eq!(e.kind(), ErrorKind::OutcomeUnknown, "{refusal}: {e}");
         assert_eq!(e.idempotency_key(), Some(key.as_str()));

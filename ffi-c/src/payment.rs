@@ -100,12 +100,9 @@ pub unsafe extern "C" fn mpp_payment_refund(
         let key = opt_str(F, "idempotency_key", idempotency_key)?;
         let out = Out::new(F, "out_refund", out_refund)?;
         let amount = amount.map(Amount::parse).transpose()?;
-        let refund = match key {
-            Some(k) => client
-                .client
-                .refund_payment_with_key(payment_id, amount, k)?,
-            None => client.client.refund_payment(payment_id, amount)?,
-        };
+        let refund = client
+            .client
+            .refund_payment_with_key(payment_id, amount, key)?;
         out.give(mpp_refund {
             refund,
             amount: CachedStr::default(),
@@ -143,10 +140,7 @@ pub unsafe extern "C" fn mpp_order_refund(
         let key = opt_str(F, "idempotency_key", idempotency_key)?;
         let out = Out::new(F, "out_intent", out_intent)?;
         let amount = amount.map(Amount::parse).transpose()?;
-        let order = match key {
-            Some(k) => client.client.refund_order_with_key(order_id, amount, k)?,
-            None => client.client.refund_order(order_id, amount)?,
-        };
+        let order = client.client.refund_order_with_key(order_id, amount, key)?;
         out.give(crate::intent::mpp_intent::new(order.to_intent()));
         Ok(())
     })

@@ -467,10 +467,7 @@ impl Client {
         let c = self.inner.clone();
         promise(
             env,
-            blocking(move || match key {
-                Some(k) => c.refund_payment_with_key(id, amount, &k),
-                None => c.refund_payment(id, amount),
-            }),
+            blocking(move || c.refund_payment_with_key(id, amount, key.as_deref())),
             |r| Refund::of(&r),
         )
     }
@@ -498,10 +495,7 @@ impl Client {
         let c = self.inner.clone();
         promise(
             env,
-            blocking(move || match key {
-                Some(k) => c.refund_order_with_key(&order_id, amount, &k),
-                None => c.refund_order(&order_id, amount),
-            }),
+            blocking(move || c.refund_order_with_key(&order_id, amount, key.as_deref())),
             |o| Intent::of(&o.to_intent()),
         )
     }

@@ -613,9 +613,8 @@ impl PyClient {
         let payment_id = convert::payment_id(py, payment_id)?;
         let amount = opt_amount(py, amount.as_ref())?;
         let client = &self.inner;
-        let r = detached(py, "refund the payment", || match &idempotency_key {
-            None => client.refund_payment(payment_id, amount),
-            Some(k) => client.refund_payment_with_key(payment_id, amount, k),
+        let r = detached(py, "refund the payment", || {
+            client.refund_payment_with_key(payment_id, amount, idempotency_key.as_deref())
         })?;
         convert::refund(py, &r)
     }
@@ -632,9 +631,8 @@ impl PyClient {
     ) -> PyResult<Bound<'py, PyAny>> {
         let amount = opt_amount(py, amount.as_ref())?;
         let client = &self.inner;
-        let order = detached(py, "refund the order", || match &idempotency_key {
-            None => client.refund_order(&order_id, amount),
-            Some(k) => client.refund_order_with_key(&order_id, amount, k),
+        let order = detached(py, "refund the order", || {
+            client.refund_order_with_key(&order_id, amount, idempotency_key.as_deref())
         })?;
         convert::intent(py, &order.to_intent())
     }

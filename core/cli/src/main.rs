@@ -323,6 +323,10 @@ fn print_error_json(e: &Error) {
             "request_id": e.request_id(),
             "idempotency_key": e.idempotency_key(),
             "intent_id": e.intent_id(),
+            // What a script needs to recover from OUTCOME_UNKNOWN (find_payments by it).
+            "external_reference": e.external_reference(),
+            "api_message": e.api_message(),
+            "field": e.field(),
             "last_status": e.last_status().map(|s| s.as_str().to_string()),
         }
     });

@@ -22,43 +22,42 @@ use serde_json::{json, Value};
 use crate::amount::Amount;
 use crate::device::{DevicePage, OperatingMode};
 use crate::error::{Error, Result};
+use crate::intent::{EnablerConfiguration, Operation, OperationResult, ResultSource};
 use crate::intent::{Intent, IntentRequest, Status};
 use crate::payment::Payment;
 use crate::sale::{Sale, Verdict};
+use crate::transport::seg;
 
 /// `POST` here creates an order.
-pub const ORDERS_PATH: &str = "/v1/orders";
+pub(crate) const ORDERS_PATH: &str = "/v1/orders";
 /// The terminals of the account (the Orders API's device list).
-pub const TERMINALS_LIST_PATH: &str = "/terminals/v1/list";
+pub(crate) const TERMINALS_LIST_PATH: &str = "/terminals/v1/list";
 /// Changes a terminal's operating mode.
-pub const TERMINALS_SETUP_PATH: &str = "/terminals/v1/setup";
+pub(crate) const TERMINALS_SETUP_PATH: &str = "/terminals/v1/setup";
 /// The header (and its only value) that lets the API cancel an order already on the terminal.
-pub const ALLOW_CANCELABLE_STATUS: (&str, &str) = ("x-allow-cancelable-status", "at_terminal");
+pub(crate) const ALLOW_CANCELABLE_STATUS: (&str, &str) =
+    ("x-allow-cancelable-status", "at_terminal");
 /// The largest page of the terminals list.
-pub const MAX_TERMINALS_LIMIT: u32 = 50;
-/// Orders honour `X-Idempotency-Key` on create, cancel and refund (documented), so a create whose
-/// answer was lost may be sent again with the same key: the default for this API.
-pub const CREATE_KEY_HONOURED: bool = true;
-
+pub(crate) const MAX_TERMINALS_LIMIT: u32 = 50;
 /// `GET /v1/orders/{id}`.
-pub fn order_path(order_id: &str) -> String {
-    format!("{ORDERS_PATH}/{}", crate::transport::seg(order_id))
+pub(crate) fn order_path(order_id: &str) -> String {
+    format!("{ORDERS_PATH}/{}", seg(order_id))
 }
 
 /// `POST /v1/orders/{id}/cancel`.
-pub fn cancel_path(order_id: &str) -> String {
+pub(crate) fn cancel_path(order_id: &str) -> String {
     format!("{}/cancel", order_path(order_id))
 }
 
 /// `POST /v1/orders/{id}/refund`.
-pub fn refund_path(order_id: &str) -> String {
+pub(crate) fn refund_path(order_id: &str) -> String {
     format!("{}/refund", order_path(order_id))
 }
 
 /// What an Orders create takes beyond the shared [`IntentRequest`]. Everything is optional; the
 /// integrator fields move from headers (intents) into the body (`integration_data`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct OrderOptions {
+pub(crate) struct OrderOptions {
     /// `expiration_time`, an ISO-8601 duration from `PT30S` to `PT3H` (Mercado Pago's default:
     /// 15 minutes).
     pub expiration_time: Option<String>,
@@ -75,7 +74,7 @@ pub struct OrderOptions {
 
 /// `external_reference` of an order: required, at most 64 characters, only letters, digits, `-`
 /// and `_` (the Orders API's own rule, narrower than the intents').
-pub fn validate_external_reference(r: &str) -> Result<()> {
+pub(crate) fn validate_external_reference(r: &str) -> Result<()> {
     let n = r.chars().count();
     if n == 0 || n > 64 {
         return Err(Error::invalid_argument(
@@ -100,7 +99,7 @@ pub fn validate_external_reference(r: &str) -> Result<()> {
 }
 
 /// `description` of an order: at most 150 characters, no control characters.
-pub fn validate_description(d: &str) -> Result<()> {
+pub(crate) fn validate_description(d: &str) -> Result<()> {
     let n = d.chars().count();
     if n > 150 {
         return Err(Error::invalid_argument(
@@ -121,7 +120,7 @@ pub fn validate_description(d: &str) -> Result<()> {
 
 /// Reads an ISO-8601 duration of the form `PT#H#M#S` (also `P#D`, `P#DT…`; each part a whole
 /// number) into seconds. `None` for anything else.
-pub fn duration_seconds(s: &str) -> Option<u64> {
+pub(crate) fn duration_seconds(s: &str) -> Option<u64> {
     let rest = s.strip_prefix('P')?;
     let (date, time) = match rest.split_once('T') {
         Some((d, t)) => (d, Some(t)),
@@ -159,7 +158,7 @@ pub fn duration_seconds(s: &str) -> Option<u64> {
 }
 
 /// `expiration_time`: an ISO-8601 duration from 30 seconds (`PT30S`) to 3 hours (`PT3H`).
-pub fn validate_expiration_time(s: &str) -> Result<()> {
+pub(crate) fn validate_expiration_time(s: &str) -> Result<()> {
     match duration_seconds(s) {
         Some(secs) if (30..=3 * 3600).contains(&secs) => Ok(()),
         Some(_) => Err(Error::invalid_argument(
@@ -176,7 +175,7 @@ pub fn validate_expiration_time(s: &str) -> Result<()> {
 }
 
 /// A terminal id as the terminals list gives it: `TYPE__SERIAL` (`NEWLAND_N950__SBX0000001`).
-pub fn validate_terminal_id(id: &str) -> Result<()> {
+pub(crate) fn validate_terminal_id(id: &str) -> Result<()> {
     crate::intent::validate_id("terminal_id", id)?;
     match id.split_once("__") {
         Some((t, s)) if !t.is_empty() && !s.is_empty() => Ok(()),
@@ -188,10 +187,9 @@ pub fn validate_terminal_id(id: &str) -> Result<()> {
     }
 }
 
-/// Checks a create against the Orders API's rules (the shared amount and site-limit checks are
-/// the caller's, as for intents).
-pub fn validate_create(req: &IntentRequest, terminal_id: &str, opts: &OrderOptions) -> Result<()> {
-    validate_terminal_id(terminal_id)?;
+/// Checks a create against the Orders API's rules (the terminal id is checked apart: a POS's is
+/// known only once it is looked up).
+pub(crate) fn validate_create(req: &IntentRequest, opts: &OrderOptions) -> Result<()> {
     validate_external_reference(req.external_reference())?;
     validate_description(req.description())?;
     if let Some(t) = req.get_ticket_number() {
@@ -227,11 +225,11 @@ pub fn validate_create(req: &IntentRequest, terminal_id: &str, opts: &OrderOptio
     Ok(())
 }
 
-/// The JSON body of `POST /v1/orders` (validated first). Every value is a string, the amount with
-/// exactly two decimals; `print_on_terminal` is always sent (`seller_ticket` or `no_ticket`) so
-/// that both APIs print the same.
-pub fn create_body(req: &IntentRequest, terminal_id: &str, opts: &OrderOptions) -> Result<Value> {
-    validate_create(req, terminal_id, opts)?;
+/// The JSON body of `POST /v1/orders` (checked by [`validate_create`] and
+/// [`validate_terminal_id`] before). Every value is a string, the amount with exactly two
+/// decimals; `print_on_terminal` is always sent (`seller_ticket` or `no_ticket`) so that both
+/// APIs print the same.
+pub(crate) fn create_body(req: &IntentRequest, terminal_id: &str, opts: &OrderOptions) -> Value {
     let mut body = serde_json::Map::new();
     body.insert("type".into(), json!("point"));
     body.insert("external_reference".into(), json!(req.external_reference()));
@@ -268,22 +266,24 @@ pub fn create_body(req: &IntentRequest, terminal_id: &str, opts: &OrderOptions) 
     if !integration.is_empty() {
         body.insert("integration_data".into(), Value::Object(integration));
     }
-    Ok(Value::Object(body))
+    Value::Object(body)
 }
 
 /// The body of a partial refund of the order's payment `transaction_id` (the `PAY…` id). A full
 /// refund has no body.
-pub fn partial_refund_body(transaction_id: &str, amount: Amount) -> Value {
+pub(crate) fn partial_refund_body(transaction_id: &str, amount: Amount) -> Value {
     json!({ "transactions": [ { "id": transaction_id, "amount": amount.to_string() } ] })
 }
 
 /// The body of `PATCH /terminals/v1/setup` (the API takes one terminal per call).
-pub fn setup_body(terminal_id: &str, mode: &OperatingMode) -> Value {
+pub(crate) fn setup_body(terminal_id: &str, mode: &OperatingMode) -> Value {
     json!({ "terminals": [ { "id": terminal_id, "operating_mode": mode.as_str() } ] })
 }
 
 /// The query of `GET /terminals/v1/list`.
-pub fn list_query(filter: &crate::device::DeviceFilter) -> Result<Vec<(&'static str, String)>> {
+pub(crate) fn list_query(
+    filter: &crate::device::DeviceFilter,
+) -> Result<Vec<(&'static str, String)>> {
     if let Some(l) = filter.limit {
         if l == 0 || l > MAX_TERMINALS_LIMIT {
             return Err(Error::invalid_argument(
@@ -664,55 +664,44 @@ impl Order {
     /// The order as the shared [`Intent`]: its status mapped by [`OrderStatus::to_status`], one
     /// `PURCHASE` operation with the amount, whose `results` carry the processed payment's id.
     pub fn to_intent(&self) -> Intent {
-        let amount = self.payments().iter().find_map(|p| p.amount);
-        let results: Vec<Value> = self
+        let results = self
             .payments()
             .iter()
             .filter_map(OrderPayment::payment_id)
-            .map(|id| json!({ "id": id, "source": "PAYMENT" }))
+            .map(|id| OperationResult {
+                id: id.into(),
+                source: Some(ResultSource::Payment),
+            })
             .collect();
-        let mut op = json!({ "type": "PURCHASE", "results": results });
-        if let Some(a) = amount {
-            op["amount"] = json!(a.to_string());
-        }
-        let mut v = json!({
-            "id": self.id,
-            "status": self.status.to_status().as_str(),
-            "operations": [op],
-        });
-        if let Some(d) = &self.description {
-            v["description"] = json!(d);
-        }
-        if let Some(r) = &self.external_reference {
-            v["external_reference"] = json!(r);
-        }
-        let point = self.config.as_ref().and_then(|c| c.point.as_ref());
-        if let Some(p) = point {
-            let mut enabler = json!({});
-            if let Some(t) = &p.ticket_number {
-                enabler["ticket_number"] = json!(t);
-            }
-            if p.print_on_terminal.as_deref() == Some("seller_ticket") {
-                enabler["print_on_terminal"] = json!(["SELLER_TICKET"]);
-            }
-            if enabler.as_object().is_some_and(|o| !o.is_empty()) {
-                v["enabler_configuration"] = enabler;
-            }
-        }
-        let mut intent: Intent = serde_json::from_value(v).unwrap_or_else(|_| Intent {
+        let operation = Operation {
+            kind: "PURCHASE".into(),
+            amount: self.payments().iter().find_map(|p| p.amount),
+            results,
+        };
+        let enabler = self
+            .config
+            .as_ref()
+            .and_then(|c| c.point.as_ref())
+            .map(|p| EnablerConfiguration {
+                device_payment_mode: None,
+                ticket_number: p.ticket_number.clone(),
+                print_on_terminal: if p.print_on_terminal.as_deref() == Some("seller_ticket") {
+                    vec!["SELLER_TICKET".into()]
+                } else {
+                    Vec::new()
+                },
+            })
+            .filter(|e| e.ticket_number.is_some() || !e.print_on_terminal.is_empty());
+        Intent {
             id: self.id.clone(),
+            // An unknown order status stays as the API wrote it.
             status: self.status.to_status(),
-            description: None,
-            external_reference: None,
-            operations: Vec::new(),
-            enabler_configuration: None,
+            description: self.description.clone(),
+            external_reference: self.external_reference.clone(),
+            operations: vec![operation],
+            enabler_configuration: enabler,
             idempotency_key: None,
-        });
-        // An unknown order status stays as the API wrote it.
-        if let OrderStatus::Unknown(s) = &self.status {
-            intent.status = Status::Unknown(s.clone());
         }
-        intent
     }
 
     /// Whether the order will not change any more as a sale (`processed` may still be refunded
@@ -828,7 +817,7 @@ impl Order {
 /// shared [`DevicePage`] (a terminal has the device's fields: `id`, `pos_id`, `store_id`,
 /// `external_pos_id`, `operating_mode`). `pos_id` is a number in the reference and a string in the
 /// guide: both are read.
-pub fn parse_terminals(body: &[u8]) -> std::result::Result<DevicePage, String> {
+pub(crate) fn parse_terminals(body: &[u8]) -> std::result::Result<DevicePage, String> {
     let v: Value = serde_json::from_slice(body).map_err(|e| e.to_string())?;
     let mut terminals = v
         .pointer("/data/terminals")
@@ -854,7 +843,10 @@ pub fn parse_terminals(body: &[u8]) -> std::result::Result<DevicePage, String> {
 }
 
 /// The answer of `PATCH /terminals/v1/setup`: the mode of the terminal asked about.
-pub fn parse_setup(body: &[u8], terminal_id: &str) -> std::result::Result<OperatingMode, String> {
+pub(crate) fn parse_setup(
+    body: &[u8],
+    terminal_id: &str,
+) -> std::result::Result<OperatingMode, String> {
     let v: Value = serde_json::from_slice(body).map_err(|e| e.to_string())?;
     let list = v
         .get("terminals")
@@ -871,47 +863,9 @@ pub fn parse_setup(body: &[u8], terminal_id: &str) -> std::result::Result<Operat
         .ok_or_else(|| "operating_mode is missing".to_string())
 }
 
-/// An Orders error body, `{"errors":[{"code","message","details":[…]}]}` (the pages give only the
-/// codes; this is the shape clients observe). The first error's code and message.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ErrorBody {
-    /// `idempotency_key_already_used`, `cannot_cancel_order`, …
-    pub code: Option<String>,
-    /// The message.
-    pub message: Option<String>,
-    /// Every `(code, message)` of the list.
-    pub all: Vec<(Option<String>, Option<String>)>,
-}
-
-impl ErrorBody {
-    /// Reads the body leniently; anything else is empty.
-    pub fn parse(body: &[u8]) -> ErrorBody {
-        let Ok(v) = serde_json::from_slice::<Value>(body) else {
-            return ErrorBody::default();
-        };
-        let text = |v: Option<&Value>| match v {
-            Some(Value::String(s)) if !s.is_empty() => Some(s.clone()),
-            Some(Value::Number(n)) => Some(n.to_string()),
-            _ => None,
-        };
-        let all: Vec<_> = v
-            .get("errors")
-            .and_then(Value::as_array)
-            .map(|items| {
-                items
-                    .iter()
-                    .map(|e| (text(e.get("code")), text(e.get("message"))))
-                    .collect()
-            })
-            .unwrap_or_default();
-        let (code, message) = all.first().cloned().unwrap_or_default();
-        ErrorBody { code, message, all }
-    }
-}
-
 /// What a 409 from the Orders API means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Conflict {
+pub(crate) enum Conflict {
     /// `idempotency_key_already_used`: the key was used with a different request.
     KeyMismatch,
     /// `already_queued_order_for_terminal`: the terminal has an unfinished order.
@@ -925,7 +879,7 @@ pub enum Conflict {
 }
 
 /// Reads a 409's `errors[0].code`.
-pub fn classify_conflict(code: Option<&str>) -> Conflict {
+pub(crate) fn classify_conflict(code: Option<&str>) -> Conflict {
     match code.map(str::to_ascii_lowercase).as_deref() {
         Some("idempotency_key_already_used") => Conflict::KeyMismatch,
         // A variant spelling third-party code reports.
@@ -939,7 +893,7 @@ pub fn classify_conflict(code: Option<&str>) -> Conflict {
 }
 
 /// Whether a webhook body is an Orders notification (`type: "order"` or `action: "order.…"`).
-pub fn is_order_notification(v: &Value) -> bool {
+pub(crate) fn is_order_notification(v: &Value) -> bool {
     v.get("type").and_then(Value::as_str) == Some("order")
         || v.get("action")
             .and_then(Value::as_str)
@@ -948,7 +902,7 @@ pub fn is_order_notification(v: &Value) -> bool {
 
 /// The order status an Orders notification names: `data.status`, else the `action`'s suffix
 /// (`order.processed`), since some notifications carry only `data.id`.
-pub fn notification_status(v: &Value) -> Option<OrderStatus> {
+pub(crate) fn notification_status(v: &Value) -> Option<OrderStatus> {
     v.pointer("/data/status")
         .and_then(Value::as_str)
         .map(OrderStatus::parse)
@@ -964,7 +918,7 @@ pub fn notification_status(v: &Value) -> Option<OrderStatus> {
 /// the order as an intent ([`Order::to_intent`]); a `data` with only an `id` takes its status from
 /// the `action`. The original order status stays in `action` (`order.refunded`), which the dedup
 /// key uses.
-pub fn notification_as_intent(mut v: Value) -> std::result::Result<Value, String> {
+pub(crate) fn notification_as_intent(mut v: Value) -> std::result::Result<Value, String> {
     let status = notification_status(&v).ok_or("data.status (or an order.* action) is required")?;
     let mut data = v.get("data").cloned().ok_or("data is required")?;
     if data.get("status").is_none() {
@@ -981,7 +935,9 @@ pub fn notification_as_intent(mut v: Value) -> std::result::Result<Value, String
     Ok(v)
 }
 
-mod client;
+pub(crate) mod ops;
+
+pub(crate) use ops::{get_order, refund_order, Orders};
 
 #[cfg(test)]
 mod tests;

@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::device::DeviceFilter;
-use crate::error::ErrorKind;
+use crate::error::{ApiErrorBody, ErrorKind};
 use crate::payment::PaymentStatus;
 
 macro_rules! fixture {
@@ -41,6 +41,13 @@ fn assert_same(ours: &Value, documented: &Value, path: &str) {
         }
         _ => assert_eq!(ours, documented, "{path}"),
     }
+}
+
+/// The create body after the checks the client makes before sending it.
+fn checked_body(req: &IntentRequest, terminal: &str, opts: &OrderOptions) -> Result<Value> {
+    validate_terminal_id(terminal)?;
+    validate_create(req, opts)?;
+    Ok(create_body(req, terminal, opts))
 }
 
 fn request_like(doc: &Value) -> (IntentRequest, String, OrderOptions) {
@@ -81,7 +88,7 @@ fn every_documented_create_request_is_built_field_by_field() {
             doc["config"]["point"]["terminal_id"] = json!("NEWLAND_N950__SBX0000001");
         }
         let (req, terminal, opts) = request_like(&doc);
-        let ours = create_body(&req, &terminal, &opts).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let ours = checked_body(&req, &terminal, &opts).unwrap_or_else(|e| panic!("{name}: {e}"));
         assert_same(&ours, &doc, name);
         // Every value is a string, as the reference says.
         assert!(ours
@@ -94,14 +101,14 @@ fn every_documented_create_request_is_built_field_by_field() {
 #[test]
 fn the_amount_always_has_two_decimals() {
     let req = IntentRequest::new(Amount::parse("24.5").unwrap(), "d", "r");
-    let b = create_body(&req, "PAX_A910__SMARTPOS1", &OrderOptions::default()).unwrap();
+    let b = checked_body(&req, "PAX_A910__SMARTPOS1", &OrderOptions::default()).unwrap();
     assert_eq!(b["transactions"]["payments"][0]["amount"], json!("24.50"));
     assert_eq!(
         b["config"]["point"]["print_on_terminal"],
         json!("no_ticket")
     );
     assert!(b.get("integration_data").is_none() && b.get("expiration_time").is_none());
-    let b = create_body(
+    let b = checked_body(
         &req.clone().print_seller_ticket(true),
         "PAX_A910__SMARTPOS1",
         &OrderOptions::default(),
@@ -120,8 +127,8 @@ fn requests_are_checked_against_the_orders_rules_before_sending() {
     };
     let t = "NEWLAND_N950__SBX0000001";
     let o = OrderOptions::default();
-    assert!(create_body(&r(&"a".repeat(64), "d"), t, &o).is_ok());
-    let e = create_body(&r(&"a".repeat(65), "d"), t, &o).unwrap_err();
+    assert!(checked_body(&r(&"a".repeat(64), "d"), t, &o).is_ok());
+    let e = checked_body(&r(&"a".repeat(65), "d"), t, &o).unwrap_err();
     assert_eq!(
         (e.kind(), e.field()),
         (ErrorKind::InvalidArgument, Some("external_reference"))
@@ -129,18 +136,18 @@ fn requests_are_checked_against_the_orders_rules_before_sending() {
     assert!(e.message().contains("64"), "{e}");
     // Allowed by the intents' rule, not by the Orders': spaces, dots, colons, commas.
     for bad in ["order 1", "order.1", "a:b", "a,b", "ñ", ""] {
-        let e = create_body(&r(bad, "d"), t, &o).unwrap_err();
+        let e = checked_body(&r(bad, "d"), t, &o).unwrap_err();
         assert_eq!(e.field(), Some("external_reference"), "{bad:?}");
     }
-    assert!(create_body(&r("Ext_ref-1234", "d"), t, &o).is_ok());
-    assert!(create_body(&r("r", &"d".repeat(150)), t, &o).is_ok());
-    let e = create_body(&r("r", &"d".repeat(151)), t, &o).unwrap_err();
+    assert!(checked_body(&r("Ext_ref-1234", "d"), t, &o).is_ok());
+    assert!(checked_body(&r("r", &"d".repeat(150)), t, &o).is_ok());
+    let e = checked_body(&r("r", &"d".repeat(151)), t, &o).unwrap_err();
     assert_eq!(e.field(), Some("description"));
     for bad_terminal in ["", "SMARTPOS1", "__X", "PAX__"] {
-        let e = create_body(&r("r", "d"), bad_terminal, &o).unwrap_err();
+        let e = checked_body(&r("r", "d"), bad_terminal, &o).unwrap_err();
         assert_eq!(e.field(), Some("terminal_id"), "{bad_terminal:?}");
     }
-    let e = create_body(&r("r", "d").ticket_number("T001"), t, &o).unwrap_err();
+    let e = checked_body(&r("r", "d").ticket_number("T001"), t, &o).unwrap_err();
     assert_eq!(e.field(), Some("ticket_number"));
     let with = |exp: &str| OrderOptions {
         expiration_time: Some(exp.into()),
@@ -155,15 +162,15 @@ fn requests_are_checked_against_the_orders_rules_before_sending() {
         "PT2H59M59S",
         "PT180M",
     ] {
-        assert!(create_body(&r("r", "d"), t, &with(ok)).is_ok(), "{ok}");
+        assert!(checked_body(&r("r", "d"), t, &with(ok)).is_ok(), "{ok}");
     }
     for bad in [
         "PT29S", "PT3H1S", "P1D", "PT", "P", "30", "PT-1M", "PT1.5M", "pt30s", "PT30S ", "PT1M1H",
     ] {
-        let e = create_body(&r("r", "d"), t, &with(bad)).unwrap_err();
+        let e = checked_body(&r("r", "d"), t, &with(bad)).unwrap_err();
         assert_eq!(e.field(), Some("expiration_time"), "{bad}");
     }
-    let e = create_body(
+    let e = checked_body(
         &r("r", "d"),
         t,
         &OrderOptions {
@@ -374,14 +381,15 @@ fn error_bodies_and_what_a_409_means() {
             Conflict::Other,
         ),
     ] {
-        let b = ErrorBody::parse(text.as_bytes());
-        assert_eq!(b.code.as_deref(), Some(code));
+        // The one reader of error bodies reads the Orders shape too.
+        let b = ApiErrorBody::parse(text.as_bytes());
+        assert_eq!(b.error.as_deref(), Some(code));
         assert!(b.message.as_deref().is_some_and(|m| !m.is_empty()));
-        assert_eq!(classify_conflict(b.code.as_deref()), conflict, "{code}");
+        assert_eq!(classify_conflict(b.error.as_deref()), conflict, "{code}");
     }
-    let b = ErrorBody::parse(fixture!("error_412_terminals_setup_pdv_exists.json").as_bytes());
-    assert!(b.code.unwrap().starts_with("Only one pos-store"));
-    assert_eq!(ErrorBody::parse(b"<html>"), ErrorBody::default());
+    let b = ApiErrorBody::parse(fixture!("error_412_terminals_setup_pdv_exists.json").as_bytes());
+    assert!(b.error.unwrap().starts_with("Only one pos-store"));
+    assert_eq!(ApiErrorBody::parse(b"<html>"), ApiErrorBody::default());
     assert_eq!(
         classify_conflict(Some("already_queued_order_on_terminal")),
         Conflict::AlreadyQueued
@@ -557,4 +565,57 @@ fn every_documented_order_webhook_reads_as_an_intent_notification() {
     assert!(!is_order_notification(&json(include_str!(
         "../../../../tests/fixtures/notification_mla.json"
     ))));
+}
+
+#[test]
+fn the_orders_409s_are_read_from_their_code() {
+    use crate::transport::{Call, Transport, TransportSettings};
+    let t = Transport::new(&TransportSettings::for_tests("http://127.0.0.1:9")).unwrap();
+    let map = |code: &str, rule: crate::transport::ConflictRule, after| {
+        let body = format!(r#"{{"errors":[{{"code":"{code}","message":"m"}}]}}"#);
+        let call = Call::get("/x", "order 1").with_conflict(rule);
+        t.map_status(&call, 409, body.as_bytes(), None, None, after)
+    };
+    let e = map("idempotency_key_already_used", ops::create_conflict, false);
+    assert_eq!(e.kind(), ErrorKind::IdempotencyKeyMismatch);
+    assert_eq!(e.api_error(), Some("idempotency_key_already_used"));
+    assert_eq!(e.api_message(), Some("m"));
+    assert!(e
+        .message()
+        .contains("already used with a different request"));
+    let queued = "already_queued_order_for_terminal";
+    assert_eq!(
+        map(queued, ops::create_conflict, false).kind(),
+        ErrorKind::AlreadyQueued
+    );
+    assert_eq!(
+        map(queued, ops::create_conflict, true).kind(),
+        ErrorKind::OutcomeUnknown
+    );
+    for code in ["cannot_cancel_order", "order_already_canceled", "other"] {
+        assert_eq!(
+            map(code, ops::cancel_conflict, false).kind(),
+            ErrorKind::CannotCancel,
+            "{code}"
+        );
+    }
+    assert_eq!(
+        map("something_else", ops::refund_conflict, false).kind(),
+        ErrorKind::Conflict
+    );
+    assert_eq!(
+        map("something_else", ops::create_conflict, false).kind(),
+        ErrorKind::Conflict
+    );
+}
+
+#[test]
+fn an_order_can_be_canceled_through_the_api_until_it_ends() {
+    use crate::api::PointApi;
+    let o = Orders::default();
+    assert!(o.can_cancel(&Status::Opened));
+    assert!(o.can_cancel(&Status::OnTerminal));
+    for s in [Status::Closed, Status::Canceled, Status::Error] {
+        assert!(!o.can_cancel(&s), "{s}");
+    }
 }
