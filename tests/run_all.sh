@@ -40,12 +40,19 @@ figures() {
       # fail and skipped alike, once per run of the runner.
       awk '/^(ℹ|#) pass [0-9]+$/{p += $3} /^(ℹ|#) fail [0-9]+$/{f += $3; n++}
         /^(ℹ|#) skipped [0-9]+$/{s += $3} END { if (n) print p + 0, f + 0, s + 0 }' "$log" ;;
-    *)
-      # pytest's closing line ("288 passed, 2 skipped in 40.1s") or a plain "N passed, N failed".
-      grep -E '[0-9]+ (passed|failed)' "$log" | tail -n 1 | awk '
+    c)
+      # The C script's own total ("c: N passed, N failed"), the last such line.
+      grep -E '^c: [0-9]+ passed' "$log" | tail -n 1 | awk '
         { for (i = 1; i < NF; i++) { w = $(i+1); gsub(/[^a-z]/, "", w)
             if (w == "passed") p = $i; if (w == "failed") f = $i; if (w == "skipped") s = $i } }
         END { if (NR) print p + 0, f + 0, s + 0 }' | sed 's/[^0-9 ]//g' ;;
+    *)
+      # Every closing line of the suite's runs, summed: pytest's ("288 passed, 2 skipped in
+      # 40.1s"; the suite runs pytest more than once) or a plain "N passed, N failed".
+      grep -E '^[0-9]+ (passed|failed)' "$log" | awk '
+        { for (i = 1; i < NF; i++) { w = $(i+1); gsub(/[^a-z]/, "", w)
+            if (w == "passed") p += $i; if (w == "failed") f += $i; if (w == "skipped") s += $i } }
+        END { if (NR) print p + 0, f + 0, s + 0 }' ;;
   esac
 }
 

@@ -340,7 +340,7 @@ impl Client {
     }
 
     /// The wait options as this client runs them: with its poll interval
-    /// ([`ClientBuilder::poll_interval`]) when `opts` sets none. For a binding that drives a
+    /// ([`crate::ClientBuilder::poll_interval`]) when `opts` keeps the default schedule. For a binding that drives a
     /// [`Waiter`] itself.
     pub fn paced(&self, opts: &WaitOptions) -> WaitOptions {
         opts.paced(self.inner.poll_interval)

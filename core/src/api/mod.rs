@@ -2,11 +2,11 @@
 //! keep their names and their typed results on either API; the paths, the bodies, the statuses,
 //! what a 409 means, whether a create may be re-sent and the extra headers live in the API's module:
 //! [`intents`] (the InStore payment intents), [`orders`] (the Orders API for Point) and
-//! [`payments`] (the Payments API both read their payments from and refund through).
+//! `payments` (the Payments API both read their payments from and refund through).
 //!
 //! # The seam: a trait, not an enum
 //!
-//! The client holds one `Box<dyn PointApi>` chosen by [`Api::connect`] when it is built, and
+//! The client holds one `Box<dyn PointApi>` chosen by `Api::connect` when it is built, and
 //! every operation goes through it. An enum of the two implementations would be as short today,
 //! but its `match` would sit in every operation of the seam, so each new operation (the sale
 //! journal's hooks, print actions, webhook wake-ups) would be written into both arms in one place
