@@ -49,6 +49,8 @@ struct Inner {
     api: Api,
     /// What an Orders create adds (expiration, integration data).
     orders: OrderOptions,
+    /// The sale journal, when configured (see `crate::journal`).
+    journal: Option<crate::journal::Journal>,
 }
 
 /// How many create keys a client remembers.
@@ -61,6 +63,7 @@ impl fmt::Debug for Client {
             .field("site", &self.inner.site)
             .field("limits", &self.inner.limits)
             .field("api", &self.inner.api)
+            .field("journal", &self.inner.journal)
             .finish()
     }
 }
@@ -86,6 +89,11 @@ impl Client {
                     .map_err(|e| Error::new(ErrorKind::Config, e.message().to_string()))?;
             }
         }
+        // The sale journal (crate::journal) is opened, checked and migrated here.
+        let journal = match &b.journal {
+            Some(path) => Some(crate::journal::Journal::open(path, b.journal_retention)?),
+            None => None,
+        };
         Ok(Client {
             inner: Arc::new(Inner {
                 transport,
@@ -94,6 +102,7 @@ impl Client {
                 keys: Mutex::new(HashMap::new()),
                 api: b.api,
                 orders,
+                journal,
             }),
         })
     }
@@ -114,6 +123,10 @@ impl Client {
 
     pub(crate) fn order_options(&self) -> &OrderOptions {
         &self.inner.orders
+    }
+
+    pub(crate) fn journal(&self) -> Option<&crate::journal::Journal> {
+        self.inner.journal.as_ref()
     }
 
     /// The configured site.
@@ -625,6 +638,10 @@ impl Client {
     /// carries the intent id ([`Error::intent_id`]) and the idempotency key: the intent still
     /// exists, so cancel it or wait again.
     pub fn charge(&self, target: &Target, req: &IntentRequest, opts: &WaitOptions) -> Result<Sale> {
+        // With a sale journal, the journal drives the sale (crate::journal).
+        if let Some(j) = self.journal() {
+            return self.journal_charge(j, target, req, opts);
+        }
         let (created, waiter) = self.begin_charge(target, req, opts)?;
         // A status callback that panics must not lose the intent: the panic becomes an
         // `ABORTED` error carrying the intent id and key.

@@ -155,6 +155,8 @@ pub struct ClientBuilder {
     pub(crate) max_response_bytes: usize,
     pub(crate) api: crate::api::Api,
     pub(crate) orders: crate::api::orders::OrderOptions,
+    pub(crate) journal: Option<std::path::PathBuf>,
+    pub(crate) journal_retention: Duration,
 }
 
 /// The longest request timeout accepted (longer is a caller mistake, and would overflow clocks).
@@ -184,6 +186,7 @@ impl fmt::Debug for ClientBuilder {
             .field("allow_insecure_http", &self.allow_insecure_http)
             .field("max_response_bytes", &self.max_response_bytes)
             .field("api", &self.api)
+            .field("journal", &self.journal)
             .finish()
     }
 }
@@ -210,6 +213,8 @@ impl ClientBuilder {
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             api: crate::api::Api::Intents,
             orders: crate::api::orders::OrderOptions::default(),
+            journal: None,
+            journal_retention: crate::journal::DEFAULT_RETENTION,
         }
     }
 
@@ -245,6 +250,23 @@ impl ClientBuilder {
     /// [`crate::Api::Orders`]. Every operation keeps its name and its result on either.
     pub fn api(mut self, api: crate::api::Api) -> Self {
         self.api = api;
+        self
+    }
+
+    /// Keep a durable sale journal in the SQLite file at `path` (created if absent; see
+    /// [`crate::journal`]): [`Client::charge`] becomes idempotent by sale reference across
+    /// processes and restarts, and [`Client::pending`] / [`Client::settle`] give the POS its
+    /// pending sales. Opening a file that is not a journal, of a newer version or damaged is an
+    /// [`ErrorKind::Journal`] error naming the path. The access token is never written to it.
+    pub fn journal(mut self, path: impl Into<std::path::PathBuf>) -> Self {
+        self.journal = Some(path.into());
+        self
+    }
+
+    /// How long the journal keeps settled sales (default 90 days), for reconciliation; older
+    /// ones are pruned when a journal is opened. A sale reference reused after that is a new sale.
+    pub fn journal_retention(mut self, keep: Duration) -> Self {
+        self.journal_retention = keep;
         self
     }
 

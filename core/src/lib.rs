@@ -22,6 +22,7 @@ pub mod config;
 pub mod device;
 pub mod error;
 pub mod intent;
+pub mod journal;
 pub mod payment;
 pub mod sale;
 mod serde_util;
@@ -36,6 +37,7 @@ pub use client::{Client, DeviceIter};
 pub use config::{ClientBuilder, RetryPolicy};
 pub use device::{Device, DeviceFilter, DevicePage, OperatingMode, Paging};
 pub use error::{Cause, Error, ErrorKind, Result};
+pub use journal::{ApprovedPolicy, PendingSale, SaleState};
 pub use intent::{
     Intent, IntentRequest, Operation, OperationResult, ResultId, ResultSource, Target,
 };

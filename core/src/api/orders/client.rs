@@ -9,7 +9,7 @@ use serde_json::Value;
 use super::{
     cancel_path, create_body, list_query, order_path, parse_setup, parse_terminals,
     partial_refund_body, refund_path, setup_body, validate_create, validate_terminal_id, Order,
-    OrderStatus, ORDERS_PATH, TERMINALS_LIST_PATH, TERMINALS_SETUP_PATH,
+    OrderOptions, OrderStatus, ORDERS_PATH, TERMINALS_LIST_PATH, TERMINALS_SETUP_PATH,
 };
 use crate::amount::Amount;
 use crate::client::Client;
@@ -88,7 +88,18 @@ impl Client {
     }
 
     pub(crate) fn orders_create(&self, target: &Target, req: &IntentRequest) -> Result<Intent> {
-        let opts = self.order_options();
+        // The sale journal sets a create's own expiration (the sale's deadline).
+        let own;
+        let opts = match req.order_expiration() {
+            Some(e) => {
+                own = OrderOptions {
+                    expiration_time: Some(e.to_string()),
+                    ..self.order_options().clone()
+                };
+                &own
+            }
+            None => self.order_options(),
+        };
         // Every rule is checked before anything is sent, the terminal lookup included.
         let probe = match target {
             Target::Device(id) => {
