@@ -199,11 +199,11 @@ impl Client {
         mode: OperatingMode,
     ) -> Result<OperatingMode> {
         validate_id("device_id", device_id)?;
-        if let OperatingMode::Unknown(m) = &mode {
+        if !matches!(mode, OperatingMode::Pdv | OperatingMode::Standalone) {
             return Err(Error::invalid_argument(
                 "operating_mode",
-                "must be PDV or STANDALONE",
-                m,
+                "must be PDV or STANDALONE (UNDEFINED and SELF_SERVICE are only read, never set)",
+                mode.as_str(),
             ));
         }
         if self.inner.api == Api::Orders {

@@ -155,6 +155,7 @@ pub struct ClientBuilder {
     pub(crate) max_response_bytes: usize,
     pub(crate) api: crate::api::Api,
     pub(crate) orders: crate::api::orders::OrderOptions,
+    pub(crate) test_account: bool,
 }
 
 /// The longest request timeout accepted (longer is a caller mistake, and would overflow clocks).
@@ -210,7 +211,18 @@ impl ClientBuilder {
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             api: crate::api::Api::Intents,
             orders: crate::api::orders::OrderOptions::default(),
+            test_account: false,
         }
+    }
+
+    /// Declares the account a Mercado Pago **test user's** (default `false`), so its token counts
+    /// as a test credential for the sandbox's [`Client::simulate_order_event`](crate::Client::simulate_order_event)
+    /// even though it starts `APP_USR-` like every production token (Mercado Pago's news of
+    /// 2025-12-12 tells to create the order "using the production Access Token of your test
+    /// user"). A token that starts with `TEST-` is a test credential without this.
+    pub fn test_account(mut self, test: bool) -> Self {
+        self.test_account = test;
+        self
     }
 
     /// Re-send an intent create whose attempt may have reached the server (timeout, dropped

@@ -69,11 +69,19 @@ pub enum ErrorKind {
     /// A bug inside mppoint was caught before it could reach the caller (a Rust panic). Please
     /// report it with the message.
     Panic,
+    /// Mercado Pago will not make this refund as asked (Orders API): the order does not take
+    /// partial refunds (`unsupported_partially_refunds`), it has a tip so only a full refund is
+    /// allowed (403 `partial_refund_forbidden_with_tips`), it is already refunded, not
+    /// processed, or past the refund period. The message says which refund is possible.
+    RefundNotAllowed,
+    /// A call that only works with test credentials (the sandbox's simulated order status) was
+    /// made with a production access token: nothing was sent.
+    SandboxOnly,
 }
 
 impl ErrorKind {
     /// Every kind, in result-code order.
-    pub const ALL: [ErrorKind; 23] = [
+    pub const ALL: [ErrorKind; 25] = [
         ErrorKind::InvalidArgument,
         ErrorKind::InvalidAmount,
         ErrorKind::Config,
@@ -97,6 +105,8 @@ impl ErrorKind {
         ErrorKind::IdempotencyKeyMismatch,
         ErrorKind::Aborted,
         ErrorKind::Panic,
+        ErrorKind::RefundNotAllowed,
+        ErrorKind::SandboxOnly,
     ];
 
     /// The stable string code of this kind, the same in every language (Node's `err.code`).
@@ -125,6 +135,8 @@ impl ErrorKind {
             ErrorKind::IdempotencyKeyMismatch => "IDEMPOTENCY_KEY_MISMATCH",
             ErrorKind::Aborted => "ABORTED",
             ErrorKind::Panic => "PANIC",
+            ErrorKind::RefundNotAllowed => "REFUND_NOT_ALLOWED",
+            ErrorKind::SandboxOnly => "SANDBOX_ONLY",
         }
     }
 
@@ -237,6 +249,7 @@ struct Inner {
     last_status: Option<Status>,
     field: Option<&'static str>,
     signature_failure: Option<FailureReason>,
+    holding_sale: Option<String>,
     source: Option<Source>,
 }
 
@@ -308,6 +321,11 @@ impl Error {
     pub fn idempotency_key(&self) -> Option<&str> {
         self.inner.idempotency_key.as_deref()
     }
+    /// For `ALREADY_QUEUED`: the sale (intent or order id) that holds the terminal, when this
+    /// client created it (it is not this sale: do not book or cancel it as this one).
+    pub fn holding_sale(&self) -> Option<&str> {
+        self.inner.holding_sale.as_deref()
+    }
     /// The intent this error is about, when known.
     pub fn intent_id(&self) -> Option<&str> {
         self.inner.intent_id.as_deref()
@@ -361,6 +379,10 @@ impl Error {
         if key.is_some() {
             self.inner.idempotency_key = key;
         }
+        self
+    }
+    pub(crate) fn with_holding_sale(mut self, id: impl Into<String>) -> Self {
+        self.inner.holding_sale = Some(id.into());
         self
     }
     pub(crate) fn with_intent_id(mut self, id: impl Into<String>) -> Self {

@@ -1099,6 +1099,8 @@ fn simulator_expiry_spares_intents_being_processed() {
         pickup_delay: Duration::from_millis(10),
         step_delay: Duration::from_millis(1500),
         time_factor: 1800,
+        // The expiry of the reference's time (one hour), not the 15 minutes of the 2024 news.
+        intent_expiry: Duration::from_secs(3600),
         ..SimulatorConfig::default()
     })
     .unwrap();

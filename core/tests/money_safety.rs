@@ -546,6 +546,8 @@ fn only_an_unprocessed_intent_expires() {
         pickup_delay: Duration::ZERO,
         step_delay: Duration::from_millis(700),
         time_factor: 3600,
+        // The reference's hour (one second here), not the 15 minutes of the 2024 news.
+        intent_expiry: Duration::from_secs(3600),
         ..SimulatorConfig::default()
     });
     let c = client(&s);

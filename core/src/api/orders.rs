@@ -712,7 +712,21 @@ impl Order {
         if let OrderStatus::Unknown(s) = &self.status {
             intent.status = Status::Unknown(s.clone());
         }
+        if self.is_cancel_requested() {
+            intent.status = Status::CancelRequested;
+        }
         intent
+    }
+
+    /// Whether a cancel was accepted (202) but the terminal has not done it yet: the order is
+    /// still `at_terminal` and its payment reads `cancellation_requested`. Read as
+    /// [`Status::CancelRequested`]: not canceled until the API says `canceled`.
+    pub fn is_cancel_requested(&self) -> bool {
+        self.status == OrderStatus::AtTerminal
+            && self
+                .payments()
+                .iter()
+                .any(|p| p.status_detail.as_deref() == Some("cancellation_requested"))
     }
 
     /// Whether the order will not change any more as a sale (`processed` may still be refunded
@@ -929,7 +943,13 @@ pub fn classify_conflict(code: Option<&str>) -> Conflict {
     match code.map(str::to_ascii_lowercase).as_deref() {
         Some("idempotency_key_already_used") => Conflict::KeyMismatch,
         // A variant spelling third-party code reports.
-        Some("already_queued_order_for_terminal" | "already_queued_order_on_terminal") => {
+        // `…_for_terminal` (the create reference), `…_for_device` (the Orders "Possible errors"
+        // page), `…_on_terminal` (integrators' code): one mistake, one kind.
+        Some(
+            "already_queued_order_for_terminal"
+            | "already_queued_order_for_device"
+            | "already_queued_order_on_terminal",
+        ) => {
             Conflict::AlreadyQueued
         }
         Some("cannot_cancel_order") => Conflict::CannotCancel,

@@ -285,7 +285,7 @@ fn terminals_lists_are_read_as_device_pages() {
         (
             fixture!("terminals_list_200_undefined.json"),
             Some(47_792_476),
-            OperatingMode::Unknown("UNDEFINED".into()),
+            OperatingMode::Undefined,
         ),
     ] {
         let page = parse_terminals(text.as_bytes()).unwrap();
