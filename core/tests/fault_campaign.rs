@@ -459,9 +459,11 @@ fn five_hundred_sales_under_faults_keep_every_money_promise() {
     assert!(total >= 500, "{total} sales");
     // The campaign must have met the cases it is about, in every mode.
     for (name, f) in &figures {
-        // On Orders an ambiguous create is re-sent with its key, so OUTCOME_UNKNOWN comes only
-        // when every attempt failed: rare, and not required.
-        if *name != "orders API" {
+        // Where an ambiguous create is re-sent with its key (the Orders API; intents with
+        // resend_ambiguous_creates), OUTCOME_UNKNOWN comes only when every attempt failed: rare,
+        // so a seeded but threaded campaign may draw none, and it is not required (the resend
+        // mode's own race is asserted below). Requiring it made the test fail at random.
+        if *name != "orders API" && *name != "keys honoured + resend_ambiguous_creates" {
             assert!(f.outcome_unknown > 0, "{name}: no ambiguous create met");
         }
         assert!(f.approved > 0, "{name}: no sale approved");
