@@ -37,10 +37,10 @@ pub use client::{Client, DeviceIter};
 pub use config::{ClientBuilder, RetryPolicy};
 pub use device::{Device, DeviceFilter, DevicePage, OperatingMode, Paging};
 pub use error::{Cause, Error, ErrorKind, Result};
-pub use journal::{ApprovedPolicy, PendingSale, SaleState};
 pub use intent::{
     Intent, IntentRequest, Operation, OperationResult, ResultId, ResultSource, Target,
 };
+pub use journal::{ApprovedPolicy, PendingSale, SaleState};
 pub use payment::{Payment, PaymentStatus, Refund};
 pub use sale::{Sale, Verdict};
 pub use status::Status;

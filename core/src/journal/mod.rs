@@ -648,12 +648,7 @@ impl Client {
 
     /// Sends the current attempt's create (state `Sent` committed first). `None` means the create
     /// was refused for certain: nothing was created.
-    fn send_create(
-        &self,
-        store: &dyn Store,
-        rec: &mut Record,
-        target: &Target,
-    ) -> Result<Intent> {
+    fn send_create(&self, store: &dyn Store, rec: &mut Record, target: &Target) -> Result<Intent> {
         rec.state = SaleState::Sent;
         rec.sent_at = Some(now_ms());
         rec.updated_at = now_ms();
@@ -823,7 +818,9 @@ impl Client {
             hook("planned");
             return self.first_send(store, fresh, target, opts);
         };
-        if rec.api != fresh.api || rec.target != fresh.target || rec.amount_cents != fresh.amount_cents
+        if rec.api != fresh.api
+            || rec.target != fresh.target
+            || rec.amount_cents != fresh.amount_cents
         {
             return Err(Error::new(
                 ErrorKind::IdempotencyKeyMismatch,

@@ -196,7 +196,11 @@ impl SqliteStore {
                 .map_err(|e| sql_error(&shown, "reading the schema version", e))?;
             for (v, sql) in MIGRATIONS.iter().enumerate().skip(now as usize) {
                 tx.execute_batch(sql).map_err(|e| {
-                    sql_error(&shown, &format!("updating the schema to version {}", v + 1), e)
+                    sql_error(
+                        &shown,
+                        &format!("updating the schema to version {}", v + 1),
+                        e,
+                    )
                 })?;
             }
             tx.execute_batch(&format!(
@@ -295,14 +299,18 @@ impl SqliteStore {
         let out = match found {
             None => {
                 if let Some(rec) = insert {
-                    write_record(&tx, rec, Some(&self.owner)).map_err(self.err("recording the sale"))?;
+                    write_record(&tx, rec, Some(&self.owner))
+                        .map_err(self.err("recording the sale"))?;
                 }
                 None
             }
             Some((rec, owner)) => {
                 if let Some(o) = owner {
                     if self.owner_alive(&o) {
-                        return Err(in_progress(reference, "another process (or another client in this one) is charging it now"));
+                        return Err(in_progress(
+                            reference,
+                            "another process (or another client in this one) is charging it now",
+                        ));
                     }
                 }
                 tx.execute(
@@ -438,7 +446,8 @@ impl Store for SqliteStore {
     }
 
     fn save(&self, record: &Record) -> Result<()> {
-        write_record(&self.conn(), record, Some(&self.owner)).map_err(self.err("recording the sale"))
+        write_record(&self.conn(), record, Some(&self.owner))
+            .map_err(self.err("recording the sale"))
     }
 
     fn delete(&self, reference: &str) -> Result<()> {
