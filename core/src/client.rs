@@ -56,6 +56,8 @@ struct Inner {
     wakeups: Arc<Wakeups>,
     /// The pause between polls of waits that set none ([`ClientBuilder::poll_interval`]).
     poll_interval: Option<std::time::Duration>,
+    /// The sale journal, when configured (see `crate::journal`).
+    journal: Option<crate::journal::Journal>,
 }
 
 /// How many create keys a client remembers.
@@ -68,6 +70,7 @@ impl fmt::Debug for Client {
             .field("site", &self.inner.site)
             .field("limits", &self.inner.limits)
             .field("api", &self.inner.kind)
+            .field("journal", &self.inner.journal)
             .finish()
     }
 }
@@ -81,6 +84,7 @@ impl Client {
         limits: Option<AmountLimits>,
         webhook_secret: Option<crate::transport::Secret>,
         poll_interval: Option<std::time::Duration>,
+        journal: Option<crate::journal::Journal>,
     ) -> Client {
         Client {
             inner: Arc::new(Inner {
@@ -93,6 +97,7 @@ impl Client {
                 webhook_secret,
                 wakeups: Arc::default(),
                 poll_interval,
+                journal,
             }),
         }
     }
@@ -125,6 +130,10 @@ impl Client {
 
     pub(crate) fn transport(&self) -> &Transport {
         &self.inner.transport
+    }
+
+    pub(crate) fn journal(&self) -> Option<&crate::journal::Journal> {
+        self.inner.journal.as_ref()
     }
 
     /// The configured site.
@@ -426,6 +435,10 @@ impl Client {
     /// carries the intent id ([`Error::intent_id`]) and the idempotency key: the intent still
     /// exists, so cancel it or wait again.
     pub fn charge(&self, target: &Target, req: &IntentRequest, opts: &WaitOptions) -> Result<Sale> {
+        // With a sale journal, the journal drives the sale (crate::journal).
+        if let Some(j) = self.journal() {
+            return self.journal_charge(j, target, req, opts);
+        }
         let (created, waiter) = self.begin_charge(target, req, opts)?;
         // A status callback that panics must not lose the intent: the panic becomes an
         // `ABORTED` error carrying the intent id and key.

@@ -57,6 +57,8 @@ pub struct ClientBuilder {
     pub(crate) orders: crate::api::orders::OrderOptions,
     pub(crate) webhook_secret: Option<Secret>,
     pub(crate) poll_interval: Option<Duration>,
+    pub(crate) journal: Option<std::path::PathBuf>,
+    pub(crate) journal_retention: Duration,
 }
 
 /// The longest request timeout accepted (longer is a caller mistake, and would overflow clocks).
@@ -91,6 +93,7 @@ impl fmt::Debug for ClientBuilder {
                 &self.webhook_secret.as_ref().map(|_| "***"),
             )
             .field("poll_interval", &self.poll_interval)
+            .field("journal", &self.journal)
             .finish()
     }
 }
@@ -119,6 +122,8 @@ impl ClientBuilder {
             orders: crate::api::orders::OrderOptions::default(),
             webhook_secret: None,
             poll_interval: None,
+            journal: None,
+            journal_retention: crate::journal::DEFAULT_RETENTION,
         }
     }
 
@@ -165,6 +170,23 @@ impl ClientBuilder {
     /// [`crate::Api::Orders`]. Every operation keeps its name and its result on either.
     pub fn api(mut self, api: Api) -> Self {
         self.api = api;
+        self
+    }
+
+    /// Keep a durable sale journal in the SQLite file at `path` (created if absent; see
+    /// [`crate::journal`]): [`Client::charge`] becomes idempotent by sale reference across
+    /// processes and restarts, and [`Client::pending`] / [`Client::settle`] give the POS its
+    /// pending sales. Opening a file that is not a journal, of a newer version or damaged is an
+    /// [`ErrorKind::Journal`] error naming the path. The access token is never written to it.
+    pub fn journal(mut self, path: impl Into<std::path::PathBuf>) -> Self {
+        self.journal = Some(path.into());
+        self
+    }
+
+    /// How long the journal keeps settled sales (default 90 days), for reconciliation; older
+    /// ones are pruned when a journal is opened. A sale reference reused after that is a new sale.
+    pub fn journal_retention(mut self, keep: Duration) -> Self {
+        self.journal_retention = keep;
         self
     }
 
@@ -355,6 +377,11 @@ impl ClientBuilder {
             orders: self.orders.clone(),
         })?;
         let limits = self.limits.or_else(|| self.site.map(Site::default_limits));
+        // The sale journal (crate::journal) is opened, checked and migrated here.
+        let journal = match &self.journal {
+            Some(path) => Some(crate::journal::Journal::open(path, self.journal_retention)?),
+            None => None,
+        };
         Ok(Client::from_parts(
             transport,
             self.api,
@@ -363,6 +390,7 @@ impl ClientBuilder {
             limits,
             self.webhook_secret,
             self.poll_interval,
+            journal,
         ))
     }
 

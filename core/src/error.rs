@@ -69,11 +69,19 @@ pub enum ErrorKind {
     /// A bug inside mppoint was caught before it could reach the caller (a Rust panic). Please
     /// report it with the message.
     Panic,
+    /// With a sale journal: the sale's reference is being charged right now by another process
+    /// (or thread), or it has no verdict yet to settle. Nothing was sent: wait for that charge to
+    /// end, then ask again.
+    SaleInProgress,
+    /// The sale journal cannot be used: its path cannot be created or locked, the file is not a
+    /// journal, was written by a newer version, or is damaged. The message names the path and
+    /// what to do. Nothing was charged.
+    Journal,
 }
 
 impl ErrorKind {
     /// Every kind, in result-code order.
-    pub const ALL: [ErrorKind; 23] = [
+    pub const ALL: [ErrorKind; 25] = [
         ErrorKind::InvalidArgument,
         ErrorKind::InvalidAmount,
         ErrorKind::Config,
@@ -97,6 +105,8 @@ impl ErrorKind {
         ErrorKind::IdempotencyKeyMismatch,
         ErrorKind::Aborted,
         ErrorKind::Panic,
+        ErrorKind::SaleInProgress,
+        ErrorKind::Journal,
     ];
 
     /// The stable string code of this kind, the same in every language (Node's `err.code`).
@@ -125,6 +135,8 @@ impl ErrorKind {
             ErrorKind::IdempotencyKeyMismatch => "IDEMPOTENCY_KEY_MISMATCH",
             ErrorKind::Aborted => "ABORTED",
             ErrorKind::Panic => "PANIC",
+            ErrorKind::SaleInProgress => "SALE_IN_PROGRESS",
+            ErrorKind::Journal => "JOURNAL",
         }
     }
 

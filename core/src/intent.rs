@@ -101,6 +101,9 @@ pub struct IntentRequest {
     ticket_number: Option<String>,
     print_seller_ticket: bool,
     idempotency_key: Option<String>,
+    /// Orders API: the `expiration_time` of this create, set by the sale journal (the sale's
+    /// deadline); `None` leaves the client's.
+    order_expiration: Option<String>,
 }
 
 impl IntentRequest {
@@ -118,6 +121,7 @@ impl IntentRequest {
             ticket_number: None,
             print_seller_ticket: false,
             idempotency_key: None,
+            order_expiration: None,
         }
     }
 
@@ -139,6 +143,17 @@ impl IntentRequest {
     pub fn idempotency_key(mut self, key: impl Into<String>) -> Self {
         self.idempotency_key = Some(key.into());
         self
+    }
+
+    /// Orders API: this create's `expiration_time` (the journal's sale deadline).
+    pub(crate) fn with_order_expiration(mut self, e: Option<String>) -> Self {
+        self.order_expiration = e;
+        self
+    }
+
+    /// Orders API: this create's own `expiration_time`, if set.
+    pub(crate) fn order_expiration(&self) -> Option<&str> {
+        self.order_expiration.as_deref()
     }
 
     /// The amount to charge.

@@ -23,6 +23,7 @@ pub mod config;
 pub mod device;
 pub mod error;
 pub mod intent;
+pub mod journal;
 pub mod payment;
 mod retry;
 pub mod sale;
@@ -42,6 +43,7 @@ pub use error::{Cause, Error, ErrorKind, Result};
 pub use intent::{
     Intent, IntentRequest, Operation, OperationResult, ResultId, ResultSource, Target,
 };
+pub use journal::{ApprovedPolicy, PendingSale, SaleState};
 pub use payment::{Payment, PaymentStatus, Refund};
 pub use sale::{Sale, Verdict};
 pub use status::Status;

@@ -360,7 +360,20 @@ impl PointApi for Orders {
         key: &str,
     ) -> Result<Intent> {
         let terminal = self.resolve_terminal(t, target)?;
-        let body = body_bytes(&create_body(req, &terminal, &self.opts))?;
+        // A client-wide expiration wins; otherwise the charge's own (its wait deadline), so an
+        // order the POS stopped waiting for expires by itself.
+        let own;
+        let opts = match (&self.opts.expiration_time, req.order_expiration()) {
+            (None, Some(e)) => {
+                own = OrderOptions {
+                    expiration_time: Some(e.to_string()),
+                    ..self.opts.clone()
+                };
+                &own
+            }
+            _ => &self.opts,
+        };
+        let body = body_bytes(&create_body(req, &terminal, opts))?;
         let subject = format!("the order for {target}");
         let advice = format!(
             "the order with external reference {:?} may exist and be waiting on the terminal, or be paid already. Do not ring the sale up again with a new key: create it again with the same idempotency key {key} (the Orders API answers a repeated key with the same order), or look for the sale's payment by its external reference",
