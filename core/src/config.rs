@@ -59,6 +59,7 @@ pub struct ClientBuilder {
     pub(crate) poll_interval: Option<Duration>,
     pub(crate) journal: Option<std::path::PathBuf>,
     pub(crate) journal_retention: Duration,
+    pub(crate) journal_lost_create_window: Duration,
 }
 
 /// The longest request timeout accepted (longer is a caller mistake, and would overflow clocks).
@@ -124,6 +125,7 @@ impl ClientBuilder {
             poll_interval: None,
             journal: None,
             journal_retention: crate::journal::DEFAULT_RETENTION,
+            journal_lost_create_window: crate::journal::DEFAULT_LOST_CREATE_WINDOW,
         }
     }
 
@@ -187,6 +189,18 @@ impl ClientBuilder {
     /// ones are pruned when a journal is opened. A sale reference reused after that is a new sale.
     pub fn journal_retention(mut self, keep: Duration) -> Self {
         self.journal_retention = keep;
+        self
+    }
+
+    /// InStore intents with a sale journal: how long after a create whose answer was lost (the
+    /// process died, or the network dropped, before the intent id was recorded) the journal waits
+    /// for a payment of the sale's reference before it ends that attempt unpaid (default 20
+    /// minutes). Until then, charging the reference again is [`ErrorKind::OutcomeUnknown`]: the
+    /// intent may still be on the terminal, and Mercado Pago documents no way to find it or to
+    /// re-send its create safely. Keep it above the time after which Mercado Pago abandons an
+    /// unpaid intent (15 minutes); 1 s to 24 h.
+    pub fn journal_lost_create_window(mut self, window: Duration) -> Self {
+        self.journal_lost_create_window = window;
         self
     }
 
@@ -379,7 +393,28 @@ impl ClientBuilder {
         let limits = self.limits.or_else(|| self.site.map(Site::default_limits));
         // The sale journal (crate::journal) is opened, checked and migrated here.
         let journal = match &self.journal {
-            Some(path) => Some(crate::journal::Journal::open(path, self.journal_retention)?),
+            Some(path) => {
+                if self.journal_retention.is_zero() {
+                    return Err(Error::invalid_argument(
+                        "journal_retention",
+                        "must be above zero",
+                        "0 s",
+                    ));
+                }
+                let w = self.journal_lost_create_window;
+                if !(Duration::from_secs(1)..=Duration::from_secs(24 * 3600)).contains(&w) {
+                    return Err(Error::invalid_argument(
+                        "journal_lost_create_window",
+                        "must be between 1 s and 24 h",
+                        &ms(w),
+                    ));
+                }
+                Some(crate::journal::Journal::open(
+                    path,
+                    self.journal_retention,
+                    w,
+                )?)
+            }
             None => None,
         };
         Ok(Client::from_parts(

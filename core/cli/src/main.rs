@@ -121,6 +121,21 @@ enum Command {
     },
     /// Verify a captured webhook notification's signature and print it.
     VerifyWebhook(VerifyArgs),
+    /// List the sales of a journal not yet settled (in flight, of unknown outcome, or ended but
+    /// not booked); with --json, a JSON list on stdout.
+    Pending(PendingArgs),
+    /// Record that the POS has booked the sale REFERENCE of the journal (exactly once).
+    Settle {
+        #[command(flatten)]
+        api: Api,
+        #[command(flatten)]
+        journal: JournalArgs,
+        /// The sale's reference.
+        reference: String,
+    },
+    /// At start-up: drive every pending sale of the journal to its verdict (never charging
+    /// anything new), then list what is still pending.
+    Resolve(ResolveArgs),
 }
 
 #[derive(Args)]
@@ -158,6 +173,55 @@ struct SaleArgs {
     /// Print the seller ticket on the terminal.
     #[arg(long)]
     print_ticket: bool,
+    #[command(flatten)]
+    journal: JournalArgs,
+}
+
+#[derive(Args, Clone)]
+struct JournalArgs {
+    /// Keep a crash-safe sale journal in this SQLite file (created if absent): a sale rung again
+    /// with the same --reference after a crash is resumed, never charged twice.
+    #[arg(long, env = "MPPOINT_JOURNAL")]
+    journal: Option<std::path::PathBuf>,
+    /// With --journal on the InStore intents: how long after a create whose answer was lost the
+    /// journal waits for the sale's payment before it ends that attempt unpaid (default 1200 s).
+    #[arg(long, env = "MPPOINT_JOURNAL_LOST_CREATE_WINDOW_SECS", hide = true)]
+    journal_lost_create_window_secs: Option<u64>,
+}
+
+impl JournalArgs {
+    fn apply(&self, mut b: mppoint::ClientBuilder) -> mppoint::ClientBuilder {
+        if let Some(p) = &self.journal {
+            b = b.journal(p);
+        }
+        if let Some(s) = self.journal_lost_create_window_secs {
+            b = b.journal_lost_create_window(Duration::from_secs(s));
+        }
+        b
+    }
+}
+
+#[derive(Args)]
+struct PendingArgs {
+    #[command(flatten)]
+    api: Api,
+    #[command(flatten)]
+    journal: JournalArgs,
+}
+
+#[derive(Args)]
+struct ResolveArgs {
+    #[command(flatten)]
+    api: Api,
+    #[command(flatten)]
+    journal: JournalArgs,
+    /// What to do with an approved sale the POS never booked: report (list it, the default),
+    /// settle (book it as the journal says) or refund (refund it in full).
+    #[arg(long, default_value = "report", value_name = "report|settle|refund")]
+    approved: String,
+    /// Wait at most this long for each sale still on a terminal (seconds).
+    #[arg(long, default_value_t = 120)]
+    timeout_secs: u64,
 }
 
 #[derive(Args)]
@@ -231,6 +295,9 @@ fn main() -> ExitCode {
         | Command::Cancel { api, .. }
         | Command::Payment { api, .. } => api.json,
         Command::VerifyWebhook(a) => a.json,
+        Command::Pending(a) => a.api.json,
+        Command::Settle { api, .. } => api.json,
+        Command::Resolve(a) => a.api.json,
     };
     let result = match cli.command {
         Command::Sale(a) => sale(a),
@@ -253,6 +320,13 @@ fn main() -> ExitCode {
         } => cancel(&api, &intent_id, pos.as_deref()),
         Command::Payment { api, payment_id } => payment(&api, payment_id),
         Command::VerifyWebhook(a) => verify_webhook(a),
+        Command::Pending(a) => pending(a),
+        Command::Settle {
+            api,
+            journal,
+            reference,
+        } => settle(&api, &journal, &reference),
+        Command::Resolve(a) => resolve(a),
     };
     match result {
         Ok(code) => code,
@@ -272,6 +346,8 @@ fn main() -> ExitCode {
 fn exit_code_for(e: &Error) -> u8 {
     match e.kind() {
         ErrorKind::OutcomeUnknown => 4,
+        // Being charged by another process, or no verdict yet: try again later.
+        ErrorKind::SaleInProgress => 3,
         ErrorKind::InvalidSignature => 6,
         // A 400 is Mercado Pago refusing the content (an amount outside the site's limits when
         // --site was not given, a bad reference...): the same fix as our own refusal.
@@ -292,6 +368,18 @@ fn hint_for(e: &Error) -> Option<String> {
             e.idempotency_key()
                 .map(|k| format!("; the idempotency key was {k}"))
                 .unwrap_or_default()
+        )),
+        (ErrorKind::SaleInProgress, _) => Some(
+            "hint: another till or process is charging this reference (or it has no verdict yet): \
+             wait for it, then run the same `mppoint sale` again; `mppoint pending --journal …` lists the sales"
+                .into(),
+        ),
+        (ErrorKind::Journal, _) => Some(
+            "hint: nothing was charged; fix the journal file as the message says, or pass another --journal".into(),
+        ),
+        (ErrorKind::WaitTimeout | ErrorKind::Canceled, _) if e.external_reference().is_some() => Some(format!(
+            "hint: with --journal, run the same `mppoint sale` with --reference {:?} again to resume it: the journal never charges it twice",
+            e.external_reference().unwrap_or_default()
         )),
         (ErrorKind::AlreadyQueued, _) => Some(
             "hint: the terminal still has an unfinished intent: finish or cancel it on the terminal \
@@ -334,6 +422,10 @@ fn print_error_json(e: &Error) {
 }
 
 fn client(api: &Api) -> Result<Client, Error> {
+    builder(api)?.build()
+}
+
+fn builder(api: &Api) -> Result<mppoint::ClientBuilder, Error> {
     let token = api.access_token.clone().ok_or_else(|| {
         Error::new(
             ErrorKind::Config,
@@ -349,8 +441,101 @@ fn client(api: &Api) -> Result<Client, Error> {
     if let Some(s) = &api.site {
         b = b.site(s.parse::<Site>()?);
     }
-    b.resend_ambiguous_creates(api.resend_ambiguous_creates)
-        .build()
+    Ok(b.resend_ambiguous_creates(api.resend_ambiguous_creates))
+}
+
+/// A client for the journal commands: `pending` and `settle` send nothing, so they need no
+/// access token.
+fn journal_client(api: &Api, journal: &JournalArgs, needs_api: bool) -> Result<Client, Error> {
+    if journal.journal.is_none() {
+        return Err(Error::new(
+            ErrorKind::Config,
+            "no journal: pass --journal PATH (or set MPPOINT_JOURNAL)",
+        ));
+    }
+    let b = if api.access_token.is_none() && !needs_api {
+        Client::builder("mppoint-journal-only").api(api.api_name.parse::<mppoint::Api>()?)
+    } else {
+        builder(api)?
+    };
+    journal.apply(b).build()
+}
+
+fn pending(a: PendingArgs) -> Result<ExitCode, Error> {
+    let client = journal_client(&a.api, &a.journal, false)?;
+    let list = client.pending()?;
+    if a.api.json {
+        print_json(&list)?;
+    } else if list.is_empty() {
+        println!("No pending sales.");
+    } else {
+        for p in &list {
+            println!(
+                "{}  {}  {}  {}  {}{}",
+                p.reference,
+                p.amount,
+                p.state,
+                p.verdict.as_deref().unwrap_or("-"),
+                if p.paid {
+                    "PAID: book it, then `mppoint settle`"
+                } else {
+                    ""
+                },
+                p.note
+                    .as_deref()
+                    .map(|n| format!("\n    {n}"))
+                    .unwrap_or_default()
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn settle(api: &Api, journal: &JournalArgs, reference: &str) -> Result<ExitCode, Error> {
+    let client = journal_client(api, journal, false)?;
+    let now = client.settle(reference)?;
+    if api.json {
+        println!(
+            "{}",
+            serde_json::json!({ "reference": reference, "settled": now })
+        );
+    } else if now {
+        println!("Sale {reference} settled.");
+    } else {
+        println!("Sale {reference} was settled already.");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn resolve(a: ResolveArgs) -> Result<ExitCode, Error> {
+    let policy = mppoint::ApprovedPolicy::parse(&a.approved)?;
+    if a.timeout_secs == 0 {
+        return Err(Error::new(
+            ErrorKind::InvalidArgument,
+            "--timeout-secs must be at least 1",
+        ));
+    }
+    let client = journal_client(&a.api, &a.journal, true)?;
+    let opts = WaitOptions::new().timeout(Duration::from_secs(a.timeout_secs));
+    let left = client.resolve_pending(policy, &opts)?;
+    if a.api.json {
+        print_json(&left)?;
+    } else {
+        for p in &left {
+            println!(
+                "{}  {}  {}  {}{}",
+                p.reference,
+                p.amount,
+                p.state,
+                p.verdict.as_deref().unwrap_or("-"),
+                p.note
+                    .as_deref()
+                    .map(|n| format!("\n    {n}"))
+                    .unwrap_or_default()
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn print_json<T: serde::Serialize>(v: &T) -> Result<(), Error> {
@@ -455,10 +640,13 @@ fn sale(a: SaleArgs) -> Result<ExitCode, Error> {
             cfg.site = s.parse::<Site>()?;
         }
         let sim = Simulator::start(cfg)?;
-        let client = sim
-            .client_builder()
-            .site(sim.config().site)
-            .api(a.api.api_name.parse::<mppoint::Api>()?)
+        let client = a
+            .journal
+            .apply(
+                sim.client_builder()
+                    .site(sim.config().site)
+                    .api(a.api.api_name.parse::<mppoint::Api>()?),
+            )
             .build()?;
         let target = match (&a.pos, &a.device) {
             (_, Some(d)) => Target::Device(d.clone()),
@@ -490,7 +678,7 @@ fn sale(a: SaleArgs) -> Result<ExitCode, Error> {
                 ))
             }
         };
-        (None, client(&a.api)?, target)
+        (None, a.journal.apply(builder(&a.api)?).build()?, target)
     };
     let reference = a.reference.clone().unwrap_or_else(|| {
         format!(
@@ -506,6 +694,19 @@ fn sale(a: SaleArgs) -> Result<ExitCode, Error> {
 
     let interrupt = Interrupt::default();
     interrupt.install();
+    if a.journal.journal.is_some() {
+        let r = journal_sale(
+            &a,
+            &client,
+            &target,
+            &req,
+            &interrupt,
+            sim.is_some(),
+            started,
+        );
+        drop(sim);
+        return r;
+    }
     let created = client.create_intent(&target, &req)?;
     *interrupt
         .intent_id
@@ -607,6 +808,83 @@ fn sale(a: SaleArgs) -> Result<ExitCode, Error> {
         println!("{verdict}");
     }
     drop(sim);
+    Ok(match sale.verdict {
+        Verdict::Approved => ExitCode::SUCCESS,
+        Verdict::ConfirmationRequired => ExitCode::from(3),
+        _ => ExitCode::from(1),
+    })
+}
+
+/// A sale with a journal: the journal drives it ([`Client::charge`]), so a sale rung again with the
+/// same reference after a crash is resumed, or answered from the journal, never charged twice.
+fn journal_sale(
+    a: &SaleArgs,
+    client: &Client,
+    target: &Target,
+    req: &IntentRequest,
+    interrupt: &Interrupt,
+    embedded: bool,
+    started: Instant,
+) -> Result<ExitCode, Error> {
+    let shown: Arc<Mutex<Option<Status>>> = Arc::default();
+    let poll = match (a.poll_ms, embedded) {
+        (Some(ms), _) => mppoint::PollSchedule::Fixed(Duration::from_millis(ms)),
+        (None, true) => mppoint::PollSchedule::Fixed(Duration::from_millis(200)),
+        (None, false) => mppoint::PollSchedule::Adaptive,
+    };
+    let opts = WaitOptions::new()
+        .poll_schedule(poll)
+        .timeout(Duration::from_secs(a.timeout_secs))
+        .cancel_token(interrupt.token.clone())
+        .on_status(move |intent| {
+            let mut shown = shown.lock().unwrap_or_else(|e| e.into_inner());
+            if shown.as_ref() != Some(&intent.status) {
+                say(
+                    started,
+                    format_args!(
+                        "{} {} — {}",
+                        intent.id,
+                        intent.status,
+                        status_meaning(&intent.status)
+                    ),
+                );
+                *shown = Some(intent.status.clone());
+            }
+        });
+    say(
+        started,
+        format_args!(
+            "Sale {} in the journal {}",
+            req.external_reference(),
+            a.journal
+                .journal
+                .as_deref()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default()
+        ),
+    );
+    let sale = client.charge(target, req, &opts)?;
+    let verdict = format!(
+        "Verdict: {} — {}. {}",
+        sale.verdict,
+        sale.reason,
+        sale.verdict.advice()
+    );
+    if a.api.json {
+        print_json(&sale)?;
+        say(started, verdict);
+    } else {
+        println!("{verdict}");
+    }
+    if sale.is_paid() {
+        say(
+            started,
+            format_args!(
+                "Book the sale, then `mppoint settle {} --journal …` records that it was booked.",
+                req.external_reference()
+            ),
+        );
+    }
     Ok(match sale.verdict {
         Verdict::Approved => ExitCode::SUCCESS,
         Verdict::ConfirmationRequired => ExitCode::from(3),

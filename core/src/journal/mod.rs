@@ -47,6 +47,11 @@ use crate::wait::WaitOptions;
 /// How long settled sales are kept by default: 90 days.
 pub const DEFAULT_RETENTION: Duration = Duration::from_secs(90 * 24 * 3600);
 
+/// How long after an intent create whose answer was lost the journal waits for a payment of the
+/// reference before it ends the attempt unpaid, by default: 20 minutes (Mercado Pago abandons an
+/// intent not processed in 15).
+pub const DEFAULT_LOST_CREATE_WINDOW: Duration = Duration::from_secs(20 * 60);
+
 /// What [`Client::resolve_pending`] does with an approved sale the POS never booked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum ApprovedPolicy {
@@ -130,6 +135,8 @@ pub struct PendingSale {
 /// The journal of a client.
 pub(crate) struct Journal {
     store: Box<dyn Store>,
+    /// [`crate::ClientBuilder::journal_lost_create_window`], in milliseconds.
+    lost_create_window_ms: i64,
 }
 
 impl std::fmt::Debug for Journal {
@@ -143,12 +150,18 @@ impl std::fmt::Debug for Journal {
 impl Journal {
     /// Opens the SQLite journal at `path` and prunes the sales settled longer than `retention`
     /// ago.
-    pub(crate) fn open(path: &Path, retention: Duration) -> Result<Journal> {
+    pub(crate) fn open(
+        path: &Path,
+        retention: Duration,
+        lost_create_window: Duration,
+    ) -> Result<Journal> {
         let store = SqliteStore::open(path)?;
         let keep = i64::try_from(retention.as_millis()).unwrap_or(i64::MAX);
         store.prune(now_ms().saturating_sub(keep))?;
         Ok(Journal {
             store: Box::new(store),
+            lost_create_window_ms: i64::try_from(lost_create_window.as_millis())
+                .unwrap_or(i64::MAX),
         })
     }
 }
@@ -497,7 +510,7 @@ impl Client {
                 }
                 store.save(&rec)
             }
-            SaleState::Sent => match self.lost_create(store, &mut rec, &target, false) {
+            SaleState::Sent => match self.lost_create(store, &mut rec, &target) {
                 Ok(Some(created)) => self.settle_on_api(store, &mut rec, created, opts, true),
                 Ok(None) => Ok(()),
                 Err(e) => Err(e),
@@ -665,22 +678,35 @@ impl Client {
         Ok(created)
     }
 
-    /// A create of the current attempt was sent but its answer never recorded. Orders: re-sent
-    /// with the same key and body. Intents: an approved payment of the reference (not one of an
-    /// earlier attempt) ends the sale as paid, another payment as that verdict; without one, and
-    /// when `may_probe` (a charge, never the start-up resolution), the create is sent again with
-    /// its own key: a busy terminal (409) is `OUTCOME_UNKNOWN`, since the terminal probably holds
-    /// this very intent. `Ok(None)`: resolved, the record is final or still unknown.
+    /// A create of the current attempt was sent but its answer never recorded.
+    ///
+    /// Orders: re-sent with the same key and body (documented to answer the same order).
+    ///
+    /// Intents: Mercado Pago documents no idempotency key for intent creates and no way to find
+    /// an intent without its id, so a re-send could put a second intent on the terminal. The
+    /// journal never re-sends one; it asks the payments of the reference instead. An approved
+    /// payment of the reference (not one of an earlier attempt) for the amount ends the sale as
+    /// paid; a rejected or canceled one as that verdict. Without one, the intent may still be on
+    /// the terminal, so the sale stays of unknown outcome until the lost-create window
+    /// ([`crate::ClientBuilder::journal_lost_create_window`], 20 minutes by default: Mercado Pago
+    /// abandons an intent not processed in 15) has passed since the create was sent; after it,
+    /// with still no payment, the intent can no longer be paid, and the attempt ends unpaid
+    /// (`EXPIRED`), so the next charge may try again.
+    /// `Ok(None)`: the record is final, or still of unknown outcome (its note says why).
     fn lost_create(
         &self,
         store: &dyn Store,
         rec: &mut Record,
         target: &Target,
-        may_probe: bool,
     ) -> Result<Option<Intent>> {
         if self.api() == Api::Orders {
             return self.resend(store, rec, target).map(Some);
         }
+        // Whether the window had passed is decided before the payments are read, so a payment
+        // made just before the window ended is seen.
+        let sent = rec.sent_at.unwrap_or(rec.updated_at);
+        let window = self.journal_or_err()?.lost_create_window_ms;
+        let window_over = now_ms().saturating_sub(sent) >= window;
         let known = known_payment_ids(rec);
         let found: Vec<Payment> = self
             .find_payments(&rec.reference)?
@@ -701,29 +727,19 @@ impl Client {
             })
         });
         if let Some(p) = chosen {
-            let sale = self.sale_from_payment(rec, p.clone())?;
+            let sale = self.sale_from_payment(rec, Some(p.clone()))?;
             self.record_final(store, rec, &sale)?;
             return Ok(None);
         }
-        if !may_probe {
-            rec.note = Some(lost_note(rec, false));
-            rec.updated_at = now_ms();
-            store.save(rec)?;
+        if window_over {
+            let sale = self.sale_from_payment(rec, None)?;
+            self.record_final(store, rec, &sale)?;
             return Ok(None);
         }
-        match self.resend(store, rec, target) {
-            Ok(i) => Ok(Some(i)),
-            Err(e) if e.kind() == ErrorKind::AlreadyQueued => {
-                let note = lost_note(rec, true);
-                rec.note = Some(note.clone());
-                rec.updated_at = now_ms();
-                store.save(rec)?;
-                Err(Error::new(ErrorKind::OutcomeUnknown, note)
-                    .with_idempotency_key(Some(rec.idempotency_key.clone()))
-                    .with_external_reference(rec.reference.clone()))
-            }
-            Err(e) => Err(e),
-        }
+        rec.note = Some(lost_note(rec, sent.saturating_add(window)));
+        rec.updated_at = now_ms();
+        store.save(rec)?;
+        Ok(None)
     }
 
     /// Sends the current attempt's create again, as it was (same key, same body).
@@ -739,27 +755,43 @@ impl Client {
         Ok(created)
     }
 
-    /// The sale of a lost intent create, found by its payment: the intent's id is not known (the
-    /// create's answer was lost), so the sale's `intent.id` is empty.
-    fn sale_from_payment(&self, rec: &Record, p: Payment) -> Result<Sale> {
+    /// The sale of a lost intent create: found by its payment, or (`None`) ended unpaid, since
+    /// no payment of the reference appeared within the lost-create window. The intent's id is not
+    /// known (the create's answer was lost), so the sale's `intent.id` is empty.
+    fn sale_from_payment(&self, rec: &Record, p: Option<Payment>) -> Result<Sale> {
+        let (status, results) = match &p {
+            Some(p) => (
+                "CLOSED",
+                serde_json::json!([{ "id": p.id, "source": "PAYMENT" }]),
+            ),
+            None => ("EXPIRED", serde_json::json!([])),
+        };
         let intent: Intent = serde_json::from_value(serde_json::json!({
             "id": "",
-            "status": "CLOSED",
+            "status": status,
             "description": rec.description,
             "external_reference": rec.reference,
             "operations": [{
                 "type": "PURCHASE",
                 "amount": cents_text(rec.amount_cents),
-                "results": [{ "id": p.id, "source": "PAYMENT" }]
+                "results": results
             }],
             "idempotency_key": rec.idempotency_key,
         }))
         .map_err(|e| Error::new(ErrorKind::Decode, e.to_string()))?;
-        let mut sale = Sale::from_final(intent, vec![p])?;
-        sale.reason = format!(
-            "{} (found by the payments of reference {:?}: the create's answer was lost)",
-            sale.reason, rec.reference
-        );
+        let found = p.is_some();
+        let mut sale = Sale::from_final(intent, p.into_iter().collect())?;
+        sale.reason = if found {
+            format!(
+                "{} (found by the payments of reference {:?}: the create's answer was lost)",
+                sale.reason, rec.reference
+            )
+        } else {
+            format!(
+                "the create's answer was lost and no payment of reference {:?} appeared within the lost-create window: the intent was abandoned unpaid",
+                rec.reference
+            )
+        };
         Ok(sale)
     }
 
@@ -853,7 +885,7 @@ impl Client {
             }
             // Recorded, but its create certainly never sent.
             SaleState::Planned => self.first_send(store, rec, target, opts),
-            SaleState::Sent => match self.lost_create(store, &mut rec, target, true)? {
+            SaleState::Sent => match self.lost_create(store, &mut rec, target)? {
                 Some(created) => self.wait_and_record(store, &mut rec, created, opts),
                 None if rec.state == SaleState::Final && rec.is_done() => rec
                     .stored_sale()
@@ -867,8 +899,9 @@ impl Client {
                 }
                 None => Err(Error::new(
                     ErrorKind::OutcomeUnknown,
-                    rec.note.clone().unwrap_or_else(|| lost_note(&rec, false)),
+                    rec.note.clone().unwrap_or_default(),
                 )
+                .with_idempotency_key(Some(rec.idempotency_key.clone()))
                 .with_external_reference(reference)),
             },
             SaleState::OnApi => {
@@ -897,15 +930,9 @@ impl Client {
     ) -> Result<Sale> {
         match self.send_create(store, &mut rec, target) {
             Ok(created) => self.wait_and_record(store, &mut rec, created, opts),
-            Err(e) if e.kind() == ErrorKind::OutcomeUnknown || e.kind() == ErrorKind::Journal => {
-                if e.kind() == ErrorKind::OutcomeUnknown {
-                    rec.note = Some(e.message().to_string());
-                    rec.updated_at = now_ms();
-                    store.save(&rec)?;
-                }
-                Err(e)
-            }
-            Err(e) => {
+            Err(e) if e.kind() == ErrorKind::Journal => Err(e),
+            // Refused for certain: nothing was created, so the attempt is forgotten.
+            Err(e) if refused_for_certain(e.kind()) => {
                 if rec.previous_attempt() {
                     rec.note = Some(e.message().to_string());
                     store.save(&rec)?;
@@ -914,19 +941,44 @@ impl Client {
                 }
                 Err(e)
             }
+            // Anything else may have created it: the record stays SENT, and the next charge (or
+            // the start-up resolution) resolves the lost create.
+            Err(e) => {
+                rec.note = Some(e.message().to_string());
+                rec.updated_at = now_ms();
+                store.save(&rec)?;
+                Err(e
+                    .with_idempotency_key(Some(rec.idempotency_key.clone()))
+                    .with_external_reference(rec.reference.clone()))
+            }
         }
     }
 }
 
+/// Whether a create that failed this way certainly created nothing (a refusal before or by the
+/// API). Every other failure (no answer, 5xx, a garbled answer) may have created it.
+fn refused_for_certain(kind: ErrorKind) -> bool {
+    matches!(
+        kind,
+        ErrorKind::InvalidArgument
+            | ErrorKind::InvalidAmount
+            | ErrorKind::Config
+            | ErrorKind::Unauthorized
+            | ErrorKind::Forbidden
+            | ErrorKind::NotFound
+            | ErrorKind::BadRequest
+            | ErrorKind::AlreadyQueued
+            | ErrorKind::Conflict
+            | ErrorKind::RateLimited
+            | ErrorKind::IdempotencyKeyMismatch
+    )
+}
+
 /// What to do about a create whose answer was lost, for the POS.
-fn lost_note(rec: &Record, busy: bool) -> String {
-    let head = format!(
-        "sale {:?} (attempt {}, idempotency key {}): its create was sent but the answer was lost, and no payment of the reference is known yet",
+fn lost_note(rec: &Record, clears_at: i64) -> String {
+    let left = (clears_at.saturating_sub(now_ms()) / 1000).max(1);
+    format!(
+        "sale {:?} (attempt {}, idempotency key {}): its create was sent but the answer was lost, and no payment of the reference is known yet: its intent may still be on the terminal. Let the customer finish it there (or cancel it there), then charge the same reference again: the journal finds its payment. If none appears, the journal ends the attempt unpaid in {left} s (Mercado Pago abandons an unpaid intent after 15 minutes) and the next charge tries again. Never ring it up under another reference",
         rec.reference, rec.attempt, rec.idempotency_key
-    );
-    if busy {
-        format!("{head}; the terminal is busy with an intent, probably this sale's. Let the customer finish it on the terminal (or cancel it there), then charge the same reference again: the journal finds its payment. Do not ring it up under another reference")
-    } else {
-        format!("{head}. Charge the same reference again to resolve it (its payment is looked up, then the terminal): never ring it up under another reference")
-    }
+    )
 }
