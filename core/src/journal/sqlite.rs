@@ -110,6 +110,30 @@ impl SqliteStore {
     /// Opens (creating it if absent) the journal at `path`, checks it is a journal this version
     /// can use and that it is not damaged, and brings its schema up to date.
     pub fn open(path: &Path) -> Result<SqliteStore> {
+        // Two processes opening one new journal at once race for its first write (the schema,
+        // the switch to WAL), where SQLite answers "busy" without waiting: try again, for a while.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            let busy = std::cell::Cell::new(false);
+            match SqliteStore::open_once(path, &busy) {
+                Err(_) if busy.get() && std::time::Instant::now() < deadline => {
+                    std::thread::sleep(std::time::Duration::from_millis(10 + fastrand::u64(..20)));
+                }
+                done => return done,
+            }
+        }
+    }
+
+    fn open_once(path: &Path, busy: &std::cell::Cell<bool>) -> Result<SqliteStore> {
+        let sql_error = |shown: &str, doing: &str, e: rusqlite::Error| {
+            if matches!(
+                e.sqlite_error_code(),
+                Some(ErrorCode::DatabaseBusy) | Some(ErrorCode::DatabaseLocked)
+            ) {
+                busy.set(true);
+            }
+            sql_error(shown, doing, e)
+        };
         let shown = path.display().to_string();
         if shown.is_empty() {
             return Err(Error::invalid_argument(
