@@ -23,7 +23,7 @@ is also printed to stdout as {\"error\":{\"code\":…,\"message\":…}}.
 Exit codes: 0 done (sale approved, signature valid), 1 sale not paid (rejected, canceled, expired, \
 error; also a sale stopped by --timeout-secs or Ctrl-C whose intent was canceled), 2 usage error, \
 3 check the terminal (confirmation required, or a stopped sale whose intent is still on the \
-terminal), 4 outcome unknown (a create was sent and its answer lost: do not charge again), 5 API or \
+terminal; with --journal also a sale another process is charging now), 4 outcome unknown (a create was sent and its answer lost: do not charge again), 5 API or \
 network error, 6 invalid webhook signature, 7 invalid argument or amount (refused by mppoint, or by \
 Mercado Pago with HTTP 400), 130 quit by a second Ctrl-C.
 
