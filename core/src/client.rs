@@ -58,6 +58,24 @@ struct Inner {
     poll_interval: Option<std::time::Duration>,
     /// The sale journal, when configured (see `crate::journal`).
     journal: Option<crate::journal::Journal>,
+    /// Whether the token is a test credential (the sandbox's calls need one).
+    test_credentials: bool,
+    /// The last sale this client put on each terminal (target → intent or order id and its
+    /// external reference), so a busy terminal's error can say which sale holds it.
+    holders: Mutex<HashMap<String, (String, String)>>,
+}
+
+/// What [`Client::from_parts`] assembles (built and checked by the builder).
+pub(crate) struct Parts {
+    pub transport: Transport,
+    pub kind: Api,
+    pub api: Box<dyn PointApi>,
+    pub site: Option<Site>,
+    pub limits: Option<AmountLimits>,
+    pub webhook_secret: Option<crate::transport::Secret>,
+    pub poll_interval: Option<std::time::Duration>,
+    pub journal: Option<crate::journal::Journal>,
+    pub test_credentials: bool,
 }
 
 /// How many create keys a client remembers.
@@ -76,30 +94,29 @@ impl fmt::Debug for Client {
 }
 
 impl Client {
-    pub(crate) fn from_parts(
-        transport: Transport,
-        kind: Api,
-        api: Box<dyn PointApi>,
-        site: Option<Site>,
-        limits: Option<AmountLimits>,
-        webhook_secret: Option<crate::transport::Secret>,
-        poll_interval: Option<std::time::Duration>,
-        journal: Option<crate::journal::Journal>,
-    ) -> Client {
+    pub(crate) fn from_parts(p: Parts) -> Client {
         Client {
             inner: Arc::new(Inner {
-                transport,
-                site,
-                limits,
+                transport: p.transport,
+                site: p.site,
+                limits: p.limits,
                 keys: Mutex::new(HashMap::new()),
-                kind,
-                api,
-                webhook_secret,
+                kind: p.kind,
+                api: p.api,
+                webhook_secret: p.webhook_secret,
                 wakeups: Arc::default(),
-                poll_interval,
-                journal,
+                poll_interval: p.poll_interval,
+                journal: p.journal,
+                test_credentials: p.test_credentials,
+                holders: Mutex::new(HashMap::new()),
             }),
         }
+    }
+
+    /// Whether the access token is a test credential (`TEST-…`, or an account declared a test
+    /// user's with [`crate::ClientBuilder::test_account`]): the sandbox's calls need one.
+    pub fn has_test_credentials(&self) -> bool {
+        self.inner.test_credentials
     }
 
     /// The webhook secret, when configured.
@@ -194,11 +211,11 @@ impl Client {
         mode: OperatingMode,
     ) -> Result<OperatingMode> {
         validate_id("device_id", device_id)?;
-        if let OperatingMode::Unknown(m) = &mode {
+        if !matches!(mode, OperatingMode::Pdv | OperatingMode::Standalone) {
             return Err(Error::invalid_argument(
                 "operating_mode",
-                "must be PDV or STANDALONE",
-                m,
+                "must be PDV or STANDALONE (UNDEFINED and SELF_SERVICE are only read, never set)",
+                mode.as_str(),
             ));
         }
         self.inner
@@ -237,7 +254,78 @@ impl Client {
             .inner
             .api
             .create(&self.inner.transport, target, req, &key);
-        self.checked_create(sent, key, target, req)
+        let holders = || self.inner.holders.lock().unwrap_or_else(|p| p.into_inner());
+        match self.checked_create(sent, key, target, req) {
+            Ok(created) => {
+                let mut h = holders();
+                if h.len() >= REMEMBERED_KEYS {
+                    h.clear();
+                }
+                h.insert(
+                    target.to_string(),
+                    (created.id.clone(), req.external_reference().to_string()),
+                );
+                Ok(created)
+            }
+            Err(e) if e.kind() == ErrorKind::AlreadyQueued => {
+                let known = holders().get(&target.to_string()).cloned();
+                Err(match known {
+                    Some((id, reference)) if reference != req.external_reference() => {
+                        let msg = format!(
+                            "{} It is probably {} {id} (sale reference {reference:?}), which this client put on that terminal: wait for it to end, or cancel it.",
+                            e.message(),
+                            self.inner.api.noun()
+                        );
+                        e.with_message(msg).with_holding_sale(id)
+                    }
+                    _ => e,
+                })
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// [`Client::create_intent`], waiting for a busy terminal as `opts` say
+    /// ([`WaitOptions::when_busy`]): an `ALREADY_QUEUED` answer created nothing, so the create is
+    /// tried again at the poll pace until the terminal takes it, the time runs out (then the last
+    /// `ALREADY_QUEUED`, which names the sale holding the terminal when this client knows it), or
+    /// the wait is stopped (`CANCELED`: nothing was created).
+    pub fn create_when_free(
+        &self,
+        target: &Target,
+        req: &IntentRequest,
+        opts: &WaitOptions,
+    ) -> Result<Intent> {
+        let Some(budget) = opts.when_busy else {
+            return self.create_intent(target, req);
+        };
+        let until = std::time::Instant::now() + budget;
+        let pace = self
+            .paced(opts)
+            .poll
+            .pause(std::time::Duration::ZERO, false)
+            .max(std::time::Duration::from_millis(100));
+        loop {
+            match self.create_intent(target, req) {
+                Err(e) if e.kind() == ErrorKind::AlreadyQueued => {
+                    let now = std::time::Instant::now();
+                    if now >= until {
+                        return Err(e);
+                    }
+                    if let Some(f) = &opts.on_busy {
+                        f(&e);
+                    }
+                    if opts.sleep(pace.min(until - now)) {
+                        return Err(Error::new(
+                            ErrorKind::Canceled,
+                            "the wait for the busy terminal was stopped: nothing was created",
+                        )
+                        .with_external_reference(req.external_reference()));
+                    }
+                }
+                other => return other,
+            }
+        }
     }
 
     /// Reads an intent.
@@ -285,6 +373,59 @@ impl Client {
         self.inner
             .api
             .cancel(&self.inner.transport, intent_id, Some(pos_external_id))
+    }
+
+    /// Prints on a Point terminal's own printer (`POST /terminals/v1/actions`, type `print`), on
+    /// either API: tagged text built with [`crate::print::PrintText`] (the POS's text escaped, so
+    /// it cannot add tags) or a PNG/JPEG image of at most 1 MB. Everything is checked before it
+    /// is sent. The key is documented and honoured: an answer lost is re-sent with the same key
+    /// (the same action), and what is left ambiguous is `OUTCOME_UNKNOWN` naming the key. Follow
+    /// it with [`Client::print_action`]; a PDV terminal fetches it by itself.
+    ///
+    /// ```no_run
+    /// use mppoint::print::{PrintRequest, PrintText};
+    /// # let client = mppoint::Client::builder("t").build()?;
+    /// let receipt = PrintText::new().center_wide("Loja Centro").line("Sale 123: 25.00").build()?;
+    /// let action = client.print(&PrintRequest::new("NEWLAND_N950__N950NCB123456789", "sale-123", receipt))?;
+    /// println!("{} {}", action.id, action.status);
+    /// # Ok::<(), mppoint::Error>(())
+    /// ```
+    pub fn print(&self, req: &crate::print::PrintRequest) -> Result<crate::print::PrintAction> {
+        crate::api::print::create(&self.inner.transport, req)
+    }
+
+    /// Reads a print action (`created`, `on_terminal`, `processed`, `canceled`, `failed`).
+    pub fn print_action(&self, action_id: &str) -> Result<crate::print::PrintAction> {
+        crate::api::print::get(&self.inner.transport, action_id)
+    }
+
+    /// Cancels a print action the terminal has not fetched yet (`created`); after that it is
+    /// `CANNOT_CANCEL`.
+    pub fn cancel_print_action(&self, action_id: &str) -> Result<()> {
+        crate::api::print::cancel(&self.inner.transport, action_id)
+    }
+
+    /// Mercado Pago's sandbox (test credentials only): drives the test order `order_id` to the
+    /// event's final status (`POST /v1/orders/{order_id}/events`, 204), through `at_terminal`,
+    /// within 10 s (40 s for `action_required`), without a terminal. A production token is
+    /// refused with `SANDBOX_ONLY` before anything is sent (a token starting `TEST-` is a test
+    /// credential; a test user's `APP_USR-` token needs [`crate::ClientBuilder::test_account`]).
+    /// Our simulator serves the same endpoint, so the same test runs against both.
+    pub fn simulate_order_event(
+        &self,
+        order_id: &str,
+        event: &crate::sandbox::OrderEvent,
+    ) -> Result<()> {
+        crate::intent::validate_id("order_id", order_id)?;
+        event.validate()?;
+        if !self.inner.test_credentials {
+            return Err(Error::new(
+                ErrorKind::SandboxOnly,
+                "the sandbox's simulated events work only with test credentials, and this access token is a production one: nothing was sent. Use a TEST- token, or the production token of a test user with ClientBuilder::test_account(true)",
+            )
+            .with_intent_id(order_id));
+        }
+        crate::api::orders::simulate_event(&self.inner.transport, order_id, event)
     }
 
     /// Reads a payment (the `results[].id` of a `CLOSED` intent).
@@ -466,7 +607,7 @@ impl Client {
     ) -> Result<(Intent, Result<Waiter>)> {
         let opts = self.paced(opts);
         opts.validate()?;
-        let created = self.create_intent(target, req)?;
+        let created = self.create_when_free(target, req, &opts)?;
         let waiter = Waiter::starting_from(&created, &opts);
         Ok((created, waiter))
     }

@@ -60,6 +60,7 @@ pub struct ClientBuilder {
     pub(crate) journal: Option<std::path::PathBuf>,
     pub(crate) journal_retention: Duration,
     pub(crate) journal_lost_create_window: Duration,
+    pub(crate) test_account: bool,
 }
 
 /// The longest request timeout accepted (longer is a caller mistake, and would overflow clocks).
@@ -126,6 +127,7 @@ impl ClientBuilder {
             journal: None,
             journal_retention: crate::journal::DEFAULT_RETENTION,
             journal_lost_create_window: crate::journal::DEFAULT_LOST_CREATE_WINDOW,
+            test_account: false,
         }
     }
 
@@ -137,6 +139,16 @@ impl ClientBuilder {
     /// at [`ClientBuilder::build`]. Never shown by `Debug`.
     pub fn webhook_secret(mut self, secret: impl Into<String>) -> Self {
         self.webhook_secret = Some(Secret::new(secret.into()));
+        self
+    }
+
+    /// Declares the account a Mercado Pago **test user's** (default `false`), so its token counts
+    /// as a test credential for the sandbox's [`Client::simulate_order_event`](crate::Client::simulate_order_event)
+    /// even though it starts `APP_USR-` like every production token (Mercado Pago's news of
+    /// 2025-12-12 tells to create the order "using the production Access Token of your test
+    /// user"). A token that starts with `TEST-` is a test credential without this.
+    pub fn test_account(mut self, test: bool) -> Self {
+        self.test_account = test;
         self
     }
 
@@ -417,16 +429,17 @@ impl ClientBuilder {
             }
             None => None,
         };
-        Ok(Client::from_parts(
+        Ok(Client::from_parts(crate::client::Parts {
             transport,
-            self.api,
+            kind: self.api,
             api,
-            self.site,
+            site: self.site,
             limits,
-            self.webhook_secret,
-            self.poll_interval,
+            webhook_secret: self.webhook_secret,
+            poll_interval: self.poll_interval,
             journal,
-        ))
+            test_credentials: self.test_account || self.token.expose().starts_with("TEST-"),
+        }))
     }
 
     /// What the transport takes from this configuration.

@@ -16,6 +16,12 @@ pub enum OperatingMode {
     Pdv,
     /// Used on its own: does not receive intents.
     Standalone,
+    /// `UNDEFINED`, read in the terminals list: "the configuration that the terminal has is not
+    /// recognized". Read-only: it cannot be set; set `PDV` or `STANDALONE` (and restart).
+    Undefined,
+    /// `SELF_SERVICE` (a self-service kiosk), named on Mercado Pago's Chile migration page but
+    /// not in the terminals list's enum. Read-only, and receives no orders.
+    SelfService,
     /// A mode this version does not know, kept as sent.
     Unknown(String),
 }
@@ -26,6 +32,8 @@ impl OperatingMode {
         match self {
             OperatingMode::Pdv => "PDV",
             OperatingMode::Standalone => "STANDALONE",
+            OperatingMode::Undefined => "UNDEFINED",
+            OperatingMode::SelfService => "SELF_SERVICE",
             OperatingMode::Unknown(s) => s,
         }
     }
@@ -35,6 +43,8 @@ impl OperatingMode {
         match s.trim().to_ascii_uppercase().as_str() {
             "PDV" => OperatingMode::Pdv,
             "STANDALONE" => OperatingMode::Standalone,
+            "UNDEFINED" => OperatingMode::Undefined,
+            "SELF_SERVICE" => OperatingMode::SelfService,
             _ => OperatingMode::Unknown(s.to_string()),
         }
     }
@@ -42,12 +52,12 @@ impl OperatingMode {
     /// Reads a mode a caller asked for: only `PDV` and `STANDALONE` can be set.
     pub fn parse_settable(s: &str) -> Result<OperatingMode> {
         match OperatingMode::parse(s) {
-            OperatingMode::Unknown(_) => Err(Error::invalid_argument(
+            m @ (OperatingMode::Pdv | OperatingMode::Standalone) => Ok(m),
+            _ => Err(Error::invalid_argument(
                 "operating_mode",
-                "must be \"PDV\" or \"STANDALONE\"",
+                "must be \"PDV\" or \"STANDALONE\" (UNDEFINED and SELF_SERVICE are only read, never set)",
                 s,
             )),
-            m => Ok(m),
         }
     }
 }

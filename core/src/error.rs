@@ -77,11 +77,19 @@ pub enum ErrorKind {
     /// journal, was written by a newer version, or is damaged. The message names the path and
     /// what to do. Nothing was charged.
     Journal,
+    /// Mercado Pago will not make this refund as asked (Orders API): the order does not take
+    /// partial refunds (`unsupported_partially_refunds`), it has a tip so only a full refund is
+    /// allowed (403 `partial_refund_forbidden_with_tips`), it is already refunded, not
+    /// processed, or past the refund period. The message says which refund is possible.
+    RefundNotAllowed,
+    /// A call that only works with test credentials (the sandbox's simulated order status) was
+    /// made with a production access token: nothing was sent.
+    SandboxOnly,
 }
 
 impl ErrorKind {
     /// Every kind, in result-code order.
-    pub const ALL: [ErrorKind; 25] = [
+    pub const ALL: [ErrorKind; 27] = [
         ErrorKind::InvalidArgument,
         ErrorKind::InvalidAmount,
         ErrorKind::Config,
@@ -107,6 +115,8 @@ impl ErrorKind {
         ErrorKind::Panic,
         ErrorKind::SaleInProgress,
         ErrorKind::Journal,
+        ErrorKind::RefundNotAllowed,
+        ErrorKind::SandboxOnly,
     ];
 
     /// The stable string code of this kind, the same in every language (Node's `err.code`).
@@ -137,6 +147,8 @@ impl ErrorKind {
             ErrorKind::Panic => "PANIC",
             ErrorKind::SaleInProgress => "SALE_IN_PROGRESS",
             ErrorKind::Journal => "JOURNAL",
+            ErrorKind::RefundNotAllowed => "REFUND_NOT_ALLOWED",
+            ErrorKind::SandboxOnly => "SANDBOX_ONLY",
         }
     }
 
@@ -249,6 +261,7 @@ struct Inner {
     last_status: Option<Status>,
     field: Option<&'static str>,
     signature_failure: Option<FailureReason>,
+    holding_sale: Option<String>,
     source: Option<Source>,
 }
 
@@ -320,6 +333,11 @@ impl Error {
     pub fn idempotency_key(&self) -> Option<&str> {
         self.inner.idempotency_key.as_deref()
     }
+    /// For `ALREADY_QUEUED`: the sale (intent or order id) that holds the terminal, when this
+    /// client created it (it is not this sale: do not book or cancel it as this one).
+    pub fn holding_sale(&self) -> Option<&str> {
+        self.inner.holding_sale.as_deref()
+    }
     /// The intent this error is about, when known.
     pub fn intent_id(&self) -> Option<&str> {
         self.inner.intent_id.as_deref()
@@ -373,6 +391,10 @@ impl Error {
         if key.is_some() {
             self.inner.idempotency_key = key;
         }
+        self
+    }
+    pub(crate) fn with_holding_sale(mut self, id: impl Into<String>) -> Self {
+        self.inner.holding_sale = Some(id.into());
         self
     }
     pub(crate) fn with_intent_id(mut self, id: impl Into<String>) -> Self {

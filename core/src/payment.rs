@@ -122,6 +122,11 @@ pub struct Payment {
     /// When it was approved (as sent).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_approved: Option<String>,
+    /// Orders API: the tip the customer added on the terminal (`tip_amount`), paid on top of
+    /// `transaction_amount`; absent or zero without one. A payment with a tip is refunded only
+    /// in full.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tip_amount: Option<Amount>,
 }
 
 impl Payment {

@@ -130,6 +130,13 @@ impl Sale {
         self.verdict.is_paid()
     }
 
+    /// Orders API: the tip the customer added on the terminal to the approved payment, paid on
+    /// top of the sale's amount (the verdict is about the amount asked; the tip is extra money
+    /// for the shop to book). `None` without a tip or without an approved payment.
+    pub fn tip(&self) -> Option<Amount> {
+        self.approved_payment().and_then(|p| p.tip_amount)
+    }
+
     /// The approved payment, if any.
     pub fn approved_payment(&self) -> Option<&Payment> {
         if !self.is_paid() {

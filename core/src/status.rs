@@ -1,4 +1,5 @@
-//! The status of an intent: the nine documented values, and any other kept as sent.
+//! The status of an intent: the nine documented values, the Orders API's "cancel requested",
+//! and any other kept as sent.
 
 use std::fmt;
 use std::str::FromStr;
@@ -26,15 +27,21 @@ pub enum Status {
     Canceled,
     /// Final: the transaction failed.
     Error,
-    /// Final: not processed within one hour of creation.
+    /// Final: not processed in time (15 minutes for an abandoned intent since 2024; an order's
+    /// `expiration_time`).
     Expired,
+    /// Not final: the Orders API accepted a cancel of an order already on the terminal (202) and
+    /// asked the terminal to cancel it; the order stays `at_terminal` until the terminal does —
+    /// or finishes a payment it was already processing. Never book the sale as canceled yet:
+    /// wait for `CANCELED` (or a paid verdict).
+    CancelRequested,
     /// A status this version does not know, kept as sent. Treated as not final.
     Unknown(String),
 }
 
 impl Status {
-    /// The nine documented statuses, in lifecycle order.
-    pub const KNOWN: [Status; 9] = [
+    /// The nine documented statuses in lifecycle order, then `CANCEL_REQUESTED`.
+    pub const KNOWN: [Status; 10] = [
         Status::Opened,
         Status::OnTerminal,
         Status::Processing,
@@ -44,6 +51,7 @@ impl Status {
         Status::Canceled,
         Status::Error,
         Status::Expired,
+        Status::CancelRequested,
     ];
 
     /// The API's spelling, `"ON_TERMINAL"` etc.
@@ -58,6 +66,7 @@ impl Status {
             Status::Canceled => "CANCELED",
             Status::Error => "ERROR",
             Status::Expired => "EXPIRED",
+            Status::CancelRequested => "CANCEL_REQUESTED",
             Status::Unknown(s) => s,
         }
     }

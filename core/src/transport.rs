@@ -50,6 +50,11 @@ pub(crate) struct Conflict<'a> {
 /// What a 409 means for one call: its kind and message.
 pub(crate) type ConflictRule = fn(&Conflict<'_>) -> (ErrorKind, String);
 
+/// What an API's own error codes mean for one call, before the status decides: given the HTTP
+/// status and the facts of the answer, `Some((kind, message))` for a code the API documents for
+/// this call, `None` to let the status decide (409s then go to the call's [`ConflictRule`]).
+pub(crate) type ErrorRule = fn(u16, &Conflict<'_>) -> Option<(ErrorKind, String)>;
+
 /// The 409 of a call that expects none: a plain `CONFLICT`.
 pub(crate) fn plain_conflict(c: &Conflict<'_>) -> (ErrorKind, String) {
     (
@@ -118,6 +123,8 @@ pub(crate) struct Call<'a> {
     pub headers: Vec<(&'static str, String)>,
     /// What a 409 means for this call.
     pub conflict: ConflictRule,
+    /// What the API's error codes mean for this call, whatever the status.
+    pub errors: Option<ErrorRule>,
 }
 
 impl<'a> Call<'a> {
@@ -136,6 +143,7 @@ impl<'a> Call<'a> {
             if_unknown: None,
             headers: Vec::new(),
             conflict: plain_conflict,
+            errors: None,
         }
     }
 
@@ -192,6 +200,11 @@ impl<'a> Call<'a> {
 
     pub fn with_conflict(mut self, rule: ConflictRule) -> Self {
         self.conflict = rule;
+        self
+    }
+
+    pub fn with_errors(mut self, rule: ErrorRule) -> Self {
+        self.errors = Some(rule);
         self
     }
 
@@ -729,7 +742,15 @@ impl Transport {
             .map(|m| format!(": {m}"))
             .unwrap_or_default();
         let subject = call.subject;
+        let facts = Conflict {
+            subject,
+            code: api.error.as_deref(),
+            said: &said,
+            after_ambiguous,
+        };
+        let refined = call.errors.and_then(|rule| rule(status, &facts));
         let (kind, message) = match status {
+            _ if refined.is_some() => refined.unwrap_or((ErrorKind::Api, String::new())),
             400 => (
                 ErrorKind::BadRequest,
                 format!("Mercado Pago refused the request for {subject}{said}"),
@@ -746,12 +767,7 @@ impl Transport {
                 ErrorKind::NotFound,
                 format!("{subject} was not found{said}; check the id"),
             ),
-            409 => (call.conflict)(&Conflict {
-                subject,
-                code: api.error.as_deref(),
-                said: &said,
-                after_ambiguous,
-            }),
+            409 => (call.conflict)(&facts),
             429 => (
                 ErrorKind::RateLimited,
                 format!(

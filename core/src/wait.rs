@@ -15,6 +15,9 @@ use crate::intent::{validate_id, Intent, Status};
 /// A callback told each time the intent's status changes (the POS shows "insert card" when it is
 /// `ON_TERMINAL`). It runs on the waiting thread.
 pub type StatusCallback = Arc<dyn Fn(&Intent) + Send + Sync>;
+/// Told each time a create finds the terminal busy and will be tried again
+/// ([`WaitOptions::when_busy`]); the error is the `ALREADY_QUEUED` met.
+pub type BusyCallback = Arc<dyn Fn(&crate::Error) + Send + Sync>;
 
 /// A check run at least every 100 ms while waiting; returning `true` stops the wait as canceled
 /// (bindings use it to notice Ctrl-C).
@@ -176,6 +179,12 @@ pub struct WaitOptions {
     pub cancel: Option<CancelToken>,
     /// Checked at least every 100 ms while waiting; `true` stops the wait as canceled.
     pub interrupt: Option<InterruptCheck>,
+    /// A charge that finds the terminal busy (`ALREADY_QUEUED`: another sale is on it) waits up
+    /// to this long for it to be free, trying the create again at the poll pace (a 409 creates
+    /// nothing, so trying again is safe). `None` (default): `ALREADY_QUEUED` at once.
+    pub when_busy: Option<Duration>,
+    /// Told each time the terminal is found busy while [`WaitOptions::when_busy`] waits.
+    pub on_busy: Option<BusyCallback>,
 }
 
 impl Default for WaitOptions {
@@ -186,6 +195,8 @@ impl Default for WaitOptions {
             on_status: None,
             cancel: None,
             interrupt: None,
+            when_busy: None,
+            on_busy: None,
         }
     }
 }
@@ -198,6 +209,8 @@ impl fmt::Debug for WaitOptions {
             .field("on_status", &self.on_status.is_some())
             .field("cancel", &self.cancel)
             .field("interrupt", &self.interrupt.is_some())
+            .field("when_busy", &self.when_busy)
+            .field("on_busy", &self.on_busy.is_some())
             .finish()
     }
 }
@@ -245,6 +258,17 @@ impl WaitOptions {
     /// Sets the interrupt check.
     pub fn interrupt(mut self, f: impl Fn() -> bool + Send + Sync + 'static) -> Self {
         self.interrupt = Some(Arc::new(f));
+        self
+    }
+
+    /// Waits up to `d` for a busy terminal before creating (see [`WaitOptions::when_busy`]).
+    pub fn when_busy(mut self, d: Duration) -> Self {
+        self.when_busy = Some(d);
+        self
+    }
+    /// Sets the busy-terminal callback (see [`WaitOptions::on_busy`]).
+    pub fn on_busy(mut self, f: impl Fn(&crate::Error) + Send + Sync + 'static) -> Self {
+        self.on_busy = Some(Arc::new(f));
         self
     }
 
@@ -296,6 +320,15 @@ impl WaitOptions {
                 "must be above zero and at most 86400 s",
                 &format!("{:?}", self.timeout),
             ));
+        }
+        if let Some(b) = self.when_busy {
+            if b > MAX_WAIT {
+                return Err(Error::invalid_argument(
+                    "when_busy",
+                    "must be at most 86400 s",
+                    &format!("{b:?}"),
+                ));
+            }
         }
         Ok(())
     }

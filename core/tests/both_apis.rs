@@ -126,7 +126,7 @@ fn an_unclaimed_sale_expires() {
     fn expiring() -> SimulatorConfig {
         // Intents expire after 1 h, orders after 15 min (their default): 1 s and 0.25 s here.
         SimulatorConfig {
-            time_factor: 3600,
+            time_factor: 900,
             ..fast()
         }
     }

@@ -94,7 +94,7 @@ fn an_approved_sale_walks_through_every_status() {
 #[test]
 fn every_final_status_gives_its_verdict() {
     let s = sim(SimulatorConfig {
-        time_factor: 3600,
+        time_factor: 900,
         ..fast()
     });
     let c = client(&s);

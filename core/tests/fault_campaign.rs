@@ -99,7 +99,7 @@ fn config(mode: Mode, speed: (u64, u64)) -> SimulatorConfig {
             .collect(),
         pickup_delay: Duration::from_millis(speed.0),
         step_delay: Duration::from_millis(speed.1),
-        time_factor: 3600,
+        time_factor: 900,
         honor_idempotency_keys: mode.honor_keys,
         faults: faults(),
         ..SimulatorConfig::default()

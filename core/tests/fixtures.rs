@@ -580,10 +580,7 @@ fn terminals_list_shapes_do_not_fail_a_device_page() {
     let page = c.list_devices(&DeviceFilter::default()).unwrap();
     assert_eq!(page.devices[0].pos_id, Some(23_545_678));
     assert_eq!(page.devices[0].store_id.as_deref(), Some("12354567"));
-    assert_eq!(
-        page.devices[0].operating_mode,
-        OperatingMode::Unknown("UNDEFINED".into())
-    );
+    assert_eq!(page.devices[0].operating_mode, OperatingMode::Undefined);
     assert_eq!(
         page.devices[1].operating_mode,
         OperatingMode::Unknown(String::new())
@@ -1099,6 +1096,8 @@ fn simulator_expiry_spares_intents_being_processed() {
         pickup_delay: Duration::from_millis(10),
         step_delay: Duration::from_millis(1500),
         time_factor: 1800,
+        // The expiry of the reference's time (one hour), not the 15 minutes of the 2024 news.
+        intent_expiry: Duration::from_secs(3600),
         ..SimulatorConfig::default()
     })
     .unwrap();
@@ -1130,7 +1129,7 @@ fn simulator_on_terminal_expiry_is_an_option() {
     let sim = Simulator::start(SimulatorConfig {
         pickup_delay: Duration::from_millis(10),
         step_delay: Duration::from_millis(10),
-        time_factor: 3600,
+        time_factor: 900,
         expire_on_terminal: false,
         ..SimulatorConfig::default()
     })

@@ -22,8 +22,8 @@ fn fast() -> SimulatorConfig {
     SimulatorConfig {
         pickup_delay: Duration::from_millis(40),
         step_delay: Duration::from_millis(20),
-        // The one-hour expiry of an intent becomes one second.
-        time_factor: 3600,
+        // The 15-minute expiry of an intent becomes one second.
+        time_factor: 900,
         ..SimulatorConfig::default()
     }
 }

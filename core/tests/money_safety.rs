@@ -539,13 +539,14 @@ fn an_oversized_answer_is_a_decode_error() {
 }
 
 // The simulator expires only intents nobody processed: a card being processed ends as the card
-// network says, even past the hour (here one second, with time_factor 3600).
+// network says, even past the 15 minutes of expiry (here one second, with time_factor 900).
 #[test]
 fn only_an_unprocessed_intent_expires() {
     let s = sim(SimulatorConfig {
         pickup_delay: Duration::ZERO,
         step_delay: Duration::from_millis(700),
-        time_factor: 3600,
+        time_factor: 900,
+        // The 15 minutes of the 2024 news: one second here.
         ..SimulatorConfig::default()
     });
     let c = client(&s);

@@ -571,7 +571,7 @@ fn refunds_partial_then_full() {
     assert_eq!(
         api.post(&path, Some(&too_much), &[("X-Idempotency-Key", "r2")])
             .code(400),
-        "property_value"
+        "refund_amount_exceeds"
     );
     let r = api.post(&path, None, &[("X-Idempotency-Key", "r3")]);
     assert_eq!(r.status, 201);
@@ -589,7 +589,7 @@ fn refunds_partial_then_full() {
     assert_eq!(
         api.post(&path, None, &[("X-Idempotency-Key", "r4")])
             .code(409),
-        "cannot_refund_order"
+        "order_already_refunded"
     );
     // The Payments API sees the same refunds.
     let pay = api

@@ -701,7 +701,7 @@ fn each_reserved_amount_ends_as_documented() {
 fn time_factor_expires_intents() {
     // One hour / 72000 = 50 ms.
     let api = Api::start(SimulatorConfig {
-        time_factor: 3600 * 20,
+        time_factor: 900 * 20,
         pickup_delay: Duration::from_millis(10),
         ..SimulatorConfig::default()
     });

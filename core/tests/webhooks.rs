@@ -97,7 +97,7 @@ fn a_redelivered_notification_is_the_same_notification() {
     let sim = Simulator::start(SimulatorConfig {
         pickup_delay: Duration::from_millis(50),
         step_delay: Duration::from_millis(20),
-        time_factor: 3600,
+        time_factor: 900,
         webhook_urls: vec![url],
         ..SimulatorConfig::default()
     })

@@ -187,7 +187,7 @@ test('charge gives one verdict per simulated outcome', async (t) => {
 })
 
 test('an intent never picked up expires: EXPIRED verdict', async (t) => {
-  const sim = startSimulator({ timeFactor: 3600 }) // the one-hour expiry lasts one second
+  const sim = startSimulator({ timeFactor: 900 }) // the 15-minute expiry lasts one second
   t.after(() => sim.stop())
   const c = clientFor(sim)
   const s = await c.charge({ pos: 'SUC001POS001' }, sale('10.99'), { pollIntervalMs: 50, timeoutMs: 20000 })

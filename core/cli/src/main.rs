@@ -609,6 +609,9 @@ fn status_meaning(status: &Status) -> &'static str {
             "ended without a payment (a refused card or a terminal error): see the verdict"
         }
         Status::Expired => "expired",
+        Status::CancelRequested => {
+            "cancel requested: the terminal has not confirmed it yet, and the customer may still pay"
+        }
         Status::Unknown(_) => "in a status this version does not know",
     }
 }

@@ -70,10 +70,10 @@ fn config(api: Api) -> SimulatorConfig {
             .collect(),
         pickup_delay: Duration::from_millis(60),
         step_delay: Duration::from_millis(40),
-        // Intents: the hour of expiry becomes one second. Orders expire at the sale's deadline
-        // (30 s here), divided by the factor too: 1.5 s.
+        // Intents: the 15 minutes of expiry become one second. Orders expire at the sale's
+        // deadline (30 s here), divided by the factor too: 1.5 s.
         time_factor: match api {
-            Api::Intents => 3600,
+            Api::Intents => 900,
             Api::Orders => 20,
         },
         faults,

@@ -55,8 +55,9 @@ pub struct SimulatorConfig {
     /// The pause between `ON_TERMINAL`, `PROCESSING`, `PROCESSED` and the final status. Default
     /// 200 ms.
     pub step_delay: Duration,
-    /// Divides the API's real durations: the one-hour expiry of an intent and the 15-minute
-    /// webhook redelivery interval (default 1, real time; `3600` makes the expiry one second).
+    /// Divides the API's real durations: the expiry of an intent ([`SimulatorConfig::intent_expiry`],
+    /// 15 minutes) and the 15-minute webhook redelivery interval (default 1, real time; `900`
+    /// makes the expiry one second).
     /// Must be at least 1.
     pub time_factor: u32,
     /// Where to POST the webhook notifications (none by default).
@@ -102,6 +103,19 @@ pub struct SimulatorConfig {
     /// The unit of the `ts` of the notifications' `x-signature`. The webhooks guide calls it
     /// milliseconds but its example is in seconds. Default: seconds.
     pub webhook_ts_unit: TsUnit,
+    /// How long an InStore intent may stay unfinished before it is `EXPIRED` (before dividing
+    /// by the time factor). Default 15 minutes: Mercado Pago's news of 2024-07-01 cut the
+    /// expiry of abandoned intents from one hour to 15 minutes.
+    pub intent_expiry: Duration,
+    /// Whether the account is a test user's, so that its token is a test credential even
+    /// without the `TEST-` prefix (a test user's production token starts `APP_USR-`, like any
+    /// production token). Default `false`: only a token that starts with `TEST-` is a test
+    /// credential, and only orders created with one can be simulated through
+    /// `POST /v1/orders/{id}/events` (otherwise 403 `forbidden`).
+    pub test_account: bool,
+    /// Whether the account's orders accept partial refunds (default `true`, as since the news of
+    /// 2025-12-15). `false`: a partial refund answers 400 `unsupported_partially_refunds`.
+    pub partial_refunds: bool,
 }
 
 /// The unit of a notification's `x-signature` `ts`.
@@ -230,6 +244,9 @@ impl Default for SimulatorConfig {
                 Duration::from_secs(60 * 60),
             ],
             webhook_ts_unit: TsUnit::Seconds,
+            intent_expiry: Duration::from_secs(15 * 60),
+            test_account: false,
+            partial_refunds: true,
         }
     }
 }
@@ -259,6 +276,9 @@ impl fmt::Debug for SimulatorConfig {
             .field("mode_change_restart", &self.mode_change_restart)
             .field("webhook_retry_schedule", &self.webhook_retry_schedule)
             .field("webhook_ts_unit", &self.webhook_ts_unit)
+            .field("intent_expiry", &self.intent_expiry)
+            .field("test_account", &self.test_account)
+            .field("partial_refunds", &self.partial_refunds)
             .finish()
     }
 }
@@ -288,6 +308,9 @@ struct ConfigJson {
     mode_change_restart_ms: Option<u64>,
     webhook_retry_schedule_ms: Option<Vec<u64>>,
     webhook_ts_unit: Option<TsUnit>,
+    intent_expiry_ms: Option<u64>,
+    test_account: Option<bool>,
+    partial_refunds: Option<bool>,
 }
 
 #[derive(Deserialize)]
@@ -367,9 +390,27 @@ impl SimulatorConfig {
                     v.into_iter().map(Duration::from_millis).collect()
                 }),
             webhook_ts_unit: j.webhook_ts_unit.unwrap_or(d.webhook_ts_unit),
+            intent_expiry: j
+                .intent_expiry_ms
+                .map_or(d.intent_expiry, Duration::from_millis),
+            test_account: j.test_account.unwrap_or(d.test_account),
+            partial_refunds: j.partial_refunds.unwrap_or(d.partial_refunds),
         };
         cfg.validate()?;
         Ok(cfg)
+    }
+
+    /// This configuration with Mercado Pago's sandbox virtual terminal
+    /// (`NEWLAND_N950__SBX0000001`, in `PDV` mode, linked to no POS) added to its devices: it
+    /// needs no hardware and never fetches an order; only the sandbox's
+    /// `POST /v1/orders/{id}/events` moves its orders.
+    pub fn with_sandbox_terminal(mut self) -> SimulatorConfig {
+        self.devices.push(SimDevice {
+            id: super::orders::sandbox::VIRTUAL_TERMINAL.to_string(),
+            pos_external_id: None,
+            operating_mode: OperatingMode::Pdv,
+        });
+        self
     }
 
     /// The amount limits in force: [`SimulatorConfig::limits`] or the site's.
@@ -385,9 +426,16 @@ impl SimulatorConfig {
             .clamp(Duration::from_millis(10), Duration::from_secs(1))
     }
 
-    /// How long an intent may stay unfinished: one hour divided by the time factor.
+    /// How long an intent may stay unfinished: [`SimulatorConfig::intent_expiry`] (15 minutes
+    /// by default) divided by the time factor.
     pub fn expiry(&self) -> Duration {
-        Duration::from_secs(3600) / self.time_factor.max(1)
+        self.intent_expiry / self.time_factor.max(1)
+    }
+
+    /// Whether the access token is a test credential: it starts with `TEST-`, or the account is
+    /// declared a test user's ([`SimulatorConfig::test_account`]).
+    pub fn is_test_credential(&self) -> bool {
+        self.test_account || self.access_token.starts_with("TEST-")
     }
 
     /// The pause after the `attempt`-th delivery of a notification (1 = after the first), from
@@ -455,6 +503,8 @@ impl SimulatorConfig {
             if d.id.is_empty() || self.devices[..i].iter().any(|o| o.id == d.id) {
                 return bad(format!("device id {:?} is empty or used twice", d.id));
             }
+            // The terminals list also shows `UNDEFINED` ("the configuration that the terminal
+            // has is not recognized") and, on the Chile migration page, `SELF_SERVICE`.
             if let OperatingMode::Unknown(m) = &d.operating_mode {
                 return bad(format!("device {:?} has an unknown mode {m:?}", d.id));
             }
@@ -507,12 +557,13 @@ mod tests {
     fn default_validates_and_hides_secrets() {
         let d = SimulatorConfig::default();
         d.validate().unwrap();
-        assert_eq!(d.expiry(), Duration::from_secs(3600));
+        // Abandoned intents expire after 15 minutes (news of 2024-07-01), not one hour.
+        assert_eq!(d.expiry(), Duration::from_secs(15 * 60));
         let fast = SimulatorConfig {
             time_factor: 3600,
             ..SimulatorConfig::default()
         };
-        assert_eq!(fast.expiry(), Duration::from_secs(1));
+        assert_eq!(fast.expiry(), Duration::from_millis(250));
         assert_eq!(fast.webhook_retry_pause(1), Duration::from_millis(250));
         assert_eq!(fast.webhook_retry_pause(3), Duration::from_millis(250));
         // "After the third attempt, the interval will be extended".

@@ -49,13 +49,18 @@ pub enum Endpoint {
     SearchPayments,
     /// `POST /v1/payments/{id}/refunds`.
     Refund,
+    /// `POST /terminals/v1/actions`, `GET /terminals/v1/actions/{id}` and
+    /// `POST /terminals/v1/actions/{id}/cancel` (the print actions).
+    PrintAction,
+    /// `POST /v1/orders/{id}/events` (the sandbox's simulated order status).
+    OrderEvent,
     /// The `/_simulator/` control routes (counted, never faulted).
     Control,
 }
 
 impl Endpoint {
     /// Every endpoint.
-    pub const ALL: [Endpoint; 9] = [
+    pub const ALL: [Endpoint; 11] = [
         Endpoint::ListDevices,
         Endpoint::SetOperatingMode,
         Endpoint::CreateIntent,
@@ -64,6 +69,8 @@ impl Endpoint {
         Endpoint::GetPayment,
         Endpoint::SearchPayments,
         Endpoint::Refund,
+        Endpoint::PrintAction,
+        Endpoint::OrderEvent,
         Endpoint::Control,
     ];
 
@@ -78,6 +85,8 @@ impl Endpoint {
             Endpoint::GetPayment => "GetPayment",
             Endpoint::SearchPayments => "SearchPayments",
             Endpoint::Refund => "Refund",
+            Endpoint::PrintAction => "PrintAction",
+            Endpoint::OrderEvent => "OrderEvent",
             Endpoint::Control => "Control",
         }
     }
@@ -97,7 +106,7 @@ impl Endpoint {
                 Error::invalid_argument(
                     "endpoint",
                     "must be one of ListDevices, SetOperatingMode, CreateIntent, GetIntent, \
-                     CancelIntent, GetPayment, SearchPayments, Refund, Control",
+                     CancelIntent, GetPayment, SearchPayments, Refund, PrintAction, OrderEvent, Control",
                     s,
                 )
             })

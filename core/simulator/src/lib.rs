@@ -36,8 +36,9 @@
 //! The timeline: `OPENED` → (after [`SimulatorConfig::pickup_delay`]) `ON_TERMINAL` → (after
 //! [`SimulatorConfig::step_delay`]) `PROCESSING` → (step) `PROCESSED`, when the payment is
 //! recorded → (step) the final status. A `CLOSED` intent's `PURCHASE` operation carries
-//! `results: [{"id": <payment id>, "source": "PAYMENT"}]`. An intent not yet processed one hour
-//! (divided by [`SimulatorConfig::time_factor`]) after its creation becomes `EXPIRED`: `OPENED`,
+//! `results: [{"id": <payment id>, "source": "PAYMENT"}]`. An intent not yet processed 15 minutes
+//! ([`SimulatorConfig::intent_expiry`]: the news of 2024-07-01 cut it from one hour; divided by
+//! [`SimulatorConfig::time_factor`]) after its creation becomes `EXPIRED`: `OPENED`,
 //! and `ON_TERMINAL` unless [`SimulatorConfig::expire_on_terminal`] is off; never `PROCESSING` or
 //! `PROCESSED` ("took more than an hour without being processed", the reference says). Once an
 //! intent is final its device takes the next one. The control API
@@ -59,7 +60,7 @@
 //! | `POST /v1/payments/{id}/refunds` `{}` or `{"amount": 10.00}` | 201 refund; 400 (not approved, or above what is left); 404 |
 //!
 //! Every API request needs `Authorization: Bearer <access token>` (else 401
-//! `{"message":"invalid access token","error":"unauthorized","status":401}`). Bodies above 1 MiB
+//! `{"message":"invalid access token","error":"unauthorized","status":401}`). Bodies above 2 MiB
 //! get 413. A create carrying `X-Idempotency-Key` that was already used answers the intent the
 //! first create made (its current state, 201) when
 //! [`SimulatorConfig::honor_idempotency_keys`] is on; either way intents created per key are
@@ -97,6 +98,7 @@
 mod config;
 pub mod faults;
 mod orders;
+mod print;
 mod routes;
 mod server;
 mod state;
@@ -118,6 +120,7 @@ pub use config::{
     DEFAULT_WEBHOOK_SECRET,
 };
 pub use faults::{Endpoint, FaultKind, FaultRule};
+pub use print::PrintOutcome;
 pub use state::{Counters, Forbidden};
 
 /// The one recipe for a client of a simulator, used by every language: its base URL and token,
@@ -253,6 +256,7 @@ impl Simulator {
         let shared = Arc::new(Shared {
             world: std::sync::Mutex::new(World::new(&cfg)),
             orders: std::sync::Mutex::new(orders::OrdersWorld::default()),
+            print: std::sync::Mutex::new(print::PrintWorld::default()),
             faults: std::sync::Mutex::new(faults::FaultSet::new(cfg.faults.clone())),
             counters: std::sync::Mutex::new(Counters::default()),
             webhook_urls: std::sync::Mutex::new(cfg.webhook_urls.clone()),
@@ -361,6 +365,37 @@ impl Simulator {
             .hold(intent_id)
             .map(drop)
             .map_err(state::ApiError::into_error)
+    }
+
+    /// The customer adds `tip` on the terminal before paying order `order_id` (the Orders API):
+    /// once paid, its payment reads `tip_amount` = the tip and `paid_amount` = amount + tip, and
+    /// it refuses partial refunds (403 `partial_refund_forbidden_with_tips`). The order must
+    /// still wait for a card. [`ErrorKind::NotFound`], [`ErrorKind::Conflict`].
+    pub fn add_tip(&self, order_id: &str, tip: mppoint::Amount) -> Result<()> {
+        orders::set_tip(&self.shared, order_id, tip)
+            .map(drop)
+            .map_err(|e| orders::to_api_error(e).into_error())
+    }
+
+    /// The print action `action_id` ends now with `outcome` (printed, failed, or canceled on the
+    /// terminal). It must be `created` or `on_terminal`.
+    pub fn finish_print(&self, action_id: &str, outcome: PrintOutcome) -> Result<()> {
+        print::finish(&self.shared, action_id, outcome)
+            .map_err(|e| orders::to_api_error(e).into_error())
+    }
+
+    /// The print action `action_id` stays where it is (`created`, or `on_terminal` once
+    /// fetched) until [`Simulator::finish_print`].
+    pub fn hold_print(&self, action_id: &str) -> Result<()> {
+        print::hold(&self.shared, action_id).map_err(|e| orders::to_api_error(e).into_error())
+    }
+
+    /// Every print action, oldest first, as `GET /terminals/v1/actions/{id}` answers it.
+    pub fn print_actions(&self) -> Vec<serde_json::Value> {
+        match print::state_json(&self.shared) {
+            serde_json::Value::Array(a) => a,
+            _ => Vec::new(),
+        }
     }
 
     /// Replaces the fault rules.

@@ -40,6 +40,8 @@ use super::faults::Endpoint;
 use super::state::{lock, Shared};
 use super::terminal::{Action, CardOutcome, Plan};
 
+pub(crate) mod sandbox;
+
 /// The header (and its only value) that lets the API cancel an order already on the terminal.
 pub(crate) const ALLOW_CANCELABLE_STATUS: &str = "x-allow-cancelable-status";
 
@@ -62,6 +64,10 @@ pub(crate) enum OrderRoute {
     Refund(String),
     ListTerminals,
     SetupTerminals,
+    /// `POST /v1/orders/{id}/events`: the sandbox's simulated status ([`sandbox`]).
+    Event(String),
+    /// `/terminals/v1/actions…`: the Print API ([`super::print`]).
+    Print(super::print::PrintRoute),
 }
 
 impl OrderRoute {
@@ -75,6 +81,8 @@ impl OrderRoute {
             OrderRoute::Refund(_) => Endpoint::Refund,
             OrderRoute::ListTerminals => Endpoint::ListDevices,
             OrderRoute::SetupTerminals => Endpoint::SetOperatingMode,
+            OrderRoute::Event(_) => Endpoint::OrderEvent,
+            OrderRoute::Print(_) => Endpoint::PrintAction,
         }
     }
 }
@@ -83,8 +91,12 @@ impl OrderRoute {
 pub(crate) fn route(method: &hyper::Method, s: &[&str]) -> Option<OrderRoute> {
     use hyper::Method;
     let own = |x: &str| x.to_string();
+    if let Some(p) = super::print::route(method, s) {
+        return Some(OrderRoute::Print(p));
+    }
     Some(match (method.clone(), s) {
         (Method::POST, ["v1", "orders"]) => OrderRoute::Create,
+        (Method::POST, ["v1", "orders", id, "events"]) => OrderRoute::Event(own(id)),
         (Method::GET, ["v1", "orders", id]) => OrderRoute::Get(own(id)),
         (Method::POST, ["v1", "orders", id, "cancel"]) => OrderRoute::Cancel(own(id)),
         (Method::POST, ["v1", "orders", id, "refund"]) => OrderRoute::Refund(own(id)),
@@ -112,7 +124,7 @@ pub(crate) struct OrdersError {
 }
 
 impl OrdersError {
-    fn new(status: u16, code: &str, message: impl Into<String>) -> OrdersError {
+    pub(crate) fn new(status: u16, code: &str, message: impl Into<String>) -> OrdersError {
         OrdersError {
             status,
             code: code.to_string(),
@@ -222,6 +234,10 @@ struct PaymentRec {
     reference_id: Option<u64>,
     paid: bool,
     refunded_cents: i64,
+    /// The tip the customer added on the terminal (`tip_amount`; `paid_amount` = amount + tip).
+    tip_cents: i64,
+    /// `payment_method` `{type, id, installments}` (as a sandbox event chose it).
+    method: Option<(String, String, u32)>,
 }
 
 #[derive(Debug, Clone)]
@@ -263,6 +279,9 @@ struct OrderRec {
     action: Option<Action>,
     next_at: Option<Instant>,
     cancel_requested: bool,
+    /// A sandbox event (`POST /v1/orders/{id}/events`) took the order over: the simulated
+    /// terminal no longer plays it.
+    simulated: bool,
     poke: Arc<Notify>,
 }
 
@@ -320,8 +339,16 @@ impl OrderRec {
             v["status_detail"] = json!(d);
         }
         if p.paid {
-            v["paid_amount"] = json!(money(p.cents));
-            v["payment_method"] = json!({"type": "credit_card", "installments": 1, "id": "master"});
+            // "The total paid amount. If the payment was tips, that amount will be reflected."
+            v["paid_amount"] = json!(money(p.cents + p.tip_cents));
+            v["tip_amount"] = json!(money(p.tip_cents));
+        }
+        if p.paid || p.method.is_some() {
+            let (kind, id, installments) = p
+                .method
+                .clone()
+                .unwrap_or_else(|| ("credit_card".to_string(), "master".to_string(), 1));
+            v["payment_method"] = json!({"type": kind, "installments": installments, "id": id});
         }
         if p.refunded_cents > 0 {
             v["refunded_amount"] = json!(money(p.refunded_cents));
@@ -405,7 +432,7 @@ impl OrderRec {
             "version": self.version,
         });
         if self.payment.paid {
-            v["total_paid_amount"] = json!(money(self.payment.cents));
+            v["total_paid_amount"] = json!(money(self.payment.cents + self.payment.tip_cents));
         }
         if self.status != "refunded" {
             v["transactions"] = json!({ "payments": [self.payment_json(true)] });
@@ -742,6 +769,8 @@ pub(crate) fn dispatch(
         OrderRoute::Refund(id) => refund(shared, &id, &req),
         OrderRoute::ListTerminals => list_terminals(shared, req.query),
         OrderRoute::SetupTerminals => setup_terminals(shared, req.body),
+        OrderRoute::Event(id) => sandbox::simulate(shared, &id, &req),
+        OrderRoute::Print(p) => super::print::dispatch(shared, p, &req),
     };
     answer.unwrap_or_else(|e| (e.status, e.body()))
 }
@@ -815,6 +844,8 @@ fn create(shared: &Arc<Shared>, req: &OrderRequest<'_>) -> Answer {
             reference_id: None,
             paid: false,
             refunded_cents: 0,
+            tip_cents: 0,
+            method: None,
         },
         refunds: Vec::new(),
         created_date: created.clone(),
@@ -825,6 +856,7 @@ fn create(shared: &Arc<Shared>, req: &OrderRequest<'_>) -> Answer {
         action: plan.action,
         next_at: None,
         cancel_requested: false,
+        simulated: false,
         poke: poke.clone(),
     };
     let body = serde_json::to_vec(&rec.to_json(shared)).unwrap_or_default();
@@ -927,6 +959,13 @@ fn refund(shared: &Arc<Shared>, id: &str, req: &OrderRequest<'_>) -> Answer {
         return a;
     }
     let o = world.orders.get_mut(id).ok_or_else(|| not_found(id))?;
+    if o.status == "refunded" {
+        return Err(OrdersError::new(
+            409,
+            "order_already_refunded",
+            "The order is already refunded.",
+        ));
+    }
     if o.status != "processed" {
         return Err(OrdersError::new(
             409,
@@ -937,10 +976,25 @@ fn refund(shared: &Arc<Shared>, id: &str, req: &OrderRequest<'_>) -> Answer {
             ),
         ));
     }
-    let left = o.payment.cents - o.payment.refunded_cents;
+    // A full refund gives back everything paid, the tip included.
+    let left = o.payment.cents + o.payment.tip_cents - o.payment.refunded_cents;
     let cents = if req.body.iter().all(u8::is_ascii_whitespace) {
         left
     } else {
+        if !shared.cfg.partial_refunds {
+            return Err(OrdersError::new(
+                400,
+                "unsupported_partially_refunds",
+                "The order does not support partial refunds.",
+            ));
+        }
+        if o.payment.tip_cents > 0 {
+            return Err(OrdersError::new(
+                403,
+                "partial_refund_forbidden_with_tips",
+                "The order has a tip: only a full refund is allowed.",
+            ));
+        }
         let v: Value = serde_json::from_slice(req.body).map_err(|e| {
             OrdersError::new(
                 400,
@@ -972,9 +1026,11 @@ fn refund(shared: &Arc<Shared>, id: &str, req: &OrderRequest<'_>) -> Answer {
             "transactions[0].id",
         )?;
         if tid != o.payment.id {
-            return Err(OrdersError::value(format!(
-                "transactions[0].id {tid} is not a payment of order {id}"
-            )));
+            return Err(OrdersError::new(
+                404,
+                "transaction_not_found",
+                format!("transactions[0].id {tid} is not a payment of order {id}"),
+            ));
         }
         let text = required(
             opt_string(t, "amount", "transactions[0].")?,
@@ -986,11 +1042,15 @@ fn refund(shared: &Arc<Shared>, id: &str, req: &OrderRequest<'_>) -> Answer {
             ))
         })?;
         if c > left {
-            return Err(OrdersError::value(format!(
-                "the refund of {} is above the {} left to refund",
-                money(c),
-                money(left)
-            )));
+            return Err(OrdersError::new(
+                400,
+                "refund_amount_exceeds",
+                format!(
+                    "the refund of {} is above the {} left to refund",
+                    money(c),
+                    money(left)
+                ),
+            ));
         }
         c
     };
@@ -999,7 +1059,7 @@ fn refund(shared: &Arc<Shared>, id: &str, req: &OrderRequest<'_>) -> Answer {
         id: new_id("REF"),
         cents,
     });
-    let full = o.payment.refunded_cents == o.payment.cents;
+    let full = o.payment.refunded_cents == o.payment.cents + o.payment.tip_cents;
     if full {
         o.payment.status = "refunded";
         o.payment.status_detail = Some("refunded");
@@ -1188,9 +1248,15 @@ async fn run(shared: Arc<Shared>, id: String, poke: Arc<Notify>) {
 fn advance(shared: &Arc<Shared>, id: &str, now: Instant) -> Option<Instant> {
     let mut world = lock(&shared.orders);
     let o = world.orders.get_mut(id)?;
+    if o.simulated {
+        // The sandbox's event plays the order now (see `sandbox`).
+        return None;
+    }
     // As for intents, a terminal whose mode changed and that has not restarted since does not
     // pick orders up (the harsher reading: the Orders pages do not mention the restart).
     let (fetches, restart_at) = lock(&shared.world).terminal_fetches(&o.terminal_id, now);
+    // The sandbox's virtual terminal has no hardware: only events move its orders.
+    let fetches = fetches && !sandbox::is_virtual_terminal(&o.terminal_id);
     loop {
         if o.phase == Phase::Done || !o.is_open() {
             return None;
@@ -1316,6 +1382,12 @@ pub(crate) fn present_card(
         o.action = Some(Action::Card(outcome));
         o.next_at = Some(now + shared.cfg.step_delay);
     })
+}
+
+/// The control API: the customer adds a tip on the terminal (before paying), so the payment's
+/// `paid_amount` is the amount plus the tip and `tip_amount` the tip.
+pub(crate) fn set_tip(shared: &Arc<Shared>, id: &str, tip: Amount) -> Result<Value, OrdersError> {
+    control(shared, id, |o, _| o.payment.tip_cents = tip.cents())
 }
 
 /// The control API: cancel on the terminal now.

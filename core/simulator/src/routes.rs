@@ -24,7 +24,8 @@ use super::state::{lock, ApiError, NewIntent, Shared};
 use super::terminal::CardOutcome;
 
 /// The largest request body accepted (larger: 413).
-pub(crate) const MAX_BODY: usize = 1024 * 1024;
+/// 2 MiB: a print action's image of 1 MB is about 1.37 MB once in Base64.
+pub(crate) const MAX_BODY: usize = 2 * 1024 * 1024;
 
 /// How much of a too-large body is read and dropped before answering 413.
 const DRAIN_LIMIT: usize = 16 * MAX_BODY;
@@ -273,6 +274,17 @@ pub(crate) async fn handle(
     }
     match fault {
         Some(FaultKind::DropBeforeProcessing) => return Err(Dropped),
+        // The Orders and Terminals APIs answer their own error shape; the Terminals API folded
+        // its 424/502/504 into a retryable 500 `internal_error`.
+        Some(FaultKind::Status(s)) if matches!(route, Route::Orders(_)) => {
+            let code = if s == 500 {
+                "internal_error"
+            } else {
+                "simulated_fault"
+            };
+            let e = orders::OrdersError::new(s, code, "Internal server error, try again");
+            return Ok(finish(Answer::json(s, e.body()), &request_id));
+        }
         Some(FaultKind::Status(s)) => {
             let (error, message) = match s {
                 500 => ("internal_server_error", "Internal server error"),
@@ -491,7 +503,14 @@ fn dispatch(
                     allow_at_terminal,
                 },
             );
-            Ok(Answer::json(status, body))
+            Ok(if status == 204 || (status == 200 && body.is_empty()) {
+                Answer {
+                    status,
+                    body: None,
+                }
+            } else {
+                Answer::json(status, body)
+            })
         }
         Route::PresentCard(id) if orders::is_order_id(&id) => parse_outcome(body).and_then(|o| {
             orders::present_card(shared, &id, o)
@@ -578,6 +597,7 @@ fn dispatch(
         Route::State => {
             let mut state = lock(&shared.world).state_json();
             state["orders"] = orders::state_json(shared);
+            state["print_actions"] = super::print::state_json(shared);
             Ok(Answer::value(200, &state))
         }
         Route::PutWebhookUrls => serde_json::from_slice::<Vec<String>>(body)
@@ -650,12 +670,12 @@ fn set_operating_mode(shared: &Shared, id: &str, body: &[u8]) -> Result<Answer, 
             )
         })?;
     let mode = match OperatingMode::parse(mode) {
-        OperatingMode::Unknown(m) => {
+        m @ (OperatingMode::Pdv | OperatingMode::Standalone) => m,
+        _ => {
             return Err(ApiError::bad_request(format!(
-                "operating_mode must be \"PDV\" or \"STANDALONE\" (got {m:?})"
+                "operating_mode must be \"PDV\" or \"STANDALONE\" (got {mode:?})"
             )))
         }
-        m => m,
     };
     let mode = shared.set_operating_mode(id, mode)?;
     Ok(Answer::value(

@@ -246,6 +246,8 @@ pub(crate) struct Shared {
     pub world: Mutex<World>,
     /// The orders (the Orders API), beside the intents.
     pub orders: Mutex<super::orders::OrdersWorld>,
+    /// The print actions (the Terminals API's Print API). Locked after `world`, never before.
+    pub print: Mutex<super::print::PrintWorld>,
     pub faults: Mutex<FaultSet>,
     pub counters: Mutex<Counters>,
     pub webhook_urls: Mutex<Vec<String>>,
@@ -1103,6 +1105,7 @@ impl PaymentRecord {
             description: self.description.clone(),
             date_created: Some(self.date_created.clone()),
             date_approved: self.date_approved.clone(),
+            tip_amount: None,
         }
     }
 }

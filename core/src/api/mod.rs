@@ -34,6 +34,7 @@ use crate::transport::Transport;
 pub mod intents;
 pub mod orders;
 pub(crate) mod payments;
+pub(crate) mod print;
 
 /// What one Mercado Pago API answers for each operation of the client. Every method gets the
 /// transport; the client keeps the shared checks, the memory of create keys and the charge's

@@ -447,6 +447,10 @@ pub struct OrderPayment {
     /// The amount refunded.
     #[serde(default, deserialize_with = "de_opt_amount")]
     pub refunded_amount: Option<Amount>,
+    /// The tip added on the terminal (`paid_amount` = `amount` + `tip_amount`); `None` when
+    /// absent or zero.
+    #[serde(default, deserialize_with = "de_opt_amount")]
+    pub tip_amount: Option<Amount>,
     /// `created`, `at_terminal`, `processed`, `failed`, `canceled`, `refunded`, …
     #[serde(default, deserialize_with = "de_opt_text")]
     pub status: Option<String>,
@@ -537,6 +541,9 @@ impl OrderPayment {
         // `paid_amount` may add instalment interest.
         if let Some(a) = self.amount.or(self.paid_amount) {
             p["transaction_amount"] = json!(a.to_string());
+        }
+        if let Some(t) = self.tip_amount {
+            p["tip_amount"] = json!(t.to_string());
         }
         if let Some(m) = &self.payment_method {
             if let Some(id) = &m.id {
@@ -692,7 +699,7 @@ impl Order {
                 },
             })
             .filter(|e| e.ticket_number.is_some() || !e.print_on_terminal.is_empty());
-        Intent {
+        let mut intent = Intent {
             id: self.id.clone(),
             // An unknown order status stays as the API wrote it.
             status: self.status.to_status(),
@@ -701,7 +708,22 @@ impl Order {
             operations: vec![operation],
             enabler_configuration: enabler,
             idempotency_key: None,
+        };
+        if self.is_cancel_requested() {
+            intent.status = Status::CancelRequested;
         }
+        intent
+    }
+
+    /// Whether a cancel was accepted (202) but the terminal has not done it yet: the order is
+    /// still `at_terminal` and its payment reads `cancellation_requested`. Read as
+    /// [`Status::CancelRequested`]: not canceled until the API says `canceled`.
+    pub fn is_cancel_requested(&self) -> bool {
+        self.status == OrderStatus::AtTerminal
+            && self
+                .payments()
+                .iter()
+                .any(|p| p.status_detail.as_deref() == Some("cancellation_requested"))
     }
 
     /// Whether the order will not change any more as a sale (`processed` may still be refunded
@@ -883,9 +905,13 @@ pub(crate) fn classify_conflict(code: Option<&str>) -> Conflict {
     match code.map(str::to_ascii_lowercase).as_deref() {
         Some("idempotency_key_already_used") => Conflict::KeyMismatch,
         // A variant spelling third-party code reports.
-        Some("already_queued_order_for_terminal" | "already_queued_order_on_terminal") => {
-            Conflict::AlreadyQueued
-        }
+        // `…_for_terminal` (the create reference), `…_for_device` (the Orders "Possible errors"
+        // page), `…_on_terminal` (integrators' code): one mistake, one kind.
+        Some(
+            "already_queued_order_for_terminal"
+            | "already_queued_order_for_device"
+            | "already_queued_order_on_terminal",
+        ) => Conflict::AlreadyQueued,
         Some("cannot_cancel_order") => Conflict::CannotCancel,
         Some("order_already_canceled") => Conflict::AlreadyCanceled,
         _ => Conflict::Other,
@@ -937,7 +963,7 @@ pub(crate) fn notification_as_intent(mut v: Value) -> std::result::Result<Value,
 
 pub(crate) mod ops;
 
-pub(crate) use ops::{get_order, refund_order, Orders};
+pub(crate) use ops::{get_order, refund_order, simulate_event, Orders};
 
 #[cfg(test)]
 mod tests;

@@ -661,13 +661,19 @@ impl Client {
 
     /// Sends the current attempt's create (state `Sent` committed first). `None` means the create
     /// was refused for certain: nothing was created.
-    fn send_create(&self, store: &dyn Store, rec: &mut Record, target: &Target) -> Result<Intent> {
+    fn send_create(
+        &self,
+        store: &dyn Store,
+        rec: &mut Record,
+        target: &Target,
+        opts: &WaitOptions,
+    ) -> Result<Intent> {
         rec.state = SaleState::Sent;
         rec.sent_at = Some(now_ms());
         rec.updated_at = now_ms();
         store.save(rec)?;
         hook("sent");
-        let created = self.create_intent(target, &rec.request()?)?;
+        let created = self.create_when_free(target, &rec.request()?, &self.paced(opts))?;
         hook("created");
         rec.intent_id = Some(created.id.clone());
         rec.state = SaleState::OnApi;
@@ -928,7 +934,7 @@ impl Client {
         target: &Target,
         opts: &WaitOptions,
     ) -> Result<Sale> {
-        match self.send_create(store, &mut rec, target) {
+        match self.send_create(store, &mut rec, target, opts) {
             Ok(created) => self.wait_and_record(store, &mut rec, created, opts),
             Err(e) if e.kind() == ErrorKind::Journal => Err(e),
             // Refused for certain: nothing was created, so the attempt is forgotten.

@@ -242,6 +242,80 @@ pub(super) fn refund_conflict(c: &transport::Conflict<'_>) -> (ErrorKind, String
     named_conflict(c, false).unwrap_or_else(|| transport::plain_conflict(c))
 }
 
+/// The codes of `POST /v1/orders/{id}/refund` (Mercado Pago's refund-errors page): a refund the
+/// API will not make as asked is `REFUND_NOT_ALLOWED` saying which refund is possible.
+fn refund_errors(status: u16, c: &transport::Conflict<'_>) -> Option<(ErrorKind, String)> {
+    let subject = c.subject;
+    let code = c.code?.to_ascii_lowercase();
+    Some(match (status, code.as_str()) {
+        (400, "unsupported_partially_refunds") => (
+            ErrorKind::RefundNotAllowed,
+            format!("{subject}: this order does not take partial refunds (unsupported_partially_refunds): refund it in full, or not at all"),
+        ),
+        (400, "refund_amount_exceeds") => (
+            ErrorKind::RefundNotAllowed,
+            format!("{subject}: the amount is more than what is left to refund (refund_amount_exceeds): the refunds of an order add up to its paid amount at most; refund in full to give back what is left"),
+        ),
+        (403, "partial_refund_forbidden_with_tips") => (
+            ErrorKind::RefundNotAllowed,
+            format!("{subject}: the payment has a tip, so only a full refund is allowed (partial_refund_forbidden_with_tips): refund it in full"),
+        ),
+        (409, "order_already_refunded") => (
+            ErrorKind::RefundNotAllowed,
+            format!("{subject}: the order is already refunded in full: there is nothing left to refund"),
+        ),
+        (409, "refund_period_exceeded") => (
+            ErrorKind::RefundNotAllowed,
+            format!("{subject}: the refund period has passed (Point orders are refunded up to 90 days after the payment)"),
+        ),
+        (409, "cannot_refund_order") => (
+            ErrorKind::RefundNotAllowed,
+            format!("{subject}: Mercado Pago cannot refund this order{} (only a processed card payment can be refunded)", c.said),
+        ),
+        (409, "refund_in_progress") => (
+            ErrorKind::Conflict,
+            format!("{subject}: a refund of this order is in progress: wait a moment and try again with the same idempotency key"),
+        ),
+        (404, "transaction_not_found") => (
+            ErrorKind::NotFound,
+            format!("{subject}: the payment named is not a payment of this order{}", c.said),
+        ),
+        _ => return None,
+    })
+}
+
+/// `PATCH /terminals/v1/setup` answers 412 when the POS already has a terminal in PDV mode (the
+/// page gives only the sentence "Only one pos-store with PDV mode ON or SUSPENDED is allowed").
+fn setup_errors(status: u16, c: &transport::Conflict<'_>) -> Option<(ErrorKind, String)> {
+    (status == 412).then(|| {
+        (
+            ErrorKind::Conflict,
+            format!(
+                "{}: its POS already has a terminal in PDV mode{} (Mercado Pago allows one PDV terminal per POS): switch that one to STANDALONE first, or link this terminal to another POS",
+                c.subject, c.said
+            ),
+        )
+    })
+}
+
+/// `POST /v1/orders/{id}/events` (the sandbox; the documented request carries no key): 204.
+/// Setting a status twice is harmless, so a lost answer is sent again.
+pub(crate) fn simulate_event(
+    t: &Transport,
+    order_id: &str,
+    event: &crate::sandbox::OrderEvent,
+) -> Result<()> {
+    let subject = format!("the simulated event of order {order_id}");
+    let mut call = Call::post(
+        format!("{}/events", order_path(order_id)),
+        Some(body_bytes(&event.body())?),
+        String::new(),
+        &subject,
+    );
+    call.idempotency_key = None;
+    t.empty(call).map_err(|e| e.with_intent_id(order_id))
+}
+
 /// `GET /v1/orders/{id}`: the order as it is.
 pub(crate) fn get_order(
     t: &Transport,
@@ -287,7 +361,8 @@ pub(crate) fn refund_order(
     t.json(
         Call::post(refund_path(order_id), body, key, &subject)
             .once(Resend::Always, advice)
-            .with_conflict(refund_conflict),
+            .with_conflict(refund_conflict)
+            .with_errors(refund_errors),
     )
     .map_err(|e| e.with_intent_id(order_id))
 }
@@ -323,7 +398,8 @@ impl PointApi for Orders {
                 TERMINALS_SETUP_PATH,
                 body_bytes(&setup_body(terminal_id, mode))?,
                 &subject,
-            ),
+            )
+            .with_errors(setup_errors),
             |body| {
                 parse_setup(body, terminal_id)
                     .map_err(|e| format!("the answer is not the JSON expected: {e}"))

@@ -220,7 +220,7 @@ fn every_documented_answer_is_read() {
     assert_eq!(canceled.sale().unwrap().verdict, Verdict::Canceled);
 
     let asked: Order = serde_json::from_str(fixture!("cancel_202_at_terminal.json")).unwrap();
-    assert_eq!(asked.to_intent().status, Status::OnTerminal);
+    assert_eq!(asked.to_intent().status, Status::CancelRequested);
     assert_eq!(
         asked.payments()[0].status_detail.as_deref(),
         Some("cancellation_requested")
@@ -292,7 +292,7 @@ fn terminals_lists_are_read_as_device_pages() {
         (
             fixture!("terminals_list_200_undefined.json"),
             Some(47_792_476),
-            OperatingMode::Unknown("UNDEFINED".into()),
+            OperatingMode::Undefined,
         ),
     ] {
         let page = parse_terminals(text.as_bytes()).unwrap();
