@@ -136,6 +136,60 @@ enum Command {
     /// At start-up: drive every pending sale of the journal to its verdict (never charging
     /// anything new), then list what is still pending.
     Resolve(ResolveArgs),
+    /// Print on a terminal's own printer: lines of text (each --line, --bold, --title, --qr in
+    /// the order given), or an image; the POS's text is escaped, so it cannot add tags.
+    Print(PrintArgs),
+    /// Mercado Pago's sandbox (test credentials only): drive a test order to a final status
+    /// (processed, failed, canceled, expired, refunded, action_required).
+    Sandbox {
+        #[command(flatten)]
+        api: Api,
+        /// The status to give the order.
+        event: String,
+        /// The order id (ORD…).
+        #[arg(long)]
+        order: String,
+        /// For failed: the decline (e.g. insufficient_amount); for processed: accredited.
+        #[arg(long)]
+        status_detail: Option<String>,
+        /// The card brand (visa, master, amex, debvisa, debmaster) and type, as BRAND:TYPE
+        /// (e.g. visa:credit_card).
+        #[arg(long)]
+        card: Option<String>,
+        /// The account is a test user's (its APP_USR- token is a test credential).
+        #[arg(long)]
+        test_account: bool,
+    },
+}
+
+#[derive(Args)]
+struct PrintArgs {
+    #[command(flatten)]
+    api: Api,
+    /// The terminal (TYPE__SERIAL, as `mppoint devices` lists it).
+    #[arg(long)]
+    terminal: Option<String>,
+    /// Your reference for the print (letters, digits, _ and -; at most 64).
+    #[arg(long)]
+    reference: Option<String>,
+    /// A centred large title line.
+    #[arg(long)]
+    title: Vec<String>,
+    /// A line of text (repeatable).
+    #[arg(long)]
+    line: Vec<String>,
+    /// A bold line (repeatable).
+    #[arg(long)]
+    bold: Vec<String>,
+    /// A QR code of this text (a URL, say).
+    #[arg(long)]
+    qr: Option<String>,
+    /// A PNG or JPEG file to print instead of text (at most 1 MB).
+    #[arg(long, conflicts_with_all = ["title", "line", "bold", "qr"])]
+    image: Option<std::path::PathBuf>,
+    /// Wait for the terminal to print it, at most this many seconds (0: do not wait).
+    #[arg(long, default_value_t = 60)]
+    wait_secs: u64,
 }
 
 #[derive(Args)]
@@ -173,6 +227,10 @@ struct SaleArgs {
     /// Print the seller ticket on the terminal.
     #[arg(long)]
     print_ticket: bool,
+    /// When the terminal is busy with another sale, wait up to this many seconds for it to be
+    /// free (trying again at the poll pace) instead of failing at once.
+    #[arg(long)]
+    when_busy_secs: Option<u64>,
     #[command(flatten)]
     journal: JournalArgs,
 }
@@ -298,6 +356,8 @@ fn main() -> ExitCode {
         Command::Pending(a) => a.api.json,
         Command::Settle { api, .. } => api.json,
         Command::Resolve(a) => a.api.json,
+        Command::Print(a) => a.api.json,
+        Command::Sandbox { api, .. } => api.json,
     };
     let result = match cli.command {
         Command::Sale(a) => sale(a),
@@ -327,6 +387,15 @@ fn main() -> ExitCode {
             reference,
         } => settle(&api, &journal, &reference),
         Command::Resolve(a) => resolve(a),
+        Command::Print(a) => print(a),
+        Command::Sandbox {
+            api,
+            event,
+            order,
+            status_detail,
+            card,
+            test_account,
+        } => sandbox(&api, &event, &order, status_detail, card, test_account),
     };
     match result {
         Ok(code) => code,
@@ -354,6 +423,7 @@ fn exit_code_for(e: &Error) -> u8 {
         ErrorKind::InvalidArgument
         | ErrorKind::InvalidAmount
         | ErrorKind::Config
+        | ErrorKind::SandboxOnly
         | ErrorKind::BadRequest => 7,
         _ => 5,
     }
@@ -503,6 +573,143 @@ fn settle(api: &Api, journal: &JournalArgs, reference: &str) -> Result<ExitCode,
         println!("Sale {reference} settled.");
     } else {
         println!("Sale {reference} was settled already.");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print(a: PrintArgs) -> Result<ExitCode, Error> {
+    use mppoint::print::{PrintContent, PrintRequest, PrintText};
+    // Without a token: the embedded simulator and its first PDV terminal.
+    let embedded = a.api.access_token.is_none();
+    let sim = if embedded {
+        Some(Simulator::start(SimulatorConfig {
+            pickup_delay: Duration::from_millis(300),
+            step_delay: Duration::from_millis(300),
+            ..SimulatorConfig::default()
+        })?)
+    } else {
+        None
+    };
+    let client = match &sim {
+        Some(s) => s.client_builder().build()?,
+        None => client(&a.api)?,
+    };
+    let terminal = match (&a.terminal, &sim) {
+        (Some(t), _) => t.clone(),
+        (None, Some(s)) => s
+            .config()
+            .devices
+            .first()
+            .map(|d| d.id.clone())
+            .unwrap_or_default(),
+        (None, None) => {
+            return Err(Error::new(
+                ErrorKind::InvalidArgument,
+                "with --access-token, say which terminal prints: --terminal TYPE__SERIAL (see `mppoint devices`)",
+            ))
+        }
+    };
+    let content = match &a.image {
+        Some(path) => {
+            let bytes = std::fs::read(path).map_err(|e| {
+                Error::new(
+                    ErrorKind::InvalidArgument,
+                    format!("cannot read the image {}: {e}", path.display()),
+                )
+            })?;
+            PrintContent::image(bytes)?
+        }
+        None => {
+            let mut t = PrintText::new();
+            for x in &a.title {
+                t = t.center_wide(x);
+            }
+            for x in &a.bold {
+                t = t.bold(x);
+            }
+            for x in &a.line {
+                t = t.line(x);
+            }
+            if let Some(q) = &a.qr {
+                t = t.qr(q);
+            }
+            t.build()?
+        }
+    };
+    let reference = a.reference.clone().unwrap_or_else(|| {
+        format!(
+            "mppoint-print-{}",
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_secs())
+                .unwrap_or(0)
+        )
+    });
+    let started = Instant::now();
+    let mut action = client.print(&PrintRequest::new(&terminal, &reference, content))?;
+    say(
+        started,
+        format_args!(
+            "Print action {} for {terminal}: {}",
+            action.id, action.status
+        ),
+    );
+    let deadline = Instant::now() + Duration::from_secs(a.wait_secs);
+    while !action.status.is_final() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(250));
+        let now = client.print_action(&action.id)?;
+        if now.status != action.status {
+            say(started, format_args!("{}", now.status));
+        }
+        action = now;
+    }
+    if a.api.json {
+        print_json(&action)?;
+    } else {
+        println!("Print action {}: {}", action.id, action.status);
+    }
+    drop(sim);
+    Ok(match action.status {
+        mppoint::print::PrintStatus::Processed => ExitCode::SUCCESS,
+        mppoint::print::PrintStatus::Failed | mppoint::print::PrintStatus::Canceled => {
+            ExitCode::from(1)
+        }
+        // Not printed yet: look at the terminal.
+        _ => ExitCode::from(3),
+    })
+}
+
+fn sandbox(
+    api: &Api,
+    event: &str,
+    order: &str,
+    status_detail: Option<String>,
+    card: Option<String>,
+    test_account: bool,
+) -> Result<ExitCode, Error> {
+    use mppoint::sandbox::{OrderEvent, SimulatedStatus};
+    let mut e = OrderEvent::new(SimulatedStatus::parse(event)?);
+    if let Some(c) = card {
+        let (brand, kind) = c.split_once(':').ok_or_else(|| {
+            Error::new(
+                ErrorKind::InvalidArgument,
+                format!("--card must be BRAND:TYPE, like visa:credit_card (got {c:?})"),
+            )
+        })?;
+        e = e.card(brand, kind);
+    }
+    if let Some(d) = status_detail {
+        e = e.status_detail(d);
+    }
+    let client = builder(api)?
+        .api(mppoint::Api::Orders)
+        .test_account(test_account)
+        .build()?;
+    client.simulate_order_event(order, &e)?;
+    if api.json {
+        println!("{}", serde_json::json!({ "order": order, "event": event }));
+    } else {
+        println!("Order {order}: {event} asked; it reads at_terminal first, then {event} within 10 s (40 s for action_required). Follow it with `mppoint get {order} --api orders`.");
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -710,7 +917,8 @@ fn sale(a: SaleArgs) -> Result<ExitCode, Error> {
         drop(sim);
         return r;
     }
-    let created = client.create_intent(&target, &req)?;
+    let busy = busy_wait(&a, started).cancel_token(interrupt.token.clone());
+    let created = client.create_when_free(&target, &req, &busy)?;
     *interrupt
         .intent_id
         .lock()
@@ -818,6 +1026,17 @@ fn sale(a: SaleArgs) -> Result<ExitCode, Error> {
     })
 }
 
+/// The wait for a busy terminal that `--when-busy-secs` asks for, saying so on stderr each time.
+fn busy_wait(a: &SaleArgs, started: Instant) -> WaitOptions {
+    let mut o = WaitOptions::new();
+    if let Some(secs) = a.when_busy_secs {
+        o = o
+            .when_busy(Duration::from_secs(secs))
+            .on_busy(move |e| say(started, format_args!("terminal busy, waiting: {e}")));
+    }
+    o
+}
+
 /// A sale with a journal: the journal drives it ([`Client::charge`]), so a sale rung again with the
 /// same reference after a crash is resumed, or answered from the journal, never charged twice.
 fn journal_sale(
@@ -835,7 +1054,8 @@ fn journal_sale(
         (None, true) => mppoint::PollSchedule::Fixed(Duration::from_millis(200)),
         (None, false) => mppoint::PollSchedule::Adaptive,
     };
-    let opts = WaitOptions::new()
+    let busy = busy_wait(a, started);
+    let mut opts = WaitOptions::new()
         .poll_schedule(poll)
         .timeout(Duration::from_secs(a.timeout_secs))
         .cancel_token(interrupt.token.clone())
@@ -854,6 +1074,8 @@ fn journal_sale(
                 *shown = Some(intent.status.clone());
             }
         });
+    opts.when_busy = busy.when_busy;
+    opts.on_busy = busy.on_busy;
     say(
         started,
         format_args!(

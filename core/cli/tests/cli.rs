@@ -533,3 +533,56 @@ fn a_sale_on_each_api_gives_the_same_verdicts() {
     assert_eq!(code, 7, "{err}");
     assert!(err.contains("api"), "{err}");
 }
+
+#[test]
+fn print_puts_a_receipt_on_the_embedded_simulators_terminal() {
+    let (code, out, err) = run(&[
+        "print",
+        "--title",
+        "Loja {Centro}",
+        "--line",
+        "Sale 1: 25.00",
+        "--qr",
+        "https://example.com/r/1",
+        "--json",
+    ]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("one JSON document");
+    assert_eq!(v["status"], "processed");
+    assert_eq!(v["subtype"], "custom");
+    // A file that is not an image is refused before anything is sent.
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("receipt.txt");
+    std::fs::write(&f, "not an image").unwrap();
+    let (code, _, err) = run(&["print", "--image", f.to_str().unwrap()]);
+    assert_eq!(code, 7, "{err}");
+    assert!(err.contains("PNG or JPEG"), "{err}");
+}
+
+#[test]
+fn sandbox_refuses_a_production_token_and_bad_events_before_sending() {
+    let (code, _, err) = run(&[
+        "sandbox",
+        "processed",
+        "--order",
+        "ORD01JQ4S4KY8HWQ6NA5PXB65B3D3",
+        "--access-token",
+        "APP_USR-1-production",
+        "--base-url",
+        "http://127.0.0.1:9",
+    ]);
+    assert_eq!(code, 7, "{err}");
+    assert!(err.contains("test credentials"), "{err}");
+    let (code, _, err) = run(&[
+        "sandbox",
+        "paid",
+        "--order",
+        "ORD01JQ4S4KY8HWQ6NA5PXB65B3D3",
+        "--access-token",
+        "TEST-1",
+        "--base-url",
+        "http://127.0.0.1:9",
+    ]);
+    assert_eq!(code, 7, "{err}");
+    assert!(err.contains("processed, failed"), "{err}");
+}
