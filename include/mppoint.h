@@ -150,6 +150,18 @@ enum mpp_result
    */
   MPP_RESULT_ABORTED = 22,
   /**
+   * With a sale journal: the sale's reference is being charged right now by another process
+   * (or thread), or it has no verdict yet to settle. Nothing was sent: wait for that charge to
+   * end, then ask again.
+   */
+  MPP_RESULT_SALE_IN_PROGRESS = 23,
+  /**
+   * The sale journal cannot be used: its path cannot be created or locked, the file is not a
+   * journal, was written by a newer version, or is damaged. The message names the path and
+   * what to do. Nothing was charged.
+   */
+  MPP_RESULT_JOURNAL = 24,
+  /**
    * A pointer argument that must not be NULL was NULL (the error names it).
    */
   MPP_RESULT_NULL_ARGUMENT = 100,
@@ -518,6 +530,35 @@ typedef uint32_t mpp_card_outcome;
 #endif // __cplusplus
 
 /**
+ * What `mpp_pending_resolve` does with an approved sale the POS never booked.
+ */
+enum mpp_approved_policy
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * Leave it pending, for the POS to book and then settle (the default).
+   */
+  MPP_APPROVED_POLICY_REPORT = 0,
+  /**
+   * Settle it: the POS books whatever the journal says was paid.
+   */
+  MPP_APPROVED_POLICY_SETTLE = 1,
+  /**
+   * Refund its payment in full, then settle it: the POS never sold it.
+   */
+  MPP_APPROVED_POLICY_REFUND = 2,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum mpp_approved_policy mpp_approved_policy;
+#else
+typedef uint32_t mpp_approved_policy;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
  * Stops a wait from another thread: pass it to `mpp_wait_options_set_cancel_token`, then call
  * `mpp_cancel_token_cancel` from any thread. Thread-safe. Free it with `mpp_cancel_token_free`
  * once no thread uses it.
@@ -592,6 +633,18 @@ typedef struct mpp_payment mpp_payment;
  * which also frees the payments borrowed from it.
  */
 typedef struct mpp_payment_list mpp_payment_list;
+
+/**
+ * A sale of the journal not yet settled (borrowed from an `mpp_pending_sale_list`). Strings from its
+ * accessors are borrowed from the list.
+ */
+typedef struct mpp_pending_sale mpp_pending_sale;
+
+/**
+ * The sales of the journal not settled yet (`mpp_pending_list`, `mpp_pending_resolve`).
+ * Immutable; free it with `mpp_pending_sale_list_free`, which also frees the sales borrowed from it.
+ */
+typedef struct mpp_pending_sale_list mpp_pending_sale_list;
 
 /**
  * A refund as `POST /v1/payments/{id}/refunds` returned it. Immutable; strings from its
@@ -1410,6 +1463,219 @@ mpp_result mpp_intent_to_json(const mpp_intent *intent, char **out_json, mpp_err
  * Ownership: takes `intent` (one the caller owns, never one borrowed from a sale).
  */
 void mpp_intent_free(mpp_intent *intent);
+
+/**
+ * Keeps a durable sale journal in the SQLite file at `path` (created if absent). With it,
+ * `mpp_charge` is idempotent by the request's external reference across processes and restarts:
+ * a reference already approved gives that sale again (nothing is charged twice), one in flight is
+ * resumed, one being charged by another process is `MPP_RESULT_SALE_IN_PROGRESS`. The journal is
+ * opened when the client is built: a path that is a folder, in a folder that does not exist, or
+ * a file that is not a journal is `MPP_RESULT_JOURNAL` at `mpp_client_new`, naming the path.
+ *
+ * Ownership: `config` is borrowed (changed); `path` is borrowed (copied); `*out_error` as in
+ * `mpp_config_new`.
+ */
+mpp_result mpp_config_set_journal(mpp_config *config, const char *path, mpp_error **out_error);
+
+/**
+ * Sets how long the journal keeps settled sales, in seconds (default 90 days), for
+ * reconciliation; older ones are pruned when the journal is opened. A reference reused after
+ * that is a new sale.
+ *
+ * Ownership: `config` is borrowed (changed); `*out_error` as in `mpp_config_new`.
+ */
+mpp_result mpp_config_set_journal_retention_secs(mpp_config *config, uint64_t retention_secs, mpp_error **out_error);
+
+/**
+ * The sales of the client's journal the POS has not settled yet: in flight, of unknown outcome,
+ * or ended but not booked. Book each paid one (`mpp_pending_sale_is_paid`), then settle it with
+ * `mpp_sale_settle`. A client without a journal is `MPP_RESULT_CONFIG`.
+ *
+ * Ownership: `client` is borrowed; on success `*out_list` receives a new list the caller frees
+ * with `mpp_pending_sale_list_free`; on failure `*out_error` (if `out_error` is not NULL) receives an
+ * error the caller frees with `mpp_error_free`.
+ */
+mpp_result mpp_pending_list(const mpp_client *client, mpp_pending_sale_list **out_list, mpp_error **out_error);
+
+/**
+ * Records that the POS has booked the sale `reference`, exactly once: `*out_settled` (when not
+ * NULL) is true when this call settled it, false when it was settled already. Only an ended sale
+ * can be settled: one still in flight or of unknown outcome is `MPP_RESULT_SALE_IN_PROGRESS`
+ * (the message says what to do); a reference not in the journal is `MPP_RESULT_NOT_FOUND`; a
+ * client without a journal is `MPP_RESULT_CONFIG`.
+ *
+ * Ownership: `client`, `reference` are borrowed; `*out_error` as in `mpp_pending_list`.
+ */
+mpp_result mpp_sale_settle(const mpp_client *client, const char *reference, bool *out_settled, mpp_error **out_error);
+
+/**
+ * The start-up resolution: drives every pending sale of the journal to its verdict without ever
+ * charging anything new (an intent still waiting for the terminal is canceled, one on the
+ * terminal is waited for with `options`, or the defaults when NULL; a create whose answer was
+ * lost is looked up). An approved sale not yet booked is handled by `policy`
+ * (`MPP_APPROVED_POLICY_REPORT`, `_SETTLE`, `_REFUND`; any other number is
+ * `MPP_RESULT_INVALID_ARGUMENT`). Gives the sales still pending afterwards; one that could not be
+ * resolved keeps a note (`mpp_pending_sale_note`) saying why and what to do. Blocks the calling
+ * thread.
+ *
+ * Ownership: `client`, `options` are borrowed; on success `*out_list` receives a new list the
+ * caller frees with `mpp_pending_sale_list_free`; `*out_error` as in `mpp_pending_list`.
+ */
+mpp_result mpp_pending_resolve(const mpp_client *client, uint32_t policy, const mpp_wait_options *options, mpp_pending_sale_list **out_list, mpp_error **out_error);
+
+/**
+ * How many sales the list holds (0 when `list` is NULL).
+ *
+ * Ownership: `list` is borrowed.
+ */
+size_t mpp_pending_sale_list_count(const mpp_pending_sale_list *list);
+
+/**
+ * Sale number `index`, or NULL when out of range or `list` is NULL.
+ *
+ * Ownership: `list` is borrowed; the sale is borrowed from `list` (valid until
+ * `mpp_pending_sale_list_free`; never free it).
+ */
+const mpp_pending_sale *mpp_pending_sale_list_get(const mpp_pending_sale_list *list, size_t index);
+
+/**
+ * The list as JSON: an array of objects with the fields `reference`, `api`, `target`, `amount`
+ * (a decimal string), `description`, `state`, `attempt`, `idempotency_key`, `intent_id`,
+ * `verdict`, `payment_id`, `paid`, `note`, `created_at`, `updated_at` (Unix milliseconds).
+ *
+ * Ownership: `list` is borrowed; on success `*out_json` receives a new string the caller frees
+ * with `mpp_string_free`; `*out_error` as in `mpp_pending_list`.
+ */
+mpp_result mpp_pending_sale_list_to_json(const mpp_pending_sale_list *list, char **out_json, mpp_error **out_error);
+
+/**
+ * Frees a pending list and the sales borrowed from it. NULL is a no-op.
+ *
+ * Ownership: takes `list`.
+ */
+void mpp_pending_sale_list_free(mpp_pending_sale_list *list);
+
+/**
+ * The POS's sale reference (the request's external reference), or NULL when `sale` is NULL.
+ *
+ * Ownership: `sale` is borrowed; the string is borrowed from its list.
+ */
+const char *mpp_pending_sale_reference(const mpp_pending_sale *sale);
+
+/**
+ * The API the sale was made on (`"intents"`, `"orders"`), or NULL.
+ *
+ * Ownership: `sale` is borrowed; the string is borrowed from its list.
+ */
+const char *mpp_pending_sale_api(const mpp_pending_sale *sale);
+
+/**
+ * The target (`"pos:<external id>"` or `"device:<device id>"`), or NULL.
+ *
+ * Ownership: `sale` is borrowed; the string is borrowed from its list.
+ */
+const char *mpp_pending_sale_target(const mpp_pending_sale *sale);
+
+/**
+ * The amount in integer cents (0 when `sale` is NULL).
+ *
+ * Ownership: `sale` is borrowed.
+ */
+int64_t mpp_pending_sale_amount_cents(const mpp_pending_sale *sale);
+
+/**
+ * The amount as a decimal string with two decimals (`"12.47"`), or NULL.
+ *
+ * Ownership: `sale` is borrowed; the string is borrowed from its list.
+ */
+const char *mpp_pending_sale_amount_str(const mpp_pending_sale *sale);
+
+/**
+ * The description, or NULL.
+ *
+ * Ownership: `sale` is borrowed; the string is borrowed from its list.
+ */
+const char *mpp_pending_sale_description(const mpp_pending_sale *sale);
+
+/**
+ * Where the sale stands in the journal: `"PLANNED"`, `"SENT"`, `"ON_API"` or `"FINAL"`; NULL
+ * when `sale` is NULL.
+ *
+ * Ownership: `sale` is borrowed; the string is borrowed from its list.
+ */
+const char *mpp_pending_sale_state(const mpp_pending_sale *sale);
+
+/**
+ * The current attempt, from 1 (0 when `sale` is NULL).
+ *
+ * Ownership: `sale` is borrowed.
+ */
+uint32_t mpp_pending_sale_attempt(const mpp_pending_sale *sale);
+
+/**
+ * The current attempt's `X-Idempotency-Key`, or NULL.
+ *
+ * Ownership: `sale` is borrowed; the string is borrowed from its list.
+ */
+const char *mpp_pending_sale_idempotency_key(const mpp_pending_sale *sale);
+
+/**
+ * The current attempt's intent (or order) id, or NULL while it is not known.
+ *
+ * Ownership: `sale` is borrowed; the string is borrowed from its list.
+ */
+const char *mpp_pending_sale_intent_id(const mpp_pending_sale *sale);
+
+/**
+ * The verdict once the sale ended (`"APPROVED"`, `"REJECTED"`, …), or NULL.
+ *
+ * Ownership: `sale` is borrowed; the string is borrowed from its list.
+ */
+const char *mpp_pending_sale_verdict_str(const mpp_pending_sale *sale);
+
+/**
+ * The approved payment's id once paid, or 0.
+ *
+ * Ownership: `sale` is borrowed.
+ */
+uint64_t mpp_pending_sale_payment_id(const mpp_pending_sale *sale);
+
+/**
+ * Whether the sale was paid (verdict `APPROVED`, not refunded): book it, then settle it with
+ * `mpp_sale_settle`. False when `sale` is NULL.
+ *
+ * Ownership: `sale` is borrowed.
+ */
+bool mpp_pending_sale_is_paid(const mpp_pending_sale *sale);
+
+/**
+ * What the POS must know about the sale (an unknown outcome and what to do, a refund), or NULL.
+ *
+ * Ownership: `sale` is borrowed; the string is borrowed from its list.
+ */
+const char *mpp_pending_sale_note(const mpp_pending_sale *sale);
+
+/**
+ * When the sale was first recorded, in Unix milliseconds (0 when `sale` is NULL).
+ *
+ * Ownership: `sale` is borrowed.
+ */
+int64_t mpp_pending_sale_created_at_ms(const mpp_pending_sale *sale);
+
+/**
+ * When the sale last changed, in Unix milliseconds (0 when `sale` is NULL).
+ *
+ * Ownership: `sale` is borrowed.
+ */
+int64_t mpp_pending_sale_updated_at_ms(const mpp_pending_sale *sale);
+
+/**
+ * The sale as JSON (the fields of `mpp_pending_sale_list_to_json`).
+ *
+ * Ownership: `sale` is borrowed; on success `*out_json` receives a new string the caller frees
+ * with `mpp_string_free`; `*out_error` as in `mpp_pending_list`.
+ */
+mpp_result mpp_pending_sale_to_json(const mpp_pending_sale *sale, char **out_json, mpp_error **out_error);
 
 /**
  * Reads a payment (a payment id of a `CLOSED` intent). `MPP_RESULT_NOT_FOUND` when there is no

@@ -28,7 +28,32 @@ fn run(op: &str, input: &Value) -> mppoint::Result<()> {
             if let Some(w) = text(input, "webhook_secret") {
                 b = b.webhook_secret(w);
             }
+            if let Some(j) = text(input, "journal") {
+                b = b.journal(j);
+            }
             b.build().map(drop)
+        }
+        "journal" => {
+            let mut b = Client::builder("t")
+                .base_url("http://127.0.0.1:9")
+                .retry(RetryPolicy::none());
+            let folder = TempFolder::new();
+            if let Some(content) = text(input, "file") {
+                let path = folder.0.join("sales.journal");
+                if !content.is_empty() {
+                    std::fs::write(&path, content).expect("write the journal file");
+                }
+                b = b.journal(path);
+            }
+            let client = b.build()?;
+            match text(input, "call").unwrap_or_default() {
+                "open" => Ok(()),
+                "pending" => client.pending().map(drop),
+                "settle" => client
+                    .settle(text(input, "reference").unwrap_or_default())
+                    .map(drop),
+                other => panic!("unknown journal call {other} in error_cases.json"),
+            }
         }
         "handle_webhook" => {
             let mut b = Client::builder("t")
@@ -75,6 +100,31 @@ fn run(op: &str, input: &Value) -> mppoint::Result<()> {
             panic!("deliberate panic")
         }),
         other => panic!("unknown operation {other} in error_cases.json"),
+    }
+}
+
+/// A new empty folder under the system's temporary folder, removed when dropped.
+struct TempFolder(std::path::PathBuf);
+
+impl TempFolder {
+    fn new() -> TempFolder {
+        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
+        let dir = std::env::temp_dir().join(format!(
+            "mppoint-error-cases-{}-{n}-{nanos}",
+            std::process::id()
+        ));
+        std::fs::create_dir_all(&dir).expect("create a temporary folder");
+        TempFolder(dir)
+    }
+}
+
+impl Drop for TempFolder {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
     }
 }
 

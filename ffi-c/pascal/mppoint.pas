@@ -143,6 +143,11 @@ type
   mpp_card_outcome = Cardinal;
   Pmpp_card_outcome = ^mpp_card_outcome;
 
+  // What `mpp_pending_resolve` does with an approved sale the POS never booked.
+  // /
+  mpp_approved_policy = Cardinal;
+  Pmpp_approved_policy = ^mpp_approved_policy;
+
   // Stops a wait from another thread: pass it to `mpp_wait_options_set_cancel_token`, then call
   // `mpp_cancel_token_cancel` from any thread. Thread-safe. Free it with `mpp_cancel_token_free`
   // once no thread uses it.
@@ -230,6 +235,20 @@ type
   Pmpp_payment_list = ^mpp_payment_list;
   PPmpp_payment_list = ^Pmpp_payment_list;
 
+  // A sale of the journal not yet settled (borrowed from an `mpp_pending_sale_list`). Strings from its
+  // accessors are borrowed from the list.
+  // /
+  mpp_pending_sale = record end;
+  Pmpp_pending_sale = ^mpp_pending_sale;
+  PPmpp_pending_sale = ^Pmpp_pending_sale;
+
+  // The sales of the journal not settled yet (`mpp_pending_list`, `mpp_pending_resolve`).
+  // Immutable; free it with `mpp_pending_sale_list_free`, which also frees the sales borrowed from it.
+  // /
+  mpp_pending_sale_list = record end;
+  Pmpp_pending_sale_list = ^mpp_pending_sale_list;
+  PPmpp_pending_sale_list = ^Pmpp_pending_sale_list;
+
   // A refund as `POST /v1/payments/{id}/refunds` returned it. Immutable; strings from its
   // accessors are borrowed from it.
   // /
@@ -312,6 +331,8 @@ const
   MPP_RESULT_INVALID_SIGNATURE = 20;  // A webhook's `x-signature` did not verify (see `mpp_error_signature_failure`).
   MPP_RESULT_IDEMPOTENCY_KEY_MISMATCH = 21;  // An idempotency key was reused with a different request (amount, external reference or
   MPP_RESULT_ABORTED = 22;  // The caller's own code stopped a sale after its intent was created (a status callback that
+  MPP_RESULT_SALE_IN_PROGRESS = 23;  // With a sale journal: the sale's reference is being charged right now by another process
+  MPP_RESULT_JOURNAL = 24;  // The sale journal cannot be used: its path cannot be created or locked, the file is not a
   MPP_RESULT_NULL_ARGUMENT = 100;  // A pointer argument that must not be NULL was NULL (the error names it).
   MPP_RESULT_INVALID_UTF8 = 101;  // A string argument was not valid UTF-8 (the error names it).
   MPP_RESULT_PANIC = 102;  // A bug inside the library was caught before it could cross into C. Please report it.
@@ -381,6 +402,11 @@ const
   MPP_CARD_OUTCOME_REJECTED = 2;  // The payment is rejected: the intent closes with a rejected payment.
   MPP_CARD_OUTCOME_ERROR = 3;  // The transaction fails: the intent ends as ERROR.
   MPP_CARD_OUTCOME_CONFIRMATION_REQUIRED = 4;  // The terminal cannot confirm: the intent ends as CONFIRMATION_REQUIRED.
+
+  // mpp_approved_policy
+  MPP_APPROVED_POLICY_REPORT = 0;  // Leave it pending, for the POS to book and then settle (the default).
+  MPP_APPROVED_POLICY_SETTLE = 1;  // Settle it: the POS books whatever the journal says was paid.
+  MPP_APPROVED_POLICY_REFUND = 2;  // Refund its payment in full, then settle it: the POS never sold it.
 
 // The version of the library (`"0.1.0"`), never NULL.
 //
@@ -1051,6 +1077,193 @@ function mpp_intent_to_json(intent: Pmpp_intent; out_json: PPAnsiChar; out_error
 // Ownership: takes `intent` (one the caller owns, never one borrowed from a sale).
 // /
 procedure mpp_intent_free(intent: Pmpp_intent); cdecl; external MPPOINT_LIB;
+
+// Keeps a durable sale journal in the SQLite file at `path` (created if absent). With it,
+// `mpp_charge` is idempotent by the request's external reference across processes and restarts:
+// a reference already approved gives that sale again (nothing is charged twice), one in flight is
+// resumed, one being charged by another process is `MPP_RESULT_SALE_IN_PROGRESS`. The journal is
+// opened when the client is built: a path that is a folder, in a folder that does not exist, or
+// a file that is not a journal is `MPP_RESULT_JOURNAL` at `mpp_client_new`, naming the path.
+//
+// Ownership: `config` is borrowed (changed); `path` is borrowed (copied); `*out_error` as in
+// `mpp_config_new`.
+// /
+function mpp_config_set_journal(config: Pmpp_config; path: PAnsiChar; out_error: PPmpp_error): mpp_result; cdecl; external MPPOINT_LIB;
+
+// Sets how long the journal keeps settled sales, in seconds (default 90 days), for
+// reconciliation; older ones are pruned when the journal is opened. A reference reused after
+// that is a new sale.
+//
+// Ownership: `config` is borrowed (changed); `*out_error` as in `mpp_config_new`.
+// /
+function mpp_config_set_journal_retention_secs(config: Pmpp_config; retention_secs: UInt64; out_error: PPmpp_error): mpp_result; cdecl; external MPPOINT_LIB;
+
+// The sales of the client's journal the POS has not settled yet: in flight, of unknown outcome,
+// or ended but not booked. Book each paid one (`mpp_pending_sale_is_paid`), then settle it with
+// `mpp_sale_settle`. A client without a journal is `MPP_RESULT_CONFIG`.
+//
+// Ownership: `client` is borrowed; on success `*out_list` receives a new list the caller frees
+// with `mpp_pending_sale_list_free`; on failure `*out_error` (if `out_error` is not NULL) receives an
+// error the caller frees with `mpp_error_free`.
+// /
+function mpp_pending_list(client: Pmpp_client; out_list: PPmpp_pending_sale_list; out_error: PPmpp_error): mpp_result; cdecl; external MPPOINT_LIB;
+
+// Records that the POS has booked the sale `reference`, exactly once: `*out_settled` (when not
+// NULL) is true when this call settled it, false when it was settled already. Only an ended sale
+// can be settled: one still in flight or of unknown outcome is `MPP_RESULT_SALE_IN_PROGRESS`
+// (the message says what to do); a reference not in the journal is `MPP_RESULT_NOT_FOUND`; a
+// client without a journal is `MPP_RESULT_CONFIG`.
+//
+// Ownership: `client`, `reference` are borrowed; `*out_error` as in `mpp_pending_list`.
+// /
+function mpp_sale_settle(client: Pmpp_client; reference: PAnsiChar; out_settled: PBoolean; out_error: PPmpp_error): mpp_result; cdecl; external MPPOINT_LIB;
+
+// The start-up resolution: drives every pending sale of the journal to its verdict without ever
+// charging anything new (an intent still waiting for the terminal is canceled, one on the
+// terminal is waited for with `options`, or the defaults when NULL; a create whose answer was
+// lost is looked up). An approved sale not yet booked is handled by `policy`
+// (`MPP_APPROVED_POLICY_REPORT`, `_SETTLE`, `_REFUND`; any other number is
+// `MPP_RESULT_INVALID_ARGUMENT`). Gives the sales still pending afterwards; one that could not be
+// resolved keeps a note (`mpp_pending_sale_note`) saying why and what to do. Blocks the calling
+// thread.
+//
+// Ownership: `client`, `options` are borrowed; on success `*out_list` receives a new list the
+// caller frees with `mpp_pending_sale_list_free`; `*out_error` as in `mpp_pending_list`.
+// /
+function mpp_pending_resolve(client: Pmpp_client; policy: Cardinal; options: Pmpp_wait_options; out_list: PPmpp_pending_sale_list; out_error: PPmpp_error): mpp_result; cdecl; external MPPOINT_LIB;
+
+// How many sales the list holds (0 when `list` is NULL).
+//
+// Ownership: `list` is borrowed.
+// /
+function mpp_pending_sale_list_count(list: Pmpp_pending_sale_list): NativeUInt; cdecl; external MPPOINT_LIB;
+
+// Sale number `index`, or NULL when out of range or `list` is NULL.
+//
+// Ownership: `list` is borrowed; the sale is borrowed from `list` (valid until
+// `mpp_pending_sale_list_free`; never free it).
+// /
+function mpp_pending_sale_list_get(list: Pmpp_pending_sale_list; index_: NativeUInt): Pmpp_pending_sale; cdecl; external MPPOINT_LIB;
+
+// The list as JSON: an array of objects with the fields `reference`, `api`, `target`, `amount`
+// (a decimal string), `description`, `state`, `attempt`, `idempotency_key`, `intent_id`,
+// `verdict`, `payment_id`, `paid`, `note`, `created_at`, `updated_at` (Unix milliseconds).
+//
+// Ownership: `list` is borrowed; on success `*out_json` receives a new string the caller frees
+// with `mpp_string_free`; `*out_error` as in `mpp_pending_list`.
+// /
+function mpp_pending_sale_list_to_json(list: Pmpp_pending_sale_list; out_json: PPAnsiChar; out_error: PPmpp_error): mpp_result; cdecl; external MPPOINT_LIB;
+
+// Frees a pending list and the sales borrowed from it. NULL is a no-op.
+//
+// Ownership: takes `list`.
+// /
+procedure mpp_pending_sale_list_free(list: Pmpp_pending_sale_list); cdecl; external MPPOINT_LIB;
+
+// The POS's sale reference (the request's external reference), or NULL when `sale` is NULL.
+//
+// Ownership: `sale` is borrowed; the string is borrowed from its list.
+// /
+function mpp_pending_sale_reference(sale: Pmpp_pending_sale): PAnsiChar; cdecl; external MPPOINT_LIB;
+
+// The API the sale was made on (`"intents"`, `"orders"`), or NULL.
+//
+// Ownership: `sale` is borrowed; the string is borrowed from its list.
+// /
+function mpp_pending_sale_api(sale: Pmpp_pending_sale): PAnsiChar; cdecl; external MPPOINT_LIB;
+
+// The target (`"pos:<external id>"` or `"device:<device id>"`), or NULL.
+//
+// Ownership: `sale` is borrowed; the string is borrowed from its list.
+// /
+function mpp_pending_sale_target(sale: Pmpp_pending_sale): PAnsiChar; cdecl; external MPPOINT_LIB;
+
+// The amount in integer cents (0 when `sale` is NULL).
+//
+// Ownership: `sale` is borrowed.
+// /
+function mpp_pending_sale_amount_cents(sale: Pmpp_pending_sale): Int64; cdecl; external MPPOINT_LIB;
+
+// The amount as a decimal string with two decimals (`"12.47"`), or NULL.
+//
+// Ownership: `sale` is borrowed; the string is borrowed from its list.
+// /
+function mpp_pending_sale_amount_str(sale: Pmpp_pending_sale): PAnsiChar; cdecl; external MPPOINT_LIB;
+
+// The description, or NULL.
+//
+// Ownership: `sale` is borrowed; the string is borrowed from its list.
+// /
+function mpp_pending_sale_description(sale: Pmpp_pending_sale): PAnsiChar; cdecl; external MPPOINT_LIB;
+
+// Where the sale stands in the journal: `"PLANNED"`, `"SENT"`, `"ON_API"` or `"FINAL"`; NULL
+// when `sale` is NULL.
+//
+// Ownership: `sale` is borrowed; the string is borrowed from its list.
+// /
+function mpp_pending_sale_state(sale: Pmpp_pending_sale): PAnsiChar; cdecl; external MPPOINT_LIB;
+
+// The current attempt, from 1 (0 when `sale` is NULL).
+//
+// Ownership: `sale` is borrowed.
+// /
+function mpp_pending_sale_attempt(sale: Pmpp_pending_sale): Cardinal; cdecl; external MPPOINT_LIB;
+
+// The current attempt's `X-Idempotency-Key`, or NULL.
+//
+// Ownership: `sale` is borrowed; the string is borrowed from its list.
+// /
+function mpp_pending_sale_idempotency_key(sale: Pmpp_pending_sale): PAnsiChar; cdecl; external MPPOINT_LIB;
+
+// The current attempt's intent (or order) id, or NULL while it is not known.
+//
+// Ownership: `sale` is borrowed; the string is borrowed from its list.
+// /
+function mpp_pending_sale_intent_id(sale: Pmpp_pending_sale): PAnsiChar; cdecl; external MPPOINT_LIB;
+
+// The verdict once the sale ended (`"APPROVED"`, `"REJECTED"`, …), or NULL.
+//
+// Ownership: `sale` is borrowed; the string is borrowed from its list.
+// /
+function mpp_pending_sale_verdict_str(sale: Pmpp_pending_sale): PAnsiChar; cdecl; external MPPOINT_LIB;
+
+// The approved payment's id once paid, or 0.
+//
+// Ownership: `sale` is borrowed.
+// /
+function mpp_pending_sale_payment_id(sale: Pmpp_pending_sale): UInt64; cdecl; external MPPOINT_LIB;
+
+// Whether the sale was paid (verdict `APPROVED`, not refunded): book it, then settle it with
+// `mpp_sale_settle`. False when `sale` is NULL.
+//
+// Ownership: `sale` is borrowed.
+// /
+function mpp_pending_sale_is_paid(sale: Pmpp_pending_sale): Boolean; cdecl; external MPPOINT_LIB;
+
+// What the POS must know about the sale (an unknown outcome and what to do, a refund), or NULL.
+//
+// Ownership: `sale` is borrowed; the string is borrowed from its list.
+// /
+function mpp_pending_sale_note(sale: Pmpp_pending_sale): PAnsiChar; cdecl; external MPPOINT_LIB;
+
+// When the sale was first recorded, in Unix milliseconds (0 when `sale` is NULL).
+//
+// Ownership: `sale` is borrowed.
+// /
+function mpp_pending_sale_created_at_ms(sale: Pmpp_pending_sale): Int64; cdecl; external MPPOINT_LIB;
+
+// When the sale last changed, in Unix milliseconds (0 when `sale` is NULL).
+//
+// Ownership: `sale` is borrowed.
+// /
+function mpp_pending_sale_updated_at_ms(sale: Pmpp_pending_sale): Int64; cdecl; external MPPOINT_LIB;
+
+// The sale as JSON (the fields of `mpp_pending_sale_list_to_json`).
+//
+// Ownership: `sale` is borrowed; on success `*out_json` receives a new string the caller frees
+// with `mpp_string_free`; `*out_error` as in `mpp_pending_list`.
+// /
+function mpp_pending_sale_to_json(sale: Pmpp_pending_sale; out_json: PPAnsiChar; out_error: PPmpp_error): mpp_result; cdecl; external MPPOINT_LIB;
 
 // Reads a payment (a payment id of a `CLOSED` intent). `MPP_RESULT_NOT_FOUND` when there is no
 // such payment.

@@ -61,7 +61,7 @@ pub unsafe extern "C" fn mpp_config_free(config: *mut mpp_config) {
 }
 
 /// Runs a change to the builder; on failure the config is left as it was.
-fn edit(
+pub(crate) fn edit(
     function: &'static str,
     config: *mut mpp_config,
     out_error: *mut *mut mpp_error,

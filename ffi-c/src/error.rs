@@ -72,6 +72,14 @@ pub enum mpp_result {
     /// failed, an abort): the error carries the intent id and the key; cancel the intent or wait
     /// for it again.
     Aborted = 22,
+    /// With a sale journal: the sale's reference is being charged right now by another process
+    /// (or thread), or it has no verdict yet to settle. Nothing was sent: wait for that charge to
+    /// end, then ask again.
+    SaleInProgress = 23,
+    /// The sale journal cannot be used: its path cannot be created or locked, the file is not a
+    /// journal, was written by a newer version, or is damaged. The message names the path and
+    /// what to do. Nothing was charged.
+    Journal = 24,
     /// A pointer argument that must not be NULL was NULL (the error names it).
     NullArgument = 100,
     /// A string argument was not valid UTF-8 (the error names it).
@@ -83,7 +91,7 @@ pub enum mpp_result {
 /// The one table of result codes: each code, its stable name, and the core kind it stands for
 /// (`None` for the C layer's own codes). `ALL`, `of_kind`, `name`, `mpp_result_str` and the tests
 /// all read it; a new code is one new row (and its variant above, for the header).
-const TABLE: [(mpp_result, &CStr, Option<ErrorKind>); 27] = [
+const TABLE: [(mpp_result, &CStr, Option<ErrorKind>); 29] = [
     (mpp_result::Ok, c"OK", None),
     (
         mpp_result::InvalidArgument,
@@ -159,6 +167,12 @@ const TABLE: [(mpp_result, &CStr, Option<ErrorKind>); 27] = [
         Some(ErrorKind::IdempotencyKeyMismatch),
     ),
     (mpp_result::Aborted, c"ABORTED", Some(ErrorKind::Aborted)),
+    (
+        mpp_result::SaleInProgress,
+        c"SALE_IN_PROGRESS",
+        Some(ErrorKind::SaleInProgress),
+    ),
+    (mpp_result::Journal, c"JOURNAL", Some(ErrorKind::Journal)),
     (mpp_result::NullArgument, c"NULL_ARGUMENT", None),
     (mpp_result::InvalidUtf8, c"INVALID_UTF8", None),
     (mpp_result::Panic, c"PANIC", Some(ErrorKind::Panic)),
@@ -649,6 +663,8 @@ mod tests {
             (20, "INVALID_SIGNATURE"),
             (21, "IDEMPOTENCY_KEY_MISMATCH"),
             (22, "ABORTED"),
+            (23, "SALE_IN_PROGRESS"),
+            (24, "JOURNAL"),
             (100, "NULL_ARGUMENT"),
             (101, "INVALID_UTF8"),
             (102, "PANIC"),

@@ -75,7 +75,7 @@ impl mpp_wait_options {
     }
 }
 
-fn wait_options(opts: *const mpp_wait_options) -> WaitOptions {
+pub(crate) fn wait_options(opts: *const mpp_wait_options) -> WaitOptions {
     opt_ref(opts).map_or_else(WaitOptions::new, mpp_wait_options::core)
 }
 

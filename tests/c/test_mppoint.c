@@ -110,6 +110,36 @@ static char *counters(void) {
     return json;
 }
 
+/* How many intents (or orders) the simulator saw created, in all. */
+static unsigned long long intents_created(void) {
+    char *json = counters();
+    const char *at = json != NULL ? strstr(json, "\"intents_created\":") : NULL;
+    unsigned long long n = at != NULL ? strtoull(at + strlen("\"intents_created\":"), NULL, 10) : 0;
+    mpp_string_free(json);
+    return n;
+}
+
+/* Makes a new empty folder under /tmp; its path goes to `dir`. */
+static void temp_folder(char *dir, size_t size) {
+    snprintf(dir, size, "/tmp/mppoint-c-journal.XXXXXX");
+    CHECK(mkdtemp(dir) != NULL);
+}
+
+/* Removes a folder made by temp_folder, with everything in it. */
+static void remove_folder(const char *dir) {
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    CHECK(system(cmd) == 0);
+}
+
+static void write_file(const char *path, const char *content) {
+    FILE *f = fopen(path, "wb");
+    CHECK(f != NULL);
+    if (f == NULL) return;
+    fputs(content, f);
+    fclose(f);
+}
+
 /* A sentinel that out-params must still hold after a failed call. */
 static char SENTINEL_STORAGE;
 #define SENTINEL ((void *)&SENTINEL_STORAGE)
@@ -118,19 +148,21 @@ static char SENTINEL_STORAGE;
 
 static void test_version_and_names(void) {
     uint32_t codes[] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20,
-                        21, 22, 100, 101, 102};
+                        21, 22, 23, 24, 100, 101, 102};
     const char *names[] = {"OK", "INVALID_ARGUMENT", "INVALID_AMOUNT", "CONFIG", "UNAUTHORIZED",
                            "FORBIDDEN", "NOT_FOUND", "BAD_REQUEST", "ALREADY_QUEUED",
                            "CANNOT_CANCEL", "CONFLICT", "RATE_LIMITED", "SERVER", "API",
                            "OUTCOME_UNKNOWN", "NETWORK", "TIMEOUT", "DECODE", "WAIT_TIMEOUT",
                            "CANCELED", "INVALID_SIGNATURE", "IDEMPOTENCY_KEY_MISMATCH",
-                           "ABORTED", "NULL_ARGUMENT", "INVALID_UTF8", "PANIC"};
+                           "ABORTED", "SALE_IN_PROGRESS", "JOURNAL", "NULL_ARGUMENT",
+                           "INVALID_UTF8", "PANIC"};
     size_t i;
     CHECK_STR(mpp_version(), "0.1.0");
     for (i = 0; i < sizeof codes / sizeof codes[0]; i++) CHECK_STR(mpp_result_str(codes[i]), names[i]);
     CHECK(MPP_RESULT_NOT_FOUND == 6 && MPP_RESULT_PANIC == 102 && MPP_RESULT_OK == 0);
     CHECK(MPP_RESULT_IDEMPOTENCY_KEY_MISMATCH == 21 && MPP_RESULT_ABORTED == 22);
-    CHECK_STR(mpp_result_str(23), "UNKNOWN");
+    CHECK(MPP_RESULT_SALE_IN_PROGRESS == 23 && MPP_RESULT_JOURNAL == 24);
+    CHECK_STR(mpp_result_str(25), "UNKNOWN");
     CHECK_STR(mpp_result_str(0xFFFFFFFFu), "UNKNOWN");
     CHECK_STR(mpp_status_str(MPP_STATUS_ON_TERMINAL), "ON_TERMINAL");
     CHECK_STR(mpp_status_str(MPP_STATUS_CONFIRMATION_REQUIRED), "CONFIRMATION_REQUIRED");
@@ -1717,6 +1749,191 @@ static void test_panic_is_caught(void) {
     CHECK(mpp_test_panic(NULL) == MPP_RESULT_PANIC);
 }
 
+/* ---------------------------------------------------------------- the sale journal */
+
+/* A client of the simulator whose sale journal is the file at `path`; NULL when it cannot be
+   built (the error lands in *e). */
+static mpp_client *journal_client(const char *path, mpp_error **e) {
+    mpp_config *cfg = NULL;
+    mpp_client *client = NULL;
+    mpp_result rc;
+    CHECK_OK(mpp_config_new(mpp_simulator_access_token(SIM), &cfg, e), e);
+    CHECK_OK(mpp_config_set_base_url(cfg, mpp_simulator_base_url(SIM), e), e);
+    CHECK_OK(mpp_config_set_site(cfg, MPP_SITE_MLB, e), e);
+    CHECK_OK(mpp_config_set_journal_retention_secs(cfg, 30 * 24 * 3600, e), e);
+    rc = mpp_config_set_journal(cfg, path, e);
+    if (rc == MPP_RESULT_OK) rc = mpp_client_new(cfg, &client, e);
+    mpp_config_free(cfg);
+    return rc == MPP_RESULT_OK ? client : NULL;
+}
+
+/* One sale of `reference` through `client` (approved: the amount ends in .00). */
+static mpp_sale *journal_charge(const mpp_client *client, const char *reference) {
+    mpp_intent_request *req = NULL;
+    mpp_wait_options *wo = quick_wait(60000);
+    mpp_sale *sale = NULL;
+    mpp_error *e = NULL;
+    CHECK_OK(mpp_intent_request_new("10.00", "journal sale", reference, &req, &e), &e);
+    CHECK_OK(mpp_charge(client, MPP_TARGET_POS, POS1, req, wo, &sale, &e), &e);
+    mpp_error_free(e);
+    mpp_wait_options_free(wo);
+    mpp_intent_request_free(req);
+    return sale;
+}
+
+static void test_journal(void) {
+    char dir[256], path[512], notes[512];
+    mpp_client *client, *again;
+    mpp_sale *first, *second, *third;
+    mpp_pending_sale_list *list = (mpp_pending_sale_list *)SENTINEL;
+    const mpp_pending_sale *p;
+    mpp_error *e = NULL;
+    unsigned long long created;
+    uint64_t payment_id = 0;
+    bool settled = false;
+    char *json = NULL;
+
+    temp_folder(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/sales.journal", dir);
+    client = journal_client(path, &e);
+    CHECK(client != NULL);
+    if (client == NULL) {
+        reset_error(&e);
+        remove_folder(dir);
+        return;
+    }
+
+    /* A sale approved, then rung again with the same reference: the same sale, one create. */
+    created = intents_created();
+    first = journal_charge(client, "order-c-journal-1");
+    CHECK(first != NULL && mpp_sale_verdict(first) == MPP_VERDICT_APPROVED);
+    if (first != NULL && mpp_sale_approved_payment(first) != NULL) {
+        payment_id = mpp_payment_id(mpp_sale_approved_payment(first));
+    }
+    CHECK(payment_id != 0);
+    second = journal_charge(client, "order-c-journal-1");
+    CHECK(second != NULL && mpp_sale_verdict(second) == MPP_VERDICT_APPROVED);
+    CHECK(second != NULL && mpp_sale_approved_payment(second) != NULL &&
+          mpp_payment_id(mpp_sale_approved_payment(second)) == payment_id);
+    CHECK(first != NULL && second != NULL &&
+          strcmp(mpp_intent_id(mpp_sale_intent(first)), mpp_intent_id(mpp_sale_intent(second))) == 0);
+    CHECK(intents_created() == created + 1);
+
+    /* After a restart (another client of the same file): still the same sale, no create. */
+    again = journal_client(path, &e);
+    CHECK(again != NULL);
+    third = again != NULL ? journal_charge(again, "order-c-journal-1") : NULL;
+    CHECK(third != NULL && mpp_sale_approved_payment(third) != NULL &&
+          mpp_payment_id(mpp_sale_approved_payment(third)) == payment_id);
+    CHECK(intents_created() == created + 1);
+
+    /* It is pending until the POS books it. */
+    CHECK_OK(mpp_pending_list(client, &list, &e), &e);
+    CHECK(list != (mpp_pending_sale_list *)SENTINEL && mpp_pending_sale_list_count(list) == 1);
+    p = mpp_pending_sale_list_get(list, 0);
+    CHECK(p != NULL);
+    CHECK_STR(mpp_pending_sale_reference(p), "order-c-journal-1");
+    CHECK(mpp_pending_sale_is_paid(p));
+    CHECK(mpp_pending_sale_payment_id(p) == payment_id);
+    CHECK_STR(mpp_pending_sale_state(p), "FINAL");
+    CHECK_STR(mpp_pending_sale_verdict_str(p), "APPROVED");
+    CHECK_STR(mpp_pending_sale_amount_str(p), "10.00");
+    CHECK(mpp_pending_sale_amount_cents(p) == 1000);
+    CHECK_STR(mpp_pending_sale_api(p), "intents");
+    CHECK_STR(mpp_pending_sale_target(p), "pos:" POS1);
+    CHECK_STR(mpp_pending_sale_description(p), "journal sale");
+    CHECK(mpp_pending_sale_attempt(p) == 1);
+    CHECK(first != NULL && p != NULL &&
+          strcmp(mpp_pending_sale_intent_id(p), mpp_intent_id(mpp_sale_intent(first))) == 0);
+    CHECK(mpp_pending_sale_idempotency_key(p) != NULL);
+    CHECK(mpp_pending_sale_note(p) == NULL);
+    CHECK(mpp_pending_sale_created_at_ms(p) > 0 &&
+          mpp_pending_sale_updated_at_ms(p) >= mpp_pending_sale_created_at_ms(p));
+    CHECK(mpp_pending_sale_list_get(list, 1) == NULL);
+    CHECK_OK(mpp_pending_sale_list_to_json(list, &json, &e), &e);
+    CHECK_CONTAINS(json, "\"reference\":\"order-c-journal-1\"");
+    CHECK_CONTAINS(json, "\"paid\":true");
+    mpp_string_free(json);
+    json = NULL;
+    CHECK_OK(mpp_pending_sale_to_json(p, &json, &e), &e);
+    CHECK_CONTAINS(json, "\"amount\":\"10.00\"");
+    mpp_string_free(json);
+    mpp_pending_sale_list_free(list);
+
+    /* Booked once: settle says true, then false; then nothing is pending. */
+    CHECK_OK(mpp_sale_settle(client, "order-c-journal-1", &settled, &e), &e);
+    CHECK(settled);
+    CHECK_OK(mpp_sale_settle(again, "order-c-journal-1", &settled, &e), &e);
+    CHECK(!settled);
+    CHECK_OK(mpp_sale_settle(client, "order-c-journal-1", NULL, &e), &e);
+    list = NULL;
+    CHECK_OK(mpp_pending_list(client, &list, &e), &e);
+    CHECK(mpp_pending_sale_list_count(list) == 0);
+    mpp_pending_sale_list_free(list);
+    list = NULL;
+    CHECK_OK(mpp_pending_resolve(client, MPP_APPROVED_POLICY_REPORT, NULL, &list, &e), &e);
+    CHECK(mpp_pending_sale_list_count(list) == 0);
+    mpp_pending_sale_list_free(list);
+    list = (mpp_pending_sale_list *)SENTINEL;
+    CHECK_RC(MPP_RESULT_INVALID_ARGUMENT, mpp_pending_resolve(client, 9, NULL, &list, &e), &e);
+    CHECK_STR(mpp_error_field(e), "approved_policy");
+    CHECK(list == (mpp_pending_sale_list *)SENTINEL);
+    reset_error(&e);
+
+    /* A reference the journal does not have. */
+    settled = true;
+    CHECK_RC(MPP_RESULT_NOT_FOUND, mpp_sale_settle(client, "order-c-unknown", &settled, &e), &e);
+    CHECK_CONTAINS(mpp_error_message(e), "is not in the journal");
+    CHECK(settled);
+    reset_error(&e);
+
+    /* NULLs and bad text. */
+    CHECK_RC(MPP_RESULT_NULL_ARGUMENT, mpp_pending_list(NULL, &list, &e), &e);
+    reset_error(&e);
+    CHECK_RC(MPP_RESULT_NULL_ARGUMENT, mpp_pending_list(client, NULL, &e), &e);
+    reset_error(&e);
+    CHECK_RC(MPP_RESULT_NULL_ARGUMENT, mpp_sale_settle(client, NULL, &settled, &e), &e);
+    reset_error(&e);
+    CHECK_RC(MPP_RESULT_INVALID_UTF8, mpp_sale_settle(client, BAD_UTF8, &settled, &e), &e);
+    reset_error(&e);
+    CHECK_RC(MPP_RESULT_NULL_ARGUMENT, mpp_pending_resolve(client, 0, NULL, NULL, &e), &e);
+    reset_error(&e);
+    CHECK_RC(MPP_RESULT_NULL_ARGUMENT, mpp_config_set_journal(NULL, path, &e), &e);
+    reset_error(&e);
+    CHECK(mpp_pending_sale_list_count(NULL) == 0 && mpp_pending_sale_list_get(NULL, 0) == NULL);
+    CHECK(mpp_pending_sale_reference(NULL) == NULL && !mpp_pending_sale_is_paid(NULL));
+    CHECK(mpp_pending_sale_payment_id(NULL) == 0 && mpp_pending_sale_amount_cents(NULL) == 0);
+    mpp_pending_sale_list_free(NULL);
+
+    /* A client without a journal has no pending sales to list. */
+    CHECK_RC(MPP_RESULT_CONFIG, mpp_pending_list(CLIENT, &list, &e), &e);
+    CHECK_CONTAINS(mpp_error_message(e), "no sale journal");
+    reset_error(&e);
+
+    /* A bad journal path: a folder, a file that is not a journal. The message names the path. */
+    CHECK(journal_client(dir, &e) == NULL);
+    CHECK(mpp_error_code(e) == MPP_RESULT_JOURNAL);
+    CHECK_STR(mpp_error_code_name(e), "JOURNAL");
+    CHECK_CONTAINS(mpp_error_message(e), dir);
+    CHECK_CONTAINS(mpp_error_message(e), "this is a folder");
+    reset_error(&e);
+    snprintf(notes, sizeof notes, "%s/notes.txt", dir);
+    write_file(notes, "These are the shop's notes, not a sale journal.\n");
+    CHECK(journal_client(notes, &e) == NULL);
+    CHECK(mpp_error_code(e) == MPP_RESULT_JOURNAL);
+    CHECK_CONTAINS(mpp_error_message(e), notes);
+    CHECK_CONTAINS(mpp_error_message(e), "not a sale journal");
+    reset_error(&e);
+
+    mpp_sale_free(first);
+    mpp_sale_free(second);
+    mpp_sale_free(third);
+    mpp_client_free(again);
+    mpp_client_free(client);
+    mpp_error_free(e);
+    remove_folder(dir);
+}
+
 /* ---------------------------------------------------------------- the shared error table */
 
 /* The input of a case as C takes it: `c_input` when the case has one, else `input`. */
@@ -1743,6 +1960,9 @@ static mpp_result run_error_case(const char *op, const jnode *in, mpp_error **e)
         }
         if (rc == MPP_RESULT_OK && j_str(in, "webhook_secret") != NULL) {
             rc = mpp_config_set_webhook_secret(cfg, j_str(in, "webhook_secret"), e);
+        }
+        if (rc == MPP_RESULT_OK && j_str(in, "journal") != NULL) {
+            rc = mpp_config_set_journal(cfg, j_str(in, "journal"), e);
         }
         if (rc == MPP_RESULT_OK && (get || j_str(in, "base_url") != NULL)) {
             rc = mpp_config_set_base_url(cfg, get ? "http://127.0.0.1:9" : j_str(in, "base_url"), e);
@@ -1788,6 +2008,33 @@ static mpp_result run_error_case(const char *op, const jnode *in, mpp_error **e)
         }
         mpp_client_free(client);
         mpp_config_free(cfg);
+    } else if (strcmp(op, "journal") == 0) {
+        mpp_config *cfg = NULL;
+        mpp_client *client = NULL;
+        const char *content = j_str(in, "file");
+        const char *call = j_str(in, "call");
+        char dir[256], path[512];
+        temp_folder(dir, sizeof dir);
+        snprintf(path, sizeof path, "%s/sales.journal", dir);
+        rc = mpp_config_new("t", &cfg, e);
+        if (rc == MPP_RESULT_OK) rc = mpp_config_set_base_url(cfg, "http://127.0.0.1:9", e);
+        if (rc == MPP_RESULT_OK) rc = mpp_config_set_retry(cfg, 1, 250, 5000, true, e);
+        if (rc == MPP_RESULT_OK && content != NULL) {
+            if (content[0] != '\0') write_file(path, content);
+            rc = mpp_config_set_journal(cfg, path, e);
+        }
+        if (rc == MPP_RESULT_OK) rc = mpp_client_new(cfg, &client, e);
+        if (rc == MPP_RESULT_OK && strcmp(call, "pending") == 0) {
+            mpp_pending_sale_list *list = NULL;
+            rc = mpp_pending_list(client, &list, e);
+            mpp_pending_sale_list_free(list);
+        } else if (rc == MPP_RESULT_OK && strcmp(call, "settle") == 0) {
+            bool settled = false;
+            rc = mpp_sale_settle(client, j_str(in, "reference"), &settled, e);
+        }
+        mpp_client_free(client);
+        mpp_config_free(cfg);
+        remove_folder(dir);
     } else if (strcmp(op, "panic") == 0) {
         rc = mpp_test_panic(e);
     } else {
@@ -2109,6 +2356,7 @@ int main(int argc, char **argv) {
     run("webhooks and shared fixtures", test_webhooks);
     run("a webhook delivery wakes a wait", test_webhook_wakes_a_wait);
     run("a panic becomes MPP_RESULT_PANIC", test_panic_is_caught);
+    run("the sale journal: one charge per reference, pending, settle", test_journal);
     run("the shared error table (tests/fixtures/error_cases.json)", test_shared_error_table);
     run("16 threads share one client", test_sixteen_threads_share_one_client);
     run("the Orders API: the same calls", test_orders_api);
