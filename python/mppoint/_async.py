@@ -24,6 +24,7 @@ import asyncio
 import concurrent.futures
 import functools
 import inspect
+import os
 import queue
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
@@ -31,12 +32,14 @@ from decimal import Decimal
 from typing import Any, Literal, TypeVar, Union
 
 from ._models import (
+    ApprovedPolicy,
     Device,
     DevicePage,
     Intent,
     Notification,
     PaidSale,
     Payment,
+    PendingSale,
     Refund,
     SettableMode,
     Site,
@@ -176,6 +179,8 @@ class AsyncClient:
         allow_insecure_http: bool = False,
         api: Literal["intents", "orders"] | None = None,
         webhook_secret: str | None = None,
+        journal: str | os.PathLike[str] | None = None,
+        journal_retention: float | None = None,
     ) -> None:
         # Building reads no network: done here, so a bad option raises at once, as with Client.
         self._client = Client(
@@ -197,6 +202,8 @@ class AsyncClient:
             allow_insecure_http=allow_insecure_http,
             api=api,
             webhook_secret=webhook_secret,
+            journal=journal,
+            journal_retention=journal_retention,
         )
 
     @classmethod
@@ -384,6 +391,36 @@ class AsyncClient:
     ) -> Notification:
         # Verifying and ringing the waiting sales reads no network: done on the loop.
         return self._client.handle_webhook(headers, body, query)
+
+    async def pending(self) -> list[PendingSale]:
+        """The sales of the journal not settled yet (see :meth:`Client.pending`)."""
+        return await self._read(self._client.pending)
+
+    async def settle(self, reference: str) -> bool:
+        """Records that the POS has booked the sale (see :meth:`Client.settle`); once started it
+        is let finish, so a cancelled task's ``CancelledError`` says whether it was settled."""
+        return await self._change(
+            functools.partial(self._client.settle, reference), f"the settle of sale {reference}"
+        )
+
+    async def resolve_pending(
+        self,
+        policy: ApprovedPolicy = "report",
+        *,
+        timeout: float | None = None,
+        poll_interval: float | None = None,
+        on_status: StatusCallback | None = None,
+        cancel: CancelToken | None = None,
+    ) -> list[PendingSale]:
+        """The start-up resolution (see :meth:`Client.resolve_pending`), off the event loop.
+        Cancelling the task stops its waits through ``cancel`` (or a token of its own)."""
+
+        def run(token: CancelToken, cb: Callable[[Intent], None] | None) -> list[PendingSale]:
+            return self._client.resolve_pending(
+                policy, timeout=timeout, poll_interval=poll_interval, on_status=cb, cancel=token
+            )
+
+        return await self._wait(run, cancel, on_status)
 
     async def sale_for(self, intent_id: str) -> PaidSale | UnpaidSale:
         return await self._read(functools.partial(self._client.sale_for, intent_id))

@@ -32,6 +32,8 @@ __all__ = [
     "PaidSale",
     "UnpaidSale",
     "Notification",
+    "PendingSale",
+    "ApprovedPolicy",
 ]
 
 
@@ -273,6 +275,38 @@ class Notification(_Model):
     #: Derived: the same for every delivery of the same event (``{intent id}:{STATUS}``): drop
     #: notifications whose key was already handled.
     dedup_key: str = _derived()
+
+
+#: What ``resolve_pending`` does with an approved sale the POS never booked: leave it pending
+#: (``"report"``, the default), settle it (``"settle"``), or refund it in full, then settle it
+#: (``"refund"``).
+ApprovedPolicy = Literal["report", "settle", "refund"]
+
+
+@dataclass(frozen=True, slots=True)
+class PendingSale(_Model):
+    """A sale of the journal not yet settled (``client.pending()``): in flight, of unknown
+    outcome, or ended but not booked. Book each ``paid`` one, then ``client.settle(reference)``.
+
+    ``state`` is ``PLANNED``, ``SENT``, ``ON_API`` or ``FINAL``; ``verdict`` is set once final;
+    ``note`` says what the POS must know (an unknown outcome and what to do, a refund).
+    ``created_at`` and ``updated_at`` are Unix milliseconds."""
+
+    reference: str
+    api: Literal["intents", "orders"]
+    target: str
+    amount: Decimal
+    description: str
+    state: str
+    attempt: int
+    idempotency_key: str
+    intent_id: Optional[str]
+    verdict: Optional[Verdict]
+    payment_id: Optional[int]
+    paid: bool
+    note: Optional[str]
+    created_at: int
+    updated_at: int
 
 
 def _instant(unix_seconds: int, microseconds: int, offset_seconds: int) -> datetime.datetime:

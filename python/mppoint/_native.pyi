@@ -1,11 +1,13 @@
 # Hand-written stubs of the native module (python/src/*.rs). Keep them in step with the Rust code:
 # tests/test_typing.py runs mypy --strict on them and on a typed usage example.
 
+import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, Literal, final
 
 from ._models import (
+    ApprovedPolicy,
     CardOutcome,
     Device,
     DevicePage,
@@ -13,6 +15,7 @@ from ._models import (
     Notification,
     PaidSale,
     Payment,
+    PendingSale,
     Refund,
     UnpaidSale,
     SettableMode,
@@ -81,6 +84,8 @@ class Client:
         allow_insecure_http: bool = False,
         api: Literal["intents", "orders"] | None = None,
         webhook_secret: str | None = None,
+        journal: str | os.PathLike[str] | None = None,
+        journal_retention: float | None = None,
     ) -> Client: ...
     def handle_webhook(
         self,
@@ -136,6 +141,17 @@ class Client:
         cancel: CancelToken | None = None,
     ) -> PaidSale | UnpaidSale: ...
     def sale_for(self, intent_id: str) -> PaidSale | UnpaidSale: ...
+    def pending(self) -> list[PendingSale]: ...
+    def settle(self, reference: str) -> bool: ...
+    def resolve_pending(
+        self,
+        policy: ApprovedPolicy = "report",
+        *,
+        timeout: float | None = None,
+        poll_interval: float | None = None,
+        on_status: Callable[[Intent], object] | None = None,
+        cancel: CancelToken | None = None,
+    ) -> list[PendingSale]: ...
     def find_payments(self, external_reference: str) -> list[Payment]: ...
     def list_devices(
         self,

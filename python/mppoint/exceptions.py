@@ -43,6 +43,8 @@ __all__ = [
     "IdempotencyKeyMismatchError",
     "AbortedError",
     "PanicError",
+    "SaleInProgressError",
+    "JournalError",
 ]
 
 
@@ -71,6 +73,8 @@ ErrorCode = Literal[
     "IDEMPOTENCY_KEY_MISMATCH",
     "ABORTED",
     "PANIC",
+    "SALE_IN_PROGRESS",
+    "JOURNAL",
 ]
 
 #: Why a webhook signature was refused (:attr:`Error.signature_failure`).
@@ -302,11 +306,29 @@ class AbortedError(Error):
     ``idempotency_key`` say which: cancel the intent or wait for it again."""
 
     code = "ABORTED"
+
+
 class PanicError(Error):
     """A bug inside mppoint was caught before it reached Python (a Rust panic). Please report it
     with the message."""
 
     code = "PANIC"
+
+
+class SaleInProgressError(Error):
+    """With a sale journal: the sale's reference is being charged right now by another process
+    (or thread), or it has no verdict yet to settle. Nothing was sent: wait for that charge to
+    end, then ask again (``external_reference`` names the sale)."""
+
+    code = "SALE_IN_PROGRESS"
+
+
+class JournalError(Error):
+    """The sale journal cannot be used: its path is a folder or in a folder that does not exist,
+    the file is not a journal, was written by a newer version, or is damaged. The message names
+    the path and what to do. Nothing was charged."""
+
+    code = "JOURNAL"
 
 
 #: The class of each core error code.
@@ -336,6 +358,8 @@ BY_CODE: dict[str, type[Error]] = {
         IdempotencyKeyMismatchError,
         AbortedError,
         PanicError,
+        SaleInProgressError,
+        JournalError,
     )
 }
 

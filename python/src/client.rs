@@ -223,7 +223,8 @@ impl PyClient {
     #[pyo3(signature = (access_token, *, base_url=None, site=None, timeout=None, connect_timeout=None,
         retries=None, integrator_id=None, platform_id=None, corporation_id=None, user_agent=None,
         proxy=None, no_proxy=false, extra_root_certs=None, amount_limits=None,
-        resend_ambiguous_creates=false, allow_insecure_http=false, api=None, webhook_secret=None))]
+        resend_ambiguous_creates=false, allow_insecure_http=false, api=None, webhook_secret=None,
+        journal=None, journal_retention=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -245,6 +246,8 @@ impl PyClient {
         allow_insecure_http: bool,
         api: Option<Text>,
         webhook_secret: Option<Text>,
+        journal: Option<std::path::PathBuf>,
+        journal_retention: Option<Real>,
     ) -> PyResult<Self> {
         // Extracted by hand so that no message can ever quote the token.
         let token: String = match access_token.cast::<PyString>() {
@@ -321,6 +324,17 @@ impl PyClient {
         }
         if let Some(w) = webhook_secret {
             b = b.webhook_secret(w);
+        }
+        if let Some(j) = journal {
+            b = b.journal(j);
+        }
+        if let Some(r) = journal_retention {
+            b = b.journal_retention(seconds(
+                py,
+                "journal_retention",
+                r.0,
+                ErrorKind::InvalidArgument,
+            )?);
         }
         crate::reset_logging_cache();
         let inner = detached(py, "build the client", || b.build())?;
@@ -510,6 +524,54 @@ impl PyClient {
             return Err(e);
         }
         convert::sale(py, &sold.py(py)?)
+    }
+
+    /// The sales of the journal not settled yet (in flight, of unknown outcome, or ended but not
+    /// booked): book each paid one, then `settle` it. Without a journal, a ConfigError.
+    fn pending<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let client = &self.inner;
+        let sales = detached(py, "list the pending sales", || client.pending())?;
+        convert::pending_sales(py, &sales)
+    }
+
+    /// Records that the POS has booked the sale `reference`, exactly once: True when this call
+    /// settled it, False when it was settled already.
+    fn settle(&self, py: Python<'_>, reference: Text) -> PyResult<bool> {
+        let client = &self.inner;
+        detached(py, "settle the sale", || client.settle(&reference))
+    }
+
+    /// The start-up resolution: drives every pending sale of the journal to its verdict without
+    /// charging anything new; `policy` ("report", "settle", "refund") says what to do with an
+    /// approved sale never booked. Returns the sales still pending.
+    #[pyo3(signature = (policy=None, *, timeout=None, poll_interval=None, on_status=None,
+        cancel=None),
+        text_signature = "($self, policy='report', *, timeout=None, poll_interval=None, on_status=None, cancel=None)")]
+    fn resolve_pending<'py>(
+        &self,
+        py: Python<'py>,
+        policy: Option<Text>,
+        timeout: Option<Real>,
+        poll_interval: Option<Real>,
+        on_status: Option<Bound<'py, PyAny>>,
+        cancel: Option<Bound<'py, PyCancelToken>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let policy = match policy {
+            Some(p) => mppoint::ApprovedPolicy::parse(&p).py(py)?,
+            None => mppoint::ApprovedPolicy::default(),
+        };
+        let wait = PyWait::new(py, timeout, poll_interval, on_status, cancel)?;
+        let client = &self.inner;
+        let opts = &wait.opts;
+        let resolved = py.detach(|| {
+            mppoint::error::catch_panic("resolve the pending sales", || {
+                client.resolve_pending(policy, opts)
+            })
+        });
+        if let Some(e) = wait.take_failure(py, None, None) {
+            return Err(e);
+        }
+        convert::pending_sales(py, &resolved.py(py)?)
     }
 
     /// Reads an intent that has ended, looks up its payments and gives the verdict (from the API

@@ -327,6 +327,7 @@ model!(refund_cls, "Refund");
 model!(paid_sale_cls, "PaidSale");
 model!(unpaid_sale_cls, "UnpaidSale");
 model!(notification_cls, "Notification");
+model!(pending_sale_cls, "PendingSale");
 model!(instant_fn, "_instant");
 
 fn call<'py>(cls: &Bound<'py, PyAny>, args: Vec<Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
@@ -447,6 +448,42 @@ pub fn refund<'py>(py: Python<'py>, r: &Refund) -> PyResult<Bound<'py, PyAny>> {
             any(py, r.date_created.as_deref())?,
         ],
     )
+}
+
+/// `mppoint.PendingSale`.
+pub fn pending_sale<'py>(py: Python<'py>, p: &mppoint::PendingSale) -> PyResult<Bound<'py, PyAny>> {
+    call(
+        pending_sale_cls(py)?,
+        vec![
+            any(py, p.reference.as_str())?,
+            any(py, p.api.as_str())?,
+            any(py, p.target.as_str())?,
+            decimal_class(py)?.call1((p.amount.as_str(),))?,
+            any(py, p.description.as_str())?,
+            any(py, p.state.as_str())?,
+            any(py, p.attempt)?,
+            any(py, p.idempotency_key.as_str())?,
+            any(py, p.intent_id.as_deref())?,
+            any(py, p.verdict.as_deref())?,
+            any(py, p.payment_id)?,
+            any(py, p.paid)?,
+            any(py, p.note.as_deref())?,
+            any(py, p.created_at)?,
+            any(py, p.updated_at)?,
+        ],
+    )
+}
+
+/// A list of `mppoint.PendingSale`.
+pub fn pending_sales<'py>(
+    py: Python<'py>,
+    sales: &[mppoint::PendingSale],
+) -> PyResult<Bound<'py, PyAny>> {
+    let items = sales
+        .iter()
+        .map(|p| pending_sale(py, p))
+        .collect::<PyResult<Vec<_>>>()?;
+    Ok(pyo3::types::PyList::new(py, items)?.into_any())
 }
 
 /// `mppoint.Device`.

@@ -3,6 +3,8 @@ error code, message fragment, field and signature failure in Python as in Rust, 
 
 from __future__ import annotations
 
+import pathlib
+import tempfile
 from typing import Any
 
 import pytest
@@ -39,6 +41,22 @@ def run(op: str, given: dict[str, Any]) -> None:
             if given.get(key) is not None
         }
         client.handle_webhook(headers, given["body"], given["query"])
+    elif op == "journal":
+        with tempfile.TemporaryDirectory() as folder:
+            journal: dict[str, Any] = {}
+            if given["file"] is not None:
+                path = pathlib.Path(folder) / "sales.journal"
+                if given["file"]:
+                    path.write_text(given["file"], encoding="utf-8")
+                journal["journal"] = path
+            client = mppoint.Client("t", base_url="http://127.0.0.1:9", retries=0, **journal)
+            if given["call"] == "pending":
+                client.pending()
+            elif given["call"] == "settle":
+                client.settle(given["reference"])
+            else:
+                assert given["call"] == "open", given["call"]
+            del client  # the journal is closed before its folder goes
     elif op == "panic":
         _native._test_panic()
     else:

@@ -38,6 +38,8 @@ ALL_CLASSES = [
     mppoint.IdempotencyKeyMismatchError,
     mppoint.AbortedError,
     mppoint.PanicError,
+    mppoint.SaleInProgressError,
+    mppoint.JournalError,
 ]
 
 

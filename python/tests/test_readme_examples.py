@@ -11,6 +11,7 @@ import io
 import json
 import pathlib
 import re
+import tempfile
 from collections.abc import Iterator
 from typing import Any
 
@@ -91,6 +92,25 @@ def readme_sim() -> Iterator[mppoint.Simulator]:
 def test_each_example_runs(name: str, code: str, readme_sim: mppoint.Simulator) -> None:
     sim = readme_sim
     ns = run_block(name, code, sim)
+    if "journal=" in code and "def start_up" in code:
+        # The journal's recipe: a sale, rung again after a "crash", booked once at start-up.
+        with tempfile.TemporaryDirectory() as folder:
+            client = mppoint.Client(sim.access_token, base_url=sim.base_url, site="MLB",
+                                    journal=pathlib.Path(folder) / "sales.journal")
+            created = sim.counters()["intents_created"]
+            sale = client.charge("10.00", "Sale r-1", "readme-journal-1", pos="SUC001POS001",
+                                 poll_interval=0.02)
+            assert sale.is_paid
+            assert [p.reference for p in client.pending()] == ["readme-journal-1"]
+            out = io.StringIO()
+            with contextlib.redirect_stdout(out):
+                ns["start_up"](client)
+            assert out.getvalue().startswith("paid: readme-journal-1, payment "), out.getvalue()
+            assert client.pending() == []
+            assert ns["sell"](client, "readme-journal-1", "10.00") is True
+            assert sim.counters()["intents_created"] == created + 1
+            del client
+        return
     if ".charge(" in code and "def " not in code:
         # A sale: it ran against the simulator and printed what the cashier needs.
         assert "APPROVED" in ns["_stdout"] or "paid" in ns["_stdout"], ns["_stdout"]
