@@ -62,6 +62,8 @@ export type ErrorCode =
   | 'IDEMPOTENCY_KEY_MISMATCH'
   | 'ABORTED'
   | 'PANIC'
+  | 'SALE_IN_PROGRESS'
+  | 'JOURNAL'
 
 /**
  * Every error mppoint raises or rejects with. `code` says what went wrong (stable across versions
@@ -199,6 +201,25 @@ export declare class Client {
    * a forged or replayed webhook body cannot make a sale read as approved.
    */
   saleFor(intentId: string): Promise<Sale>
+  /**
+   * The sales of the journal not settled yet: in flight, of unknown outcome, or ended but not
+   * booked. Book each `paid` one, then `settle` it. Rejects with `CONFIG` without a journal.
+   */
+  pending(): Promise<PendingSale[]>
+  /**
+   * Records that the POS has booked the sale `reference`, exactly once: resolves to `true`
+   * when this call settled it, `false` when it was settled already. A sale with no verdict yet
+   * rejects with `SALE_IN_PROGRESS`, an unknown reference with `NOT_FOUND`.
+   */
+  settle(reference: string): Promise<boolean>
+  /**
+   * The start-up resolution: drives every pending sale of the journal to its verdict without
+   * charging anything new (an intent still waiting for the terminal is canceled, one on the
+   * terminal is waited for, a lost create is looked up). `policy` says what to do with an
+   * approved sale never booked: `'report'` (the default: leave it pending), `'settle'`, or
+   * `'refund'` (refund it in full, then settle it). Resolves to the sales still pending.
+   */
+  resolvePending(policy?: 'report' | 'settle' | 'refund', options?: WaitOptions | undefined | null): Promise<PendingSale[]>
   /**
    * The whole sale: creates the intent, waits for it to end, reads its payment and gives one
    * verdict. Only `sale.isPaid` (verdict `APPROVED`) means hand over the goods. If the wait
@@ -377,6 +398,19 @@ export interface ClientOptions {
    * the waits they are about at once (a wait then polls only every 15 s, as a fallback).
    */
   webhookSecret?: string
+  /**
+   * The path of a durable sale journal (an SQLite file, created if absent). With it, `charge`
+   * is idempotent by `externalReference` across processes and restarts: a reference already
+   * approved resolves to that sale again (nothing is charged twice), one in flight is resumed,
+   * one being charged by another process rejects with `SALE_IN_PROGRESS`. A path that is a
+   * folder, in a folder that does not exist, or a file that is not a journal throws `JOURNAL`.
+   */
+  journal?: string
+  /**
+   * How long the journal keeps settled sales, in seconds (default 90 days); older ones are
+   * pruned when the journal is opened.
+   */
+  journalRetentionSecs?: number
 }
 
 /** The simulator's request counters. */
@@ -646,6 +680,42 @@ export interface Payment {
   description?: string
   dateCreated?: string
   dateApproved?: string
+}
+
+/**
+ * A sale of the journal not settled yet (`pending()`, `resolvePending()`): in flight, of unknown
+ * outcome, or ended but not booked. Book each `paid` one, then `settle(reference)` it.
+ */
+export interface PendingSale {
+  /** The POS's sale reference (the request's `externalReference`). */
+  reference: string
+  api: 'intents' | 'orders'
+  /** `pos:<external id>` or `device:<device id>`. */
+  target: string
+  /** Two decimals, like `"12.47"`. */
+  amount: string
+  amountCents: number
+  description: string
+  /** `PLANNED`, `SENT`, `ON_API` or `FINAL`. */
+  state: string
+  /** The current attempt, from 1. */
+  attempt: number
+  /** The current attempt's `X-Idempotency-Key`. */
+  idempotencyKey: string
+  /** The current attempt's intent (or order) id, once known. */
+  intentId?: string
+  /** The verdict, once final. */
+  verdict?: Verdict
+  /** The approved payment's id, once paid. */
+  paymentId?: number
+  /** Whether it was paid (verdict `APPROVED`, not refunded): book it, then settle it. */
+  paid: boolean
+  /** What the POS must know (an unknown outcome and what to do, a refund). */
+  note?: string
+  /** When it was first recorded (Unix milliseconds). */
+  createdAt: number
+  /** When it last changed (Unix milliseconds). */
+  updatedAt: number
 }
 
 /** A refund of a payment. */

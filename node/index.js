@@ -86,6 +86,8 @@ const PARAMS = {
   'Client.waitForFinal': [['intentId', 'string'], ['options', 'object?']],
   'Client.saleFor': [['intentId', 'string']],
   'Client.findPayments': [['externalReference', 'string']],
+  'Client.settle': [['reference', 'string']],
+  'Client.resolvePending': [['policy', 'string?', "'report', 'settle' or 'refund'"], ['options', 'object?']],
   'Client.refundOrder': [['orderId', 'string'], ['options', 'object?']],
   'Client.charge': [
     ['target', 'object', "{ pos: 'SUC001POS001' } or { device: 'PAX_A910__…' }"],

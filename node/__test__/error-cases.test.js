@@ -5,6 +5,7 @@
 const test = require('node:test')
 const assert = require('node:assert/strict')
 const fs = require('node:fs')
+const os = require('node:os')
 const path = require('node:path')
 const { Client, MppointError, amountCents, webhook } = require('..')
 
@@ -40,6 +41,23 @@ async function run(op, input) {
       if (input.x_signature != null) headers['x-signature'] = input.x_signature
       if (input.x_request_id != null) headers['x-request-id'] = input.x_request_id
       return new Client(options).handleWebhook({ headers, url: `/hook?${input.query}`, body: input.body })
+    }
+    case 'journal': {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mppoint-error-cases-'))
+      try {
+        const options = { accessToken: 't', baseUrl: 'http://127.0.0.1:9', retries: 0 }
+        if (input.file !== null) {
+          options.journal = path.join(dir, 'sales.journal')
+          if (input.file !== '') fs.writeFileSync(options.journal, input.file)
+        }
+        const client = new Client(options)
+        if (input.call === 'pending') return await client.pending()
+        if (input.call === 'settle') return await client.settle(input.reference)
+        assert.equal(input.call, 'open')
+        return client
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true })
+      }
     }
     case 'panic':
       return native._testPanic()

@@ -5,6 +5,7 @@
 const test = require('node:test')
 const assert = require('node:assert/strict')
 const fs = require('node:fs')
+const os = require('node:os')
 const path = require('node:path')
 const { Client, MppointError, errorCodes, webhook } = require('..')
 const { startSimulator, clientFor, FAST, until, rejectsWith, throwsWith } = require('./helpers')
@@ -194,6 +195,31 @@ test('PANIC: a bug inside a core call rejects like every other error', async () 
   const e = saw(await rejectsWith(native._testPanic(), 'PANIC'))
   assert.match(e.message, /deliberate panic/)
   assert.equal(e.transient, false)
+})
+
+test('JOURNAL and SALE_IN_PROGRESS: a bad journal path; a reference charged twice at once', async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mppoint-node-errors-'))
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }))
+  const e = saw(throwsWith(() => new Client({ accessToken: 't', journal: dir }), 'JOURNAL'))
+  assert.ok(e.message.includes(dir), e.message)
+  const c = clientFor(sim, { journal: path.join(dir, 'sales.journal') })
+  // `.44` waits on the terminal: while it does, the same reference is in progress.
+  let intentId
+  const first = c.charge({ pos: 'SUC001POS002' }, { ...sale('3.44'), externalReference: 'inprogress-1' }, {
+    ...FAST,
+    onStatus: (i) => {
+      intentId = i.id
+    },
+  })
+  await until(() => intentId !== undefined)
+  const busy = saw(await rejectsWith(
+    c.charge({ pos: 'SUC001POS002' }, { ...sale('3.44'), externalReference: 'inprogress-1' }, FAST),
+    'SALE_IN_PROGRESS',
+  ))
+  assert.equal(busy.externalReference, 'inprogress-1')
+  await until(async () => (await c.getIntent(intentId)).status === 'ON_TERMINAL')
+  sim.presentCard(intentId, 'approved')
+  assert.equal((await first).verdict, 'APPROVED')
 })
 
 test('every error code was met, and the TypeScript ErrorCode union lists exactly them', () => {

@@ -12,9 +12,11 @@ use crate::types::{
     DevicePage, Intent, IntentRequest, Payment, Refund, Sale, Target,
 };
 use crate::wait::{
-    blocking as run_blocking, drive, AbortListener, WaitError, WaitOptions, WaitSetupError,
+    blocking as run_blocking, drive, AbortListener, WaitError, WaitOptions, WaitPlan,
+    WaitSetupError,
 };
 use mppoint::wait::Waiter;
+use std::sync::{Arc, Mutex};
 
 /// How to reach Mercado Pago (or a simulator).
 #[napi(object)]
@@ -73,6 +75,15 @@ pub struct ClientOptions {
     /// The application's webhook secret, so that `handleWebhook` can verify deliveries and wake
     /// the waits they are about at once (a wait then polls only every 15 s, as a fallback).
     pub webhook_secret: Option<String>,
+    /// The path of a durable sale journal (an SQLite file, created if absent). With it, `charge`
+    /// is idempotent by `externalReference` across processes and restarts: a reference already
+    /// approved resolves to that sale again (nothing is charged twice), one in flight is resumed,
+    /// one being charged by another process rejects with `SALE_IN_PROGRESS`. A path that is a
+    /// folder, in a folder that does not exist, or a file that is not a journal throws `JOURNAL`.
+    pub journal: Option<String>,
+    /// How long the journal keeps settled sales, in seconds (default 90 days); older ones are
+    /// pruned when the journal is opened.
+    pub journal_retention_secs: Option<f64>,
 }
 
 impl ClientOptions {
@@ -137,6 +148,14 @@ impl ClientOptions {
         if let Some(w) = &self.webhook_secret {
             b = b.webhook_secret(w.clone());
         }
+        if let Some(j) = &self.journal {
+            b = b.journal(j.clone());
+        }
+        if let Some(d) =
+            crate::types::seconds("journal_retention_secs", self.journal_retention_secs)?
+        {
+            b = b.journal_retention(d);
+        }
         match &self.extra_root_certs {
             None => {}
             Some(Either::A(pem)) => b = b.add_root_certificate_pem(pem.clone().into_bytes()),
@@ -155,6 +174,9 @@ impl ClientOptions {
 #[napi]
 pub struct Client {
     inner: mppoint::Client,
+    /// Whether the client has a sale journal: then `charge` is the core's whole charge (the
+    /// journal drives it) on the blocking pool, instead of the async wait below.
+    journal: bool,
 }
 
 /// A blocking core call, to run on tokio's blocking pool (see [`promise`]).
@@ -251,7 +273,10 @@ impl Client {
     #[napi(constructor)]
     pub fn new(env: Env, options: ClientOptions) -> Result<Client> {
         match options.build() {
-            Ok(inner) => Ok(Client { inner }),
+            Ok(inner) => Ok(Client {
+                inner,
+                journal: options.journal.is_some(),
+            }),
             Err(e) => Err(to_napi(&env, &e)),
         }
     }
@@ -539,6 +564,62 @@ impl Client {
         })
     }
 
+    /// The sales of the journal not settled yet: in flight, of unknown outcome, or ended but not
+    /// booked. Book each `paid` one, then `settle` it. Rejects with `CONFIG` without a journal.
+    #[napi(ts_return_type = "Promise<PendingSale[]>")]
+    pub fn pending<'env>(&self, env: &'env Env) -> Result<Object<'env>> {
+        let c = self.inner.clone();
+        promise(env, blocking(move || c.pending()), |p| {
+            PendingSale::list(&p)
+        })
+    }
+
+    /// Records that the POS has booked the sale `reference`, exactly once: resolves to `true`
+    /// when this call settled it, `false` when it was settled already. A sale with no verdict yet
+    /// rejects with `SALE_IN_PROGRESS`, an unknown reference with `NOT_FOUND`.
+    #[napi(ts_return_type = "Promise<boolean>")]
+    pub fn settle<'env>(&self, env: &'env Env, reference: String) -> Result<Object<'env>> {
+        let c = self.inner.clone();
+        promise(env, blocking(move || c.settle(&reference)), |b| b)
+    }
+
+    /// The start-up resolution: drives every pending sale of the journal to its verdict without
+    /// charging anything new (an intent still waiting for the terminal is canceled, one on the
+    /// terminal is waited for, a lost create is looked up). `policy` says what to do with an
+    /// approved sale never booked: `'report'` (the default: leave it pending), `'settle'`, or
+    /// `'refund'` (refund it in full, then settle it). Resolves to the sales still pending.
+    #[napi(ts_return_type = "Promise<PendingSale[]>")]
+    pub fn resolve_pending<'env>(
+        &self,
+        env: &'env Env,
+        #[napi(ts_arg_type = "'report' | 'settle' | 'refund'")] policy: Option<String>,
+        options: Option<WaitOptions<'env>>,
+    ) -> Result<Object<'env>> {
+        let policy = match mppoint::ApprovedPolicy::parse(policy.as_deref().unwrap_or("report")) {
+            Ok(p) => p,
+            Err(e) => return rejected(env, e),
+        };
+        let (plan, listener) = match WaitOptions::plan(options, env) {
+            Ok(v) => v,
+            Err(WaitSetupError::Core(e)) => return rejected(env, e),
+            Err(WaitSetupError::Js(e)) => return Err(e),
+        };
+        let c = self.inner.clone();
+        let (opts, thrown) = blocking_wait(&plan);
+        let fut = async move {
+            let resolved = run_blocking(move || c.resolve_pending(policy, &opts)).await;
+            match (resolved, take(&thrown)) {
+                (_, Some(thrown)) => Err(WaitError::Callback(thrown)),
+                (Ok(p), None) => Ok(p),
+                (Err(e), None) => Err(WaitError::Core(e)),
+            }
+        };
+        env.spawn_future_with_callback(async move { Ok(fut.await) }, move |env, r| {
+            settle_wait(env, listener, r, |p| PendingSale::list(&p))
+        })
+        .map(|p| Object::from_raw(env.raw(), p.raw()))
+    }
+
     /// The whole sale: creates the intent, waits for it to end, reads its payment and gives one
     /// verdict. Only `sale.isPaid` (verdict `APPROVED`) means hand over the goods. If the wait
     /// fails (deadline, abort), the error carries `intentId` and `idempotencyKey`: the intent
@@ -561,6 +642,25 @@ impl Client {
             Err(WaitSetupError::Js(e)) => return Err(e),
         };
         let c = self.inner.clone();
+        if self.journal {
+            // With a journal, the core's charge drives the whole sale (recorded before the create,
+            // resumed, never charged twice), so it runs as one blocking call; the signal and
+            // onStatus reach its wait through the core's own options.
+            let (opts, thrown) = blocking_wait(&plan);
+            let fut = async move {
+                let sold = run_blocking(move || c.charge(&t, &r, &opts)).await;
+                match (sold, take(&thrown)) {
+                    (Ok(s), _) => Ok(s),
+                    (Err(error), Some(thrown)) => Err(WaitError::Aborted { error, thrown }),
+                    (Err(e), None) => Err(WaitError::Core(e)),
+                }
+            };
+            return env
+                .spawn_future_with_callback(async move { Ok(fut.await) }, move |env, r| {
+                    settle_wait(env, listener, r, |s| Sale::of(&s))
+                })
+                .map(|p| Object::from_raw(env.raw(), p.raw()));
+        }
         // The core's charge with its wait on the async runtime: begin_charge (wait options
         // checked, intent created, its waiter; blocking pool), the wait (tokio timers), then
         // finish_charge (payments and verdict; blocking pool).
@@ -604,6 +704,117 @@ impl Client {
             settle_wait(env, listener, r, |s| Sale::of(&s))
         })
         .map(|p| Object::from_raw(env.raw(), p.raw()))
+    }
+}
+
+/// The core's wait options for a blocking core call that waits itself (a charge with a journal,
+/// the start-up resolution): the signal stops it (checked at least every 100 ms); `onStatus` runs
+/// on the JS thread, and the wait goes on once it has returned. If it throws, what it threw is
+/// kept and the core's wait is stopped as its callback failing (the core's `ABORTED`); every
+/// later wait of the call stops at once.
+fn blocking_wait(plan: &WaitPlan) -> (mppoint::WaitOptions, Thrown) {
+    let thrown: Thrown = Arc::default();
+    let mut opts = plan.opts.clone();
+    opts.on_status = None;
+    if let Some(cb) = plan.on_status.clone() {
+        let thrown = thrown.clone();
+        opts.on_status = Some(Arc::new(move |i: &mppoint::Intent| {
+            let failed = lock(&thrown).is_some()
+                || match tokio::runtime::Handle::try_current() {
+                    Ok(h) => match h.block_on(cb.call_async_catch(Intent::of(i))) {
+                        Ok(_) => false,
+                        Err(e) => {
+                            *lock(&thrown) = Some(e);
+                            true
+                        }
+                    },
+                    Err(_) => false,
+                };
+            if failed {
+                // Unwinds to the core's guard around its wait, which makes it ABORTED (without
+                // the panic hook's message: this is not a bug).
+                std::panic::resume_unwind(Box::new("onStatus threw"));
+            }
+        }));
+    }
+    let aborted = plan.aborted.clone();
+    let stop = thrown.clone();
+    opts.interrupt = Some(Arc::new(move || *aborted.borrow() || lock(&stop).is_some()));
+    (opts, thrown)
+}
+
+/// What `onStatus` threw during a blocking core call.
+type Thrown = Arc<Mutex<Option<Error>>>;
+
+fn lock(t: &Thrown) -> std::sync::MutexGuard<'_, Option<Error>> {
+    t.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn take(t: &Thrown) -> Option<Error> {
+    lock(t).take()
+}
+
+/// A sale of the journal not settled yet (`pending()`, `resolvePending()`): in flight, of unknown
+/// outcome, or ended but not booked. Book each `paid` one, then `settle(reference)` it.
+#[napi(object)]
+pub struct PendingSale {
+    /// The POS's sale reference (the request's `externalReference`).
+    pub reference: String,
+    #[napi(ts_type = "'intents' | 'orders'")]
+    pub api: String,
+    /// `pos:<external id>` or `device:<device id>`.
+    pub target: String,
+    /// Two decimals, like `"12.47"`.
+    pub amount: String,
+    pub amount_cents: i64,
+    pub description: String,
+    /// `PLANNED`, `SENT`, `ON_API` or `FINAL`.
+    pub state: String,
+    /// The current attempt, from 1.
+    pub attempt: u32,
+    /// The current attempt's `X-Idempotency-Key`.
+    pub idempotency_key: String,
+    /// The current attempt's intent (or order) id, once known.
+    pub intent_id: Option<String>,
+    /// The verdict, once final.
+    #[napi(ts_type = "Verdict")]
+    pub verdict: Option<String>,
+    /// The approved payment's id, once paid.
+    pub payment_id: Option<i64>,
+    /// Whether it was paid (verdict `APPROVED`, not refunded): book it, then settle it.
+    pub paid: bool,
+    /// What the POS must know (an unknown outcome and what to do, a refund).
+    pub note: Option<String>,
+    /// When it was first recorded (Unix milliseconds).
+    pub created_at: i64,
+    /// When it last changed (Unix milliseconds).
+    pub updated_at: i64,
+}
+
+impl PendingSale {
+    fn of(p: &mppoint::PendingSale) -> PendingSale {
+        PendingSale {
+            reference: p.reference.clone(),
+            api: p.api.clone(),
+            target: p.target.clone(),
+            amount: p.amount.clone(),
+            amount_cents: mppoint::Amount::parse(&p.amount).map_or(0, |a| a.cents()),
+            description: p.description.clone(),
+            state: p.state.clone(),
+            attempt: p.attempt,
+            idempotency_key: p.idempotency_key.clone(),
+            intent_id: p.intent_id.clone(),
+            verdict: p.verdict.clone(),
+            payment_id: p.payment_id.map(|id| id as i64),
+            paid: p.paid,
+            note: p.note.clone(),
+            created_at: p.created_at,
+            updated_at: p.updated_at,
+        }
+    }
+
+    fn list(sales: &[mppoint::PendingSale]) -> Vec<PendingSale> {
+        sales.iter().map(PendingSale::of).collect()
     }
 }
 

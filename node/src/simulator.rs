@@ -433,6 +433,8 @@ impl Simulator {
             allow_insecure_http: None,
             api: None,
             webhook_secret: None,
+            journal: None,
+            journal_retention_secs: None,
         }
     }
 

@@ -50,6 +50,25 @@ pub(crate) fn millis(
     }
 }
 
+/// A duration given in seconds from JavaScript (the journal's retention).
+pub(crate) fn seconds(
+    field: &'static str,
+    v: Option<f64>,
+) -> mppoint::Result<Option<std::time::Duration>> {
+    match v {
+        None => Ok(None),
+        Some(s) => std::time::Duration::try_from_secs_f64(s)
+            .map(Some)
+            .map_err(|_| {
+                invalid(
+                    field,
+                    "must be a finite number of seconds, 0 or more",
+                    &s.to_string(),
+                )
+            }),
+    }
+}
+
 /// A whole number (payment ids, counts) from JavaScript: integer, within `min..=max`.
 pub(crate) fn whole(field: &'static str, v: f64, min: f64, max: f64) -> mppoint::Result<i64> {
     if v.is_finite() && v.fract() == 0.0 && v >= min && v <= max {
