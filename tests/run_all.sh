@@ -28,7 +28,7 @@ figures() {
   local name=$1 log="$logs/$1.log"
   [ -f "$log" ] || return 0
   case "$name" in
-    rust)
+    rust|postgres)
       # cargo test: one "test result:" line per test binary.
       grep -E '^test result: ' "$log" | awk '
         { for (i = 1; i <= NF; i++) {
@@ -62,7 +62,7 @@ summary() {
   set +e +o pipefail
   printf '\n==== figures (%s s) ====\n' "$(( $(date +%s) - started ))"
   local tp=0 tf=0 ts=0 name f p fl s
-  for name in rust c pascal python node; do
+  for name in rust postgres c pascal python node; do
     f=$(figures "$name")
     if [ -n "$f" ]; then
       read -r p fl s <<<"$f"
@@ -92,6 +92,10 @@ bash tests/check_core_deps.sh
 
 step "Rust: cargo test (client, simulator, CLI: unit, integration against the simulator, property, doc tests)"
 suite rust cargo test -p mppoint -p mppoint-simulator -p mppoint-cli
+
+step "Rust: the sale journal on PostgreSQL (a throw-away server: tests/with_postgres.sh)"
+suite postgres bash tests/with_postgres.sh bash -c \
+  'cargo test -p mppoint --test journal && MPPOINT_CRASH_SALES_PER_TILL=20 cargo test -p mppoint-cli --test crash_campaign -- --nocapture'
 
 for lang in c pascal python node; do
   if [ -f "tests/run_${lang}.sh" ]; then

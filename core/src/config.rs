@@ -95,7 +95,13 @@ impl fmt::Debug for ClientBuilder {
                 &self.webhook_secret.as_ref().map(|_| "***"),
             )
             .field("poll_interval", &self.poll_interval)
-            .field("journal", &self.journal)
+            .field(
+                "journal",
+                &self
+                    .journal
+                    .as_ref()
+                    .map(|p| crate::journal::redact(&p.to_string_lossy())),
+            )
             .finish()
     }
 }
@@ -187,7 +193,9 @@ impl ClientBuilder {
         self
     }
 
-    /// Keep a durable sale journal in the SQLite file at `path` (created if absent; see
+    /// Keep a durable sale journal in the SQLite file at `path` (created if absent), or in the
+    /// PostgreSQL database of a `postgres://USER:PASSWORD@HOST:PORT/DATABASE` URL (schema
+    /// `mppoint`, created by the library; for replicas that share one journal; see
     /// [`crate::journal`]): [`Client::charge`] becomes idempotent by sale reference across
     /// processes and restarts, and [`Client::pending`] / [`Client::settle`] give the POS its
     /// pending sales. Opening a file that is not a journal, of a newer version or damaged is an

@@ -47,7 +47,37 @@ fn sim(cfg: SimulatorConfig) -> Simulator {
 /// A fresh folder for a journal, removed when dropped.
 struct Dir(PathBuf);
 
+/// The PostgreSQL server of `tests/with_postgres.sh`, when the tests run there: every journal of
+/// this file is then a fresh database on it instead of an SQLite file.
+fn pg() -> Option<String> {
+    std::env::var("MPPOINT_TEST_PG_URL").ok()
+}
+
+/// A new database on the test server, and its URL.
+fn fresh_database(server: &str) -> String {
+    let name = format!("j{:016x}", fastrand::u64(..));
+    let mut c = postgres::Client::connect(server, postgres::NoTls).expect("the test server");
+    c.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
+    let (head, _) = server.rsplit_once('/').unwrap();
+    format!("{head}/{name}")
+}
+
 impl Dir {
+    /// The journal `name` of this test: a file in the folder, or (on the PostgreSQL server of
+    /// the test script) a database of its own, the same for the same name.
+    fn journal(&self, name: &str) -> PathBuf {
+        let Some(server) = pg() else {
+            return self.file(name);
+        };
+        let marker = self.file(&format!("{name}.pg"));
+        if let Ok(url) = std::fs::read_to_string(&marker) {
+            return PathBuf::from(url);
+        }
+        let url = fresh_database(&server);
+        std::fs::write(&marker, &url).unwrap();
+        PathBuf::from(url)
+    }
+
     fn new(name: &str) -> Dir {
         let p = std::env::temp_dir().join(format!(
             "mppoint-journal-{name}-{}-{}",
@@ -132,7 +162,7 @@ fn an_approved_reference_is_answered_from_the_journal_never_charged_again() {
     for api in Api::ALL {
         let s = sim(fast_for(api));
         let d = Dir::new("approved");
-        let j = d.file("sales.journal");
+        let j = d.journal("sales.journal");
         let c = client(&s, api, &j);
         let first = c
             .charge(&Target::Device(DEV1.into()), &req("25.00", "A-1"), &wait())
@@ -181,6 +211,10 @@ fn an_approved_reference_is_answered_from_the_journal_never_charged_again() {
 
 #[test]
 fn the_access_token_is_never_written_to_the_journal() {
+    if pg().is_some() {
+        eprintln!("an SQLite file's test: skipped on PostgreSQL");
+        return;
+    }
     let s = sim(fast());
     let d = Dir::new("token");
     let j = d.file("sales.journal");
@@ -206,7 +240,7 @@ fn the_access_token_is_never_written_to_the_journal() {
 fn another_cart_under_the_same_reference_is_refused_before_anything_is_sent() {
     let s = sim(fast());
     let d = Dir::new("mismatch");
-    let c = client(&s, Api::Intents, &d.file("j"));
+    let c = client(&s, Api::Intents, &d.journal("j"));
     c.charge(&Target::Pos(POS1.into()), &req("10.00", "M-1"), &wait())
         .unwrap();
     let sent = creates(&s);
@@ -220,7 +254,7 @@ fn another_cart_under_the_same_reference_is_refused_before_anything_is_sent() {
         assert!(e.message().contains(amount), "{e}");
     }
     // Another API on the same journal and reference.
-    let orders = client(&s, Api::Orders, &d.file("j"));
+    let orders = client(&s, Api::Orders, &d.journal("j"));
     let e = orders
         .charge(&Target::Pos(POS1.into()), &req("10.00", "M-1"), &wait())
         .unwrap_err();
@@ -233,7 +267,7 @@ fn an_unpaid_attempt_may_be_charged_again_under_the_same_sale() {
     for api in Api::ALL {
         let s = sim(fast_for(api));
         let d = Dir::new("unpaid");
-        let c = client(&s, api, &d.file("j"));
+        let c = client(&s, api, &d.journal("j"));
         let first = c
             .charge(&Target::Device(DEV1.into()), &req("7.13", "U-1"), &wait())
             .unwrap();
@@ -266,7 +300,7 @@ fn two_clients_charging_one_reference_make_exactly_one_create() {
             ..fast_for(api)
         }));
         let d = Dir::new("race");
-        let j = d.file("j");
+        let j = d.journal("j");
         let barrier = Arc::new(Barrier::new(2));
         let threads: Vec<_> = (0..2)
             .map(|_| {
@@ -305,7 +339,7 @@ fn two_clients_charging_one_reference_make_exactly_one_create() {
 fn a_lost_order_create_is_resent_with_its_key_and_gives_the_same_order() {
     let s = sim(fast_for(Api::Orders));
     let d = Dir::new("lost-order");
-    let c = client(&s, Api::Orders, &d.file("j"));
+    let c = client(&s, Api::Orders, &d.journal("j"));
     // The create happens but its answer is lost, on every attempt of the first charge (the
     // client's own re-sends with the key included).
     s.add_fault(
@@ -328,7 +362,7 @@ fn a_lost_order_create_is_resent_with_its_key_and_gives_the_same_order() {
 fn a_lost_intent_create_is_never_resent_and_is_found_by_its_payment() {
     let s = sim(fast());
     let d = Dir::new("lost-intent");
-    let c = builder(&s, Api::Intents, &d.file("j"))
+    let c = builder(&s, Api::Intents, &d.journal("j"))
         .retry(RetryPolicy::none())
         .build()
         .unwrap();
@@ -369,7 +403,7 @@ fn a_lost_unpaid_intent_create_is_tried_again_only_after_the_window() {
     let s = sim(fast());
     let d = Dir::new("lost-unpaid");
     let window = Duration::from_millis(1500);
-    let c = builder(&s, Api::Intents, &d.file("j"))
+    let c = builder(&s, Api::Intents, &d.journal("j"))
         .retry(RetryPolicy::none())
         .journal_lost_create_window(Duration::from_secs(2))
         .build()
@@ -417,7 +451,7 @@ fn a_wait_given_up_cancels_an_intent_still_waiting_for_the_terminal() {
     for api in Api::ALL {
         let s = sim(fast_for(api));
         let d = Dir::new("gave-up");
-        let c = client(&s, api, &d.file("j"));
+        let c = client(&s, api, &d.journal("j"));
         // .99: never picked up.
         let e = c
             .charge(
@@ -444,7 +478,7 @@ fn a_wait_given_up_cancels_an_intent_still_waiting_for_the_terminal() {
 fn an_order_expires_with_the_sales_deadline() {
     let s = sim(fast_for(Api::Orders));
     let d = Dir::new("expiry");
-    let c = client(&s, Api::Orders, &d.file("j"));
+    let c = client(&s, Api::Orders, &d.journal("j"));
     c.charge(
         &Target::Device(DEV1.into()),
         &req("11.00", "E-1"),
@@ -464,13 +498,13 @@ fn the_startup_resolution_applies_the_policy_to_an_approved_unbooked_sale() {
     for policy in ApprovedPolicy::ALL {
         let s = sim(fast());
         let d = Dir::new("policy");
-        let c = client(&s, Api::Intents, &d.file("j"));
+        let c = client(&s, Api::Intents, &d.journal("j"));
         let sale = c
             .charge(&Target::Pos(POS1.into()), &req("15.00", "P-1"), &wait())
             .unwrap();
         let pid = sale.approved_payment().unwrap().id;
         drop(c);
-        let c = client(&s, Api::Intents, &d.file("j"));
+        let c = client(&s, Api::Intents, &d.journal("j"));
         let left = c.resolve_pending(policy, &wait()).unwrap();
         match policy {
             ApprovedPolicy::Report => {
@@ -497,7 +531,7 @@ fn the_startup_resolution_applies_the_policy_to_an_approved_unbooked_sale() {
 fn settle_and_pending_say_what_is_wrong() {
     let s = sim(fast());
     let d = Dir::new("settle");
-    let c = client(&s, Api::Intents, &d.file("j"));
+    let c = client(&s, Api::Intents, &d.journal("j"));
     let e = c.settle("never-charged").unwrap_err();
     assert_eq!(e.kind(), ErrorKind::NotFound, "{e}");
     let e = c.settle("").unwrap_err();
@@ -523,7 +557,7 @@ fn settle_and_pending_say_what_is_wrong() {
 fn settled_sales_are_pruned_after_the_retention() {
     let s = sim(fast());
     let d = Dir::new("retention");
-    let j = d.file("j");
+    let j = d.journal("j");
     let c = client(&s, Api::Intents, &j);
     c.charge(&Target::Pos(POS1.into()), &req("1.00", "K-1"), &wait())
         .unwrap();
@@ -549,6 +583,10 @@ fn journal_error(path: &Path) -> mppoint::Error {
 
 #[test]
 fn a_file_that_is_not_a_usable_journal_is_a_typed_error_naming_the_path() {
+    if pg().is_some() {
+        eprintln!("an SQLite file's test: skipped on PostgreSQL");
+        return;
+    }
     let d = Dir::new("bad");
     // A folder; a folder that does not exist.
     for (path, says) in [
@@ -625,6 +663,10 @@ fn journal_with_sent_sales(path: &Path, n: usize) {
 
 #[test]
 fn a_power_cut_shape_file_never_loses_a_sent_record_silently() {
+    if pg().is_some() {
+        eprintln!("an SQLite file's test: skipped on PostgreSQL");
+        return;
+    }
     let d = Dir::new("powercut");
     let n = 40;
     // Truncated at several points, and with the last page garbled.
@@ -670,9 +712,9 @@ fn bad_journal_options_are_refused() {
     let s = sim(fast());
     let d = Dir::new("opts");
     for b in [
-        builder(&s, Api::Intents, &d.file("j")).journal_retention(Duration::ZERO),
-        builder(&s, Api::Intents, &d.file("j")).journal_lost_create_window(Duration::ZERO),
-        builder(&s, Api::Intents, &d.file("j"))
+        builder(&s, Api::Intents, &d.journal("j")).journal_retention(Duration::ZERO),
+        builder(&s, Api::Intents, &d.journal("j")).journal_lost_create_window(Duration::ZERO),
+        builder(&s, Api::Intents, &d.journal("j"))
             .journal_lost_create_window(Duration::from_secs(25 * 3600)),
     ] {
         let e = b.build().unwrap_err();
@@ -683,7 +725,7 @@ fn bad_journal_options_are_refused() {
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::InvalidArgument, "{e}");
     let e = IntentRequest::new(Amount::parse("1.00").unwrap(), "x", "");
-    let c = client(&s, Api::Intents, &d.file("j"));
+    let c = client(&s, Api::Intents, &d.journal("j"));
     assert_eq!(
         c.charge(&Target::Pos(POS1.into()), &e, &wait())
             .unwrap_err()
@@ -695,4 +737,62 @@ fn bad_journal_options_are_refused() {
         "a refused charge leaves nothing"
     );
     let _ = Status::Opened;
+}
+
+#[test]
+fn a_postgres_journal_that_cannot_be_used_is_a_typed_error_without_the_password() {
+    let Some(server) = pg() else {
+        eprintln!("no PostgreSQL server (run through tests/with_postgres.sh): skipped");
+        return;
+    };
+    let s = sim(fast());
+    let password = server
+        .split_once("://")
+        .and_then(|(_, r)| r.split_once('@'))
+        .and_then(|(u, _)| u.split_once(':'))
+        .map(|(_, p)| p.to_string())
+        .unwrap();
+    // A wrong password; a port where nothing listens; a URL that is not one.
+    let wrong = server.replacen(&password, "not-the-password", 1);
+    for url in [
+        wrong.as_str(),
+        "postgres://mppoint:secret-pw@127.0.0.1:9/journal",
+        "postgres://mppoint:secret-pw@127.0.0.1:notaport/journal",
+    ] {
+        let e = builder(&s, Api::Intents, Path::new(url))
+            .build()
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Journal, "{e}");
+        let shown = format!("{e} {e:?}");
+        assert!(
+            !shown.contains("secret-pw") && !shown.contains("not-the-password"),
+            "{shown}"
+        );
+        assert!(shown.contains("***"), "{shown}");
+    }
+    // The builder and the client never show it either.
+    let url = fresh_database(&server);
+    let b = builder(&s, Api::Intents, Path::new(&url));
+    assert!(!format!("{b:?}").contains(&password));
+    let c = b.build().unwrap();
+    assert!(!format!("{c:?}").contains(&password));
+    drop(c);
+    // A journal of a newer version.
+    let mut db = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    db.batch_execute("UPDATE mppoint.schema_version SET version = 99")
+        .unwrap();
+    let e = builder(&s, Api::Intents, Path::new(&url))
+        .build()
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Journal, "{e}");
+    assert!(e.message().contains("newer"), "{e}");
+    // Its tables are in their own schema, `mppoint`.
+    let n: i64 = db
+        .query_one(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'mppoint'",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(n, 2);
 }

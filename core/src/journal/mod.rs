@@ -23,6 +23,7 @@
 //! for the retention ([`crate::ClientBuilder::journal_retention`], 90 days by default), then
 //! pruned when a journal is opened.
 
+mod postgres;
 mod sqlite;
 mod store;
 
@@ -32,6 +33,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+pub use postgres::{is_postgres_url, redact, PgStore, PG_SCHEMA_VERSION};
 pub use sqlite::{SqliteStore, SCHEMA_VERSION};
 pub use store::{Record, SaleState, Store};
 
@@ -155,11 +157,15 @@ impl Journal {
         retention: Duration,
         lost_create_window: Duration,
     ) -> Result<Journal> {
-        let store = SqliteStore::open(path)?;
+        // A `postgres://` URL: the journal in that database; anything else: an SQLite file.
+        let store: Box<dyn Store> = match path.to_str() {
+            Some(url) if is_postgres_url(url) => Box::new(PgStore::open(url.trim())?),
+            _ => Box::new(SqliteStore::open(path)?),
+        };
         let keep = i64::try_from(retention.as_millis()).unwrap_or(i64::MAX);
         store.prune(now_ms().saturating_sub(keep))?;
         Ok(Journal {
-            store: Box::new(store),
+            store,
             lost_create_window_ms: i64::try_from(lost_create_window.as_millis())
                 .unwrap_or(i64::MAX),
         })
