@@ -81,7 +81,7 @@ newest=$(objdump -T "$b/lib/libmppoint.so.$version" | grep -oE 'GLIBC_[0-9]+\.[0
 python3 -c 'import sys; v = tuple(map(int, sys.argv[1].split("_")[1].split("."))); m = tuple(map(int, sys.argv[2].split("."))); sys.exit(v > m)' \
   "$newest" "$DIST_GLIBC" || { echo "bundle.sh: libmppoint.so needs $newest, newer than glibc $DIST_GLIBC" >&2; exit 1; }
 echo "bundle.sh: libmppoint.so.$version: SONAME $soname, needs glibc >= ${newest#GLIBC_}"
-dist_size_check "libmppoint.so.$version" "$b/lib/libmppoint.so.$version" 6
+dist_size_check "libmppoint.so.$version" "$b/lib/libmppoint.so.$version" 7
 dist_size_check "libmppoint.a" "$b/lib/libmppoint.a" 40
 
 tar -C "$outdir" -czf "$b.tar.gz" "$name"
