@@ -607,6 +607,17 @@ impl Client {
     ) -> Result<(Intent, Result<Waiter>)> {
         let opts = self.paced(opts);
         opts.validate()?;
+        // Orders: the order expires with the wait's deadline (unless the client sets its own
+        // expiration), so an order the POS stopped waiting for expires by itself.
+        let own;
+        let req = if self.api() == Api::Orders && req.order_expiration().is_none() {
+            own = req
+                .clone()
+                .with_order_expiration(Some(crate::journal::order_expiration(&opts)));
+            &own
+        } else {
+            req
+        };
         let created = self.create_when_free(target, req, &opts)?;
         let waiter = Waiter::starting_from(&created, &opts);
         Ok((created, waiter))

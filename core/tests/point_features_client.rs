@@ -367,3 +367,32 @@ fn the_new_modes_are_read_and_never_set() {
         OperatingMode::SelfService
     );
 }
+
+#[test]
+fn a_charged_order_expires_with_the_waits_deadline_unless_the_client_sets_one() {
+    let s = sim(SimulatorConfig::default());
+    let c = client(&s, Api::Orders);
+    c.charge(
+        &Target::Device(DEV1.into()),
+        &req("4.00", "exp-1"),
+        &wait().timeout(Duration::from_secs(120)),
+    )
+    .unwrap();
+    let own = s
+        .client_builder()
+        .api(Api::Orders)
+        .order_expiration_time("PT5M")
+        .build()
+        .unwrap();
+    own.charge(&Target::Device(DEV1.into()), &req("4.00", "exp-2"), &wait())
+        .unwrap();
+    let orders = s.orders();
+    let exp = |r: &str| {
+        orders
+            .iter()
+            .find(|o| o.external_reference.as_deref() == Some(r))
+            .and_then(|o| o.expiration_time.clone())
+    };
+    assert_eq!(exp("exp-1").as_deref(), Some("PT120S"));
+    assert_eq!(exp("exp-2").as_deref(), Some("PT5M"));
+}

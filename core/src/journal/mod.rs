@@ -377,7 +377,7 @@ impl Drop for Claim<'_> {
 
 /// The `expiration_time` of an order: the sale's wait deadline, within the API's PT30S–PT3H, so
 /// an order the POS stopped waiting for expires by itself.
-fn order_expiration(opts: &WaitOptions) -> String {
+pub(crate) fn order_expiration(opts: &WaitOptions) -> String {
     let secs = opts.timeout.as_secs().clamp(30, 3 * 3600);
     format!("PT{secs}S")
 }
