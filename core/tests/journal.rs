@@ -490,7 +490,7 @@ fn an_order_expires_with_the_sales_deadline() {
         .iter()
         .find(|o| o.external_reference.as_deref() == Some("E-1"))
         .unwrap();
-    assert_eq!(o.expiration_time.as_deref(), Some("PT95S"));
+    assert_eq!(o.expiration_time.as_deref(), Some("PT125S"));
 }
 
 #[test]

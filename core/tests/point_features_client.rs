@@ -393,6 +393,6 @@ fn a_charged_order_expires_with_the_waits_deadline_unless_the_client_sets_one() 
             .find(|o| o.external_reference.as_deref() == Some(r))
             .and_then(|o| o.expiration_time.clone())
     };
-    assert_eq!(exp("exp-1").as_deref(), Some("PT120S"));
+    assert_eq!(exp("exp-1").as_deref(), Some("PT150S"));
     assert_eq!(exp("exp-2").as_deref(), Some("PT5M"));
 }

@@ -375,10 +375,15 @@ impl Drop for Claim<'_> {
     }
 }
 
-/// The `expiration_time` of an order: the sale's wait deadline, within the API's PT30S–PT3H, so
-/// an order the POS stopped waiting for expires by itself.
+/// The `expiration_time` of an order: the sale's wait deadline plus a margin (30 s, so the order
+/// does not expire under the wait's last poll), within the API's PT30S–PT3H, so an order the POS
+/// stopped waiting for expires by itself.
 pub(crate) fn order_expiration(opts: &WaitOptions) -> String {
-    let secs = opts.timeout.as_secs().clamp(30, 3 * 3600);
+    let secs = opts
+        .timeout
+        .as_secs()
+        .saturating_add(30)
+        .clamp(30, 3 * 3600);
     format!("PT{secs}S")
 }
 
