@@ -162,6 +162,17 @@ enum mpp_result
    */
   MPP_RESULT_JOURNAL = 24,
   /**
+   * Mercado Pago will not make this refund as asked (Orders API): no partial refunds on this
+   * order, a tip (only a full refund), already refunded, past the refund period, or more than
+   * is left. The message says which refund is possible.
+   */
+  MPP_RESULT_REFUND_NOT_ALLOWED = 25,
+  /**
+   * A call that only works with test credentials (the sandbox's simulated order status) was
+   * made with a production access token: nothing was sent.
+   */
+  MPP_RESULT_SANDBOX_ONLY = 26,
+  /**
    * A pointer argument that must not be NULL was NULL (the error names it).
    */
   MPP_RESULT_NULL_ARGUMENT = 100,
@@ -257,9 +268,15 @@ enum mpp_status
    */
   MPP_STATUS_ERROR = 8,
   /**
-   * Final: not processed within one hour of creation.
+   * Final: not processed in time (an intent: 15 minutes; an order: its expiration time).
    */
   MPP_STATUS_EXPIRED = 9,
+  /**
+   * Orders API: a cancel was asked of the terminal, which has not done it yet (not final, not
+   * canceled: the customer may still pay). Never book the sale as canceled before
+   * `MPP_STATUS_CANCELED`.
+   */
+  MPP_STATUS_CANCEL_REQUESTED = 10,
   /**
    * A status this version does not know (treated as not final).
    */

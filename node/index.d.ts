@@ -20,6 +20,7 @@ export type IntentStatus =
   | 'CANCELED'
   | 'ERROR'
   | 'EXPIRED'
+  | 'CANCEL_REQUESTED'
   | (string & {})
 
 /** The verdict of a sale: only `APPROVED` is a paid sale. */
@@ -64,6 +65,8 @@ export type ErrorCode =
   | 'PANIC'
   | 'SALE_IN_PROGRESS'
   | 'JOURNAL'
+  | 'REFUND_NOT_ALLOWED'
+  | 'SANDBOX_ONLY'
 
 /**
  * Every error mppoint raises or rejects with. `code` says what went wrong (stable across versions
@@ -189,6 +192,14 @@ export declare class Client {
    * order as the refund left it, read as an `Intent`.
    */
   refundOrder(orderId: string, options?: RefundOptions | undefined | null): Promise<Intent>
+  /**
+   * Mercado Pago's sandbox (test credentials only): drives the test order `orderId` to
+   * `event.status` (`processed`, `failed`, `canceled`, `expired`, `refunded`,
+   * `action_required`; `statusDetail` for `processed`/`failed`) through
+   * `POST /v1/orders/{id}/events`. A production token rejects with `SANDBOX_ONLY` before
+   * anything is sent; a bad event with `INVALID_ARGUMENT`.
+   */
+  simulateOrderEvent(orderId: string, event: OrderEvent): Promise<void>
   /**
    * Waits until the intent reaches a final status, polling it. Network trouble is ridden out
    * until the deadline. Rejects with `WAIT_TIMEOUT` (with `lastStatus`) at the deadline, or
@@ -652,6 +663,14 @@ export interface OperationResult {
   /** A payment id (a number, as documented); any other value is kept as text. */
   id: number | string
   source?: string
+}
+
+/** A simulated event of the sandbox (`simulateOrderEvent`). */
+export interface OrderEvent {
+  /** `processed`, `failed`, `canceled`, `expired`, `refunded` or `action_required`. */
+  status: string
+  /** `accredited` for `processed`; a documented decline for `failed`. */
+  statusDetail?: string
 }
 
 /** Paging of a device list. */

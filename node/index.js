@@ -89,6 +89,7 @@ const PARAMS = {
   'Client.settle': [['reference', 'string']],
   'Client.resolvePending': [['policy', 'string?', "'report', 'settle' or 'refund'"], ['options', 'object?']],
   'Client.refundOrder': [['orderId', 'string'], ['options', 'object?']],
+  'Client.simulateOrderEvent': [['orderId', 'string'], ['event', 'object', "{ status: 'processed' }"]],
   'Client.charge': [
     ['target', 'object', "{ pos: 'SUC001POS001' } or { device: 'PAX_A910__…' }"],
     ['request', 'object', '{ amount, description, externalReference }'],

@@ -57,6 +57,8 @@ if readelf -S "$outdir/native.so" | grep -qE '\.(symtab|debug_info)'; then
   echo "dist.sh: $native in the wheel is not stripped" >&2; exit 1
 fi
 rm -f "$outdir/native.so"
-dist_size_check "$(basename "$wheel")" "$wheel" 3
+# 4 MB: the wheel carries SQLite (bundled) and the PostgreSQL client for the sale
+# journal since issues 20 and 24 (3.2 MB compressed here, over the 3 MB limit set before them).
+dist_size_check "$(basename "$wheel")" "$wheel" 4
 dist_size_check "$(basename "$sdist")" "$sdist" 3
 echo "$wheel"

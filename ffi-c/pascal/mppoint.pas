@@ -333,6 +333,8 @@ const
   MPP_RESULT_ABORTED = 22;  // The caller's own code stopped a sale after its intent was created (a status callback that
   MPP_RESULT_SALE_IN_PROGRESS = 23;  // With a sale journal: the sale's reference is being charged right now by another process
   MPP_RESULT_JOURNAL = 24;  // The sale journal cannot be used: its path cannot be created or locked, the file is not a
+  MPP_RESULT_REFUND_NOT_ALLOWED = 25;  // Mercado Pago will not make this refund as asked (Orders API): no partial refunds on this
+  MPP_RESULT_SANDBOX_ONLY = 26;  // A call that only works with test credentials (the sandbox's simulated order status) was
   MPP_RESULT_NULL_ARGUMENT = 100;  // A pointer argument that must not be NULL was NULL (the error names it).
   MPP_RESULT_INVALID_UTF8 = 101;  // A string argument was not valid UTF-8 (the error names it).
   MPP_RESULT_PANIC = 102;  // A bug inside the library was caught before it could cross into C. Please report it.
@@ -352,7 +354,8 @@ const
   MPP_STATUS_CONFIRMATION_REQUIRED = 6;  // Final: ended without a known payment status: check the payment on the terminal.
   MPP_STATUS_CANCELED = 7;  // Final: canceled through the API or on the terminal.
   MPP_STATUS_ERROR = 8;  // Final: the transaction failed.
-  MPP_STATUS_EXPIRED = 9;  // Final: not processed within one hour of creation.
+  MPP_STATUS_EXPIRED = 9;  // Final: not processed in time (an intent: 15 minutes; an order: its expiration time).
+  MPP_STATUS_CANCEL_REQUESTED = 10;  // Orders API: a cancel was asked of the terminal, which has not done it yet (not final, not
   MPP_STATUS_UNKNOWN = 100;  // A status this version does not know (treated as not final).
 
   // mpp_webhook_failure

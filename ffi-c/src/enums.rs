@@ -35,8 +35,12 @@ pub enum mpp_status {
     Canceled = 7,
     /// Final: the transaction failed.
     Error = 8,
-    /// Final: not processed within one hour of creation.
+    /// Final: not processed in time (an intent: 15 minutes; an order: its expiration time).
     Expired = 9,
+    /// Orders API: a cancel was asked of the terminal, which has not done it yet (not final, not
+    /// canceled: the customer may still pay). Never book the sale as canceled before
+    /// `MPP_STATUS_CANCELED`.
+    CancelRequested = 10,
     /// A status this version does not know (treated as not final).
     Unknown = 100,
 }
@@ -53,7 +57,8 @@ impl mpp_status {
             Status::Canceled => mpp_status::Canceled,
             Status::Error => mpp_status::Error,
             Status::Expired => mpp_status::Expired,
-            _ => mpp_status::Unknown,
+            Status::CancelRequested => mpp_status::CancelRequested,
+            Status::Unknown(_) => mpp_status::Unknown,
         }
     }
 

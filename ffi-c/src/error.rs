@@ -80,6 +80,13 @@ pub enum mpp_result {
     /// journal, was written by a newer version, or is damaged. The message names the path and
     /// what to do. Nothing was charged.
     Journal = 24,
+    /// Mercado Pago will not make this refund as asked (Orders API): no partial refunds on this
+    /// order, a tip (only a full refund), already refunded, past the refund period, or more than
+    /// is left. The message says which refund is possible.
+    RefundNotAllowed = 25,
+    /// A call that only works with test credentials (the sandbox's simulated order status) was
+    /// made with a production access token: nothing was sent.
+    SandboxOnly = 26,
     /// A pointer argument that must not be NULL was NULL (the error names it).
     NullArgument = 100,
     /// A string argument was not valid UTF-8 (the error names it).
@@ -91,7 +98,7 @@ pub enum mpp_result {
 /// The one table of result codes: each code, its stable name, and the core kind it stands for
 /// (`None` for the C layer's own codes). `ALL`, `of_kind`, `name`, `mpp_result_str` and the tests
 /// all read it; a new code is one new row (and its variant above, for the header).
-const TABLE: [(mpp_result, &CStr, Option<ErrorKind>); 29] = [
+const TABLE: [(mpp_result, &CStr, Option<ErrorKind>); 31] = [
     (mpp_result::Ok, c"OK", None),
     (
         mpp_result::InvalidArgument,
@@ -173,6 +180,16 @@ const TABLE: [(mpp_result, &CStr, Option<ErrorKind>); 29] = [
         Some(ErrorKind::SaleInProgress),
     ),
     (mpp_result::Journal, c"JOURNAL", Some(ErrorKind::Journal)),
+    (
+        mpp_result::RefundNotAllowed,
+        c"REFUND_NOT_ALLOWED",
+        Some(ErrorKind::RefundNotAllowed),
+    ),
+    (
+        mpp_result::SandboxOnly,
+        c"SANDBOX_ONLY",
+        Some(ErrorKind::SandboxOnly),
+    ),
     (mpp_result::NullArgument, c"NULL_ARGUMENT", None),
     (mpp_result::InvalidUtf8, c"INVALID_UTF8", None),
     (mpp_result::Panic, c"PANIC", Some(ErrorKind::Panic)),
@@ -665,6 +682,8 @@ mod tests {
             (22, "ABORTED"),
             (23, "SALE_IN_PROGRESS"),
             (24, "JOURNAL"),
+            (25, "REFUND_NOT_ALLOWED"),
+            (26, "SANDBOX_ONLY"),
             (100, "NULL_ARGUMENT"),
             (101, "INVALID_UTF8"),
             (102, "PANIC"),

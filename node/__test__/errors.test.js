@@ -222,6 +222,18 @@ test('JOURNAL and SALE_IN_PROGRESS: a bad journal path; a reference charged twic
   assert.equal((await first).verdict, 'APPROVED')
 })
 
+test('REFUND_NOT_ALLOWED and SANDBOX_ONLY: an order refunded beyond what is left; the sandbox with a production token', async () => {
+  const c = clientFor(sim, { api: 'orders' })
+  const s = await c.charge({ device: 'PAX_A910__SMARTPOS0000000001' }, { ...sale('15.00'), externalReference: 'refund-left-1' }, FAST)
+  assert.equal(s.verdict, 'APPROVED')
+  await c.refundOrder(s.intent.id, { amount: '10.00' })
+  const e = saw(await rejectsWith(c.refundOrder(s.intent.id, { amount: '10.00' }), 'REFUND_NOT_ALLOWED'))
+  assert.match(e.message, /left to refund/)
+  const prod = new Client({ accessToken: 'APP_USR-1-production', baseUrl: sim.baseUrl, api: 'orders' })
+  const p = saw(await rejectsWith(prod.simulateOrderEvent(s.intent.id, { status: 'processed' }), 'SANDBOX_ONLY'))
+  assert.match(p.message, /test credentials/)
+})
+
 test('every error code was met, and the TypeScript ErrorCode union lists exactly them', () => {
   assert.deepEqual([...seen].sort(), [...errorCodes()].sort())
   const dts = fs.readFileSync(path.join(__dirname, '..', 'index.d.ts'), 'utf8')

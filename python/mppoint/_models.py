@@ -53,6 +53,7 @@ IntentStatus = Literal[
     "CANCELED",
     "ERROR",
     "EXPIRED",
+    "CANCEL_REQUESTED",
 ]
 
 #: A Mercado Pago site, for the amount limits.

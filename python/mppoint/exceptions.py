@@ -45,6 +45,8 @@ __all__ = [
     "PanicError",
     "SaleInProgressError",
     "JournalError",
+    "RefundNotAllowedError",
+    "SandboxOnlyError",
 ]
 
 
@@ -75,6 +77,8 @@ ErrorCode = Literal[
     "PANIC",
     "SALE_IN_PROGRESS",
     "JOURNAL",
+    "REFUND_NOT_ALLOWED",
+    "SANDBOX_ONLY",
 ]
 
 #: Why a webhook signature was refused (:attr:`Error.signature_failure`).
@@ -331,6 +335,21 @@ class JournalError(Error):
     code = "JOURNAL"
 
 
+class RefundNotAllowedError(Error):
+    """Mercado Pago will not make this refund as asked (Orders API): the order takes no partial
+    refunds, it has a tip (only a full refund), it is already refunded or past the refund period,
+    or the amount is more than is left. The message says which refund is possible."""
+
+    code = "REFUND_NOT_ALLOWED"
+
+
+class SandboxOnlyError(Error):
+    """A call that only works with test credentials (the sandbox's simulated order status) was
+    made with a production access token: nothing was sent."""
+
+    code = "SANDBOX_ONLY"
+
+
 #: The class of each core error code.
 BY_CODE: dict[str, type[Error]] = {
     cls.code: cls
@@ -360,6 +379,8 @@ BY_CODE: dict[str, type[Error]] = {
         PanicError,
         SaleInProgressError,
         JournalError,
+        RefundNotAllowedError,
+        SandboxOnlyError,
     )
 }
 

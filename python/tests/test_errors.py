@@ -40,6 +40,8 @@ ALL_CLASSES = [
     mppoint.PanicError,
     mppoint.SaleInProgressError,
     mppoint.JournalError,
+    mppoint.RefundNotAllowedError,
+    mppoint.SandboxOnlyError,
 ]
 
 

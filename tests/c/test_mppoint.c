@@ -148,13 +148,14 @@ static char SENTINEL_STORAGE;
 
 static void test_version_and_names(void) {
     uint32_t codes[] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20,
-                        21, 22, 23, 24, 100, 101, 102};
+                        21, 22, 23, 24, 25, 26, 100, 101, 102};
     const char *names[] = {"OK", "INVALID_ARGUMENT", "INVALID_AMOUNT", "CONFIG", "UNAUTHORIZED",
                            "FORBIDDEN", "NOT_FOUND", "BAD_REQUEST", "ALREADY_QUEUED",
                            "CANNOT_CANCEL", "CONFLICT", "RATE_LIMITED", "SERVER", "API",
                            "OUTCOME_UNKNOWN", "NETWORK", "TIMEOUT", "DECODE", "WAIT_TIMEOUT",
                            "CANCELED", "INVALID_SIGNATURE", "IDEMPOTENCY_KEY_MISMATCH",
-                           "ABORTED", "SALE_IN_PROGRESS", "JOURNAL", "NULL_ARGUMENT",
+                           "ABORTED", "SALE_IN_PROGRESS", "JOURNAL", "REFUND_NOT_ALLOWED",
+                           "SANDBOX_ONLY", "NULL_ARGUMENT",
                            "INVALID_UTF8", "PANIC"};
     size_t i;
     CHECK_STR(mpp_version(), "0.1.0");
@@ -162,7 +163,8 @@ static void test_version_and_names(void) {
     CHECK(MPP_RESULT_NOT_FOUND == 6 && MPP_RESULT_PANIC == 102 && MPP_RESULT_OK == 0);
     CHECK(MPP_RESULT_IDEMPOTENCY_KEY_MISMATCH == 21 && MPP_RESULT_ABORTED == 22);
     CHECK(MPP_RESULT_SALE_IN_PROGRESS == 23 && MPP_RESULT_JOURNAL == 24);
-    CHECK_STR(mpp_result_str(25), "UNKNOWN");
+    CHECK(MPP_RESULT_REFUND_NOT_ALLOWED == 25 && MPP_RESULT_SANDBOX_ONLY == 26);
+    CHECK_STR(mpp_result_str(27), "UNKNOWN");
     CHECK_STR(mpp_result_str(0xFFFFFFFFu), "UNKNOWN");
     CHECK_STR(mpp_status_str(MPP_STATUS_ON_TERMINAL), "ON_TERMINAL");
     CHECK_STR(mpp_status_str(MPP_STATUS_CONFIRMATION_REQUIRED), "CONFIRMATION_REQUIRED");
