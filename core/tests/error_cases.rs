@@ -1,6 +1,8 @@
 //! The cross-language error table (tests/fixtures/error_cases.json): each mistake gives the same
 //! error code, message fragment, field and signature failure in Rust as in C, Python and Node.
 
+use mppoint::print::{PrintContent, PrintRequest};
+use mppoint::sandbox::{OrderEvent, SimulatedStatus};
 use mppoint::webhook::{self, VerifyOptions};
 use mppoint::{Amount, Client, RetryPolicy, Site};
 use serde_json::Value;
@@ -84,6 +86,30 @@ fn run(op: &str, input: &Value) -> mppoint::Result<()> {
                 .build()?;
             c.get_intent(text(input, "intent_id").unwrap_or_default())
                 .map(drop)
+        }
+        "print" => {
+            let c = Client::builder("t")
+                .base_url("http://127.0.0.1:9")
+                .retry(RetryPolicy::none())
+                .build()?;
+            let content = PrintContent::tagged(text(input, "tagged").unwrap_or_default())?;
+            c.print(&PrintRequest::new(
+                text(input, "terminal_id").unwrap_or_default(),
+                text(input, "external_reference").unwrap_or_default(),
+                content,
+            ))
+            .map(drop)
+        }
+        "sandbox" => {
+            let c = Client::builder(text(input, "access_token").unwrap_or_default())
+                .base_url("http://127.0.0.1:9")
+                .retry(RetryPolicy::none())
+                .build()?;
+            let status = SimulatedStatus::parse(text(input, "status").unwrap_or_default())?;
+            c.simulate_order_event(
+                text(input, "order_id").unwrap_or_default(),
+                &OrderEvent::new(status),
+            )
         }
         "amount" => Amount::parse(text(input, "amount").unwrap_or_default()).map(drop),
         "webhook_verify" => webhook::verify(
