@@ -953,6 +953,29 @@ mod tests {
         }
     }
 
+    /// The README's table of control routes is the one a tester in another process reads: it
+    /// must list every route of [`CONTROL_ROUTES`], with its method, and no other.
+    #[test]
+    fn the_readme_documents_every_control_route() {
+        let readme = include_str!("../../../README.md");
+        let rows: Vec<(&str, &str)> = readme
+            .lines()
+            .filter_map(|l| {
+                let cells: Vec<&str> = l.split('|').map(str::trim).collect();
+                let path = cells.get(2)?.strip_prefix("`/_simulator/")?;
+                Some((cells[1], path.trim_end_matches('`')))
+            })
+            .collect();
+        let want: Vec<(&str, &str)> = CONTROL_ROUTES
+            .iter()
+            .map(|(m, p, _)| (*m, p.strip_prefix("/_simulator/").unwrap()))
+            .collect();
+        assert_eq!(
+            rows, want,
+            "README.md's control-route table and CONTROL_ROUTES differ"
+        );
+    }
+
     #[test]
     fn refund_bodies() {
         assert_eq!(parse_refund(b"").unwrap(), None);
