@@ -461,7 +461,10 @@ fn hint_for(e: &Error) -> Option<String> {
             id.unwrap_or("INTENT_ID")
         )),
         (ErrorKind::BadRequest, _) => Some(
-            "hint: Mercado Pago refused the request's content; --site MLA|MLB checks amounts before sending".into(),
+            "hint: Mercado Pago refused the request's content (the message says what). A terminal takes \
+             sales only in PDV mode: `mppoint devices` shows each one's mode, `mppoint set-mode DEVICE PDV` \
+             switches it, and the terminal must then be restarted"
+                .into(),
         ),
         (_, Some(id)) => Some(format!(
             "hint: intent {id}: see it with `mppoint get {id}`; while it is OPENED, `mppoint cancel {id}` cancels it"

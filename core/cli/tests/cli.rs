@@ -586,3 +586,18 @@ fn sandbox_refuses_a_production_token_and_bad_events_before_sending() {
     assert_eq!(code, 7, "{err}");
     assert!(err.contains("processed, failed"), "{err}");
 }
+
+#[test]
+fn a_standalone_terminal_gets_the_set_mode_hint_not_a_raw_request() {
+    // The embedded simulator's third device is STANDALONE: Mercado Pago refuses the intent with a
+    // 400, and the cashier's next step is `mppoint set-mode`, then a restart of the terminal.
+    let (code, out, err) = run(&["sale", "--device", "NEWLAND_N950__N950NCB000000003"]);
+    assert_ne!(code, 0, "{out}\n{err}");
+    let hint = err
+        .lines()
+        .find(|l| l.starts_with("hint:"))
+        .unwrap_or_else(|| panic!("no hint in:\n{err}"));
+    assert!(hint.contains("mppoint set-mode DEVICE PDV"), "{hint}");
+    assert!(hint.contains("restarted"), "{hint}");
+    assert!(!hint.contains("--site"), "{hint}");
+}
