@@ -755,6 +755,25 @@ fn print_json<T: serde::Serialize>(v: &T) -> Result<(), Error> {
     Ok(())
 }
 
+/// The line a cashier reads: the verdict, why, and what to do, each said once ("payment … approved:
+/// hand over the goods", not "approved. payment approved: …").
+fn verdict_line(sale: &mppoint::Sale) -> String {
+    let advice = sale.verdict.advice();
+    let todo = advice.split_once(": ").map_or(advice, |(_, todo)| todo);
+    format!("Verdict: {} — {}: {todo}", sale.verdict, sale.reason)
+}
+
+/// A finished sale as `--json` prints it: the library's sale, plus `is_paid` and `advice`, so a
+/// script need not know which verdicts are paid.
+fn sale_json(sale: &mppoint::Sale) -> serde_json::Value {
+    let mut v = serde_json::to_value(sale).unwrap_or_default();
+    if let Some(o) = v.as_object_mut() {
+        o.insert("is_paid".into(), sale.is_paid().into());
+        o.insert("advice".into(), sale.verdict.advice().into());
+    }
+    v
+}
+
 /// What a Ctrl-C during `sale` acts on: the wait's cancel token, and the intent (once created) so
 /// a second Ctrl-C can still say what is left on the terminal.
 #[derive(Clone, Default)]
@@ -1009,14 +1028,9 @@ fn sale(a: SaleArgs) -> Result<ExitCode, Error> {
         }
         waited => client.finish_charge(&created, waited)?,
     };
-    let verdict = format!(
-        "Verdict: {} — {}. {}",
-        sale.verdict,
-        sale.reason,
-        sale.verdict.advice()
-    );
+    let verdict = verdict_line(&sale);
     if a.api.json {
-        print_json(&sale)?;
+        print_json(&sale_json(&sale))?;
         say(started, verdict);
     } else {
         println!("{verdict}");
@@ -1092,14 +1106,9 @@ fn journal_sale(
         ),
     );
     let sale = client.charge(target, req, &opts)?;
-    let verdict = format!(
-        "Verdict: {} — {}. {}",
-        sale.verdict,
-        sale.reason,
-        sale.verdict.advice()
-    );
+    let verdict = verdict_line(&sale);
     if a.api.json {
-        print_json(&sale)?;
+        print_json(&sale_json(&sale))?;
         say(started, verdict);
     } else {
         println!("{verdict}");

@@ -51,6 +51,22 @@ fn sale_json_is_the_only_thing_on_stdout() {
     assert_eq!(v["intent"]["status"], "CLOSED");
     assert_eq!(v["payments"][0]["status"], "approved");
     assert!(err.contains("Verdict: APPROVED"), "{err}");
+    // A script need not know which verdicts are paid, nor word the advice itself.
+    assert_eq!(v["is_paid"], true);
+    assert_eq!(v["advice"], "payment approved: hand over the goods");
+    let (_, out, _) = run(&["sale", "--amount", "25.13", "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("stdout is one JSON document");
+    assert_eq!(
+        (v["verdict"].as_str(), v["is_paid"].as_bool()),
+        (Some("REJECTED"), Some(false))
+    );
+    // The verdict line says each thing once.
+    let verdict = err.lines().find(|l| l.contains("Verdict:")).unwrap();
+    assert_eq!(verdict.matches("approved").count(), 1, "{verdict}");
+    assert!(
+        verdict.ends_with("approved: hand over the goods"),
+        "{verdict}"
+    );
     // An error under --json is JSON on stdout too (and words on stderr).
     let (code, out, err) = run(&["sale", "--amount", "12,50", "--json"]);
     assert_eq!(code, 7);
