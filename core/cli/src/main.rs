@@ -466,6 +466,11 @@ fn hint_for(e: &Error) -> Option<String> {
              switches it, and the terminal must then be restarted"
                 .into(),
         ),
+        (ErrorKind::NotFound, _) => Some(
+            "hint: check the id, and that the access token (and --api intents|orders) is the one \
+             the sale was made with: an account sees only its own intents and orders"
+                .into(),
+        ),
         (_, Some(id)) => Some(format!(
             "hint: intent {id}: see it with `mppoint get {id}`; while it is OPENED, `mppoint cancel {id}` cancels it"
         )),

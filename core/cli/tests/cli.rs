@@ -617,3 +617,25 @@ fn a_standalone_terminal_gets_the_set_mode_hint_not_a_raw_request() {
     assert!(hint.contains("restarted"), "{hint}");
     assert!(!hint.contains("--site"), "{hint}");
 }
+
+#[test]
+fn an_unknown_intent_is_not_hinted_to_be_fetched_again() {
+    let sim = mppoint_simulator::Simulator::start(mppoint_simulator::SimulatorConfig::default())
+        .expect("the simulator starts");
+    let (code, out, err) = run(&[
+        "get",
+        "0123abcd-0000-0000-0000-000000000000",
+        "--access-token",
+        sim.access_token(),
+        "--base-url",
+        sim.base_url(),
+    ]);
+    assert_ne!(code, 0, "{out}\n{err}");
+    assert!(err.contains("not found"), "{err}");
+    let hint = err
+        .lines()
+        .find(|l| l.starts_with("hint:"))
+        .expect("a hint");
+    assert!(!hint.contains("mppoint get"), "{hint}");
+    assert!(hint.contains("check the id"), "{hint}");
+}
