@@ -45,10 +45,10 @@ struct Api {
     #[arg(long, env = "MP_ACCESS_TOKEN", hide_env_values = true)]
     access_token: Option<String>,
     /// API base URL (a simulator's, for tests).
-    #[arg(long, env = "MPPOINT_BASE_URL")]
+    #[arg(long, env = "MPPOINT_BASE_URL", hide_env_values = true)]
     base_url: Option<String>,
     /// Site, for the amount limits: MLA (Argentina) or MLB (Brazil).
-    #[arg(long, env = "MPPOINT_SITE")]
+    #[arg(long, env = "MPPOINT_SITE", hide_env_values = true)]
     site: Option<String>,
     /// Print results as JSON on stdout (progress and messages stay on stderr).
     #[arg(long)]
@@ -62,6 +62,7 @@ struct Api {
     #[arg(
         long = "api",
         env = "MPPOINT_API",
+        hide_env_values = true,
         default_value = "intents",
         value_name = "intents|orders"
     )]
@@ -239,7 +240,7 @@ struct SaleArgs {
 struct JournalArgs {
     /// Keep a crash-safe sale journal in this SQLite file (created if absent): a sale rung again
     /// with the same --reference after a crash is resumed, never charged twice.
-    #[arg(long, env = "MPPOINT_JOURNAL")]
+    #[arg(long, env = "MPPOINT_JOURNAL", hide_env_values = true)]
     journal: Option<std::path::PathBuf>,
     /// With --journal on the InStore intents: how long after a create whose answer was lost the
     /// journal waits for the sale's payment before it ends that attempt unpaid (default 1200 s).
@@ -953,7 +954,11 @@ fn sale(a: SaleArgs) -> Result<ExitCode, Error> {
     say(
         started,
         format_args!(
-            "Intent {} created for {} — {}",
+            "{} {} created for {} — {}",
+            match client.api() {
+                mppoint::Api::Orders => "Order",
+                _ => "Intent",
+            },
             created.id,
             created.amount().map(|a| a.to_string()).unwrap_or_default(),
             created.status

@@ -639,3 +639,18 @@ fn an_unknown_intent_is_not_hinted_to_be_fetched_again() {
     assert!(!hint.contains("mppoint get"), "{hint}");
     assert!(hint.contains("check the id"), "{hint}");
 }
+
+#[test]
+fn help_shows_no_empty_env_values_and_the_orders_banner_says_order() {
+    let (code, out, _) = run(&["sale", "--help"]);
+    assert_eq!(code, 0);
+    assert!(
+        !out.contains("=]"),
+        "an unset variable shown as empty:\n{out}"
+    );
+    assert!(out.contains("[env: MPPOINT_BASE_URL]"), "{out}");
+    let (code, out, err) = run(&["sale", "--api", "orders"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(err.contains("Order ORD"), "{err}");
+    assert!(!err.contains("Intent ORD"), "{err}");
+}
