@@ -393,6 +393,52 @@ typedef uint32_t mpp_payment_status_code;
 #endif // __cplusplus
 
 /**
+ * Where a print action stands. `MPP_PRINT_STATUS_UNKNOWN` is a status this version does not
+ * know (read its spelling with `mpp_print_action_status_str`; not final).
+ */
+enum mpp_print_status
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * No status (a NULL action).
+   */
+  MPP_PRINT_STATUS_NONE = 0,
+  /**
+   * Sent, not yet fetched by the terminal: the only status a cancel can stop.
+   */
+  MPP_PRINT_STATUS_CREATED = 1,
+  /**
+   * Fetched by the terminal, being printed.
+   */
+  MPP_PRINT_STATUS_ON_TERMINAL = 2,
+  /**
+   * Final: printed.
+   */
+  MPP_PRINT_STATUS_PROCESSED = 3,
+  /**
+   * Final: canceled (through the API, or on the terminal).
+   */
+  MPP_PRINT_STATUS_CANCELED = 4,
+  /**
+   * Final: not printed (bad data, the action's type, or a machine problem).
+   */
+  MPP_PRINT_STATUS_FAILED = 5,
+  /**
+   * A status this version does not know (treated as not final).
+   */
+  MPP_PRINT_STATUS_UNKNOWN = 100,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum mpp_print_status mpp_print_status;
+#else
+typedef uint32_t mpp_print_status;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
  * The verdict of a sale: only `MPP_VERDICT_APPROVED` is a paid sale.
  */
 enum mpp_verdict
@@ -576,6 +622,35 @@ typedef uint32_t mpp_approved_policy;
 #endif // __cplusplus
 
 /**
+ * How a simulated print action ends (`mpp_simulator_finish_print`). Every number is permanent.
+ */
+enum mpp_print_outcome
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * Printed: the action is `PROCESSED`.
+   */
+  MPP_PRINT_OUTCOME_PROCESSED = 1,
+  /**
+   * The terminal could not print it: `FAILED`.
+   */
+  MPP_PRINT_OUTCOME_FAILED = 2,
+  /**
+   * Canceled on the terminal: `CANCELED`.
+   */
+  MPP_PRINT_OUTCOME_CANCELED_ON_TERMINAL = 3,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum mpp_print_outcome mpp_print_outcome;
+#else
+typedef uint32_t mpp_print_outcome;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
  * Stops a wait from another thread: pass it to `mpp_wait_options_set_cancel_token`, then call
  * `mpp_cancel_token_cancel` from any thread. Thread-safe. Free it with `mpp_cancel_token_free`
  * once no thread uses it.
@@ -664,6 +739,24 @@ typedef struct mpp_pending_sale mpp_pending_sale;
 typedef struct mpp_pending_sale_list mpp_pending_sale_list;
 
 /**
+ * A print action as the API answers it (from `mpp_client_print_text`, `mpp_client_print_tagged`,
+ * `mpp_client_print_image` or `mpp_client_print_action`). Immutable: its accessors may be called
+ * from any thread; strings from them are borrowed from it and live until `mpp_print_action_free`.
+ */
+typedef struct mpp_print_action mpp_print_action;
+
+/**
+ * A receipt in tagged text, built from the POS's own strings with the core's escaping rules:
+ * braces become parentheses and a line break `{br}`, so no text (a customer's name) can add a
+ * tag; a receipt shorter than the API's 100 characters is padded with trailing spaces. Made with
+ * `mpp_print_text_new`, added to with `mpp_print_text_line` and the other `mpp_print_text_*`
+ * functions, sent with `mpp_client_print_text` (which copies it: it can be sent again or
+ * freed), freed with `mpp_print_text_free`. Not for use from two threads at once while it is
+ * being changed.
+ */
+typedef struct mpp_print_text mpp_print_text;
+
+/**
  * A refund as `POST /v1/payments/{id}/refunds` returned it. Immutable; strings from its
  * accessors are borrowed from it.
  */
@@ -715,6 +808,15 @@ typedef struct mpp_wait_options mpp_wait_options;
  * client, options or token in use.
  */
 typedef void (*mpp_status_callback)(const char *status, void *user_data);
+
+/**
+ * Told each time `mpp_charge` finds the terminal busy (`ALREADY_QUEUED`: another sale is on it)
+ * while it waits for it to be free (`mpp_wait_options_set_when_busy_ms`). `holding_sale` is the
+ * id of the sale holding the terminal when this client created it, else NULL; borrowed for the
+ * duration of the call only. `user_data` is the pointer given to `mpp_wait_options_set_on_busy`.
+ * Runs on the thread that called `mpp_charge`, under the same rules as `mpp_status_callback`.
+ */
+typedef void (*mpp_busy_callback)(const char *holding_sale, void *user_data);
 
 #ifdef __cplusplus
 extern "C" {
@@ -914,6 +1016,15 @@ mpp_result mpp_config_set_no_proxy(mpp_config *config, mpp_error **out_error);
  * Ownership: `config` is borrowed (changed); `*out_error` as in `mpp_config_new`.
  */
 mpp_result mpp_config_set_resend_ambiguous_creates(mpp_config *config, bool resend, mpp_error **out_error);
+
+/**
+ * Declares the account a Mercado Pago **test user's** (default false), so its token counts as a
+ * test credential for `mpp_client_simulate_order_event` even though it starts `APP_USR-` like
+ * every production token. A token that starts with `TEST-` is a test credential without this.
+ *
+ * Ownership: `config` is borrowed (changed); `*out_error` as in `mpp_config_new`.
+ */
+mpp_result mpp_config_set_test_account(mpp_config *config, bool test_account, mpp_error **out_error);
 
 /**
  * Accepts a plain `http://` base URL to a host other than this machine (default false: only
@@ -1195,6 +1306,15 @@ const char *mpp_error_idempotency_key(const mpp_error *error);
  * Ownership: `error` is borrowed; the string is borrowed from `error`.
  */
 const char *mpp_error_intent_id(const mpp_error *error);
+
+/**
+ * For `MPP_RESULT_ALREADY_QUEUED`: the id of the sale (intent or order) that holds the terminal,
+ * when this client created it; NULL when unknown (another client's or process's sale) or
+ * `error` is NULL. It is not the sale you tried: never book or cancel it as this one.
+ *
+ * Ownership: `error` is borrowed; the string is borrowed from `error`.
+ */
+const char *mpp_error_holding_sale(const mpp_error *error);
 
 /**
  * The external reference of the sale the error is about, or NULL. After
@@ -1828,6 +1948,22 @@ int64_t mpp_payment_refunded_cents(const mpp_payment *payment);
 const char *mpp_payment_refunded_str(const mpp_payment *payment);
 
 /**
+ * Orders API: the tip the customer added on the terminal (`tip_amount`), paid on top of the
+ * amount, in integer cents (0 without a tip or when unknown). A payment with a tip is refunded
+ * only in full.
+ *
+ * Ownership: `payment` is borrowed.
+ */
+int64_t mpp_payment_tip_cents(const mpp_payment *payment);
+
+/**
+ * Orders API: the tip with exactly two decimals (`"3.00"`), or NULL without one.
+ *
+ * Ownership: `payment` is borrowed; the string is borrowed from `payment`.
+ */
+const char *mpp_payment_tip_str(const mpp_payment *payment);
+
+/**
  * The currency (`"ARS"`, `"BRL"`), or NULL.
  *
  * Ownership: `payment` is borrowed; the string is borrowed from `payment`.
@@ -1947,6 +2083,283 @@ mpp_result mpp_refund_to_json(const mpp_refund *refund, char **out_json, mpp_err
  * Ownership: takes `refund`.
  */
 void mpp_refund_free(mpp_refund *refund);
+
+/**
+ * Starts an empty receipt.
+ *
+ * Ownership: on success `*out_text` receives a new receipt the caller frees with
+ * `mpp_print_text_free`; on failure `*out_error` (if `out_error` is not NULL) receives an error
+ * the caller frees with `mpp_error_free`.
+ */
+mpp_result mpp_print_text_new(mpp_print_text **out_text, mpp_error **out_error);
+
+/**
+ * Adds `s` (escaped), then a line break.
+ *
+ * Ownership: `text` is borrowed (changed); `s` is borrowed (copied); `*out_error` as in
+ * `mpp_print_text_new`.
+ */
+mpp_result mpp_print_text_line(mpp_print_text *text, const char *s, mpp_error **out_error);
+
+/**
+ * Adds `s` (escaped) without a line break.
+ *
+ * Ownership: as `mpp_print_text_line`.
+ */
+mpp_result mpp_print_text_text(mpp_print_text *text, const char *s, mpp_error **out_error);
+
+/**
+ * Adds `s` in bold (`{b}`), then a line break.
+ *
+ * Ownership: as `mpp_print_text_line`.
+ */
+mpp_result mpp_print_text_bold(mpp_print_text *text, const char *s, mpp_error **out_error);
+
+/**
+ * Adds `s` in large type (`{w}`), then a line break.
+ *
+ * Ownership: as `mpp_print_text_line`.
+ */
+mpp_result mpp_print_text_wide(mpp_print_text *text, const char *s, mpp_error **out_error);
+
+/**
+ * Adds `s` in small type (`{s}`), then a line break.
+ *
+ * Ownership: as `mpp_print_text_line`.
+ */
+mpp_result mpp_print_text_small(mpp_print_text *text, const char *s, mpp_error **out_error);
+
+/**
+ * Adds `s` centred (`{center}`), then a line break.
+ *
+ * Ownership: as `mpp_print_text_line`.
+ */
+mpp_result mpp_print_text_center(mpp_print_text *text, const char *s, mpp_error **out_error);
+
+/**
+ * Adds `s` centred in large type (a title), then a line break.
+ *
+ * Ownership: as `mpp_print_text_line`.
+ */
+mpp_result mpp_print_text_center_wide(mpp_print_text *text, const char *s, mpp_error **out_error);
+
+/**
+ * Adds `s` left-aligned (`{left}`), then a line break.
+ *
+ * Ownership: as `mpp_print_text_line`.
+ */
+mpp_result mpp_print_text_left(mpp_print_text *text, const char *s, mpp_error **out_error);
+
+/**
+ * Adds a QR code of `s` (a URL, say), then a line break.
+ *
+ * Ownership: as `mpp_print_text_line`.
+ */
+mpp_result mpp_print_text_qr(mpp_print_text *text, const char *s, mpp_error **out_error);
+
+/**
+ * Adds a PDF417 barcode of `s`, then a line break.
+ *
+ * Ownership: as `mpp_print_text_line`.
+ */
+mpp_result mpp_print_text_pdf417(mpp_print_text *text, const char *s, mpp_error **out_error);
+
+/**
+ * Adds an empty line.
+ *
+ * Ownership: `text` is borrowed (changed); `*out_error` as in `mpp_print_text_new`.
+ */
+mpp_result mpp_print_text_blank(mpp_print_text *text, mpp_error **out_error);
+
+/**
+ * The tagged text the receipt prints, as it will be sent (padded, checked): a receipt longer
+ * than the API's 4096 characters, tags included, is `MPP_RESULT_INVALID_ARGUMENT` (field
+ * `content`).
+ *
+ * Ownership: `text` is borrowed; on success `*out_tagged` receives a new string the caller frees
+ * with `mpp_string_free`; `*out_error` as in `mpp_print_text_new`.
+ */
+mpp_result mpp_print_text_build(const mpp_print_text *text, char **out_tagged, mpp_error **out_error);
+
+/**
+ * Frees a receipt. NULL is a no-op.
+ *
+ * Ownership: takes `text`.
+ */
+void mpp_print_text_free(mpp_print_text *text);
+
+/**
+ * Prints the receipt `text` on the terminal `terminal_id` (`TYPE__SERIAL`, as the devices list
+ * gives it) under your `external_reference` (1-64 letters, digits, `_`, `-`: no spaces or dots).
+ * `idempotency_key` may be NULL (a new UUID is used; read it with
+ * `mpp_print_action_idempotency_key`): the same key with the same print gives the same action,
+ * with another print `MPP_RESULT_IDEMPOTENCY_KEY_MISMATCH`. A lost answer is re-sent with the
+ * key. Everything is checked before anything is sent (`MPP_RESULT_INVALID_ARGUMENT` names the
+ * field). A PDV terminal fetches the action by itself: follow it with `mpp_client_print_action`
+ * (`CREATED`, `ON_TERMINAL`, then `PROCESSED` or `FAILED`).
+ *
+ * Ownership: `client`, `terminal_id`, `external_reference`, `text`, `idempotency_key` are
+ * borrowed; on success `*out_action` receives a new action the caller frees with
+ * `mpp_print_action_free`; `*out_error` as in `mpp_print_text_new`.
+ */
+mpp_result mpp_client_print_text(const mpp_client *client, const char *terminal_id, const char *external_reference, const mpp_print_text *text, const char *idempotency_key, mpp_print_action **out_action, mpp_error **out_error);
+
+/**
+ * Prints your own tagged text `tagged`, checked as the API's pages say: 100 to 4096 characters,
+ * tags included; only the documented tags (`{b}`, `{w}`, `{s}`, `{br}`, `{left}`, `{center}`,
+ * `{qr}`, `{pdf417}`), each but `{br}` closed by `{/tag}` in the order opened; no lone brace (no
+ * escape is documented: build text from a customer's strings with `mpp_print_text` instead).
+ * Otherwise as `mpp_client_print_text`.
+ *
+ * Ownership: `client`, `terminal_id`, `external_reference`, `tagged`, `idempotency_key` are
+ * borrowed; `*out_action` and `*out_error` as in `mpp_client_print_text`.
+ */
+mpp_result mpp_client_print_tagged(const mpp_client *client, const char *terminal_id, const char *external_reference, const char *tagged, const char *idempotency_key, mpp_print_action **out_action, mpp_error **out_error);
+
+/**
+ * Prints an image: `len` bytes of a PNG or JPEG at `bytes`, at most 1000000 bytes (1 MB),
+ * checked before sending (anything else is `MPP_RESULT_INVALID_ARGUMENT`, field `content`).
+ * Otherwise as `mpp_client_print_text`.
+ *
+ * Ownership: `client`, `terminal_id`, `external_reference`, `bytes` (copied),
+ * `idempotency_key` are borrowed; `*out_action` and `*out_error` as in `mpp_client_print_text`.
+ */
+mpp_result mpp_client_print_image(const mpp_client *client, const char *terminal_id, const char *external_reference, const uint8_t *bytes, size_t len, const char *idempotency_key, mpp_print_action **out_action, mpp_error **out_error);
+
+/**
+ * Reads a print action (`CREATED`, `ON_TERMINAL`, `PROCESSED`, `CANCELED`, `FAILED`).
+ * `MPP_RESULT_NOT_FOUND` when there is no such action.
+ *
+ * Ownership: `client`, `action_id` are borrowed; on success `*out_action` receives a new action
+ * the caller frees with `mpp_print_action_free`; `*out_error` as in `mpp_print_text_new`.
+ */
+mpp_result mpp_client_print_action(const mpp_client *client, const char *action_id, mpp_print_action **out_action, mpp_error **out_error);
+
+/**
+ * Cancels a print action the terminal has not fetched yet (`CREATED`); after that it is
+ * `MPP_RESULT_CANNOT_CANCEL`.
+ *
+ * Ownership: `client`, `action_id` are borrowed; `*out_error` as in `mpp_print_text_new`.
+ */
+mpp_result mpp_client_cancel_print_action(const mpp_client *client, const char *action_id, mpp_error **out_error);
+
+/**
+ * The action's id (a UUID), or NULL when `action` is NULL.
+ *
+ * Ownership: `action` is borrowed; the string is borrowed from `action`.
+ */
+const char *mpp_print_action_id(const mpp_print_action *action);
+
+/**
+ * Where the action stands, or `MPP_PRINT_STATUS_NONE` when `action` is NULL.
+ *
+ * Ownership: `action` is borrowed.
+ */
+mpp_print_status mpp_print_action_status(const mpp_print_action *action);
+
+/**
+ * The status as the API spells it (`"on_terminal"`, or an unknown one as sent), or NULL when
+ * `action` is NULL.
+ *
+ * Ownership: `action` is borrowed; the string is borrowed from `action`.
+ */
+const char *mpp_print_action_status_str(const mpp_print_action *action);
+
+/**
+ * Whether the action's status is final (printed, canceled or failed). False when `action` is
+ * NULL.
+ *
+ * Ownership: `action` is borrowed.
+ */
+bool mpp_print_action_is_final(const mpp_print_action *action);
+
+/**
+ * The terminal it prints on, or NULL when the answer did not say.
+ *
+ * Ownership: `action` is borrowed; the string is borrowed from `action`.
+ */
+const char *mpp_print_action_terminal_id(const mpp_print_action *action);
+
+/**
+ * Your external reference, or NULL when the answer did not say.
+ *
+ * Ownership: `action` is borrowed; the string is borrowed from `action`.
+ */
+const char *mpp_print_action_external_reference(const mpp_print_action *action);
+
+/**
+ * `"custom"` (tagged text) or `"image"`, or NULL when the answer did not say.
+ *
+ * Ownership: `action` is borrowed; the string is borrowed from `action`.
+ */
+const char *mpp_print_action_subtype(const mpp_print_action *action);
+
+/**
+ * When it was created (as sent), or NULL.
+ *
+ * Ownership: `action` is borrowed; the string is borrowed from `action`.
+ */
+const char *mpp_print_action_created_date(const mpp_print_action *action);
+
+/**
+ * The `X-Idempotency-Key` it was created with (set on an action returned by a print), or NULL.
+ * After `MPP_RESULT_OUTCOME_UNKNOWN` or a lost answer, print again with this key: never a second
+ * print.
+ *
+ * Ownership: `action` is borrowed; the string is borrowed from `action`.
+ */
+const char *mpp_print_action_idempotency_key(const mpp_print_action *action);
+
+/**
+ * The action as JSON (`{"id":...,"status":"created","external_reference":...,"terminal_id":...,
+ * "subtype":...,"created_date":...,"idempotency_key":...}`).
+ *
+ * Ownership: `action` is borrowed; on success `*out_json` receives a new string the caller frees
+ * with `mpp_string_free`; `*out_error` as in `mpp_print_text_new`.
+ */
+mpp_result mpp_print_action_to_json(const mpp_print_action *action, char **out_json, mpp_error **out_error);
+
+/**
+ * Frees a print action. NULL is a no-op.
+ *
+ * Ownership: takes `action`.
+ */
+void mpp_print_action_free(mpp_print_action *action);
+
+/**
+ * The spelling of a print status (`"on_terminal"`), the core's own; NULL for
+ * `MPP_PRINT_STATUS_NONE`, `MPP_PRINT_STATUS_UNKNOWN` and any other number.
+ *
+ * Ownership: the returned string is static (never free it).
+ */
+const char *mpp_print_status_str(uint32_t status);
+
+/**
+ * Drives the test order `order_id` to a final status through Mercado Pago's sandbox
+ * (`POST /v1/orders/{order_id}/events`, 204): it reads `at_terminal`, then `status`, within
+ * 10 s (40 s for `action_required`), without a terminal. Our simulator serves the same endpoint,
+ * so the same test runs against both.
+ *
+ * - `status`: `"processed"`, `"failed"`, `"canceled"`, `"expired"`, `"refunded"` (only from
+ *   processed) or `"action_required"` (any case); anything else is `MPP_RESULT_INVALID_ARGUMENT`
+ *   (field `status`).
+ * - `status_detail` (NULL: none): `"accredited"` for processed, a documented decline
+ *   (`"insufficient_amount"`, `"high_risk"`, ...) for failed.
+ * - `card_brand` and `card_type` (NULL: none; give both or neither): `"amex"`, `"master"`,
+ *   `"visa"`, `"debmaster"`, `"debvisa"` and `"credit_card"` or `"debit_card"`, only with
+ *   processed or failed.
+ * - `installments` (0: none): only with a `"credit_card"`.
+ *
+ * Everything is checked before anything is sent. Only with test credentials: a token starting
+ * `TEST-`, or a test user's token with `mpp_config_set_test_account`; a production token is
+ * `MPP_RESULT_SANDBOX_ONLY` and nothing is sent. Works on a client of either API, for an order
+ * (`ORD...`) of the Orders API.
+ *
+ * Ownership: `client`, `order_id`, `status`, `status_detail`, `card_brand`, `card_type` are
+ * borrowed; on failure `*out_error` (if `out_error` is not NULL) receives an error the caller
+ * frees with `mpp_error_free`.
+ */
+mpp_result mpp_client_simulate_order_event(const mpp_client *client, const char *order_id, const char *status, const char *status_detail, const char *card_brand, const char *card_type, uint32_t installments, mpp_error **out_error);
 
 /**
  * Makes a simulator configuration with the defaults (see `mpp_simulator_config`).
@@ -2266,6 +2679,37 @@ mpp_result mpp_simulator_counters_json(const mpp_simulator *simulator, char **ou
 mpp_result mpp_simulator_set_webhook_urls(const mpp_simulator *simulator, const char *const *urls, size_t count, mpp_error **out_error);
 
 /**
+ * Orders API: the customer adds a tip of `tip` (a decimal string, `"3.00"`) on the terminal
+ * before paying order `order_id`: once paid, its payment reads `tip_amount` (see
+ * `mpp_payment_tip_cents`, `mpp_sale_tip_cents`) and it is refunded only in full. The order must
+ * still wait for a card (an amount ending in `.44`). `MPP_RESULT_NOT_FOUND`,
+ * `MPP_RESULT_CONFLICT`, `MPP_RESULT_INVALID_AMOUNT`.
+ *
+ * Ownership: `simulator`, `order_id`, `tip` are borrowed; `*out_error` as in
+ * `mpp_simulator_config_new`.
+ */
+mpp_result mpp_simulator_add_tip(const mpp_simulator *simulator, const char *order_id, const char *tip, mpp_error **out_error);
+
+/**
+ * The print action `action_id` ends now with `outcome` (`MPP_PRINT_OUTCOME_PROCESSED`,
+ * `_FAILED`, `_CANCELED_ON_TERMINAL`). It must be `CREATED` or `ON_TERMINAL`;
+ * `MPP_RESULT_INVALID_ARGUMENT` for an unknown outcome.
+ *
+ * Ownership: `simulator`, `action_id` are borrowed; `*out_error` as in
+ * `mpp_simulator_config_new`.
+ */
+mpp_result mpp_simulator_finish_print(const mpp_simulator *simulator, const char *action_id, uint32_t outcome, mpp_error **out_error);
+
+/**
+ * The print action `action_id` stays where it is (`CREATED`, or `ON_TERMINAL` once fetched)
+ * until `mpp_simulator_finish_print`.
+ *
+ * Ownership: `simulator`, `action_id` are borrowed; `*out_error` as in
+ * `mpp_simulator_config_new`.
+ */
+mpp_result mpp_simulator_hold_print(const mpp_simulator *simulator, const char *action_id, mpp_error **out_error);
+
+/**
  * Makes a cancel token, not yet canceled.
  *
  * Ownership: on success `*out_token` receives a new token the caller frees with
@@ -2333,6 +2777,29 @@ mpp_result mpp_wait_options_set_timeout_ms(mpp_wait_options *options, uint64_t t
  * while a wait using these options runs; `*out_error` as in `mpp_cancel_token_new`.
  */
 mpp_result mpp_wait_options_set_on_status(mpp_wait_options *options, mpp_status_callback callback, void *user_data, mpp_error **out_error);
+
+/**
+ * Lets `mpp_charge` wait up to `when_busy_ms` milliseconds for a busy terminal: when the create
+ * is `ALREADY_QUEUED` (another sale is on the terminal), it tries the create again at the poll
+ * pace (a refused create creates nothing, so trying again is safe) until the terminal takes it
+ * or the time runs out, and then fails with `MPP_RESULT_ALREADY_QUEUED`
+ * (`mpp_error_holding_sale` names the sale on the terminal when this client made it). 0 (the
+ * default): `MPP_RESULT_ALREADY_QUEUED` at once. At most the longest wait (checked when the
+ * charge starts). Only `mpp_charge` uses it.
+ *
+ * Ownership: `options` is borrowed (changed); `*out_error` as in `mpp_cancel_token_new`.
+ */
+mpp_result mpp_wait_options_set_when_busy_ms(mpp_wait_options *options, uint64_t when_busy_ms, mpp_error **out_error);
+
+/**
+ * Sets the busy-terminal callback and the `user_data` passed back to it (see
+ * `mpp_busy_callback`), told each time `mpp_charge` finds the terminal busy while
+ * `mpp_wait_options_set_when_busy_ms` lets it wait. A NULL `callback` removes it.
+ *
+ * Ownership: `options` is borrowed (changed); `user_data` stays the caller's and must stay valid
+ * while a charge using these options runs; `*out_error` as in `mpp_cancel_token_new`.
+ */
+mpp_result mpp_wait_options_set_on_busy(mpp_wait_options *options, mpp_busy_callback callback, void *user_data, mpp_error **out_error);
 
 /**
  * Makes waits using these options stop with `MPP_RESULT_CANCELED` when `token` is canceled.
@@ -2467,6 +2934,24 @@ int64_t mpp_sale_amount_cents(const mpp_sale *sale);
  * Ownership: `sale` is borrowed; the string is borrowed from `sale`.
  */
 const char *mpp_sale_amount_str(const mpp_sale *sale);
+
+/**
+ * Orders API: the tip the customer added on the terminal to the approved payment, in integer
+ * cents (0 without a tip, without an approved payment, or when `sale` is NULL). It is paid on
+ * top of the sale's amount: the verdict is about the amount asked, the tip is extra money to
+ * book. Also in the sale's JSON as the payment's `tip_amount`.
+ *
+ * Ownership: `sale` is borrowed.
+ */
+int64_t mpp_sale_tip_cents(const mpp_sale *sale);
+
+/**
+ * Orders API: the tip with exactly two decimals (`"3.00"`), or NULL without one (see
+ * `mpp_sale_tip_cents`).
+ *
+ * Ownership: `sale` is borrowed; the string is borrowed from `sale`.
+ */
+const char *mpp_sale_tip_str(const mpp_sale *sale);
 
 /**
  * Verifies a webhook notification's signature: the raw `x-signature` and `x-request-id` header

@@ -118,6 +118,12 @@ type
   mpp_payment_status_code = Cardinal;
   Pmpp_payment_status_code = ^mpp_payment_status_code;
 
+  // Where a print action stands. `MPP_PRINT_STATUS_UNKNOWN` is a status this version does not
+  // know (read its spelling with `mpp_print_action_status_str`; not final).
+  // /
+  mpp_print_status = Cardinal;
+  Pmpp_print_status = ^mpp_print_status;
+
   // The verdict of a sale: only `MPP_VERDICT_APPROVED` is a paid sale.
   // /
   mpp_verdict = Cardinal;
@@ -147,6 +153,11 @@ type
   // /
   mpp_approved_policy = Cardinal;
   Pmpp_approved_policy = ^mpp_approved_policy;
+
+  // How a simulated print action ends (`mpp_simulator_finish_print`). Every number is permanent.
+  // /
+  mpp_print_outcome = Cardinal;
+  Pmpp_print_outcome = ^mpp_print_outcome;
 
   // Stops a wait from another thread: pass it to `mpp_wait_options_set_cancel_token`, then call
   // `mpp_cancel_token_cancel` from any thread. Thread-safe. Free it with `mpp_cancel_token_free`
@@ -249,6 +260,26 @@ type
   Pmpp_pending_sale_list = ^mpp_pending_sale_list;
   PPmpp_pending_sale_list = ^Pmpp_pending_sale_list;
 
+  // A print action as the API answers it (from `mpp_client_print_text`, `mpp_client_print_tagged`,
+  // `mpp_client_print_image` or `mpp_client_print_action`). Immutable: its accessors may be called
+  // from any thread; strings from them are borrowed from it and live until `mpp_print_action_free`.
+  // /
+  mpp_print_action = record end;
+  Pmpp_print_action = ^mpp_print_action;
+  PPmpp_print_action = ^Pmpp_print_action;
+
+  // A receipt in tagged text, built from the POS's own strings with the core's escaping rules:
+  // braces become parentheses and a line break `{br}`, so no text (a customer's name) can add a
+  // tag; a receipt shorter than the API's 100 characters is padded with trailing spaces. Made with
+  // `mpp_print_text_new`, added to with `mpp_print_text_line` and the other `mpp_print_text_*`
+  // functions, sent with `mpp_client_print_text` (which copies it: it can be sent again or
+  // freed), freed with `mpp_print_text_free`. Not for use from two threads at once while it is
+  // being changed.
+  // /
+  mpp_print_text = record end;
+  Pmpp_print_text = ^mpp_print_text;
+  PPmpp_print_text = ^Pmpp_print_text;
+
   // A refund as `POST /v1/payments/{id}/refunds` returned it. Immutable; strings from its
   // accessors are borrowed from it.
   // /
@@ -305,6 +336,14 @@ type
   // client, options or token in use.
   // /
   mpp_status_callback = procedure(status: PAnsiChar; user_data: Pointer); cdecl;
+
+  // Told each time `mpp_charge` finds the terminal busy (`ALREADY_QUEUED`: another sale is on it)
+  // while it waits for it to be free (`mpp_wait_options_set_when_busy_ms`). `holding_sale` is the
+  // id of the sale holding the terminal when this client created it, else NULL; borrowed for the
+  // duration of the call only. `user_data` is the pointer given to `mpp_wait_options_set_on_busy`.
+  // Runs on the thread that called `mpp_charge`, under the same rules as `mpp_status_callback`.
+  // /
+  mpp_busy_callback = procedure(holding_sale: PAnsiChar; user_data: Pointer); cdecl;
 
 const
   // mpp_result
@@ -379,6 +418,15 @@ const
   MPP_PAYMENT_STATUS_IN_MEDIATION = 9;  // In dispute.
   MPP_PAYMENT_STATUS_UNKNOWN = 100;  // A status this version does not know (read it with `mpp_payment_status_str`).
 
+  // mpp_print_status
+  MPP_PRINT_STATUS_NONE = 0;  // No status (a NULL action).
+  MPP_PRINT_STATUS_CREATED = 1;  // Sent, not yet fetched by the terminal: the only status a cancel can stop.
+  MPP_PRINT_STATUS_ON_TERMINAL = 2;  // Fetched by the terminal, being printed.
+  MPP_PRINT_STATUS_PROCESSED = 3;  // Final: printed.
+  MPP_PRINT_STATUS_CANCELED = 4;  // Final: canceled (through the API, or on the terminal).
+  MPP_PRINT_STATUS_FAILED = 5;  // Final: not printed (bad data, the action's type, or a machine problem).
+  MPP_PRINT_STATUS_UNKNOWN = 100;  // A status this version does not know (treated as not final).
+
   // mpp_verdict
   MPP_VERDICT_APPROVED = 1;  // The card payment was approved: hand over the goods.
   MPP_VERDICT_REJECTED = 2;  // The intent closed but its payment was rejected (or reversed): not paid.
@@ -410,6 +458,11 @@ const
   MPP_APPROVED_POLICY_REPORT = 0;  // Leave it pending, for the POS to book and then settle (the default).
   MPP_APPROVED_POLICY_SETTLE = 1;  // Settle it: the POS books whatever the journal says was paid.
   MPP_APPROVED_POLICY_REFUND = 2;  // Refund its payment in full, then settle it: the POS never sold it.
+
+  // mpp_print_outcome
+  MPP_PRINT_OUTCOME_PROCESSED = 1;  // Printed: the action is `PROCESSED`.
+  MPP_PRINT_OUTCOME_FAILED = 2;  // The terminal could not print it: `FAILED`.
+  MPP_PRINT_OUTCOME_CANCELED_ON_TERMINAL = 3;  // Canceled on the terminal: `CANCELED`.
 
 // The version of the library (`"0.1.0"`), never NULL.
 //
@@ -583,6 +636,14 @@ function mpp_config_set_no_proxy(config: Pmpp_config; out_error: PPmpp_error): m
 // Ownership: `config` is borrowed (changed); `*out_error` as in `mpp_config_new`.
 // /
 function mpp_config_set_resend_ambiguous_creates(config: Pmpp_config; resend: Boolean; out_error: PPmpp_error): mpp_result; cdecl; external MPPOINT_LIB;
+
+// Declares the account a Mercado Pago **test user's** (default false), so its token counts as a
+// test credential for `mpp_client_simulate_order_event` even though it starts `APP_USR-` like
+// every production token. A token that starts with `TEST-` is a test credential without this.
+//
+// Ownership: `config` is borrowed (changed); `*out_error` as in `mpp_config_new`.
+// /
+function mpp_config_set_test_account(config: Pmpp_config; test_account: Boolean; out_error: PPmpp_error): mpp_result; cdecl; external MPPOINT_LIB;
 
 // Accepts a plain `http://` base URL to a host other than this machine (default false: only
 // `https://`, or `http://` to localhost/127.0.0.1/::1). The access token then travels in clear
@@ -829,6 +890,14 @@ function mpp_error_idempotency_key(error: Pmpp_error): PAnsiChar; cdecl; externa
 // Ownership: `error` is borrowed; the string is borrowed from `error`.
 // /
 function mpp_error_intent_id(error: Pmpp_error): PAnsiChar; cdecl; external MPPOINT_LIB;
+
+// For `MPP_RESULT_ALREADY_QUEUED`: the id of the sale (intent or order) that holds the terminal,
+// when this client created it; NULL when unknown (another client's or process's sale) or
+// `error` is NULL. It is not the sale you tried: never book or cancel it as this one.
+//
+// Ownership: `error` is borrowed; the string is borrowed from `error`.
+// /
+function mpp_error_holding_sale(error: Pmpp_error): PAnsiChar; cdecl; external MPPOINT_LIB;
 
 // The external reference of the sale the error is about, or NULL. After
 // `MPP_RESULT_OUTCOME_UNKNOWN` on a create, find what became of the sale with
@@ -1385,6 +1454,20 @@ function mpp_payment_refunded_cents(payment: Pmpp_payment): Int64; cdecl; extern
 // /
 function mpp_payment_refunded_str(payment: Pmpp_payment): PAnsiChar; cdecl; external MPPOINT_LIB;
 
+// Orders API: the tip the customer added on the terminal (`tip_amount`), paid on top of the
+// amount, in integer cents (0 without a tip or when unknown). A payment with a tip is refunded
+// only in full.
+//
+// Ownership: `payment` is borrowed.
+// /
+function mpp_payment_tip_cents(payment: Pmpp_payment): Int64; cdecl; external MPPOINT_LIB;
+
+// Orders API: the tip with exactly two decimals (`"3.00"`), or NULL without one.
+//
+// Ownership: `payment` is borrowed; the string is borrowed from `payment`.
+// /
+function mpp_payment_tip_str(payment: Pmpp_payment): PAnsiChar; cdecl; external MPPOINT_LIB;
+
 // The currency (`"ARS"`, `"BRL"`), or NULL.
 //
 // Ownership: `payment` is borrowed; the string is borrowed from `payment`.
@@ -1488,6 +1571,251 @@ function mpp_refund_to_json(refund: Pmpp_refund; out_json: PPAnsiChar; out_error
 // Ownership: takes `refund`.
 // /
 procedure mpp_refund_free(refund: Pmpp_refund); cdecl; external MPPOINT_LIB;
+
+// Starts an empty receipt.
+//
+// Ownership: on success `*out_text` receives a new receipt the caller frees with
+// `mpp_print_text_free`; on failure `*out_error` (if `out_error` is not NULL) receives an error
+// the caller frees with `mpp_error_free`.
+// /
+function mpp_print_text_new(out_text: PPmpp_print_text; out_error: PPmpp_error): mpp_result; cdecl; external MPPOINT_LIB;
+
+// Adds `s` (escaped), then a line break.
+//
+// Ownership: `text` is borrowed (changed); `s` is borrowed (copied); `*out_error` as in
+// `mpp_print_text_new`.
+// /
+function mpp_print_text_line(text: Pmpp_print_text; s: PAnsiChar; out_error: PPmpp_error): mpp_result; cdecl; external MPPOINT_LIB;
+
+// Adds `s` (escaped) without a line break.
+//
+// Ownership: as `mpp_print_text_line`.
+// /
+function mpp_print_text_text(text: Pmpp_print_text; s: PAnsiChar; out_error: PPmpp_error): mpp_result; cdecl; external MPPOINT_LIB;
+
+// Adds `s` in bold (`{b}`), then a line break.
+//
+// Ownership: as `mpp_print_text_line`.
+// /
+function mpp_print_text_bold(text: Pmpp_print_text; s: PAnsiChar; out_error: PPmpp_error): mpp_result; cdecl; external MPPOINT_LIB;
+
+// Adds `s` in large type (`{w}`), then a line break.
+//
+// Ownership: as `mpp_print_text_line`.
+// /
+function mpp_print_text_wide(text: Pmpp_print_text; s: PAnsiChar; out_error: PPmpp_error): mpp_result; cdecl; external MPPOINT_LIB;
+
+// Adds `s` in small type (`{s}`), then a line break.
+//
+// Ownership: as `mpp_print_text_line`.
+// /
+function mpp_print_text_small(text: Pmpp_print_text; s: PAnsiChar; out_error: PPmpp_error): mpp_result; cdecl; external MPPOINT_LIB;
+
+// Adds `s` centred (`{center}`), then a line break.
+//
+// Ownership: as `mpp_print_text_line`.
+// /
+function mpp_print_text_center(text: Pmpp_print_text; s: PAnsiChar; out_error: PPmpp_error): mpp_result; cdecl; external MPPOINT_LIB;
+
+// Adds `s` centred in large type (a title), then a line break.
+//
+// Ownership: as `mpp_print_text_line`.
+// /
+function mpp_print_text_center_wide(text: Pmpp_print_text; s: PAnsiChar; out_error: PPmpp_error): mpp_result; cdecl; external MPPOINT_LIB;
+
+// Adds `s` left-aligned (`{left}`), then a line break.
+//
+// Ownership: as `mpp_print_text_line`.
+// /
+function mpp_print_text_left(text: Pmpp_print_text; s: PAnsiChar; out_error: PPmpp_error): mpp_result; cdecl; external MPPOINT_LIB;
+
+// Adds a QR code of `s` (a URL, say), then a line break.
+//
+// Ownership: as `mpp_print_text_line`.
+// /
+function mpp_print_text_qr(text: Pmpp_print_text; s: PAnsiChar; out_error: PPmpp_error): mpp_result; cdecl; external MPPOINT_LIB;
+
+// Adds a PDF417 barcode of `s`, then a line break.
+//
+// Ownership: as `mpp_print_text_line`.
+// /
+function mpp_print_text_pdf417(text: Pmpp_print_text; s: PAnsiChar; out_error: PPmpp_error): mpp_result; cdecl; external MPPOINT_LIB;
+
+// Adds an empty line.
+//
+// Ownership: `text` is borrowed (changed); `*out_error` as in `mpp_print_text_new`.
+// /
+function mpp_print_text_blank(text: Pmpp_print_text; out_error: PPmpp_error): mpp_result; cdecl; external MPPOINT_LIB;
+
+// The tagged text the receipt prints, as it will be sent (padded, checked): a receipt longer
+// than the API's 4096 characters, tags included, is `MPP_RESULT_INVALID_ARGUMENT` (field
+// `content`).
+//
+// Ownership: `text` is borrowed; on success `*out_tagged` receives a new string the caller frees
+// with `mpp_string_free`; `*out_error` as in `mpp_print_text_new`.
+// /
+function mpp_print_text_build(text: Pmpp_print_text; out_tagged: PPAnsiChar; out_error: PPmpp_error): mpp_result; cdecl; external MPPOINT_LIB;
+
+// Frees a receipt. NULL is a no-op.
+//
+// Ownership: takes `text`.
+// /
+procedure mpp_print_text_free(text: Pmpp_print_text); cdecl; external MPPOINT_LIB;
+
+// Prints the receipt `text` on the terminal `terminal_id` (`TYPE__SERIAL`, as the devices list
+// gives it) under your `external_reference` (1-64 letters, digits, `_`, `-`: no spaces or dots).
+// `idempotency_key` may be NULL (a new UUID is used; read it with
+// `mpp_print_action_idempotency_key`): the same key with the same print gives the same action,
+// with another print `MPP_RESULT_IDEMPOTENCY_KEY_MISMATCH`. A lost answer is re-sent with the
+// key. Everything is checked before anything is sent (`MPP_RESULT_INVALID_ARGUMENT` names the
+// field). A PDV terminal fetches the action by itself: follow it with `mpp_client_print_action`
+// (`CREATED`, `ON_TERMINAL`, then `PROCESSED` or `FAILED`).
+//
+// Ownership: `client`, `terminal_id`, `external_reference`, `text`, `idempotency_key` are
+// borrowed; on success `*out_action` receives a new action the caller frees with
+// `mpp_print_action_free`; `*out_error` as in `mpp_print_text_new`.
+// /
+function mpp_client_print_text(client: Pmpp_client; terminal_id: PAnsiChar; external_reference: PAnsiChar; text: Pmpp_print_text; idempotency_key: PAnsiChar; out_action: PPmpp_print_action; out_error: PPmpp_error): mpp_result; cdecl; external MPPOINT_LIB;
+
+// Prints your own tagged text `tagged`, checked as the API's pages say: 100 to 4096 characters,
+// tags included; only the documented tags (`{b}`, `{w}`, `{s}`, `{br}`, `{left}`, `{center}`,
+// `{qr}`, `{pdf417}`), each but `{br}` closed by `{/tag}` in the order opened; no lone brace (no
+// escape is documented: build text from a customer's strings with `mpp_print_text` instead).
+// Otherwise as `mpp_client_print_text`.
+//
+// Ownership: `client`, `terminal_id`, `external_reference`, `tagged`, `idempotency_key` are
+// borrowed; `*out_action` and `*out_error` as in `mpp_client_print_text`.
+// /
+function mpp_client_print_tagged(client: Pmpp_client; terminal_id: PAnsiChar; external_reference: PAnsiChar; tagged: PAnsiChar; idempotency_key: PAnsiChar; out_action: PPmpp_print_action; out_error: PPmpp_error): mpp_result; cdecl; external MPPOINT_LIB;
+
+// Prints an image: `len` bytes of a PNG or JPEG at `bytes`, at most 1000000 bytes (1 MB),
+// checked before sending (anything else is `MPP_RESULT_INVALID_ARGUMENT`, field `content`).
+// Otherwise as `mpp_client_print_text`.
+//
+// Ownership: `client`, `terminal_id`, `external_reference`, `bytes` (copied),
+// `idempotency_key` are borrowed; `*out_action` and `*out_error` as in `mpp_client_print_text`.
+// /
+function mpp_client_print_image(client: Pmpp_client; terminal_id: PAnsiChar; external_reference: PAnsiChar; bytes: PByte; len: NativeUInt; idempotency_key: PAnsiChar; out_action: PPmpp_print_action; out_error: PPmpp_error): mpp_result; cdecl; external MPPOINT_LIB;
+
+// Reads a print action (`CREATED`, `ON_TERMINAL`, `PROCESSED`, `CANCELED`, `FAILED`).
+// `MPP_RESULT_NOT_FOUND` when there is no such action.
+//
+// Ownership: `client`, `action_id` are borrowed; on success `*out_action` receives a new action
+// the caller frees with `mpp_print_action_free`; `*out_error` as in `mpp_print_text_new`.
+// /
+function mpp_client_print_action(client: Pmpp_client; action_id: PAnsiChar; out_action: PPmpp_print_action; out_error: PPmpp_error): mpp_result; cdecl; external MPPOINT_LIB;
+
+// Cancels a print action the terminal has not fetched yet (`CREATED`); after that it is
+// `MPP_RESULT_CANNOT_CANCEL`.
+//
+// Ownership: `client`, `action_id` are borrowed; `*out_error` as in `mpp_print_text_new`.
+// /
+function mpp_client_cancel_print_action(client: Pmpp_client; action_id: PAnsiChar; out_error: PPmpp_error): mpp_result; cdecl; external MPPOINT_LIB;
+
+// The action's id (a UUID), or NULL when `action` is NULL.
+//
+// Ownership: `action` is borrowed; the string is borrowed from `action`.
+// /
+function mpp_print_action_id(action: Pmpp_print_action): PAnsiChar; cdecl; external MPPOINT_LIB;
+
+// Where the action stands, or `MPP_PRINT_STATUS_NONE` when `action` is NULL.
+//
+// Ownership: `action` is borrowed.
+// /
+function mpp_print_action_status(action: Pmpp_print_action): mpp_print_status; cdecl; external MPPOINT_LIB;
+
+// The status as the API spells it (`"on_terminal"`, or an unknown one as sent), or NULL when
+// `action` is NULL.
+//
+// Ownership: `action` is borrowed; the string is borrowed from `action`.
+// /
+function mpp_print_action_status_str(action: Pmpp_print_action): PAnsiChar; cdecl; external MPPOINT_LIB;
+
+// Whether the action's status is final (printed, canceled or failed). False when `action` is
+// NULL.
+//
+// Ownership: `action` is borrowed.
+// /
+function mpp_print_action_is_final(action: Pmpp_print_action): Boolean; cdecl; external MPPOINT_LIB;
+
+// The terminal it prints on, or NULL when the answer did not say.
+//
+// Ownership: `action` is borrowed; the string is borrowed from `action`.
+// /
+function mpp_print_action_terminal_id(action: Pmpp_print_action): PAnsiChar; cdecl; external MPPOINT_LIB;
+
+// Your external reference, or NULL when the answer did not say.
+//
+// Ownership: `action` is borrowed; the string is borrowed from `action`.
+// /
+function mpp_print_action_external_reference(action: Pmpp_print_action): PAnsiChar; cdecl; external MPPOINT_LIB;
+
+// `"custom"` (tagged text) or `"image"`, or NULL when the answer did not say.
+//
+// Ownership: `action` is borrowed; the string is borrowed from `action`.
+// /
+function mpp_print_action_subtype(action: Pmpp_print_action): PAnsiChar; cdecl; external MPPOINT_LIB;
+
+// When it was created (as sent), or NULL.
+//
+// Ownership: `action` is borrowed; the string is borrowed from `action`.
+// /
+function mpp_print_action_created_date(action: Pmpp_print_action): PAnsiChar; cdecl; external MPPOINT_LIB;
+
+// The `X-Idempotency-Key` it was created with (set on an action returned by a print), or NULL.
+// After `MPP_RESULT_OUTCOME_UNKNOWN` or a lost answer, print again with this key: never a second
+// print.
+//
+// Ownership: `action` is borrowed; the string is borrowed from `action`.
+// /
+function mpp_print_action_idempotency_key(action: Pmpp_print_action): PAnsiChar; cdecl; external MPPOINT_LIB;
+
+// The action as JSON (`{"id":...,"status":"created","external_reference":...,"terminal_id":...,
+// "subtype":...,"created_date":...,"idempotency_key":...}`).
+//
+// Ownership: `action` is borrowed; on success `*out_json` receives a new string the caller frees
+// with `mpp_string_free`; `*out_error` as in `mpp_print_text_new`.
+// /
+function mpp_print_action_to_json(action: Pmpp_print_action; out_json: PPAnsiChar; out_error: PPmpp_error): mpp_result; cdecl; external MPPOINT_LIB;
+
+// Frees a print action. NULL is a no-op.
+//
+// Ownership: takes `action`.
+// /
+procedure mpp_print_action_free(action: Pmpp_print_action); cdecl; external MPPOINT_LIB;
+
+// The spelling of a print status (`"on_terminal"`), the core's own; NULL for
+// `MPP_PRINT_STATUS_NONE`, `MPP_PRINT_STATUS_UNKNOWN` and any other number.
+//
+// Ownership: the returned string is static (never free it).
+// /
+function mpp_print_status_str(status: Cardinal): PAnsiChar; cdecl; external MPPOINT_LIB;
+
+// Drives the test order `order_id` to a final status through Mercado Pago's sandbox
+// (`POST /v1/orders/{order_id}/events`, 204): it reads `at_terminal`, then `status`, within
+// 10 s (40 s for `action_required`), without a terminal. Our simulator serves the same endpoint,
+// so the same test runs against both.
+//
+// - `status`: `"processed"`, `"failed"`, `"canceled"`, `"expired"`, `"refunded"` (only from
+//   processed) or `"action_required"` (any case); anything else is `MPP_RESULT_INVALID_ARGUMENT`
+//   (field `status`).
+// - `status_detail` (NULL: none): `"accredited"` for processed, a documented decline
+//   (`"insufficient_amount"`, `"high_risk"`, ...) for failed.
+// - `card_brand` and `card_type` (NULL: none; give both or neither): `"amex"`, `"master"`,
+//   `"visa"`, `"debmaster"`, `"debvisa"` and `"credit_card"` or `"debit_card"`, only with
+//   processed or failed.
+// - `installments` (0: none): only with a `"credit_card"`.
+//
+// Everything is checked before anything is sent. Only with test credentials: a token starting
+// `TEST-`, or a test user's token with `mpp_config_set_test_account`; a production token is
+// `MPP_RESULT_SANDBOX_ONLY` and nothing is sent. Works on a client of either API, for an order
+// (`ORD...`) of the Orders API.
+//
+// Ownership: `client`, `order_id`, `status`, `status_detail`, `card_brand`, `card_type` are
+// borrowed; on failure `*out_error` (if `out_error` is not NULL) receives an error the caller
+// frees with `mpp_error_free`.
+// /
+function mpp_client_simulate_order_event(client: Pmpp_client; order_id: PAnsiChar; status: PAnsiChar; status_detail: PAnsiChar; card_brand: PAnsiChar; card_type: PAnsiChar; installments: Cardinal; out_error: PPmpp_error): mpp_result; cdecl; external MPPOINT_LIB;
 
 // Makes a simulator configuration with the defaults (see `mpp_simulator_config`).
 //
@@ -1772,6 +2100,34 @@ function mpp_simulator_counters_json(simulator: Pmpp_simulator; out_json: PPAnsi
 // /
 function mpp_simulator_set_webhook_urls(simulator: Pmpp_simulator; urls: PPAnsiChar; count: NativeUInt; out_error: PPmpp_error): mpp_result; cdecl; external MPPOINT_LIB;
 
+// Orders API: the customer adds a tip of `tip` (a decimal string, `"3.00"`) on the terminal
+// before paying order `order_id`: once paid, its payment reads `tip_amount` (see
+// `mpp_payment_tip_cents`, `mpp_sale_tip_cents`) and it is refunded only in full. The order must
+// still wait for a card (an amount ending in `.44`). `MPP_RESULT_NOT_FOUND`,
+// `MPP_RESULT_CONFLICT`, `MPP_RESULT_INVALID_AMOUNT`.
+//
+// Ownership: `simulator`, `order_id`, `tip` are borrowed; `*out_error` as in
+// `mpp_simulator_config_new`.
+// /
+function mpp_simulator_add_tip(simulator: Pmpp_simulator; order_id: PAnsiChar; tip: PAnsiChar; out_error: PPmpp_error): mpp_result; cdecl; external MPPOINT_LIB;
+
+// The print action `action_id` ends now with `outcome` (`MPP_PRINT_OUTCOME_PROCESSED`,
+// `_FAILED`, `_CANCELED_ON_TERMINAL`). It must be `CREATED` or `ON_TERMINAL`;
+// `MPP_RESULT_INVALID_ARGUMENT` for an unknown outcome.
+//
+// Ownership: `simulator`, `action_id` are borrowed; `*out_error` as in
+// `mpp_simulator_config_new`.
+// /
+function mpp_simulator_finish_print(simulator: Pmpp_simulator; action_id: PAnsiChar; outcome: Cardinal; out_error: PPmpp_error): mpp_result; cdecl; external MPPOINT_LIB;
+
+// The print action `action_id` stays where it is (`CREATED`, or `ON_TERMINAL` once fetched)
+// until `mpp_simulator_finish_print`.
+//
+// Ownership: `simulator`, `action_id` are borrowed; `*out_error` as in
+// `mpp_simulator_config_new`.
+// /
+function mpp_simulator_hold_print(simulator: Pmpp_simulator; action_id: PAnsiChar; out_error: PPmpp_error): mpp_result; cdecl; external MPPOINT_LIB;
+
 // Makes a cancel token, not yet canceled.
 //
 // Ownership: on success `*out_token` receives a new token the caller frees with
@@ -1832,6 +2188,27 @@ function mpp_wait_options_set_timeout_ms(options: Pmpp_wait_options; timeout_ms:
 // while a wait using these options runs; `*out_error` as in `mpp_cancel_token_new`.
 // /
 function mpp_wait_options_set_on_status(options: Pmpp_wait_options; callback: mpp_status_callback; user_data: Pointer; out_error: PPmpp_error): mpp_result; cdecl; external MPPOINT_LIB;
+
+// Lets `mpp_charge` wait up to `when_busy_ms` milliseconds for a busy terminal: when the create
+// is `ALREADY_QUEUED` (another sale is on the terminal), it tries the create again at the poll
+// pace (a refused create creates nothing, so trying again is safe) until the terminal takes it
+// or the time runs out, and then fails with `MPP_RESULT_ALREADY_QUEUED`
+// (`mpp_error_holding_sale` names the sale on the terminal when this client made it). 0 (the
+// default): `MPP_RESULT_ALREADY_QUEUED` at once. At most the longest wait (checked when the
+// charge starts). Only `mpp_charge` uses it.
+//
+// Ownership: `options` is borrowed (changed); `*out_error` as in `mpp_cancel_token_new`.
+// /
+function mpp_wait_options_set_when_busy_ms(options: Pmpp_wait_options; when_busy_ms: UInt64; out_error: PPmpp_error): mpp_result; cdecl; external MPPOINT_LIB;
+
+// Sets the busy-terminal callback and the `user_data` passed back to it (see
+// `mpp_busy_callback`), told each time `mpp_charge` finds the terminal busy while
+// `mpp_wait_options_set_when_busy_ms` lets it wait. A NULL `callback` removes it.
+//
+// Ownership: `options` is borrowed (changed); `user_data` stays the caller's and must stay valid
+// while a charge using these options runs; `*out_error` as in `mpp_cancel_token_new`.
+// /
+function mpp_wait_options_set_on_busy(options: Pmpp_wait_options; callback: mpp_busy_callback; user_data: Pointer; out_error: PPmpp_error): mpp_result; cdecl; external MPPOINT_LIB;
 
 // Makes waits using these options stop with `MPP_RESULT_CANCELED` when `token` is canceled.
 //
@@ -1950,6 +2327,22 @@ function mpp_sale_amount_cents(sale: Pmpp_sale): Int64; cdecl; external MPPOINT_
 // Ownership: `sale` is borrowed; the string is borrowed from `sale`.
 // /
 function mpp_sale_amount_str(sale: Pmpp_sale): PAnsiChar; cdecl; external MPPOINT_LIB;
+
+// Orders API: the tip the customer added on the terminal to the approved payment, in integer
+// cents (0 without a tip, without an approved payment, or when `sale` is NULL). It is paid on
+// top of the sale's amount: the verdict is about the amount asked, the tip is extra money to
+// book. Also in the sale's JSON as the payment's `tip_amount`.
+//
+// Ownership: `sale` is borrowed.
+// /
+function mpp_sale_tip_cents(sale: Pmpp_sale): Int64; cdecl; external MPPOINT_LIB;
+
+// Orders API: the tip with exactly two decimals (`"3.00"`), or NULL without one (see
+// `mpp_sale_tip_cents`).
+//
+// Ownership: `sale` is borrowed; the string is borrowed from `sale`.
+// /
+function mpp_sale_tip_str(sale: Pmpp_sale): PAnsiChar; cdecl; external MPPOINT_LIB;
 
 // Verifies a webhook notification's signature: the raw `x-signature` and `x-request-id` header
 // values and the `data.id` query parameter of the notification URL (each may be NULL when

@@ -352,6 +352,22 @@ pub unsafe extern "C" fn mpp_config_set_resend_ambiguous_creates(
     )
 }
 
+/// Declares the account a Mercado Pago **test user's** (default false), so its token counts as a
+/// test credential for `mpp_client_simulate_order_event` even though it starts `APP_USR-` like
+/// every production token. A token that starts with `TEST-` is a test credential without this.
+///
+/// Ownership: `config` is borrowed (changed); `*out_error` as in `mpp_config_new`.
+#[no_mangle]
+pub unsafe extern "C" fn mpp_config_set_test_account(
+    config: *mut mpp_config,
+    test_account: bool,
+    out_error: *mut *mut mpp_error,
+) -> mpp_result {
+    edit("mpp_config_set_test_account", config, out_error, |b| {
+        Ok(b.test_account(test_account))
+    })
+}
+
 /// Accepts a plain `http://` base URL to a host other than this machine (default false: only
 /// `https://`, or `http://` to localhost/127.0.0.1/::1). The access token then travels in clear
 /// text.

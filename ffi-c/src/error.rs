@@ -289,6 +289,7 @@ pub struct mpp_error {
     request_id: Option<CString>,
     idempotency_key: Option<CString>,
     intent_id: Option<CString>,
+    holding_sale: Option<CString>,
     external_reference: Option<CString>,
     field: Option<CString>,
     last_status: Option<CString>,
@@ -307,6 +308,7 @@ impl mpp_error {
             request_id: opt(core.and_then(Error::request_id)),
             idempotency_key: opt(core.and_then(Error::idempotency_key)),
             intent_id: opt(core.and_then(Error::intent_id)),
+            holding_sale: opt(core.and_then(Error::holding_sale)),
             external_reference: opt(core.and_then(Error::external_reference)),
             field: opt(core.and_then(Error::field)),
             last_status: opt(core.and_then(Error::last_status).map(|s| s.as_str())),
@@ -482,6 +484,16 @@ pub unsafe extern "C" fn mpp_error_idempotency_key(error: *const mpp_error) -> *
 #[no_mangle]
 pub unsafe extern "C" fn mpp_error_intent_id(error: *const mpp_error) -> *const c_char {
     text(error, |e| &e.intent_id)
+}
+
+/// For `MPP_RESULT_ALREADY_QUEUED`: the id of the sale (intent or order) that holds the terminal,
+/// when this client created it; NULL when unknown (another client's or process's sale) or
+/// `error` is NULL. It is not the sale you tried: never book or cancel it as this one.
+///
+/// Ownership: `error` is borrowed; the string is borrowed from `error`.
+#[no_mangle]
+pub unsafe extern "C" fn mpp_error_holding_sale(error: *const mpp_error) -> *const c_char {
+    text(error, |e| &e.holding_sale)
 }
 
 /// The external reference of the sale the error is about, or NULL. After

@@ -17,6 +17,7 @@ pub struct mpp_payment {
     status_detail: CachedStr,
     amount: CachedStr,
     refunded: CachedStr,
+    tip: CachedStr,
     currency_id: CachedStr,
     payment_method_id: CachedStr,
     payment_type_id: CachedStr,
@@ -34,6 +35,7 @@ impl mpp_payment {
             status_detail: CachedStr::default(),
             amount: CachedStr::default(),
             refunded: CachedStr::default(),
+            tip: CachedStr::default(),
             currency_id: CachedStr::default(),
             payment_method_id: CachedStr::default(),
             payment_type_id: CachedStr::default(),
@@ -306,6 +308,28 @@ pub unsafe extern "C" fn mpp_payment_refunded_str(payment: *const mpp_payment) -
     with_payment(payment, null(), |p| {
         p.refunded
             .get(|| p.payment.transaction_amount_refunded.map(|r| r.to_string()))
+    })
+}
+
+/// Orders API: the tip the customer added on the terminal (`tip_amount`), paid on top of the
+/// amount, in integer cents (0 without a tip or when unknown). A payment with a tip is refunded
+/// only in full.
+///
+/// Ownership: `payment` is borrowed.
+#[no_mangle]
+pub unsafe extern "C" fn mpp_payment_tip_cents(payment: *const mpp_payment) -> i64 {
+    with_payment(payment, 0, |p| {
+        p.payment.tip_amount.map_or(0, Amount::cents)
+    })
+}
+
+/// Orders API: the tip with exactly two decimals (`"3.00"`), or NULL without one.
+///
+/// Ownership: `payment` is borrowed; the string is borrowed from `payment`.
+#[no_mangle]
+pub unsafe extern "C" fn mpp_payment_tip_str(payment: *const mpp_payment) -> *const c_char {
+    with_payment(payment, null(), |p| {
+        p.tip.get(|| p.payment.tip_amount.map(|t| t.to_string()))
     })
 }
 

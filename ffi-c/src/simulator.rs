@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 
 use mppoint::{Amount, AmountLimits, Error, OperatingMode};
 use mppoint_simulator::{
-    CardOutcome, FaultRule, SimDevice, SimPos, SimStore, Simulator, SimulatorConfig,
+    CardOutcome, FaultRule, PrintOutcome, SimDevice, SimPos, SimStore, Simulator, SimulatorConfig,
 };
 
 use crate::client::mpp_config;
@@ -797,6 +797,100 @@ pub unsafe extern "C" fn mpp_simulator_set_webhook_urls(
                 .collect::<Result<Vec<_>, _>>()?
         };
         s.sim().set_webhook_urls(list);
+        Ok(())
+    })
+}
+
+/// How a simulated print action ends (`mpp_simulator_finish_print`). Every number is permanent.
+#[repr(u32)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum mpp_print_outcome {
+    /// Printed: the action is `PROCESSED`.
+    Processed = 1,
+    /// The terminal could not print it: `FAILED`.
+    Failed = 2,
+    /// Canceled on the terminal: `CANCELED`.
+    CanceledOnTerminal = 3,
+}
+
+/// Orders API: the customer adds a tip of `tip` (a decimal string, `"3.00"`) on the terminal
+/// before paying order `order_id`: once paid, its payment reads `tip_amount` (see
+/// `mpp_payment_tip_cents`, `mpp_sale_tip_cents`) and it is refunded only in full. The order must
+/// still wait for a card (an amount ending in `.44`). `MPP_RESULT_NOT_FOUND`,
+/// `MPP_RESULT_CONFLICT`, `MPP_RESULT_INVALID_AMOUNT`.
+///
+/// Ownership: `simulator`, `order_id`, `tip` are borrowed; `*out_error` as in
+/// `mpp_simulator_config_new`.
+#[no_mangle]
+pub unsafe extern "C" fn mpp_simulator_add_tip(
+    simulator: *const mpp_simulator,
+    order_id: *const c_char,
+    tip: *const c_char,
+    out_error: *mut *mut mpp_error,
+) -> mpp_result {
+    const F: &str = "mpp_simulator_add_tip";
+    boundary(F, out_error, || {
+        let s = arg_ref(F, "simulator", simulator)?;
+        let id = arg_str(F, "order_id", order_id)?;
+        let tip = Amount::parse(arg_str(F, "tip", tip)?)?;
+        s.sim().add_tip(id, tip)?;
+        Ok(())
+    })
+}
+
+/// The print action `action_id` ends now with `outcome` (`MPP_PRINT_OUTCOME_PROCESSED`,
+/// `_FAILED`, `_CANCELED_ON_TERMINAL`). It must be `CREATED` or `ON_TERMINAL`;
+/// `MPP_RESULT_INVALID_ARGUMENT` for an unknown outcome.
+///
+/// Ownership: `simulator`, `action_id` are borrowed; `*out_error` as in
+/// `mpp_simulator_config_new`.
+#[no_mangle]
+pub unsafe extern "C" fn mpp_simulator_finish_print(
+    simulator: *const mpp_simulator,
+    action_id: *const c_char,
+    outcome: u32,
+    out_error: *mut *mut mpp_error,
+) -> mpp_result {
+    const F: &str = "mpp_simulator_finish_print";
+    boundary(F, out_error, || {
+        let s = arg_ref(F, "simulator", simulator)?;
+        let id = arg_str(F, "action_id", action_id)?;
+        let outcome = match outcome {
+            x if x == mpp_print_outcome::Processed as u32 => PrintOutcome::Processed,
+            x if x == mpp_print_outcome::Failed as u32 => PrintOutcome::Failed,
+            x if x == mpp_print_outcome::CanceledOnTerminal as u32 => {
+                PrintOutcome::CanceledOnTerminal
+            }
+            x => {
+                return Err(Error::invalid_argument(
+                    "outcome",
+                    "must be an mpp_print_outcome (1-3)",
+                    &x.to_string(),
+                )
+                .into())
+            }
+        };
+        s.sim().finish_print(id, outcome)?;
+        Ok(())
+    })
+}
+
+/// The print action `action_id` stays where it is (`CREATED`, or `ON_TERMINAL` once fetched)
+/// until `mpp_simulator_finish_print`.
+///
+/// Ownership: `simulator`, `action_id` are borrowed; `*out_error` as in
+/// `mpp_simulator_config_new`.
+#[no_mangle]
+pub unsafe extern "C" fn mpp_simulator_hold_print(
+    simulator: *const mpp_simulator,
+    action_id: *const c_char,
+    out_error: *mut *mut mpp_error,
+) -> mpp_result {
+    const F: &str = "mpp_simulator_hold_print";
+    boundary(F, out_error, || {
+        let s = arg_ref(F, "simulator", simulator)?;
+        let id = arg_str(F, "action_id", action_id)?;
+        s.sim().hold_print(id)?;
         Ok(())
     })
 }

@@ -25,6 +25,14 @@ use crate::util::{
 pub type mpp_status_callback =
     Option<unsafe extern "C" fn(status: *const c_char, user_data: *mut c_void)>;
 
+/// Told each time `mpp_charge` finds the terminal busy (`ALREADY_QUEUED`: another sale is on it)
+/// while it waits for it to be free (`mpp_wait_options_set_when_busy_ms`). `holding_sale` is the
+/// id of the sale holding the terminal when this client created it, else NULL; borrowed for the
+/// duration of the call only. `user_data` is the pointer given to `mpp_wait_options_set_on_busy`.
+/// Runs on the thread that called `mpp_charge`, under the same rules as `mpp_status_callback`.
+pub type mpp_busy_callback =
+    Option<unsafe extern "C" fn(holding_sale: *const c_char, user_data: *mut c_void)>;
+
 /// Stops a wait from another thread: pass it to `mpp_wait_options_set_cancel_token`, then call
 /// `mpp_cancel_token_cancel` from any thread. Thread-safe. Free it with `mpp_cancel_token_free`
 /// once no thread uses it.
@@ -44,6 +52,8 @@ pub struct mpp_wait_options {
     timeout: Duration,
     on_status: Option<(unsafe extern "C" fn(*const c_char, *mut c_void), UserData)>,
     cancel: Option<CancelToken>,
+    when_busy: Option<Duration>,
+    on_busy: Option<(unsafe extern "C" fn(*const c_char, *mut c_void), UserData)>,
 }
 
 /// The caller's `user_data`: passed back untouched, on the thread that waits.
@@ -70,6 +80,18 @@ impl mpp_wait_options {
         }
         if let Some(t) = &self.cancel {
             o = o.cancel_token(t.clone());
+        }
+        if let Some(d) = self.when_busy {
+            o = o.when_busy(d);
+        }
+        if let Some((cb, data)) = self.on_busy {
+            o = o.on_busy(move |e| {
+                let holding = e.holding_sale().map(cstring);
+                let data = data;
+                let p = holding.as_ref().map_or(std::ptr::null(), |c| c.as_ptr());
+                // SAFETY: the caller's callback, called as documented in `mpp_busy_callback`.
+                unsafe { cb(p, data.0) };
+            });
         }
         o
     }
@@ -143,6 +165,8 @@ pub unsafe extern "C" fn mpp_wait_options_new(
             timeout: d.timeout,
             on_status: None,
             cancel: None,
+            when_busy: None,
+            on_busy: None,
         });
         Ok(())
     })
@@ -199,6 +223,49 @@ pub unsafe extern "C" fn mpp_wait_options_set_on_status(
     const F: &str = "mpp_wait_options_set_on_status";
     boundary(F, out_error, || {
         arg_mut(F, "options", options)?.on_status = callback.map(|cb| (cb, UserData(user_data)));
+        Ok(())
+    })
+}
+
+/// Lets `mpp_charge` wait up to `when_busy_ms` milliseconds for a busy terminal: when the create
+/// is `ALREADY_QUEUED` (another sale is on the terminal), it tries the create again at the poll
+/// pace (a refused create creates nothing, so trying again is safe) until the terminal takes it
+/// or the time runs out, and then fails with `MPP_RESULT_ALREADY_QUEUED`
+/// (`mpp_error_holding_sale` names the sale on the terminal when this client made it). 0 (the
+/// default): `MPP_RESULT_ALREADY_QUEUED` at once. At most the longest wait (checked when the
+/// charge starts). Only `mpp_charge` uses it.
+///
+/// Ownership: `options` is borrowed (changed); `*out_error` as in `mpp_cancel_token_new`.
+#[no_mangle]
+pub unsafe extern "C" fn mpp_wait_options_set_when_busy_ms(
+    options: *mut mpp_wait_options,
+    when_busy_ms: u64,
+    out_error: *mut *mut mpp_error,
+) -> mpp_result {
+    const F: &str = "mpp_wait_options_set_when_busy_ms";
+    boundary(F, out_error, || {
+        arg_mut(F, "options", options)?.when_busy =
+            (when_busy_ms > 0).then(|| millis(when_busy_ms));
+        Ok(())
+    })
+}
+
+/// Sets the busy-terminal callback and the `user_data` passed back to it (see
+/// `mpp_busy_callback`), told each time `mpp_charge` finds the terminal busy while
+/// `mpp_wait_options_set_when_busy_ms` lets it wait. A NULL `callback` removes it.
+///
+/// Ownership: `options` is borrowed (changed); `user_data` stays the caller's and must stay valid
+/// while a charge using these options runs; `*out_error` as in `mpp_cancel_token_new`.
+#[no_mangle]
+pub unsafe extern "C" fn mpp_wait_options_set_on_busy(
+    options: *mut mpp_wait_options,
+    callback: mpp_busy_callback,
+    user_data: *mut c_void,
+    out_error: *mut *mut mpp_error,
+) -> mpp_result {
+    const F: &str = "mpp_wait_options_set_on_busy";
+    boundary(F, out_error, || {
+        arg_mut(F, "options", options)?.on_busy = callback.map(|cb| (cb, UserData(user_data)));
         Ok(())
     })
 }
@@ -266,6 +333,7 @@ pub struct mpp_sale {
     intent: mpp_intent,
     payments: Vec<mpp_payment>,
     reason: CachedStr,
+    tip: CachedStr,
 }
 
 impl mpp_sale {
@@ -279,6 +347,7 @@ impl mpp_sale {
                 .map(mpp_payment::new)
                 .collect(),
             reason: CachedStr::default(),
+            tip: CachedStr::default(),
             sale,
         }
     }
@@ -480,5 +549,27 @@ pub unsafe extern "C" fn mpp_sale_amount_cents(sale: *const mpp_sale) -> i64 {
 pub unsafe extern "C" fn mpp_sale_amount_str(sale: *const mpp_sale) -> *const c_char {
     with_sale(sale, null(), |s| unsafe {
         crate::intent::mpp_intent_amount_str(&s.intent)
+    })
+}
+
+/// Orders API: the tip the customer added on the terminal to the approved payment, in integer
+/// cents (0 without a tip, without an approved payment, or when `sale` is NULL). It is paid on
+/// top of the sale's amount: the verdict is about the amount asked, the tip is extra money to
+/// book. Also in the sale's JSON as the payment's `tip_amount`.
+///
+/// Ownership: `sale` is borrowed.
+#[no_mangle]
+pub unsafe extern "C" fn mpp_sale_tip_cents(sale: *const mpp_sale) -> i64 {
+    with_sale(sale, 0, |s| s.sale.tip().map_or(0, mppoint::Amount::cents))
+}
+
+/// Orders API: the tip with exactly two decimals (`"3.00"`), or NULL without one (see
+/// `mpp_sale_tip_cents`).
+///
+/// Ownership: `sale` is borrowed; the string is borrowed from `sale`.
+#[no_mangle]
+pub unsafe extern "C" fn mpp_sale_tip_str(sale: *const mpp_sale) -> *const c_char {
+    with_sale(sale, null(), |s| {
+        s.tip.get(|| s.sale.tip().map(|t| t.to_string()))
     })
 }
