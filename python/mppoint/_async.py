@@ -13,7 +13,8 @@ Cancelling the task that awaits a call:
   attributes, a note with the core's message, and the core's :class:`CanceledError` as its
   ``__cause__``;
 - a call that changes something (``create_intent``, ``cancel_intent``, ``set_operating_mode``,
-  ``refund_payment``, ``refund_order``) is let finish, so its outcome is known, and the
+  ``refund_payment``, ``refund_order``, ``print_text``, ``print_image``, ``cancel_print_action``,
+  ``simulate_order_event``) is let finish, so its outcome is known, and the
   ``CancelledError`` carries it the same way (``intent_id`` of a created intent);
 - a read is abandoned at once (its thread finishes the request and drops the answer).
 """
@@ -40,23 +41,31 @@ from ._models import (
     PaidSale,
     Payment,
     PendingSale,
+    PrintAction,
     Refund,
+    SandboxStatus,
     SettableMode,
     Site,
     UnpaidSale,
 )
-from ._native import Amount, CancelToken, Client
-from .exceptions import Error
+from ._native import Amount, CancelToken, Client, PrintText
+from .exceptions import AlreadyQueuedError, Error
 
 __all__ = ["AsyncClient"]
 
 _T = TypeVar("_T")
+_A = TypeVar("_A")
 _AmountLike = Union[Amount, Decimal, str]
 
 #: What ``on_status`` may be for an async call: a function, or a coroutine function, of the
 #: new :class:`Intent`. It runs on the event loop; if it raises, the wait stops and the exception
 #: propagates (the intent is untouched), as with the blocking client.
 StatusCallback = Callable[[Intent], Union[object, Awaitable[object]]]
+
+#: What ``on_busy`` may be for an async charge: a function, or a coroutine function, of the
+#: :class:`AlreadyQueuedError` met while ``when_busy`` waits for the terminal. It runs on the event
+#: loop; if it raises, the wait stops (nothing was created) and the exception propagates.
+BusyCallback = Callable[[AlreadyQueuedError], Union[object, Awaitable[object]]]
 
 # The worker threads of every AsyncClient: a wait holds one for its whole length, so the pool is
 # larger than asyncio's default one (min(32, CPUs + 4)), which would queue concurrent sales and
@@ -126,16 +135,18 @@ def _report(cancelled: asyncio.CancelledError, what: str, error: BaseException |
         cancelled.add_note(note)
 
 
-def _on_loop(cb: StatusCallback, loop: asyncio.AbstractEventLoop) -> Callable[[Intent], None]:
-    """``on_status`` as the native wait calls it (on its worker thread): runs ``cb`` on the event
-    loop, awaits it if it is a coroutine, and raises what it raised (which stops the wait)."""
+def _on_loop(cb: Callable[[_A], Union[object, Awaitable[object]]],
+             loop: asyncio.AbstractEventLoop) -> Callable[[_A], None]:
+    """``on_status`` (or ``on_busy``) as the native wait calls it (on its worker thread): runs
+    ``cb`` on the event loop, awaits it if it is a coroutine, and raises what it raised (which
+    stops the wait)."""
 
-    async def call(intent: Intent) -> None:
+    async def call(intent: _A) -> None:
         r = cb(intent)
         if inspect.isawaitable(r):
             await r
 
-    def on_status(intent: Intent) -> None:
+    def on_status(intent: _A) -> None:
         if loop.is_closed():
             raise RuntimeError("mppoint: the event loop of this wait is closed")
         fut = asyncio.run_coroutine_threadsafe(call(intent), loop)
@@ -181,6 +192,7 @@ class AsyncClient:
         webhook_secret: str | None = None,
         journal: str | os.PathLike[str] | None = None,
         journal_retention: float | None = None,
+        test_account: bool = False,
     ) -> None:
         # Building reads no network: done here, so a bad option raises at once, as with Client.
         self._client = Client(
@@ -204,6 +216,7 @@ class AsyncClient:
             webhook_secret=webhook_secret,
             journal=journal,
             journal_retention=journal_retention,
+            test_account=test_account,
         )
 
     @classmethod
@@ -223,6 +236,10 @@ class AsyncClient:
     @property
     def api(self) -> Literal["intents", "orders"]:
         return self._client.api
+
+    @property
+    def has_test_credentials(self) -> bool:
+        return self._client.has_test_credentials
 
     @property
     def base_url(self) -> str:
@@ -367,18 +384,22 @@ class AsyncClient:
         poll_interval: float | None = None,
         on_status: StatusCallback | None = None,
         cancel: CancelToken | None = None,
+        when_busy: float | None = None,
+        on_busy: BusyCallback | None = None,
     ) -> PaidSale | UnpaidSale:
-        """The whole sale (see :meth:`Client.charge`), off the event loop. ``on_status`` runs on
-        the event loop and may be a coroutine function. Cancelling the task stops the wait
-        through ``cancel`` (or a token of its own); its ``CancelledError`` names the intent left
-        on the terminal (``intent_id``, ``idempotency_key``, ``last_status``)."""
+        """The whole sale (see :meth:`Client.charge`), off the event loop. ``on_status`` and
+        ``on_busy`` run on the event loop and may be coroutine functions. Cancelling the task
+        stops the wait (for a busy terminal too) through ``cancel`` (or a token of its own); its
+        ``CancelledError`` names the intent left on the terminal (``intent_id``,
+        ``idempotency_key``, ``last_status``), none while the terminal was still busy."""
+        busy = _on_loop(on_busy, asyncio.get_running_loop()) if on_busy is not None else None
 
         def run(token: CancelToken, cb: Callable[[Intent], None] | None) -> PaidSale | UnpaidSale:
             return self._client.charge(
                 amount, description, external_reference, pos=pos, device=device,
                 ticket_number=ticket_number, print_seller_ticket=print_seller_ticket,
                 idempotency_key=idempotency_key, timeout=timeout, poll_interval=poll_interval,
-                on_status=cb, cancel=token,
+                on_status=cb, cancel=token, when_busy=when_busy, on_busy=busy,
             )
 
         return await self._wait(run, cancel, on_status)
@@ -496,6 +517,69 @@ class AsyncClient:
                 self._client.refund_order, order_id, amount, idempotency_key=idempotency_key
             ),
             f"the refund of order {order_id}",
+        )
+
+    async def print_text(
+        self,
+        terminal_id: str,
+        external_reference: str,
+        text: PrintText | str | Sequence[str] | None = None,
+        *,
+        tagged: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> PrintAction:
+        """Prints a receipt on the terminal (see :meth:`Client.print_text`); once sent it is let
+        finish, so a cancelled task's ``CancelledError`` carries the action's key."""
+        return await self._change(
+            functools.partial(
+                self._client.print_text, terminal_id, external_reference, text, tagged=tagged,
+                idempotency_key=idempotency_key,
+            ),
+            f"the print on terminal {terminal_id}",
+        )
+
+    async def print_image(
+        self,
+        terminal_id: str,
+        external_reference: str,
+        data: bytes | bytearray | memoryview,
+        *,
+        idempotency_key: str | None = None,
+    ) -> PrintAction:
+        """Prints a PNG or JPEG image on the terminal (see :meth:`Client.print_image`)."""
+        return await self._change(
+            functools.partial(
+                self._client.print_image, terminal_id, external_reference, data,
+                idempotency_key=idempotency_key,
+            ),
+            f"the print on terminal {terminal_id}",
+        )
+
+    async def print_action(self, action_id: str) -> PrintAction:
+        return await self._read(functools.partial(self._client.print_action, action_id))
+
+    async def cancel_print_action(self, action_id: str) -> None:
+        return await self._change(
+            functools.partial(self._client.cancel_print_action, action_id),
+            f"the cancel of print action {action_id}",
+        )
+
+    async def simulate_order_event(
+        self,
+        order_id: str,
+        status: SandboxStatus,
+        *,
+        status_detail: str | None = None,
+        card: tuple[str, str] | None = None,
+        installments: int | None = None,
+    ) -> None:
+        """The sandbox's simulated event (see :meth:`Client.simulate_order_event`)."""
+        return await self._change(
+            functools.partial(
+                self._client.simulate_order_event, order_id, status,
+                status_detail=status_detail, card=card, installments=installments,
+            ),
+            f"the sandbox event for order {order_id}",
         )
 
 

@@ -34,6 +34,9 @@ __all__ = [
     "Notification",
     "PendingSale",
     "ApprovedPolicy",
+    "PrintStatus",
+    "PrintAction",
+    "SandboxStatus",
 ]
 
 
@@ -162,6 +165,9 @@ class Payment(_Model):
     description: Optional[str]
     date_created: Optional[str]
     date_approved: Optional[str]
+    #: Orders API: the tip the customer added on the terminal, paid on top of
+    #: ``transaction_amount`` (``None`` without one). A payment with a tip is refunded only in full.
+    tip_amount: Optional[Decimal]
     #: Derived: whether the money was received.
     is_approved: bool = _derived()
 
@@ -220,6 +226,9 @@ class Sale(_Model):
     approved_payment: Optional[Payment] = _derived()
     #: Derived: the amount the intent asked for.
     amount: Optional[Decimal] = _derived()
+    #: Derived: the tip the customer added to the approved payment (Orders API), paid on top of
+    #: ``amount``: extra money to book (the verdict is about the amount asked). ``None`` without.
+    tip: Optional[Decimal] = _derived()
 
 
 #: The verdicts of a sale that is not paid.
@@ -308,6 +317,34 @@ class PendingSale(_Model):
     note: Optional[str]
     created_at: int
     updated_at: int
+
+
+#: Where a print action stands. A status this version does not know is kept as sent at run time.
+PrintStatus = Literal["created", "on_terminal", "processed", "canceled", "failed"]
+
+#: The final status a sandbox event gives a test order (``simulate_order_event``).
+SandboxStatus = Literal["processed", "failed", "canceled", "expired", "refunded", "action_required"]
+
+
+@dataclass(frozen=True, slots=True)
+class PrintAction(_Model):
+    """A print action on a Point terminal's own printer (``client.print_text``,
+    ``client.print_image``, ``client.print_action``). ``created`` until the terminal fetches it
+    (``on_terminal``), then ``processed`` (printed) or ``failed``; ``canceled`` through
+    ``cancel_print_action`` (only while ``created``) or on the terminal."""
+
+    id: str
+    status: PrintStatus
+    terminal_id: Optional[str]
+    external_reference: Optional[str]
+    #: ``custom`` (tagged text) or ``image``.
+    subtype: Optional[str]
+    #: As sent.
+    created_date: Optional[str]
+    #: The ``X-Idempotency-Key`` the create was sent with (on actions returned by a create).
+    idempotency_key: Optional[str]
+    #: Derived: whether it will not change any more (``processed``, ``canceled``, ``failed``).
+    is_final: bool = _derived()
 
 
 def _instant(unix_seconds: int, microseconds: int, offset_seconds: int) -> datetime.datetime:

@@ -109,6 +109,7 @@ class Error(Exception):
     retry_after: Optional[float]
     idempotency_key: Optional[str]
     intent_id: Optional[str]
+    holding_sale: Optional[str]
     external_reference: Optional[str]
     last_status: Optional[IntentStatus]
     field: Optional[str]
@@ -127,6 +128,7 @@ class Error(Exception):
         retry_after: Optional[float] = None,
         idempotency_key: Optional[str] = None,
         intent_id: Optional[str] = None,
+        holding_sale: Optional[str] = None,
         external_reference: Optional[str] = None,
         last_status: Optional[str] = None,
         field: Optional[str] = None,
@@ -142,6 +144,7 @@ class Error(Exception):
         self.retry_after = retry_after
         self.idempotency_key = idempotency_key
         self.intent_id = intent_id
+        self.holding_sale = holding_sale
         self.external_reference = external_reference
         self.last_status = last_status  # type: ignore[assignment]  # as the core sent it
         self.field = field
@@ -159,7 +162,7 @@ class Error(Exception):
     def __repr__(self) -> str:
         fields = [repr(self.message)]
         for name in ("status", "api_error", "request_id", "idempotency_key", "intent_id",
-                     "signature_failure"):
+                     "holding_sale", "signature_failure"):
             value = getattr(self, name, None)
             if value is not None:
                 fields.append(f"{name}={value!r}")
@@ -209,7 +212,9 @@ class BadRequestError(Error):
 
 
 class AlreadyQueuedError(Error):
-    """409 on create: the device already has a queued intent."""
+    """409 on create: the device already has a queued intent. ``holding_sale`` is the sale (intent
+    or order id) holding the terminal when this client created it: it is another sale, never book
+    or cancel it as this one. ``charge(..., when_busy=seconds)`` waits for the terminal instead."""
 
     code = "ALREADY_QUEUED"
 

@@ -135,6 +135,45 @@ impl PyWait {
         Ok(PyWait { opts, failure })
     }
 
+    /// A charge's busy-terminal options: `when_busy` (seconds to wait for a terminal another
+    /// sale holds) and `on_busy`, called with each `AlreadyQueuedError` met meanwhile; an
+    /// exception it raises stops the wait (nothing was created) and is re-raised.
+    fn busy(
+        mut self,
+        py: Python<'_>,
+        when_busy: Option<Real>,
+        on_busy: Option<Bound<'_, PyAny>>,
+    ) -> PyResult<PyWait> {
+        if let Some(b) = when_busy {
+            self.opts =
+                self.opts
+                    .when_busy(seconds(py, "when_busy", b.0, ErrorKind::InvalidArgument)?);
+        }
+        if let Some(cb) = on_busy.filter(|c| !c.is_none()) {
+            if !cb.is_callable() {
+                return Err(PyTypeError::new_err(format!(
+                    "on_busy must be callable (it is called with each AlreadyQueuedError), not {}",
+                    cb.get_type().name()?
+                )));
+            }
+            let cb: Py<PyAny> = cb.unbind();
+            let f = self.failure.clone();
+            self.opts = self.opts.on_busy(move |e| {
+                Python::attach(|py| {
+                    let mut slot = f.lock().unwrap_or_else(|e| e.into_inner());
+                    if slot.is_some() {
+                        return;
+                    }
+                    let exc = to_pyerr(py, e).into_value(py);
+                    if let Err(e) = cb.bind(py).call1((exc,)) {
+                        *slot = Some(e);
+                    }
+                })
+            });
+        }
+        Ok(self)
+    }
+
     /// The Python exception that stopped the wait (the callback's, or the `KeyboardInterrupt` of
     /// Ctrl-C), if any, carrying `intent_id` and `idempotency_key` attributes and a note naming
     /// the intent (which still exists), so the POS can cancel what it left on the terminal.
@@ -224,7 +263,7 @@ impl PyClient {
         retries=None, integrator_id=None, platform_id=None, corporation_id=None, user_agent=None,
         proxy=None, no_proxy=false, extra_root_certs=None, amount_limits=None,
         resend_ambiguous_creates=false, allow_insecure_http=false, api=None, webhook_secret=None,
-        journal=None, journal_retention=None))]
+        journal=None, journal_retention=None, test_account=false))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -248,6 +287,7 @@ impl PyClient {
         webhook_secret: Option<Text>,
         journal: Option<std::path::PathBuf>,
         journal_retention: Option<Real>,
+        test_account: bool,
     ) -> PyResult<Self> {
         // Extracted by hand so that no message can ever quote the token.
         let token: String = match access_token.cast::<PyString>() {
@@ -336,6 +376,7 @@ impl PyClient {
                 ErrorKind::InvalidArgument,
             )?);
         }
+        b = b.test_account(test_account);
         crate::reset_logging_cache();
         let inner = detached(py, "build the client", || b.build())?;
         Ok(PyClient { inner })
@@ -365,6 +406,13 @@ impl PyClient {
     #[getter]
     fn api(&self) -> &'static str {
         self.inner.api().as_str()
+    }
+
+    /// Whether the access token is a test credential (`TEST-…`, or `test_account=True`): the
+    /// sandbox's `simulate_order_event` needs one.
+    #[getter]
+    fn has_test_credentials(&self) -> bool {
+        self.inner.has_test_credentials()
     }
 
     /// The base URL requests go to.
@@ -479,7 +527,7 @@ impl PyClient {
     /// The whole sale: create the intent, wait for it to end, read its payment, give a verdict.
     #[pyo3(signature = (amount, description, external_reference, *, pos=None, device=None,
         ticket_number=None, print_seller_ticket=false, idempotency_key=None, timeout=None,
-        poll_interval=None, on_status=None, cancel=None))]
+        poll_interval=None, on_status=None, cancel=None, when_busy=None, on_busy=None))]
     #[allow(clippy::too_many_arguments)]
     fn charge<'py>(
         &self,
@@ -496,6 +544,8 @@ impl PyClient {
         poll_interval: Option<Real>,
         on_status: Option<Bound<'py, PyAny>>,
         cancel: Option<Bound<'py, PyCancelToken>>,
+        when_busy: Option<Real>,
+        on_busy: Option<Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let req = request(
             py,
@@ -507,7 +557,8 @@ impl PyClient {
             idempotency_key,
         )?;
         let target = convert::target(pos.map(String::from), device.map(String::from)).py(py)?;
-        let wait = PyWait::new(py, timeout, poll_interval, on_status, cancel)?;
+        let wait = PyWait::new(py, timeout, poll_interval, on_status, cancel)?
+            .busy(py, when_busy, on_busy)?;
         let client = &self.inner;
         let opts = &wait.opts;
         let sold = py.detach(|| {
@@ -697,6 +748,99 @@ impl PyClient {
             client.refund_order_with_key(&order_id, amount, idempotency_key.as_deref())
         })?;
         convert::intent(py, &order.to_intent())
+    }
+
+    /// Prints a receipt on the terminal's own printer: `text` is an `mppoint.PrintText`, a `str`
+    /// (plain text, escaped, its line breaks kept) or a list of `str` (one line each); or
+    /// `tagged` is your own tagged text, checked as the API's rules say. Everything is checked
+    /// before it is sent. Returns the `PrintAction` (`created`); follow it with `print_action`.
+    #[pyo3(signature = (terminal_id, external_reference, text=None, *, tagged=None,
+        idempotency_key=None))]
+    fn print_text<'py>(
+        &self,
+        py: Python<'py>,
+        terminal_id: Text,
+        external_reference: Text,
+        text: Option<Bound<'py, PyAny>>,
+        tagged: Option<Text>,
+        idempotency_key: Option<Text>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let content = match (text.filter(|t| !t.is_none()), tagged) {
+            (Some(t), None) => crate::print::text_content(py, &t)?,
+            (None, Some(t)) => mppoint::print::PrintContent::tagged(String::from(t)).py(py)?,
+            (given, _) => {
+                return Err(to_pyerr(
+                    py,
+                    &mppoint::Error::invalid_argument(
+                        "text",
+                        "give either text (a PrintText, a str or a list of lines) or tagged (your own tagged text), not both",
+                        if given.is_some() { "both" } else { "neither" },
+                    ),
+                ))
+            }
+        };
+        let req = crate::print::request(terminal_id, external_reference, content, idempotency_key);
+        let client = &self.inner;
+        let a = detached(py, "print on the terminal", || client.print(&req))?;
+        crate::print::action(py, &a)
+    }
+
+    /// Prints a PNG or JPEG image (`bytes`, at most 1 MB, checked before it is sent) on the
+    /// terminal's own printer. Returns the `PrintAction` (`created`).
+    #[pyo3(signature = (terminal_id, external_reference, data, *, idempotency_key=None))]
+    fn print_image<'py>(
+        &self,
+        py: Python<'py>,
+        terminal_id: Text,
+        external_reference: Text,
+        data: &Bound<'py, PyAny>,
+        idempotency_key: Option<Text>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let content = crate::print::image_content(py, data)?;
+        let req = crate::print::request(terminal_id, external_reference, content, idempotency_key);
+        let client = &self.inner;
+        let a = detached(py, "print on the terminal", || client.print(&req))?;
+        crate::print::action(py, &a)
+    }
+
+    /// Reads a print action (`created`, `on_terminal`, `processed`, `canceled`, `failed`).
+    fn print_action<'py>(&self, py: Python<'py>, action_id: Text) -> PyResult<Bound<'py, PyAny>> {
+        let client = &self.inner;
+        let a = detached(py, "read the print action", || {
+            client.print_action(&action_id)
+        })?;
+        crate::print::action(py, &a)
+    }
+
+    /// Cancels a print action the terminal has not fetched yet (`created`); after that it is
+    /// `CannotCancelError`.
+    fn cancel_print_action(&self, py: Python<'_>, action_id: Text) -> PyResult<()> {
+        let client = &self.inner;
+        detached(py, "cancel the print action", || {
+            client.cancel_print_action(&action_id)
+        })
+    }
+
+    /// Mercado Pago's sandbox (test credentials only): drives the test order `order_id` to
+    /// `status` (`processed`, `failed`, `canceled`, `expired`, `refunded`, `action_required`)
+    /// through `at_terminal`, without a terminal. `card` is `(brand, type)`, e.g.
+    /// `("visa", "credit_card")`. A production token is `SandboxOnlyError` before anything is
+    /// sent.
+    #[pyo3(signature = (order_id, status, *, status_detail=None, card=None, installments=None))]
+    fn simulate_order_event(
+        &self,
+        py: Python<'_>,
+        order_id: Text,
+        status: Text,
+        status_detail: Option<Text>,
+        card: Option<(Text, Text)>,
+        installments: Option<Int<u32>>,
+    ) -> PyResult<()> {
+        let event = crate::print::order_event(py, &status, status_detail, card, installments)?;
+        let client = &self.inner;
+        detached(py, "send the sandbox event", || {
+            client.simulate_order_event(&order_id, &event)
+        })
     }
 }
 

@@ -431,6 +431,7 @@ pub fn payment<'py>(py: Python<'py>, p: &Payment) -> PyResult<Bound<'py, PyAny>>
             any(py, p.description.as_deref())?,
             any(py, p.date_created.as_deref())?,
             any(py, p.date_approved.as_deref())?,
+            opt_decimal(py, p.tip_amount)?,
             any(py, p.is_approved())?,
         ],
     )
@@ -547,6 +548,7 @@ pub fn sale<'py>(py: Python<'py>, s: &Sale) -> PyResult<Bound<'py, PyAny>> {
             any(py, s.verdict.advice())?,
             approved,
             opt_decimal(py, s.amount())?,
+            opt_decimal(py, s.tip())?,
         ],
     )
 }

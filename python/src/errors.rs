@@ -28,6 +28,7 @@ fn build(py: Python<'_>, e: &mppoint::Error) -> PyResult<PyErr> {
     kw.set_item("retry_after", e.retry_after().map(|d| d.as_secs_f64()))?;
     kw.set_item("idempotency_key", e.idempotency_key())?;
     kw.set_item("intent_id", e.intent_id())?;
+    kw.set_item("holding_sale", e.holding_sale())?;
     kw.set_item("external_reference", e.external_reference())?;
     kw.set_item("last_status", e.last_status().map(|s| s.as_str()))?;
     kw.set_item("field", e.field())?;

@@ -12,6 +12,7 @@ mod amount;
 mod client;
 mod convert;
 mod errors;
+mod print;
 mod simulator;
 mod webhook;
 
@@ -53,6 +54,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<client::PyCancelToken>()?;
     m.add_class::<client::PyDeviceIterator>()?;
     m.add_class::<simulator::PySimulator>()?;
+    m.add_class::<print::PyPrintText>()?;
+    m.add("SANDBOX_TERMINAL", mppoint::sandbox::SANDBOX_TERMINAL)?;
     m.add_function(wrap_pyfunction!(errors::error_codes, m)?)?;
     m.add_function(wrap_pyfunction!(errors::transient_error_codes, m)?)?;
     m.add_function(wrap_pyfunction!(errors::signature_failure_reasons, m)?)?;

@@ -4,7 +4,7 @@
 use std::sync::Mutex;
 
 use mppoint::{AmountLimits, ErrorKind, Site};
-use mppoint_simulator::{CardOutcome, FaultRule, Simulator, SimulatorConfig};
+use mppoint_simulator::{CardOutcome, FaultRule, PrintOutcome, Simulator, SimulatorConfig};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
@@ -107,7 +107,8 @@ impl PySimulator {
         pickup_delay=None, step_delay=None, time_factor=None, webhook_urls=None,
         webhook_secret=None, max_webhook_attempts=None, honor_idempotency_keys=None, tls=false,
         faults=None, expire_on_terminal=None, mode_change_restart=None,
-        webhook_retry_schedule=None, webhook_ts_unit=None, stores=None, pos=None, devices=None))]
+        webhook_retry_schedule=None, webhook_ts_unit=None, stores=None, pos=None, devices=None,
+        sandbox_terminal=false, test_account=None, partial_refunds=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -131,6 +132,9 @@ impl PySimulator {
         stores: Option<Bound<'_, PyAny>>,
         pos: Option<Bound<'_, PyAny>>,
         devices: Option<Bound<'_, PyAny>>,
+        sandbox_terminal: bool,
+        test_account: Option<bool>,
+        partial_refunds: Option<bool>,
     ) -> PyResult<Self> {
         let mut cfg = SimulatorConfig::default();
         if let Some(t) = access_token {
@@ -223,6 +227,15 @@ impl PySimulator {
                 r#"{"id": "PAX_A910__SMARTPOS0000000009", "pos_external_id": "SUC002POS001", "operating_mode": "PDV"}"#,
                 &v,
             )?;
+        }
+        if let Some(t) = test_account {
+            cfg.test_account = t;
+        }
+        if let Some(p) = partial_refunds {
+            cfg.partial_refunds = p;
+        }
+        if sandbox_terminal {
+            cfg = cfg.with_sandbox_terminal();
         }
         let sim = py.detach(|| Simulator::start(cfg)).py(py)?;
         Ok(PySimulator {
@@ -388,6 +401,48 @@ impl PySimulator {
             Some(p) => convert::payment(py, &p).map(Some),
             None => Ok(None),
         }
+    }
+
+    /// Orders API: the customer adds `tip` on the terminal before paying order `order_id` (which
+    /// must still wait for a card): once paid, its payment reads `tip_amount`.
+    fn add_tip(&self, py: Python<'_>, order_id: Text, tip: &Bound<'_, PyAny>) -> PyResult<()> {
+        let tip = amount_from(py, tip)?;
+        self.with(py, |s| s.add_tip(&order_id, tip))?.py(py)
+    }
+
+    /// The print action ends now with `outcome`: `"processed"` (printed), `"failed"` or
+    /// `"canceled"` (on the terminal). It must be `created` or `on_terminal`.
+    #[pyo3(signature = (action_id, outcome=None), text_signature = "($self, action_id, outcome='processed')")]
+    fn finish_print(&self, py: Python<'_>, action_id: Text, outcome: Option<Text>) -> PyResult<()> {
+        let o = match outcome.as_deref().map(str::to_ascii_lowercase).as_deref() {
+            None | Some("processed") => PrintOutcome::Processed,
+            Some("failed") => PrintOutcome::Failed,
+            Some("canceled") => PrintOutcome::CanceledOnTerminal,
+            Some(_) => {
+                return Err(to_pyerr(
+                    py,
+                    &mppoint::Error::invalid_argument(
+                        "outcome",
+                        "must be processed, failed or canceled",
+                        outcome.as_deref().unwrap_or_default(),
+                    ),
+                ))
+            }
+        };
+        self.with(py, |s| s.finish_print(&action_id, o))?.py(py)
+    }
+
+    /// The print action stays where it is (`created`, or `on_terminal` once fetched) until
+    /// `finish_print`.
+    fn hold_print(&self, py: Python<'_>, action_id: Text) -> PyResult<()> {
+        self.with(py, |s| s.hold_print(&action_id))?.py(py)
+    }
+
+    /// Every print action, oldest first, as dicts in the API's form.
+    fn print_actions<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let all = self.with(py, |s| serde_json::to_string(&s.print_actions()))?;
+        let text = all.map_err(|e| PyTypeError::new_err(e.to_string()))?;
+        py.import("json")?.call_method1("loads", (text,))
     }
 
     /// Where webhook notifications are delivered.

@@ -57,6 +57,12 @@ def run(op: str, given: dict[str, Any]) -> None:
             else:
                 assert given["call"] == "open", given["call"]
             del client  # the journal is closed before its folder goes
+    elif op == "print":
+        client = mppoint.Client("t", base_url="http://127.0.0.1:9", retries=0)
+        client.print_text(given["terminal_id"], given["external_reference"], tagged=given["tagged"])
+    elif op == "sandbox":
+        client = mppoint.Client(given["access_token"], base_url="http://127.0.0.1:9", retries=0)
+        client.simulate_order_event(given["order_id"], given["status"])
     elif op == "panic":
         _native._test_panic()
     else:

@@ -71,6 +71,7 @@ def test_every_class_pickles_with_its_fields(cls: type[mppoint.Error]) -> None:
         retry_after=2.5,
         idempotency_key="k-1",
         intent_id="x",
+        holding_sale="ORD01HOLDING",
         last_status="ON_TERMINAL",
         field="amount",
         signature_failure="SIGNATURE_MISMATCH",
@@ -81,6 +82,7 @@ def test_every_class_pickles_with_its_fields(cls: type[mppoint.Error]) -> None:
     assert vars(back) == vars(e)
     assert back.message == "intent x: boom"
     assert back.status == 409 and back.request_id == "r-1" and back.retry_after == 2.5
+    assert back.holding_sale == "ORD01HOLDING"
     assert repr(back).startswith(cls.__name__ + "(")
 
 
