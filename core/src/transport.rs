@@ -618,7 +618,9 @@ impl Transport {
         let mut out = Error::new(
             ErrorKind::OutcomeUnknown,
             format!(
-                "outcome unknown: {} was sent but no usable answer came back ({first}{last}): {what}",
+                // What to do comes first; what went wrong (often a network error with its own
+                // parentheses) last, so the message reads at a till.
+                "outcome unknown: {} was sent but no usable answer came back: {what}. What went wrong: {first}{last}",
                 call.subject
             ),
         )

@@ -492,7 +492,7 @@ impl Waiter {
     pub fn deadline_error(&self) -> Error {
         let status = self.last_status_text();
         let advice = match &self.last {
-            Some(Status::Opened) => "the terminal has not picked it up: cancel it through the API (it is still OPENED), or check the terminal is on, in PDV mode and online",
+            Some(Status::Opened) => "the terminal has not picked it up: cancel it through the API (it is still OPENED), or check the terminal is on, online and in PDV mode (a terminal switched to PDV takes sales only once it has been restarted)",
             Some(s) if !s.is_final() => "it is on the terminal: let the customer finish, or cancel it on the terminal, then wait again",
             _ => "check the network, then wait again",
         };

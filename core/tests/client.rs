@@ -831,3 +831,26 @@ fn what_goes_on_the_wire() {
         "reads carry no key"
     );
 }
+
+#[test]
+fn an_intent_never_picked_up_says_to_check_the_mode_and_restart() {
+    // `.99`: the terminal never takes the intent, as one switched to PDV but not yet restarted.
+    let s = sim(fast());
+    let c = client(&s);
+    let i = c
+        .create_intent(&Target::Pos(POS1.into()), &req("20.99"))
+        .unwrap();
+    let e = c
+        .wait_for_final(
+            &i.id,
+            &WaitOptions::new()
+                .poll_interval(Duration::from_millis(20))
+                .timeout(Duration::from_millis(300)),
+        )
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::WaitTimeout);
+    assert_eq!(e.last_status(), Some(&Status::Opened));
+    assert!(e.message().contains("PDV mode"), "{e}");
+    assert!(e.message().contains("restarted"), "{e}");
+    c.cancel_intent(&i.id).unwrap();
+}

@@ -98,6 +98,31 @@ fn a_lost_create_on_a_server_that_ignores_keys_never_makes_a_second_intent() {
     assert_eq!(e.external_reference(), Some("sale-1"));
     assert!(e.message().contains("external reference \"sale-1\""), "{e}");
     assert!(e.message().contains(key), "{e}");
+    // Read at a till: what to do first, in short sentences, no parentheses inside parentheses.
+    assert!(
+        e.message()
+            .contains("Do not ring the sale up again. 1) Look at the terminal"),
+        "{e}"
+    );
+    let mut depth = 0i32;
+    let advice = e.message().split(". What went wrong: ").next().unwrap();
+    assert!(
+        advice.len() < e.message().len(),
+        "the cause comes last: {e}"
+    );
+    for c in advice.chars() {
+        depth += match c {
+            '(' => 1,
+            ')' => -1,
+            _ => 0,
+        };
+        assert!(depth <= 1, "nested parentheses: {e}");
+    }
+    println!(
+        "OUTCOME_UNKNOWN message ({} chars): {}",
+        e.message().len(),
+        e.message()
+    );
     assert_eq!(s.counters().requests_to(Endpoint::CreateIntent), 1);
     assert_eq!(s.intents().len(), 1, "one intent, never two");
     // Recovering without re-sending: the sale's payment, found by its external reference.

@@ -76,8 +76,13 @@ fn cancel_conflict(c: &Conflict<'_>) -> (ErrorKind, String) {
 
 /// What an `OUTCOME_UNKNOWN` create tells to do: the key is not documented for intents.
 fn create_advice(reference: &str, key: &str) -> String {
+    // Read at a till: short sentences, what to do first.
     format!(
-        "the intent with external reference {reference:?} may exist and be waiting on the terminal, or be paid already. Do not ring the sale up again with a new key. Check the terminal (cancel the pending intent there if the customer left), then look for the sale's payment by its external reference (the client's payment search); re-send the create with the same idempotency key {key} only if your account's keys are honoured (that is your decision: if Mercado Pago ignores the key, a re-send makes a second intent)"
+        "the intent with external reference {reference:?} may be on the terminal, or paid already. Do not ring the sale up again. \
+         1) Look at the terminal: cancel the intent there if the customer left. \
+         2) Look for the sale's payment by its external reference. \
+         Re-sending the create with the same idempotency key {key} is safe only if Mercado Pago honours your account's keys; \
+         if it ignores them, a re-send makes a second intent"
     )
 }
 

@@ -452,7 +452,9 @@ impl PointApi for Orders {
         let body = body_bytes(&create_body(req, &terminal, opts))?;
         let subject = format!("the order for {target}");
         let advice = format!(
-            "the order with external reference {:?} may exist and be waiting on the terminal, or be paid already. Do not ring the sale up again with a new key: create it again with the same idempotency key {key} (the Orders API answers a repeated key with the same order), or look for the sale's payment by its external reference",
+            "the order with external reference {:?} may be on the terminal, or paid already. Do not ring the sale up again with a new key. \
+             Create it again with the same idempotency key {key} (the Orders API answers a repeated key with the same order), \
+             or look for the sale's payment by its external reference",
             req.external_reference()
         );
         let sent: Order = t.json(
