@@ -377,7 +377,7 @@ impl Client {
 
     /// Prints on a Point terminal's own printer (`POST /terminals/v1/actions`, type `print`), on
     /// either API: tagged text built with [`crate::print::PrintText`] (the POS's text escaped, so
-    /// it cannot add tags) or a PNG/JPEG image of at most 1 MB. Everything is checked before it
+    /// it cannot add tags) or a PNG/JPEG image of at most [`crate::print::MAX_IMAGE_BYTES`]. Everything is checked before it
     /// is sent. The key is documented and honoured: an answer lost is re-sent with the same key
     /// (the same action), and what is left ambiguous is `OUTCOME_UNKNOWN` naming the key. Follow
     /// it with [`Client::print_action`]; a PDV terminal fetches it by itself.

@@ -185,7 +185,7 @@ struct PrintArgs {
     /// A QR code of this text (a URL, say).
     #[arg(long)]
     qr: Option<String>,
-    /// A PNG or JPEG file to print instead of text (at most 1 MB).
+    /// A PNG or JPEG file to print instead of text (at most 750,000 bytes: its Base64 form must fit the API's 1 MB).
     #[arg(long, conflicts_with_all = ["title", "line", "bold", "qr"])]
     image: Option<std::path::PathBuf>,
     /// Wait for the terminal to print it, at most this many seconds (0: do not wait).
