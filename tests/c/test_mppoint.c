@@ -2037,6 +2037,34 @@ static mpp_result run_error_case(const char *op, const jnode *in, mpp_error **e)
         mpp_client_free(client);
         mpp_config_free(cfg);
         remove_folder(dir);
+    } else if (strcmp(op, "print") == 0) {
+        mpp_config *cfg = NULL;
+        mpp_client *client = NULL;
+        mpp_print_action *action = NULL;
+        rc = mpp_config_new("t", &cfg, e);
+        if (rc == MPP_RESULT_OK) rc = mpp_config_set_base_url(cfg, "http://127.0.0.1:9", e);
+        if (rc == MPP_RESULT_OK) rc = mpp_config_set_retry(cfg, 1, 250, 5000, true, e);
+        if (rc == MPP_RESULT_OK) rc = mpp_client_new(cfg, &client, e);
+        if (rc == MPP_RESULT_OK) {
+            rc = mpp_client_print_tagged(client, j_str(in, "terminal_id"), j_str(in, "external_reference"),
+                                         j_str(in, "tagged"), NULL, &action, e);
+        }
+        mpp_print_action_free(action);
+        mpp_client_free(client);
+        mpp_config_free(cfg);
+    } else if (strcmp(op, "sandbox") == 0) {
+        mpp_config *cfg = NULL;
+        mpp_client *client = NULL;
+        rc = mpp_config_new(j_str(in, "access_token"), &cfg, e);
+        if (rc == MPP_RESULT_OK) rc = mpp_config_set_base_url(cfg, "http://127.0.0.1:9", e);
+        if (rc == MPP_RESULT_OK) rc = mpp_config_set_retry(cfg, 1, 250, 5000, true, e);
+        if (rc == MPP_RESULT_OK) rc = mpp_client_new(cfg, &client, e);
+        if (rc == MPP_RESULT_OK) {
+            rc = mpp_client_simulate_order_event(client, j_str(in, "order_id"), j_str(in, "status"), NULL, NULL,
+                                                 NULL, 0, e);
+        }
+        mpp_client_free(client);
+        mpp_config_free(cfg);
     } else if (strcmp(op, "panic") == 0) {
         rc = mpp_test_panic(e);
     } else {
@@ -2145,6 +2173,536 @@ static void test_sixteen_threads_share_one_client(void) {
     CHECK(sales == THREADS * 2);
     CHECK(reads == THREADS * 4);
     CHECK(told); /* each thread's callback got its own user_data */
+}
+
+/* ---------------------------------------------------------------- what Mercado Pago added to Point */
+
+/* A counter of the simulator's counters JSON (`"name":N`), 0 when absent. */
+static unsigned long long counter(const char *name) {
+    char *json = counters(), key[64];
+    const char *at;
+    unsigned long long n = 0;
+    snprintf(key, sizeof key, "\"%s\":", name);
+    at = json != NULL ? strstr(json, key) : NULL;
+    if (at != NULL) n = strtoull(at + strlen(key), NULL, 10);
+    mpp_string_free(json);
+    return n;
+}
+
+/* Polls until the intent or order has `status` on `client` (or 60 s pass). */
+static int await_status_on(const mpp_client *client, const char *id, mpp_status status) {
+    const mpp_client *saved = CLIENT;
+    int ok;
+    CLIENT = (mpp_client *)client;
+    ok = await_status(id, status);
+    CLIENT = (mpp_client *)saved;
+    return ok;
+}
+
+/* A whole sale on POS1 through `client`. */
+static mpp_sale *charge_on(const mpp_client *client, const char *amount) {
+    mpp_client *saved = CLIENT;
+    mpp_sale *sale;
+    CLIENT = (mpp_client *)client;
+    sale = charge(POS1, MPP_TARGET_POS, amount, NULL);
+    CLIENT = saved;
+    return sale;
+}
+
+/* A client of the simulator `sim` on `api`. */
+static mpp_client *client_of(const mpp_simulator *sim, uint32_t api) {
+    mpp_config *cfg = NULL;
+    mpp_client *client = NULL;
+    mpp_error *e = NULL;
+    CHECK_OK(mpp_simulator_client_config(sim, &cfg, &e), &e);
+    CHECK_OK(mpp_config_set_site(cfg, MPP_SITE_MLB, &e), &e);
+    CHECK_OK(mpp_config_set_api(cfg, api, &e), &e);
+    CHECK_OK(mpp_client_new(cfg, &client, &e), &e);
+    mpp_config_free(cfg);
+    mpp_error_free(e);
+    return client;
+}
+
+/* A client of the tests' simulator on `api`. */
+static mpp_client *api_client(uint32_t api) { return client_of(SIM, api); }
+
+/* Reads a print action until it has `status` or is final (or 60 s pass); gives the last status
+   read, and sets *saw_on_terminal when ON_TERMINAL was read on the way. */
+static mpp_print_status await_print(const mpp_client *client, const char *id, mpp_print_status status,
+                                    int *saw_on_terminal) {
+    double deadline = now_ms() + 60000;
+    mpp_print_status s = MPP_PRINT_STATUS_NONE;
+    while (now_ms() < deadline) {
+        mpp_print_action *a = NULL;
+        mpp_error *e = NULL;
+        CHECK_OK(mpp_client_print_action(client, id, &a, &e), &e);
+        s = mpp_print_action_status(a);
+        mpp_print_action_free(a);
+        mpp_error_free(e);
+        if (s == MPP_PRINT_STATUS_ON_TERMINAL && saw_on_terminal) *saw_on_terminal = 1;
+        if (s == status || (s >= MPP_PRINT_STATUS_PROCESSED && s <= MPP_PRINT_STATUS_FAILED)) return s;
+        sleep_ms(10);
+    }
+    return s;
+}
+
+static mpp_print_text *receipt(const char *customer) {
+    mpp_print_text *t = NULL;
+    mpp_error *e = NULL;
+    CHECK_OK(mpp_print_text_new(&t, &e), &e);
+    CHECK_OK(mpp_print_text_center_wide(t, "Loja Centro", &e), &e);
+    CHECK_OK(mpp_print_text_line(t, "Sale 123: 25.00", &e), &e);
+    CHECK_OK(mpp_print_text_bold(t, customer, &e), &e);
+    CHECK_OK(mpp_print_text_wide(t, "TOTAL 25.00", &e), &e);
+    CHECK_OK(mpp_print_text_small(t, "thank you", &e), &e);
+    CHECK_OK(mpp_print_text_center(t, "centre", &e), &e);
+    CHECK_OK(mpp_print_text_left(t, "left", &e), &e);
+    CHECK_OK(mpp_print_text_text(t, "no break", &e), &e);
+    CHECK_OK(mpp_print_text_blank(t, &e), &e);
+    CHECK_OK(mpp_print_text_qr(t, "https://example.com/r/123", &e), &e);
+    CHECK_OK(mpp_print_text_pdf417(t, "123456", &e), &e);
+    mpp_error_free(e);
+    return t;
+}
+
+static void test_print_actions(void) {
+    mpp_print_text *t = receipt("Customer: {b}Ana{/b} }{");
+    mpp_print_text *other = NULL, *huge = NULL;
+    mpp_print_action *a = NULL, *again = NULL, *out = (mpp_print_action *)SENTINEL;
+    mpp_error *e = NULL;
+    char *tagged = NULL, *json = NULL;
+    char id[128], key[128], padded[160];
+    int saw_on_terminal = 0, i;
+    unsigned long long before;
+    uint8_t png[72] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+    const uint8_t gif[10] = {'G', 'I', 'F', '8', '9', 'a', 0, 0, 0, 0};
+    uint8_t *big;
+
+    /* the builder escapes the POS's text through the core: no tag from a customer's name */
+    CHECK_OK(mpp_print_text_build(t, &tagged, &e), &e);
+    CHECK_CONTAINS(tagged, "{center}{w}Loja Centro{/w}{/center}{br}");
+    CHECK_CONTAINS(tagged, "{b}Customer: (b)Ana(/b) )({/b}{br}");
+    CHECK_CONTAINS(tagged, "{qr}https://example.com/r/123{/qr}{br}");
+    CHECK(tagged != NULL && strlen(tagged) >= 100);
+    mpp_string_free(tagged);
+
+    /* printed on a PDV terminal: created, then fetched, then processed, by itself */
+    CHECK_OK(mpp_client_print_text(CLIENT, DEVICE1, "receipt-c-1", t, NULL, &a, &e), &e);
+    CHECK(mpp_print_action_status(a) == MPP_PRINT_STATUS_CREATED);
+    CHECK_STR(mpp_print_action_status_str(a), "created");
+    CHECK(!mpp_print_action_is_final(a));
+    CHECK_STR(mpp_print_action_terminal_id(a), DEVICE1);
+    CHECK_STR(mpp_print_action_external_reference(a), "receipt-c-1");
+    CHECK_STR(mpp_print_action_subtype(a), "custom");
+    CHECK(mpp_print_action_idempotency_key(a) != NULL);
+    CHECK_OK(mpp_print_action_to_json(a, &json, &e), &e);
+    CHECK_CONTAINS(json, "\"status\":\"created\"");
+    CHECK_CONTAINS(json, "\"terminal_id\":\"" DEVICE1 "\"");
+    mpp_string_free(json);
+    snprintf(id, sizeof id, "%s", mpp_print_action_id(a));
+    snprintf(key, sizeof key, "%s", mpp_print_action_idempotency_key(a));
+    mpp_print_action_free(a);
+    CHECK(await_print(CLIENT, id, MPP_PRINT_STATUS_PROCESSED, NULL) == MPP_PRINT_STATUS_PROCESSED);
+    /* printed already: no cancel */
+    CHECK_RC(MPP_RESULT_CANNOT_CANCEL, mpp_client_cancel_print_action(CLIENT, id, &e), &e);
+    reset_error(&e);
+    /* the same key and receipt: the same action, never a second print */
+    CHECK_OK(mpp_client_print_text(CLIENT, DEVICE1, "receipt-c-1", t, key, &again, &e), &e);
+    CHECK_STR(mpp_print_action_id(again), id);
+    mpp_print_action_free(again);
+    /* the same key with another receipt */
+    CHECK_OK(mpp_print_text_new(&other, &e), &e);
+    CHECK_OK(mpp_print_text_line(other, "another receipt", &e), &e);
+    CHECK_RC(MPP_RESULT_IDEMPOTENCY_KEY_MISMATCH, mpp_client_print_text(CLIENT, DEVICE1, "receipt-c-1", other, key, &out, &e), &e);
+    reset_error(&e);
+    CHECK(out == (mpp_print_action *)SENTINEL);
+
+    /* a STANDALONE terminal never fetches it: it is canceled while created */
+    CHECK_OK(mpp_client_print_text(CLIENT, DEVICE3, "receipt-c-2", other, NULL, &a, &e), &e);
+    snprintf(id, sizeof id, "%s", a ? mpp_print_action_id(a) : "");
+    mpp_print_action_free(a);
+    CHECK_OK(mpp_client_cancel_print_action(CLIENT, id, &e), &e);
+    CHECK(await_print(CLIENT, id, MPP_PRINT_STATUS_CANCELED, NULL) == MPP_PRINT_STATUS_CANCELED);
+
+    /* on a simulator whose terminal takes 10 minutes to print: CREATED, then ON_TERMINAL (no
+       cancel now), then printed when the simulator's control says */
+    {
+        mpp_simulator_config *scfg = NULL;
+        mpp_simulator *slow = NULL;
+        mpp_config *cfg = NULL;
+        mpp_client *client = NULL;
+        CHECK_OK(mpp_simulator_config_new(&scfg, &e), &e);
+        CHECK_OK(mpp_simulator_config_set_pickup_delay_ms(scfg, 50, &e), &e);
+        CHECK_OK(mpp_simulator_config_set_step_delay_ms(scfg, 600000, &e), &e);
+        CHECK_OK(mpp_simulator_start(scfg, &slow, &e), &e);
+        mpp_simulator_config_free(scfg);
+        if (slow != NULL) {
+            CHECK_OK(mpp_simulator_client_config(slow, &cfg, &e), &e);
+            CHECK_OK(mpp_client_new(cfg, &client, &e), &e);
+            mpp_config_free(cfg);
+            CHECK_OK(mpp_client_print_text(client, DEVICE1, "receipt-c-3", other, NULL, &a, &e), &e);
+            CHECK(mpp_print_action_status(a) == MPP_PRINT_STATUS_CREATED);
+            snprintf(id, sizeof id, "%s", a ? mpp_print_action_id(a) : "");
+            mpp_print_action_free(a);
+            CHECK(await_print(client, id, MPP_PRINT_STATUS_ON_TERMINAL, &saw_on_terminal) == MPP_PRINT_STATUS_ON_TERMINAL);
+            CHECK(saw_on_terminal);
+            CHECK_RC(MPP_RESULT_CANNOT_CANCEL, mpp_client_cancel_print_action(client, id, &e), &e);
+            reset_error(&e);
+            CHECK_OK(mpp_simulator_hold_print(slow, id, &e), &e);
+            CHECK_OK(mpp_simulator_finish_print(slow, id, MPP_PRINT_OUTCOME_PROCESSED, &e), &e);
+            CHECK(await_print(client, id, MPP_PRINT_STATUS_PROCESSED, NULL) == MPP_PRINT_STATUS_PROCESSED);
+            CHECK_RC(MPP_RESULT_CONFLICT, mpp_simulator_finish_print(slow, id, MPP_PRINT_OUTCOME_FAILED, &e), &e);
+            reset_error(&e);
+            CHECK_RC(MPP_RESULT_INVALID_ARGUMENT, mpp_simulator_finish_print(slow, id, 9, &e), &e);
+            CHECK_STR(mpp_error_field(e), "outcome");
+            reset_error(&e);
+            /* one the terminal could not print */
+            CHECK_OK(mpp_client_print_text(client, DEVICE1, "receipt-c-5", other, NULL, &a, &e), &e);
+            snprintf(id, sizeof id, "%s", a ? mpp_print_action_id(a) : "");
+            mpp_print_action_free(a);
+            CHECK_OK(mpp_simulator_finish_print(slow, id, MPP_PRINT_OUTCOME_FAILED, &e), &e);
+            CHECK_OK(mpp_client_print_action(client, id, &a, &e), &e);
+            CHECK(mpp_print_action_status(a) == MPP_PRINT_STATUS_FAILED);
+            CHECK(mpp_print_action_is_final(a));
+            mpp_print_action_free(a);
+            mpp_client_free(client);
+            mpp_simulator_stop(slow);
+        }
+    }
+
+    /* the caller's own tagged text, checked as given */
+    memset(padded, ' ', sizeof padded);
+    memcpy(padded, "{b}Receipt{/b}{br}", strlen("{b}Receipt{/b}{br}"));
+    padded[120] = '\0';
+    CHECK_OK(mpp_client_print_tagged(CLIENT, DEVICE1, "receipt-c-4", padded, NULL, &a, &e), &e);
+    CHECK_STR(mpp_print_action_subtype(a), "custom");
+    mpp_print_action_free(a);
+
+    /* an image: PNG bytes */
+    CHECK_OK(mpp_client_print_image(CLIENT, DEVICE1, "img-c-1", png, sizeof png, NULL, &a, &e), &e);
+    CHECK_STR(mpp_print_action_subtype(a), "image");
+    CHECK(mpp_print_action_status(a) == MPP_PRINT_STATUS_CREATED);
+    snprintf(id, sizeof id, "%s", a ? mpp_print_action_id(a) : "");
+    mpp_print_action_free(a);
+    CHECK(await_print(CLIENT, id, MPP_PRINT_STATUS_PROCESSED, NULL) == MPP_PRINT_STATUS_PROCESSED);
+
+    /* refused before anything is sent, the field named */
+    before = counter("unrouted_requests");
+    CHECK_RC(MPP_RESULT_INVALID_ARGUMENT, mpp_client_print_image(CLIENT, DEVICE1, "img-c-2", gif, sizeof gif, NULL, &out, &e), &e);
+    CHECK_STR(mpp_error_field(e), "content");
+    CHECK_CONTAINS(mpp_error_message(e), "PNG or JPEG");
+    reset_error(&e);
+    CHECK_RC(MPP_RESULT_INVALID_ARGUMENT, mpp_client_print_image(CLIENT, DEVICE1, "img-c-2", png, 0, NULL, &out, &e), &e);
+    reset_error(&e);
+    big = (uint8_t *)calloc(1000001, 1);
+    CHECK(big != NULL);
+    if (big != NULL) {
+        memcpy(big, png, 8);
+        CHECK_RC(MPP_RESULT_INVALID_ARGUMENT, mpp_client_print_image(CLIENT, DEVICE1, "img-c-3", big, 1000001, NULL, &out, &e), &e);
+        CHECK_CONTAINS(mpp_error_message(e), "1 MB");
+        reset_error(&e);
+        free(big);
+    }
+    CHECK_RC(MPP_RESULT_INVALID_ARGUMENT, mpp_client_print_text(CLIENT, DEVICE1, "with space", t, NULL, &out, &e), &e);
+    CHECK_STR(mpp_error_field(e), "external_reference");
+    reset_error(&e);
+    CHECK_RC(MPP_RESULT_INVALID_ARGUMENT, mpp_client_print_text(CLIENT, "NOT-A-TERMINAL", "r", t, NULL, &out, &e), &e);
+    reset_error(&e);
+    CHECK_RC(MPP_RESULT_INVALID_ARGUMENT, mpp_client_print_tagged(CLIENT, DEVICE1, "r", "{b}short{/b}", NULL, &out, &e), &e);
+    CHECK_CONTAINS(mpp_error_message(e), "100 to 4096 characters");
+    reset_error(&e);
+    CHECK_OK(mpp_print_text_new(&huge, &e), &e);
+    for (i = 0; i < 100; i++) CHECK_OK(mpp_print_text_line(huge, "0123456789012345678901234567890123456789012345", &e), &e);
+    CHECK_RC(MPP_RESULT_INVALID_ARGUMENT, mpp_print_text_build(huge, &tagged, &e), &e);
+    reset_error(&e);
+    CHECK_RC(MPP_RESULT_INVALID_ARGUMENT, mpp_client_print_text(CLIENT, DEVICE1, "r", huge, NULL, &out, &e), &e);
+    reset_error(&e);
+    CHECK(counter("unrouted_requests") == before);
+    CHECK(out == (mpp_print_action *)SENTINEL);
+    CHECK_RC(MPP_RESULT_NOT_FOUND, mpp_client_print_action(CLIENT, "5ab1b6a3-0000-4000-8000-000000000000", &out, &e), &e);
+    reset_error(&e);
+
+    /* NULLs and UTF-8 */
+    CHECK_NULL_ARG("out_text", mpp_print_text_new(NULL, err));
+    CHECK_NULL_ARG("text", mpp_print_text_line(NULL, "x", err));
+    CHECK_NULL_ARG("s", mpp_print_text_qr(t, NULL, err));
+    CHECK_NULL_ARG("text", mpp_print_text_blank(NULL, err));
+    CHECK_NULL_ARG("out_tagged", mpp_print_text_build(t, NULL, err));
+    CHECK_NULL_ARG("client", mpp_client_print_text(NULL, DEVICE1, "r", t, NULL, &out, err));
+    CHECK_NULL_ARG("terminal_id", mpp_client_print_text(CLIENT, NULL, "r", t, NULL, &out, err));
+    CHECK_NULL_ARG("external_reference", mpp_client_print_text(CLIENT, DEVICE1, NULL, t, NULL, &out, err));
+    CHECK_NULL_ARG("text", mpp_client_print_text(CLIENT, DEVICE1, "r", NULL, NULL, &out, err));
+    CHECK_NULL_ARG("out_action", mpp_client_print_text(CLIENT, DEVICE1, "r", t, NULL, NULL, err));
+    CHECK_NULL_ARG("tagged", mpp_client_print_tagged(CLIENT, DEVICE1, "r", NULL, NULL, &out, err));
+    CHECK_NULL_ARG("bytes", mpp_client_print_image(CLIENT, DEVICE1, "r", NULL, 10, NULL, &out, err));
+    CHECK_NULL_ARG("action_id", mpp_client_print_action(CLIENT, NULL, &out, err));
+    CHECK_NULL_ARG("out_action", mpp_client_print_action(CLIENT, "id", NULL, err));
+    CHECK_NULL_ARG("action_id", mpp_client_cancel_print_action(CLIENT, NULL, err));
+    CHECK_NULL_ARG("action", mpp_print_action_to_json(NULL, &json, err));
+    CHECK_NULL_ARG("action_id", mpp_simulator_finish_print(SIM, NULL, MPP_PRINT_OUTCOME_PROCESSED, err));
+    CHECK_NULL_ARG("simulator", mpp_simulator_hold_print(NULL, "id", err));
+    CHECK_RC(MPP_RESULT_INVALID_UTF8, mpp_print_text_line(t, BAD_UTF8, &e), &e);
+    reset_error(&e);
+    CHECK_RC(MPP_RESULT_INVALID_UTF8, mpp_client_print_text(CLIENT, DEVICE1, BAD_UTF8, t, NULL, &out, &e), &e);
+    reset_error(&e);
+    CHECK(out == (mpp_print_action *)SENTINEL);
+    CHECK(mpp_print_action_id(NULL) == NULL);
+    CHECK(mpp_print_action_status(NULL) == MPP_PRINT_STATUS_NONE);
+    CHECK(mpp_print_action_status_str(NULL) == NULL);
+    CHECK(!mpp_print_action_is_final(NULL));
+    CHECK(mpp_print_action_terminal_id(NULL) == NULL);
+    CHECK_STR(mpp_print_status_str(MPP_PRINT_STATUS_ON_TERMINAL), "on_terminal");
+    CHECK(mpp_print_status_str(MPP_PRINT_STATUS_NONE) == NULL);
+    CHECK(mpp_print_status_str(77) == NULL);
+    mpp_print_text_free(NULL);
+    mpp_print_action_free(NULL);
+
+    mpp_print_text_free(huge);
+    mpp_print_text_free(other);
+    mpp_print_text_free(t);
+    mpp_error_free(e);
+}
+
+/* Waits for an order to end and gives its sale. */
+static mpp_sale *sale_when_final(const mpp_client *client, const char *id) {
+    mpp_wait_options *wo = quick_wait(60000);
+    mpp_intent *ended = NULL;
+    mpp_sale *sale = NULL;
+    mpp_error *e = NULL;
+    CHECK_OK(mpp_intent_wait(client, id, wo, &ended, &e), &e);
+    mpp_intent_free(ended);
+    CHECK_OK(mpp_sale_for(client, id, &sale, &e), &e);
+    mpp_wait_options_free(wo);
+    mpp_error_free(e);
+    return sale;
+}
+
+static void test_sandbox_events(void) {
+    mpp_simulator_config *scfg = NULL;
+    mpp_simulator *fast = NULL, *saved = SIM;
+    mpp_client *orders = NULL, *prod = NULL, *test_user = NULL;
+    mpp_config *cfg = NULL;
+    mpp_intent *order = NULL;
+    mpp_sale *sale = NULL;
+    mpp_error *e = NULL;
+    char id[128];
+    unsigned long long before;
+
+    /* the sandbox's "up to 10 s", divided by 100 */
+    CHECK_OK(mpp_simulator_config_new(&scfg, &e), &e);
+    CHECK_OK(mpp_simulator_config_set_time_factor(scfg, 100, &e), &e);
+    CHECK_OK(mpp_simulator_start(scfg, &fast, &e), &e);
+    mpp_simulator_config_free(scfg);
+    if (fast == NULL) return;
+    SIM = fast; /* counter() reads it */
+    orders = client_of(fast, MPP_API_ORDERS);
+    if (orders == NULL) return;
+    /* an order the terminal never takes (.99): only the sandbox's event moves it */
+    order = create_on(orders, POS1, "20.99");
+    snprintf(id, sizeof id, "%s", order ? mpp_intent_id(order) : "");
+    mpp_intent_free(order);
+
+    /* a production token: SANDBOX_ONLY, nothing sent */
+    CHECK_OK(mpp_config_new("APP_USR-123-production", &cfg, &e), &e);
+    CHECK_OK(mpp_config_set_base_url(cfg, mpp_simulator_base_url(fast), &e), &e);
+    CHECK_OK(mpp_config_set_api(cfg, MPP_API_ORDERS, &e), &e);
+    CHECK_OK(mpp_client_new(cfg, &prod, &e), &e);
+    before = counter("unrouted_requests");
+    CHECK_RC(MPP_RESULT_SANDBOX_ONLY, mpp_client_simulate_order_event(prod, id, "processed", NULL, NULL, NULL, 0, &e), &e);
+    CHECK_CONTAINS(mpp_error_message(e), "test credentials");
+    CHECK_STR(mpp_error_intent_id(e), id);
+    reset_error(&e);
+    /* a test user's production token, declared: sent (and this simulator's token is another) */
+    CHECK_RC(MPP_RESULT_NULL_ARGUMENT, mpp_config_set_test_account(NULL, true, &e), &e);
+    reset_error(&e);
+    CHECK_OK(mpp_config_set_test_account(cfg, true, &e), &e);
+    CHECK_OK(mpp_client_new(cfg, &test_user, &e), &e);
+    CHECK_RC(MPP_RESULT_UNAUTHORIZED, mpp_client_simulate_order_event(test_user, id, "processed", NULL, NULL, NULL, 0, &e), &e);
+    reset_error(&e);
+    mpp_client_free(test_user);
+    mpp_config_free(cfg);
+    mpp_client_free(prod);
+
+    /* bad events are refused before anything is sent */
+    CHECK_RC(MPP_RESULT_INVALID_ARGUMENT, mpp_client_simulate_order_event(orders, id, "approved", NULL, NULL, NULL, 0, &e), &e);
+    CHECK_STR(mpp_error_field(e), "status");
+    reset_error(&e);
+    CHECK_RC(MPP_RESULT_INVALID_ARGUMENT, mpp_client_simulate_order_event(orders, id, "canceled", NULL, "visa", "credit_card", 0, &e), &e);
+    CHECK_STR(mpp_error_field(e), "payment_method_id");
+    reset_error(&e);
+    CHECK_RC(MPP_RESULT_INVALID_ARGUMENT, mpp_client_simulate_order_event(orders, id, "processed", "high_risk", NULL, NULL, 0, &e), &e);
+    CHECK_STR(mpp_error_field(e), "status_detail");
+    reset_error(&e);
+    CHECK_RC(MPP_RESULT_INVALID_ARGUMENT, mpp_client_simulate_order_event(orders, id, "processed", NULL, "visa", NULL, 0, &e), &e);
+    CHECK_STR(mpp_error_field(e), "card_type");
+    reset_error(&e);
+    CHECK_RC(MPP_RESULT_INVALID_ARGUMENT, mpp_client_simulate_order_event(orders, id, "processed", NULL, "debvisa", "debit_card", 3, &e), &e);
+    CHECK_STR(mpp_error_field(e), "installments");
+    reset_error(&e);
+    CHECK_NULL_ARG("order_id", mpp_client_simulate_order_event(orders, NULL, "processed", NULL, NULL, NULL, 0, err));
+    CHECK_NULL_ARG("status", mpp_client_simulate_order_event(orders, id, NULL, NULL, NULL, NULL, 0, err));
+    CHECK_RC(MPP_RESULT_INVALID_UTF8, mpp_client_simulate_order_event(orders, id, "processed", BAD_UTF8, NULL, NULL, 0, &e), &e);
+    reset_error(&e);
+    CHECK(counter("unrouted_requests") == before);
+
+    /* a test token: the order is paid through the sandbox's event alone */
+    CHECK_OK(mpp_client_simulate_order_event(orders, id, "PROCESSED", "accredited", "visa", "credit_card", 3, &e), &e);
+    sale = sale_when_final(orders, id);
+    CHECK(sale != NULL && mpp_sale_verdict(sale) == MPP_VERDICT_APPROVED);
+    mpp_sale_free(sale);
+
+    /* a decline, with its detail */
+    order = create_on(orders, POS1, "21.99");
+    snprintf(id, sizeof id, "%s", order ? mpp_intent_id(order) : "");
+    mpp_intent_free(order);
+    CHECK_OK(mpp_client_simulate_order_event(orders, id, "failed", "insufficient_amount", "master", "credit_card", 0, &e), &e);
+    sale = sale_when_final(orders, id);
+    CHECK(sale != NULL && mpp_sale_verdict(sale) == MPP_VERDICT_REJECTED);
+    CHECK(sale != NULL && !mpp_sale_is_paid(sale));
+    mpp_sale_free(sale);
+
+    mpp_client_free(orders);
+    SIM = saved;
+    mpp_simulator_stop(fast);
+    mpp_error_free(e);
+}
+
+typedef struct {
+    int calls;
+    char holding[128];
+    char first[128];
+    int presented;
+} busy_log;
+
+/* The first sale's customer pays at last, on the second time the charge finds the terminal busy. */
+static void on_busy(const char *holding_sale, void *user_data) {
+    busy_log *log = (busy_log *)user_data;
+    log->calls++;
+    snprintf(log->holding, sizeof log->holding, "%s", holding_sale ? holding_sale : "(null)");
+    if (log->calls == 2) {
+        log->presented = mpp_simulator_present_card(SIM, log->first, MPP_CARD_OUTCOME_APPROVED, NULL) == MPP_RESULT_OK;
+    }
+}
+
+static void test_busy_terminal(void) {
+    uint32_t apis[2] = {MPP_API_INTENTS, MPP_API_ORDERS};
+    size_t n;
+    for (n = 0; n < 2; n++) {
+        mpp_client *client = api_client(apis[n]);
+        mpp_intent *first = NULL, *held = NULL, *out = (mpp_intent *)SENTINEL;
+        mpp_intent_request *second = NULL;
+        mpp_wait_options *wo = quick_wait(60000);
+        mpp_sale *sale = NULL, *none = (mpp_sale *)SENTINEL;
+        mpp_error *e = NULL;
+        busy_log log;
+        memset(&log, 0, sizeof log);
+        /* another sale's reference: the first sale's is "order-c-1" */
+        CHECK_OK(mpp_intent_request_new("9.00", "busy second", "busy-c-2", &second, &e), &e);
+        if (client == NULL) continue;
+
+        /* .44: held on the terminal until the simulator's control says */
+        first = create_on(client, POS1, "8.44");
+        snprintf(log.first, sizeof log.first, "%s", first ? mpp_intent_id(first) : "");
+        CHECK_RC(MPP_RESULT_ALREADY_QUEUED, mpp_intent_create_for_pos(client, POS1, second, &out, &e), &e);
+        CHECK_STR(mpp_error_holding_sale(e), log.first);
+        reset_error(&e);
+        CHECK(out == (mpp_intent *)SENTINEL);
+        /* without when_busy a charge is ALREADY_QUEUED at once */
+        CHECK_RC(MPP_RESULT_ALREADY_QUEUED, mpp_charge(client, MPP_TARGET_POS, POS1, second, wo, &none, &e), &e);
+        CHECK_STR(mpp_error_holding_sale(e), log.first);
+        reset_error(&e);
+
+        /* with when_busy the charge waits for the first sale to end, then goes on */
+        CHECK_OK(mpp_wait_options_set_when_busy_ms(wo, 30000, &e), &e);
+        CHECK_OK(mpp_wait_options_set_on_busy(wo, on_busy, &log, &e), &e);
+        CHECK_OK(mpp_charge(client, MPP_TARGET_POS, POS1, second, wo, &sale, &e), &e);
+        CHECK(sale != NULL && mpp_sale_verdict(sale) == MPP_VERDICT_APPROVED);
+        CHECK(log.calls >= 2 && log.presented);
+        CHECK_STR(log.holding, log.first);
+        mpp_sale_free(sale);
+
+        /* bounded: a terminal that stays busy is ALREADY_QUEUED after the time given */
+        held = create_on(client, POS1, "8.44");
+        CHECK_OK(mpp_wait_options_set_on_busy(wo, NULL, NULL, &e), &e);
+        CHECK_OK(mpp_wait_options_set_when_busy_ms(wo, 300, &e), &e);
+        CHECK_RC(MPP_RESULT_ALREADY_QUEUED, mpp_charge(client, MPP_TARGET_POS, POS1, second, wo, &none, &e), &e);
+        CHECK_STR(mpp_error_holding_sale(e), held ? mpp_intent_id(held) : "");
+        reset_error(&e);
+        CHECK(none == (mpp_sale *)SENTINEL);
+        /* more than the longest wait is refused when the charge starts */
+        CHECK_OK(mpp_wait_options_set_when_busy_ms(wo, 90000000ull, &e), &e);
+        CHECK_RC(MPP_RESULT_INVALID_ARGUMENT, mpp_charge(client, MPP_TARGET_POS, POS1, second, wo, &none, &e), &e);
+        reset_error(&e);
+        CHECK_NULL_ARG("options", mpp_wait_options_set_when_busy_ms(NULL, 1, err));
+        CHECK_NULL_ARG("options", mpp_wait_options_set_on_busy(NULL, NULL, NULL, err));
+        if (held) CHECK_OK(mpp_simulator_cancel_on_terminal(SIM, mpp_intent_id(held), &e), &e);
+        if (held) CHECK(await_status_on(client, mpp_intent_id(held), MPP_STATUS_CANCELED));
+
+        mpp_intent_free(held);
+        mpp_intent_free(first);
+        mpp_intent_request_free(second);
+        mpp_wait_options_free(wo);
+        mpp_client_free(client);
+        mpp_error_free(e);
+    }
+    CHECK(mpp_error_holding_sale(NULL) == NULL);
+}
+
+static void test_tips(void) {
+    mpp_client *orders = api_client(MPP_API_ORDERS);
+    mpp_intent *held = NULL;
+    mpp_sale *sale = NULL, *plain = NULL;
+    mpp_error *e = NULL;
+    char *json = NULL;
+    char id[128];
+    const mpp_payment *p;
+    if (orders == NULL) return;
+
+    /* an order that waits for a card; the customer adds a tip, then pays */
+    held = create_on(orders, POS1, "20.44");
+    snprintf(id, sizeof id, "%s", held ? mpp_intent_id(held) : "");
+    mpp_intent_free(held);
+    CHECK(await_status_on(orders, id, MPP_STATUS_ON_TERMINAL));
+    CHECK_RC(MPP_RESULT_INVALID_AMOUNT, mpp_simulator_add_tip(SIM, id, "3,00", &e), &e);
+    reset_error(&e);
+    CHECK_NULL_ARG("tip", mpp_simulator_add_tip(SIM, id, NULL, err));
+    CHECK_OK(mpp_simulator_add_tip(SIM, id, "3.00", &e), &e);
+    CHECK_OK(mpp_simulator_present_card(SIM, id, MPP_CARD_OUTCOME_APPROVED, &e), &e);
+    sale = sale_when_final(orders, id);
+    CHECK(sale != NULL && mpp_sale_verdict(sale) == MPP_VERDICT_APPROVED);
+    CHECK(mpp_sale_tip_cents(sale) == 300);
+    CHECK_STR(mpp_sale_tip_str(sale), "3.00");
+    CHECK(mpp_sale_amount_cents(sale) == 2044); /* the verdict is about the amount asked */
+    p = mpp_sale_approved_payment(sale);
+    CHECK(mpp_payment_tip_cents(p) == 300);
+    CHECK_STR(mpp_payment_tip_str(p), "3.00");
+    CHECK_OK(mpp_sale_to_json(sale, &json, &e), &e);
+    CHECK_CONTAINS(json, "\"tip_amount\":\"3.00\"");
+    mpp_string_free(json);
+    /* a tip: only a full refund */
+    {
+        mpp_intent *refunded = NULL;
+        CHECK_RC(MPP_RESULT_REFUND_NOT_ALLOWED, mpp_order_refund(orders, id, "5.00", NULL, &refunded, &e), &e);
+        CHECK_CONTAINS(mpp_error_message(e), "tip");
+        reset_error(&e);
+    }
+    mpp_sale_free(sale);
+
+    /* no tip: 0 and NULL */
+    plain = charge_on(orders, "4.00");
+    CHECK(plain != NULL && mpp_sale_is_paid(plain));
+    CHECK(mpp_sale_tip_cents(plain) == 0);
+    CHECK(mpp_sale_tip_str(plain) == NULL);
+    CHECK(mpp_payment_tip_cents(mpp_sale_approved_payment(plain)) == 0);
+    CHECK(mpp_payment_tip_str(mpp_sale_approved_payment(plain)) == NULL);
+    mpp_sale_free(plain);
+    CHECK(mpp_sale_tip_cents(NULL) == 0);
+    CHECK(mpp_sale_tip_str(NULL) == NULL);
+    CHECK(mpp_payment_tip_cents(NULL) == 0);
+    CHECK(mpp_payment_tip_str(NULL) == NULL);
+
+    mpp_client_free(orders);
+    mpp_error_free(e);
 }
 
 /* ---------------------------------------------------------------- main */
@@ -2360,6 +2918,10 @@ int main(int argc, char **argv) {
     run("a panic becomes MPP_RESULT_PANIC", test_panic_is_caught);
     run("the sale journal: one charge per reference, pending, settle", test_journal);
     run("the shared error table (tests/fixtures/error_cases.json)", test_shared_error_table);
+    run("print on the terminal: text, tagged, image, cancel", test_print_actions);
+    run("the sandbox's simulated order events", test_sandbox_events);
+    run("a busy terminal waited for and named", test_busy_terminal);
+    run("tips on an Orders sale", test_tips);
     run("16 threads share one client", test_sixteen_threads_share_one_client);
     run("the Orders API: the same calls", test_orders_api);
 
