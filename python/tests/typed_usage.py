@@ -61,6 +61,21 @@ def run(sim: mppoint.Simulator) -> dict[str, object]:
     except mppoint.NotFoundError as e:
         status: int | None = e.status
         assert status == 404
+    receipt = mppoint.PrintText("Order A-1").bold(f"Total {sale.amount}").qr("https://example.com/r/A-1")
+    action: mppoint.PrintAction = client.print_text("PAX_A910__SMARTPOS0000000001", "A-1", receipt)
+    printed: mppoint.PrintStatus = client.print_action(action.id).status
+    assert printed in ("created", "on_terminal", "processed")
+    tip: Decimal | None = sale.tip
+    assert tip is None
+    held = client.create_intent("8.44", "Held", "A-4", device="PAX_A910__SMARTPOS0000000002")
+    try:
+        client.create_intent("1.00", "Second", "A-5", device="PAX_A910__SMARTPOS0000000002")
+    except mppoint.AlreadyQueuedError as busy:
+        holder: str | None = busy.holding_sale
+        assert holder == held.id
+    finally:
+        sim.cancel_on_terminal(held.id)
+        client.wait_for_final(held.id, timeout=10.0)
     paid_async: str = asyncio.run(ring_up_async(mppoint.AsyncClient.from_client(client), "A-3"))
     assert paid_async.startswith("paid ")
     return {
