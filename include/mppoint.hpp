@@ -75,6 +75,7 @@ public:
         api_message_ = detail::opt(mpp_error_api_message(err));
         idempotency_key_ = detail::opt(mpp_error_idempotency_key(err));
         intent_id_ = detail::opt(mpp_error_intent_id(err));
+        holding_sale_ = detail::opt(mpp_error_holding_sale(err));
         external_reference_ = detail::opt(mpp_error_external_reference(err));
         field_ = detail::opt(mpp_error_field(err));
         last_status_ = mpp_error_last_status(err);
@@ -107,6 +108,9 @@ public:
     const std::optional<std::string> &idempotency_key() const noexcept { return idempotency_key_; }
     /** The intent the error is about (a wait's deadline, a cancel: the intent still exists). */
     const std::optional<std::string> &intent_id() const noexcept { return intent_id_; }
+    /** For ALREADY_QUEUED: the sale (intent or order id) holding the terminal, when this client
+     * created it; not the sale you tried: never book or cancel it as this one. */
+    const std::optional<std::string> &holding_sale() const noexcept { return holding_sale_; }
     /** The sale's external reference (after OUTCOME_UNKNOWN: Client::find_payments with it). */
     const std::optional<std::string> &external_reference() const noexcept { return external_reference_; }
     /** The argument that failed validation. */
@@ -123,7 +127,7 @@ private:
     uint16_t http_status_ = 0;
     int64_t retry_after_ms_ = -1;
     std::optional<std::string> request_id_, api_error_, api_message_, idempotency_key_, intent_id_,
-        external_reference_, field_, last_status_str_;
+        holding_sale_, external_reference_, field_, last_status_str_;
     mpp_status last_status_ = MPP_STATUS_NONE;
     mpp_webhook_failure signature_failure_ = MPP_WEBHOOK_FAILURE_NONE;
     std::vector<Cause> causes_;
@@ -206,6 +210,23 @@ public:
     }
     Config &resend_ambiguous_creates(bool on) {
         detail::call([&](mpp_error **e) { return mpp_config_set_resend_ambiguous_creates(h_.get(), on, e); });
+        return *this;
+    }
+    /** A durable sale journal in the SQLite file at `path` (checked when the Client is built:
+     * JOURNAL names the path). `charge` is then idempotent by the external reference. */
+    Config &journal(const std::string &path) {
+        detail::call([&](mpp_error **e) { return mpp_config_set_journal(h_.get(), path.c_str(), e); });
+        return *this;
+    }
+    /** How long the journal keeps settled sales (default 90 days). */
+    Config &journal_retention_secs(uint64_t secs) {
+        detail::call([&](mpp_error **e) { return mpp_config_set_journal_retention_secs(h_.get(), secs, e); });
+        return *this;
+    }
+    /** Declares the account a Mercado Pago test user's, so its APP_USR- token may call the
+     * sandbox's Client::simulate_order_event (a TEST- token may without it). */
+    Config &test_account(bool on) {
+        detail::call([&](mpp_error **e) { return mpp_config_set_test_account(h_.get(), on, e); });
         return *this;
     }
 
@@ -304,6 +325,23 @@ public:
         });
         return *this;
     }
+    /** Called on the charging thread each time a charge finds the terminal busy, with the sale
+     * holding it when this client created it. */
+    using BusyCallback = std::function<void(const std::optional<std::string> &holding_sale)>;
+    /** A charge that finds the terminal busy (ALREADY_QUEUED) waits up to `ms` for it to be
+     * free, trying the create again at the poll pace (0, the default: ALREADY_QUEUED at once). */
+    WaitOptions &when_busy_ms(uint64_t ms) {
+        detail::call([&](mpp_error **e) { return mpp_wait_options_set_when_busy_ms(h_.get(), ms, e); });
+        return *this;
+    }
+    /** Kept like the status callback; an exception it throws is swallowed. */
+    WaitOptions &on_busy(BusyCallback callback) {
+        busy_ = std::make_unique<BusyCallback>(std::move(callback));
+        detail::call([&](mpp_error **e) {
+            return mpp_wait_options_set_on_busy(h_.get(), &WaitOptions::busy_trampoline, busy_.get(), e);
+        });
+        return *this;
+    }
     /** The options keep their own reference to the token. */
     WaitOptions &cancel_token(const CancelToken &token) {
         detail::call([&](mpp_error **e) { return mpp_wait_options_set_cancel_token(h_.get(), token.get(), e); });
@@ -318,8 +356,15 @@ private:
         } catch (...) {
         }
     }
+    static void busy_trampoline(const char *holding_sale, void *user_data) {
+        try {
+            (*static_cast<BusyCallback *>(user_data))(detail::opt(holding_sale));
+        } catch (...) {
+        }
+    }
     detail::Owned<mpp_wait_options, mpp_wait_options_free> h_;
     std::unique_ptr<StatusCallback> callback_;
+    std::unique_ptr<BusyCallback> busy_;
 };
 
 /** A payment borrowed from its owner (a Sale, a PaymentList, a Payment). */
@@ -334,6 +379,9 @@ public:
     std::optional<std::string> amount() const { return detail::opt(mpp_payment_amount_str(p_)); }
     std::optional<std::string> refunded() const { return detail::opt(mpp_payment_refunded_str(p_)); }
     std::optional<std::string> currency_id() const { return detail::opt(mpp_payment_currency_id(p_)); }
+    /** Orders API: the tip added on the terminal, paid on top of the amount (`"3.00"`). */
+    std::optional<std::string> tip() const { return detail::opt(mpp_payment_tip_str(p_)); }
+    int64_t tip_cents() const noexcept { return mpp_payment_tip_cents(p_); }
     std::optional<std::string> external_reference() const {
         return detail::opt(mpp_payment_external_reference(p_));
     }
@@ -423,6 +471,10 @@ public:
     bool is_paid() const noexcept { return mpp_sale_is_paid(h_.get()); }
     std::string reason() const { return detail::str(mpp_sale_reason(h_.get())); }
     std::optional<std::string> amount() const { return detail::opt(mpp_sale_amount_str(h_.get())); }
+    /** Orders API: the tip on the approved payment, extra money to book (the verdict is about the
+     * amount asked). */
+    std::optional<std::string> tip() const { return detail::opt(mpp_sale_tip_str(h_.get())); }
+    int64_t tip_cents() const noexcept { return mpp_sale_tip_cents(h_.get()); }
     IntentView intent() const noexcept { return IntentView(mpp_sale_intent(h_.get())); }
     std::vector<PaymentView> payments() const {
         std::vector<PaymentView> out;
@@ -445,6 +497,144 @@ public:
 
 private:
     detail::Owned<mpp_sale, mpp_sale_free> h_;
+};
+
+/** A sale of the journal not settled yet, borrowed from its PendingSaleList. */
+class PendingSaleView {
+public:
+    explicit PendingSaleView(const mpp_pending_sale *p) noexcept : p_(p) {}
+    std::string reference() const { return detail::str(mpp_pending_sale_reference(p_)); }
+    std::string api() const { return detail::str(mpp_pending_sale_api(p_)); }
+    std::string target() const { return detail::str(mpp_pending_sale_target(p_)); }
+    int64_t amount_cents() const noexcept { return mpp_pending_sale_amount_cents(p_); }
+    std::optional<std::string> amount() const { return detail::opt(mpp_pending_sale_amount_str(p_)); }
+    std::optional<std::string> description() const { return detail::opt(mpp_pending_sale_description(p_)); }
+    /** `"PLANNED"`, `"SENT"`, `"ON_API"` or `"FINAL"`. */
+    std::string state() const { return detail::str(mpp_pending_sale_state(p_)); }
+    uint32_t attempt() const noexcept { return mpp_pending_sale_attempt(p_); }
+    std::optional<std::string> idempotency_key() const { return detail::opt(mpp_pending_sale_idempotency_key(p_)); }
+    std::optional<std::string> intent_id() const { return detail::opt(mpp_pending_sale_intent_id(p_)); }
+    std::optional<std::string> verdict() const { return detail::opt(mpp_pending_sale_verdict_str(p_)); }
+    uint64_t payment_id() const noexcept { return mpp_pending_sale_payment_id(p_); }
+    /** Paid: book it, then Client::settle its reference. */
+    bool is_paid() const noexcept { return mpp_pending_sale_is_paid(p_); }
+    std::optional<std::string> note() const { return detail::opt(mpp_pending_sale_note(p_)); }
+    int64_t created_at_ms() const noexcept { return mpp_pending_sale_created_at_ms(p_); }
+    int64_t updated_at_ms() const noexcept { return mpp_pending_sale_updated_at_ms(p_); }
+    std::string to_json() const {
+        char *s = nullptr;
+        detail::call([&](mpp_error **e) { return mpp_pending_sale_to_json(p_, &s, e); });
+        return detail::take_string(s);
+    }
+    const mpp_pending_sale *get() const noexcept { return p_; }
+
+private:
+    const mpp_pending_sale *p_;
+};
+
+/** The journal's sales not settled yet (Client::pending, Client::resolve_pending). */
+class PendingSaleList {
+public:
+    explicit PendingSaleList(mpp_pending_sale_list *owned) noexcept : h_(owned) {}
+    size_t size() const noexcept { return mpp_pending_sale_list_count(h_.get()); }
+    PendingSaleView operator[](size_t i) const noexcept {
+        return PendingSaleView(mpp_pending_sale_list_get(h_.get(), i));
+    }
+    std::string to_json() const {
+        char *s = nullptr;
+        detail::call([&](mpp_error **e) { return mpp_pending_sale_list_to_json(h_.get(), &s, e); });
+        return detail::take_string(s);
+    }
+
+private:
+    detail::Owned<mpp_pending_sale_list, mpp_pending_sale_list_free> h_;
+};
+
+/** A receipt in tagged text for the terminal's printer, built from the POS's own strings with the
+ * core's escaping (braces become parentheses: a customer's name cannot add a tag); a short one is
+ * padded to the API's 100 characters. Each step returns *this. */
+class PrintText {
+public:
+    PrintText() {
+        mpp_print_text *t = nullptr;
+        detail::call([&](mpp_error **e) { return mpp_print_text_new(&t, e); });
+        h_.reset(t);
+    }
+    PrintText &line(const std::string &s) { return add(mpp_print_text_line, s); }
+    PrintText &text(const std::string &s) { return add(mpp_print_text_text, s); }
+    PrintText &bold(const std::string &s) { return add(mpp_print_text_bold, s); }
+    PrintText &wide(const std::string &s) { return add(mpp_print_text_wide, s); }
+    PrintText &small(const std::string &s) { return add(mpp_print_text_small, s); }
+    PrintText &center(const std::string &s) { return add(mpp_print_text_center, s); }
+    PrintText &center_wide(const std::string &s) { return add(mpp_print_text_center_wide, s); }
+    PrintText &left(const std::string &s) { return add(mpp_print_text_left, s); }
+    PrintText &qr(const std::string &s) { return add(mpp_print_text_qr, s); }
+    PrintText &pdf417(const std::string &s) { return add(mpp_print_text_pdf417, s); }
+    PrintText &blank() {
+        detail::call([&](mpp_error **e) { return mpp_print_text_blank(h_.get(), e); });
+        return *this;
+    }
+    /** The tagged text as it will be sent (INVALID_ARGUMENT beyond 4096 characters). */
+    std::string build() const {
+        char *s = nullptr;
+        detail::call([&](mpp_error **e) { return mpp_print_text_build(h_.get(), &s, e); });
+        return detail::take_string(s);
+    }
+    const mpp_print_text *get() const noexcept { return h_.get(); }
+
+private:
+    using Step = mpp_result (*)(mpp_print_text *, const char *, mpp_error **);
+    PrintText &add(Step step, const std::string &s) {
+        detail::call([&](mpp_error **e) { return step(h_.get(), s.c_str(), e); });
+        return *this;
+    }
+    detail::Owned<mpp_print_text, mpp_print_text_free> h_;
+};
+
+/** A print action (Client::print_text, print_tagged, print_image, print_action). */
+class PrintAction {
+public:
+    explicit PrintAction(mpp_print_action *owned) noexcept : h_(owned) {}
+    std::string id() const { return detail::str(mpp_print_action_id(h_.get())); }
+    mpp_print_status status() const noexcept { return mpp_print_action_status(h_.get()); }
+    /** `"created"`, `"on_terminal"`, `"processed"`, `"canceled"`, `"failed"` (or as sent). */
+    std::string status_str() const { return detail::str(mpp_print_action_status_str(h_.get())); }
+    bool is_final() const noexcept { return mpp_print_action_is_final(h_.get()); }
+    std::optional<std::string> terminal_id() const { return detail::opt(mpp_print_action_terminal_id(h_.get())); }
+    std::optional<std::string> external_reference() const {
+        return detail::opt(mpp_print_action_external_reference(h_.get()));
+    }
+    /** `"custom"` (tagged text) or `"image"`. */
+    std::optional<std::string> subtype() const { return detail::opt(mpp_print_action_subtype(h_.get())); }
+    std::optional<std::string> created_date() const { return detail::opt(mpp_print_action_created_date(h_.get())); }
+    /** The key it was created with: print again with it after a lost answer, never a new one. */
+    std::optional<std::string> idempotency_key() const {
+        return detail::opt(mpp_print_action_idempotency_key(h_.get()));
+    }
+    std::string to_json() const {
+        char *s = nullptr;
+        detail::call([&](mpp_error **e) { return mpp_print_action_to_json(h_.get(), &s, e); });
+        return detail::take_string(s);
+    }
+    const mpp_print_action *get() const noexcept { return h_.get(); }
+
+private:
+    detail::Owned<mpp_print_action, mpp_print_action_free> h_;
+};
+
+/** One event of Mercado Pago's sandbox (Client::simulate_order_event): the final status, and
+ * optionally its detail and the card. Checked by the core before anything is sent. */
+struct OrderEvent {
+    /** `"processed"`, `"failed"`, `"canceled"`, `"expired"`, `"refunded"`, `"action_required"`. */
+    std::string status;
+    /** `"accredited"` (processed) or a documented decline (failed). */
+    std::optional<std::string> status_detail;
+    /** `"amex"`, `"master"`, `"visa"`, `"debmaster"`, `"debvisa"`, with card_type. */
+    std::optional<std::string> card_brand;
+    /** `"credit_card"` or `"debit_card"`, with card_brand. */
+    std::optional<std::string> card_type;
+    /** Only with a credit card; 0: none. */
+    uint32_t installments = 0;
 };
 
 /** A client of Mercado Pago's Point API (safe to share between threads). */
@@ -530,6 +720,96 @@ public:
         });
         return Refund(r);
     }
+    /** Orders API: refunds an order in full (no amount) or partly (several partial refunds up to
+     * the paid amount); pass the same key to retry. The order comes back as an intent. */
+    Intent refund_order(const std::string &order_id, const std::optional<std::string> &amount = std::nullopt,
+                        const std::optional<std::string> &idempotency_key = std::nullopt) const {
+        mpp_intent *i = nullptr;
+        detail::call([&](mpp_error **e) {
+            return mpp_order_refund(h_.get(), order_id.c_str(), detail::c_or_null(amount),
+                                    detail::c_or_null(idempotency_key), &i, e);
+        });
+        return Intent(i);
+    }
+
+    /** The sale journal's sales not settled yet (CONFIG without a journal). */
+    PendingSaleList pending() const {
+        mpp_pending_sale_list *l = nullptr;
+        detail::call([&](mpp_error **e) { return mpp_pending_list(h_.get(), &l, e); });
+        return PendingSaleList(l);
+    }
+    /** Records that the POS booked the sale `reference`: true when this call settled it, false
+     * when it was settled already (SALE_IN_PROGRESS while it has no verdict, NOT_FOUND). */
+    bool settle(const std::string &reference) const {
+        bool settled = false;
+        detail::call([&](mpp_error **e) { return mpp_sale_settle(h_.get(), reference.c_str(), &settled, e); });
+        return settled;
+    }
+    /** The start-up resolution of every pending sale, never charging anything new; an approved
+     * sale not booked is left (REPORT), settled (SETTLE) or refunded (REFUND). */
+    PendingSaleList resolve_pending(mpp_approved_policy policy = MPP_APPROVED_POLICY_REPORT,
+                                    const WaitOptions *options = nullptr) const {
+        mpp_pending_sale_list *l = nullptr;
+        detail::call([&](mpp_error **e) {
+            return mpp_pending_resolve(h_.get(), policy, options != nullptr ? options->get() : nullptr, &l, e);
+        });
+        return PendingSaleList(l);
+    }
+
+    /** Prints a receipt on the terminal `terminal_id` under `external_reference` (1-64 letters,
+     * digits, `_`, `-`); the same key with the same print gives the same action. */
+    PrintAction print_text(const std::string &terminal_id, const std::string &external_reference,
+                           const PrintText &text,
+                           const std::optional<std::string> &idempotency_key = std::nullopt) const {
+        mpp_print_action *a = nullptr;
+        detail::call([&](mpp_error **e) {
+            return mpp_client_print_text(h_.get(), terminal_id.c_str(), external_reference.c_str(), text.get(),
+                                         detail::c_or_null(idempotency_key), &a, e);
+        });
+        return PrintAction(a);
+    }
+    /** Prints your own tagged text, checked as the API's pages say (100-4096 characters...). */
+    PrintAction print_tagged(const std::string &terminal_id, const std::string &external_reference,
+                             const std::string &tagged,
+                             const std::optional<std::string> &idempotency_key = std::nullopt) const {
+        mpp_print_action *a = nullptr;
+        detail::call([&](mpp_error **e) {
+            return mpp_client_print_tagged(h_.get(), terminal_id.c_str(), external_reference.c_str(),
+                                           tagged.c_str(), detail::c_or_null(idempotency_key), &a, e);
+        });
+        return PrintAction(a);
+    }
+    /** Prints a PNG or JPEG image of at most 1 MB. */
+    PrintAction print_image(const std::string &terminal_id, const std::string &external_reference,
+                            const std::vector<uint8_t> &image,
+                            const std::optional<std::string> &idempotency_key = std::nullopt) const {
+        mpp_print_action *a = nullptr;
+        detail::call([&](mpp_error **e) {
+            return mpp_client_print_image(h_.get(), terminal_id.c_str(), external_reference.c_str(), image.data(),
+                                          image.size(), detail::c_or_null(idempotency_key), &a, e);
+        });
+        return PrintAction(a);
+    }
+    /** Reads a print action. */
+    PrintAction print_action(const std::string &action_id) const {
+        mpp_print_action *a = nullptr;
+        detail::call([&](mpp_error **e) { return mpp_client_print_action(h_.get(), action_id.c_str(), &a, e); });
+        return PrintAction(a);
+    }
+    /** Cancels a print action the terminal has not fetched (CANNOT_CANCEL after). */
+    void cancel_print_action(const std::string &action_id) const {
+        detail::call([&](mpp_error **e) { return mpp_client_cancel_print_action(h_.get(), action_id.c_str(), e); });
+    }
+    /** Mercado Pago's sandbox (test credentials only: SANDBOX_ONLY otherwise, nothing sent):
+     * drives the test order `order_id` to the event's status. */
+    void simulate_order_event(const std::string &order_id, const OrderEvent &event) const {
+        detail::call([&](mpp_error **e) {
+            return mpp_client_simulate_order_event(h_.get(), order_id.c_str(), event.status.c_str(),
+                                                   detail::c_or_null(event.status_detail),
+                                                   detail::c_or_null(event.card_brand),
+                                                   detail::c_or_null(event.card_type), event.installments, e);
+        });
+    }
     const mpp_client *get() const noexcept { return h_.get(); }
 
 private:
@@ -566,6 +846,26 @@ public:
         detail::call([&](mpp_error **e) {
             return mpp_simulator_cancel_on_terminal(h_.get(), intent_id.c_str(), e);
         });
+    }
+    /** Stops the automatic play: the intent stays ON_TERMINAL until present_card or a cancel. */
+    void hold_on_terminal(const std::string &intent_id) const {
+        detail::call([&](mpp_error **e) {
+            return mpp_simulator_hold_on_terminal(h_.get(), intent_id.c_str(), e);
+        });
+    }
+    /** Orders API: the customer adds a tip (`"3.00"`) before paying the order. */
+    void add_tip(const std::string &order_id, const std::string &tip) const {
+        detail::call([&](mpp_error **e) { return mpp_simulator_add_tip(h_.get(), order_id.c_str(), tip.c_str(), e); });
+    }
+    /** The print action ends now with `outcome`. */
+    void finish_print(const std::string &action_id, mpp_print_outcome outcome = MPP_PRINT_OUTCOME_PROCESSED) const {
+        detail::call([&](mpp_error **e) {
+            return mpp_simulator_finish_print(h_.get(), action_id.c_str(), outcome, e);
+        });
+    }
+    /** The print action stays where it is until finish_print. */
+    void hold_print(const std::string &action_id) const {
+        detail::call([&](mpp_error **e) { return mpp_simulator_hold_print(h_.get(), action_id.c_str(), e); });
     }
     void restart_device(const std::string &device_id) const {
         detail::call([&](mpp_error **e) {
