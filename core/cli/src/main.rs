@@ -16,6 +16,8 @@ use mppoint::{
 };
 use mppoint_simulator::{Simulator, SimulatorConfig};
 
+mod serve;
+
 const EXIT_CODES: &str = "Output: data (the verdict, the JSON of --json) goes to stdout; progress, \
 warnings and errors go to stderr, so `mppoint sale --json | jq .verdict` works. With --json an error \
 is also printed to stdout as {\"error\":{\"code\":…,\"message\":…}}.
@@ -137,6 +139,9 @@ enum Command {
     /// At start-up: drive every pending sale of the journal to its verdict (never charging
     /// anything new), then list what is still pending.
     Resolve(ResolveArgs),
+    /// A local HTTP/JSON bridge (and file-exchange folder) for POS software that cannot link a
+    /// library: sales through the sale journal, on 127.0.0.1 with a bearer token.
+    Serve(Box<serve::ServeArgs>),
     /// Print on a terminal's own printer: lines of text (each --line, --bold, --title, --qr in
     /// the order given), or an image; the POS's text is escaped, so it cannot add tags.
     Print(PrintArgs),
@@ -348,6 +353,7 @@ fn main() -> ExitCode {
     let json = match &cli.command {
         Command::Sale(a) => a.api.json,
         Command::Sim(_) => false,
+        Command::Serve(_) => false,
         Command::Devices { api, .. }
         | Command::SetMode { api, .. }
         | Command::Get { api, .. }
@@ -363,6 +369,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Sale(a) => sale(a),
         Command::Sim(a) => sim(a),
+        Command::Serve(a) => serve::serve(*a),
         Command::Devices {
             api,
             store_id,
