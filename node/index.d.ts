@@ -119,7 +119,33 @@ export type SimEndpoint =
   | 'GetPayment'
   | 'SearchPayments'
   | 'Refund'
+  | 'PrintAction'
+  | 'OrderEvent'
   | 'Control'
+
+/** Where a print action stands; a status unknown to this version is kept as sent (not final). */
+export type PrintStatus = 'created' | 'on_terminal' | 'processed' | 'canceled' | 'failed' | (string & {})
+
+/** How a simulated print action ends (`Simulator.finishPrint`). */
+export type PrintOutcome = 'processed' | 'failed' | 'canceled'
+
+/**
+ * One part of a receipt for `client.printText`: a string is a line; an object names one way of
+ * printing its text (each escaped, so braces print as parentheses and add no tag).
+ */
+export type PrintPart =
+  | string
+  | { line: string }
+  | { text: string }
+  | { bold: string }
+  | { wide: string }
+  | { small: string }
+  | { center: string }
+  | { centerWide: string }
+  | { left: string }
+  | { qr: string }
+  | { pdf417: string }
+  | { blank: true }
 
 /**
  * A Mercado Pago Point client. Make one per access token and share it: every method returns a
@@ -143,6 +169,11 @@ export declare class Client {
   handleWebhook(request: WebhookRequest): Promise<Notification>
   /** The API this client speaks: `'intents'` or `'orders'`. */
   get api(): 'intents' | 'orders'
+  /**
+   * Whether the access token is a test credential (`TEST-…`, or `testAccount: true`): the
+   * sandbox's `simulateOrderEvent` needs one.
+   */
+  get hasTestCredentials(): boolean
   /** The base URL requests go to. */
   get baseUrl(): string
   /** The configured site (`MLA`, `MLB`), if any. */
@@ -200,6 +231,32 @@ export declare class Client {
    * anything is sent; a bad event with `INVALID_ARGUMENT`.
    */
   simulateOrderEvent(orderId: string, event: OrderEvent): Promise<void>
+  /**
+   * Prints a receipt on the terminal's own printer (`POST /terminals/v1/actions`, subtype
+   * `custom`). `content` is plain text (escaped, its line breaks kept), a list of parts (a
+   * string is a line; `{ bold }`, `{ wide }`, `{ small }`, `{ center }`, `{ centerWide }`,
+   * `{ left }`, `{ qr }`, `{ pdf417 }`, `{ text }` (no line break), `{ blank: true }`), whose
+   * text is escaped so that a customer's braces print as parentheses and can add no tag; or
+   * `{ tagged }`, your own tagged text, checked as the API's rules say. The receipt is padded
+   * to the API's 100 characters. Everything is checked before it is sent (`INVALID_ARGUMENT`,
+   * `field` `content`, `external_reference` or `terminal_id`). Resolves to the action
+   * (`created`): follow it with `printAction`.
+   */
+  printText(terminalId: string, externalReference: string, content: PrintPart[] | string | { tagged: string }, options?: PrintOptions | undefined | null): Promise<PrintAction>
+  /**
+   * Prints a PNG or JPEG image (a Buffer or Uint8Array of at most 750000 bytes, so that its
+   * Base64 form fits the API's 1 MB) on the terminal's own printer. A file that is not a PNG
+   * or JPEG, or too large, rejects with `INVALID_ARGUMENT` before anything is sent. Resolves
+   * to the action (`created`).
+   */
+  printImage(terminalId: string, externalReference: string, image: Uint8Array, options?: PrintOptions | undefined | null): Promise<PrintAction>
+  /** Reads a print action (`created`, `on_terminal`, `processed`, `canceled`, `failed`). */
+  printAction(actionId: string): Promise<PrintAction>
+  /**
+   * Cancels a print action the terminal has not fetched yet (`created`); after that it rejects
+   * with `CANNOT_CANCEL`.
+   */
+  cancelPrintAction(actionId: string): Promise<void>
   /**
    * Waits until the intent reaches a final status, polling it. Network trouble is ridden out
    * until the deadline. Rejects with `WAIT_TIMEOUT` (with `lastStatus`) at the deadline, or
@@ -298,6 +355,28 @@ export declare class Simulator {
   intents(): Array<Intent>
   /** A payment as the simulator holds it (`null` if unknown). */
   payment(paymentId: number | string): Payment | null
+  /**
+   * Orders API: the customer adds `tip` on the terminal before paying order `orderId` (which
+   * must still wait for a card, e.g. held with a `.44` amount): once paid, its payment reads
+   * `tipAmount` and the sale `tip`, and it refuses partial refunds. Throws `NOT_FOUND` or
+   * `CONFLICT`.
+   */
+  addTip(orderId: string, tip: AmountInput): void
+  /**
+   * The print action `actionId` ends now: `processed` (the default), `failed`, or `canceled`
+   * (on the terminal). It must be `created` or `on_terminal`.
+   */
+  finishPrint(actionId: string, outcome?: PrintOutcome): void
+  /**
+   * The print action `actionId` stays where it is (`created`, or `on_terminal` once fetched)
+   * until `finishPrint`.
+   */
+  holdPrint(actionId: string): void
+  /**
+   * Every print action, oldest first, as `GET /terminals/v1/actions/{id}` answers it (the
+   * API's own JSON, snake_case).
+   */
+  printActions(): Array<Record<string, unknown>>
   /** Where to POST webhook notifications from now on. */
   setWebhookUrls(urls: Array<string>): void
   /** Stops serving (also done when the object is garbage-collected). Idempotent. */
@@ -422,6 +501,12 @@ export interface ClientOptions {
    * pruned when the journal is opened.
    */
   journalRetentionSecs?: number
+  /**
+   * The account is a test user's, so its token is a test credential even without the `TEST-`
+   * prefix (a test user's production token starts `APP_USR-`): the sandbox's
+   * `simulateOrderEvent` needs a test credential (default false).
+   */
+  testAccount?: boolean
 }
 
 /** The simulator's request counters. */
@@ -516,6 +601,11 @@ export interface ErrorFields {
   field?: string
   /** For `INVALID_SIGNATURE`: why the signature was refused (`SIGNATURE_MISMATCH`, …). */
   signatureFailure?: SignatureFailure
+  /**
+   * For `ALREADY_QUEUED`: the sale (intent or order id) holding the terminal, when this client
+   * created it. It is not this sale: do not book or cancel it as this one.
+   */
+  holdingSale?: string
 }
 
 /**
@@ -671,6 +761,10 @@ export interface OrderEvent {
   status: string
   /** `accredited` for `processed`; a documented decline for `failed`. */
   statusDetail?: string
+  /** The card (only with `processed` or `failed`). */
+  card?: SimulatedCard
+  /** The instalments (only with a `credit_card`). */
+  installments?: number
 }
 
 /** Paging of a device list. */
@@ -699,6 +793,13 @@ export interface Payment {
   description?: string
   dateCreated?: string
   dateApproved?: string
+  /**
+   * Orders API: the tip the customer added on the terminal, paid on top of
+   * `transactionAmount` (two decimals, like `"3.00"`); absent without one. A payment with a
+   * tip is refunded only in full.
+   */
+  tipAmount?: string
+  tipAmountCents?: number
 }
 
 /**
@@ -735,6 +836,67 @@ export interface PendingSale {
   createdAt: number
   /** When it last changed (Unix milliseconds). */
   updatedAt: number
+}
+
+/** A print action as the API answers it. */
+export interface PrintAction {
+  /** The action's id (a UUID). */
+  id: string
+  /**
+   * `created` (not fetched yet: the only status a cancel stops), `on_terminal`, `processed`,
+   * `canceled`, `failed`, or a status unknown to this version (kept as sent, not final).
+   */
+  status: PrintStatus
+  /** Whether the status will not change any more (`processed`, `canceled`, `failed`). */
+  isFinal: boolean
+  /** The terminal it prints on. */
+  terminalId?: string
+  /** Your reference. */
+  externalReference?: string
+  /** `custom` (tagged text) or `image`. */
+  subtype?: 'custom' | 'image' | (string & {})
+  /** When it was created, as sent. */
+  createdDate?: string
+  /** The `X-Idempotency-Key` it was created with (on a create's answer): retry with it. */
+  idempotencyKey?: string
+}
+
+/** Options of `printText` and `printImage`. */
+export interface PrintOptions {
+  /**
+   * The `X-Idempotency-Key` (default: a new UUID, reused on retries). The same key with the
+   * same print gives the same action; with another print it is `IDEMPOTENCY_KEY_MISMATCH`.
+   */
+  idempotencyKey?: string
+}
+
+/**
+ * One part of a receipt given as an object (`PrintPart` in the declarations): exactly one field,
+ * each the core builder's method of the same name.
+ */
+export interface PrintPartFields {
+  /** Text, then a line break. */
+  line?: string
+  /** Text without a line break. */
+  text?: string
+  /** Bold text, then a line break. */
+  bold?: string
+  /** Large text, then a line break. */
+  wide?: string
+  /** Small text, then a line break. */
+  small?: string
+  /** Centred text, then a line break. */
+  center?: string
+  /** Centred large text (a title), then a line break. */
+  centerWide?: string
+  /** Left-aligned text, then a line break. */
+  left?: string
+  /** A QR code of the text (a URL, say), then a line break. */
+  qr?: string
+  /** A PDF417 barcode of the text, then a line break. */
+  pdf417?: string
+  /** An empty line (`{ blank: true }`). */
+  blank?: boolean
 }
 
 /** A refund of a payment. */
@@ -774,6 +936,13 @@ export interface SaleFields {
   approvedPayment?: Payment
   amount?: string
   amountCents?: number
+  /**
+   * Orders API: the tip the customer added to the approved payment (two decimals, like
+   * `"3.00"`), paid on top of `amount`: extra money to book (the verdict is about the amount
+   * asked). Absent without a tip or without an approved payment.
+   */
+  tip?: string
+  tipCents?: number
 }
 
 /**
@@ -848,6 +1017,14 @@ export interface SimStore {
   name: string
 }
 
+/** The card of a simulated event. */
+export interface SimulatedCard {
+  /** `amex`, `master`, `visa`, `debmaster` or `debvisa`. */
+  brand: 'amex' | 'master' | 'visa' | 'debmaster' | 'debvisa'
+  /** `credit_card` or `debit_card`. */
+  type: 'credit_card' | 'debit_card'
+}
+
 /**
  * How to set up a simulator; every field is optional. The default: site `MLB`, one store, POSes
  * `SUC001POS001` and `SUC001POS002` with PDV devices `PAX_A910__SMARTPOS0000000001` and
@@ -905,6 +1082,35 @@ export interface SimulatorConfig {
   webhookRetryScheduleMs?: Array<number>
   /** The unit of the notifications' `x-signature` `ts` (default `seconds`). */
   webhookTsUnit?: 'seconds' | 'milliseconds'
+  /**
+   * Adds Mercado Pago's sandbox virtual terminal `NEWLAND_N950__SBX0000001` (PDV, linked to no
+   * POS) to the devices: it never fetches an order; only `client.simulateOrderEvent` moves its
+   * orders (default false).
+   */
+  sandboxTerminal?: boolean
+  /**
+   * The account is a test user's: its token is a test credential even without the `TEST-`
+   * prefix (default false).
+   */
+  testAccount?: boolean
+  /**
+   * Whether the account's orders accept partial refunds (default true). `false`: a partial
+   * refund answers 400 `unsupported_partially_refunds` (`REFUND_NOT_ALLOWED`).
+   */
+  partialRefunds?: boolean
+  /**
+   * How long an unfinished intent lives, in milliseconds, before the time factor (default
+   * 900000: the 15 minutes of Mercado Pago's news of 2024-07-01).
+   */
+  intentExpiryMs?: number
+}
+
+/**
+ * Your own tagged text (`{ tagged: '{b}Total{/b}{br}…' }`), checked by the core as the API's
+ * rules say (100 to 4096 characters, documented tags only, closed in order, no lone brace).
+ */
+export interface TaggedText {
+  tagged: string
 }
 
 /**
@@ -954,6 +1160,15 @@ export interface WaitOptions {
    * intent itself is untouched) and whose `cause` is the signal's `reason`.
    */
   signal?: AbortSignal
+  /**
+   * `charge` only: a terminal busy with another sale (`ALREADY_QUEUED`) is waited for up to
+   * this many milliseconds (at most 86400000), the create tried again at the poll pace (an
+   * `ALREADY_QUEUED` answer created nothing, so trying again is safe). Default: none, the
+   * charge rejects with `ALREADY_QUEUED` at once; once the time is up it rejects with the last
+   * one, whose `holdingSale` names the sale on the terminal when this client created it. The
+   * `signal` stops this wait too (`CANCELED`: nothing was created).
+   */
+  whenBusyMs?: number
 }
 
 /** A webhook request as a web framework received it. */

@@ -23,13 +23,14 @@ const FIELDS = [
   'lastStatus',
   'field',
   'signatureFailure',
+  'holdingSale',
 ]
 
 /**
  * Every error mppoint throws or rejects with: `code` is stable (one per core error kind, the
  * same in every language); `status`, `apiError`, `requestId`, `retryAfter`, `idempotencyKey`,
- * `intentId`, `externalReference`, `lastStatus`, `field`, `signatureFailure` are there when
- * they apply. An `ABORTED` charge (onStatus threw) has what was thrown as `cause`.
+ * `intentId`, `externalReference`, `lastStatus`, `field`, `signatureFailure`, `holdingSale` are
+ * there when they apply. An `ABORTED` charge (onStatus threw) has what was thrown as `cause`.
  */
 class MppointError extends Error {
   constructor(message, fields) {
@@ -90,6 +91,20 @@ const PARAMS = {
   'Client.resolvePending': [['policy', 'string?', "'report', 'settle' or 'refund'"], ['options', 'object?']],
   'Client.refundOrder': [['orderId', 'string'], ['options', 'object?']],
   'Client.simulateOrderEvent': [['orderId', 'string'], ['event', 'object', "{ status: 'processed' }"]],
+  'Client.printText': [
+    ['terminalId', 'string'],
+    ['externalReference', 'string'],
+    ['content', 'array|string|object', "[{ centerWide: 'Shop' }, 'Total 25.00', { qr: 'https://…' }] or { tagged }"],
+    ['options', 'object?', '{ idempotencyKey }'],
+  ],
+  'Client.printImage': [
+    ['terminalId', 'string'],
+    ['externalReference', 'string'],
+    ['image', 'bytes', 'the PNG or JPEG file, e.g. fs.readFileSync(path)'],
+    ['options', 'object?', '{ idempotencyKey }'],
+  ],
+  'Client.printAction': [['actionId', 'string']],
+  'Client.cancelPrintAction': [['actionId', 'string']],
   'Client.charge': [
     ['target', 'object', "{ pos: 'SUC001POS001' } or { device: 'PAX_A910__…' }"],
     ['request', 'object', '{ amount, description, externalReference }'],
@@ -109,6 +124,9 @@ const PARAMS = {
   'Simulator.intent': [['intentId', 'string']],
   'Simulator.payment': [['paymentId', 'number|string']],
   'Simulator.setWebhookUrls': [['urls', 'array']],
+  'Simulator.addTip': [['orderId', 'string'], ['tip', 'string|number']],
+  'Simulator.finishPrint': [['actionId', 'string'], ['outcome', 'string?', "'processed', 'failed' or 'canceled'"]],
+  'Simulator.holdPrint': [['actionId', 'string']],
   'webhook.parse': [['body', 'string|buffer']],
   'webhook.sign': [['secret', 'string'], ['options', 'object?']],
   'webhook.signedHeaders': [['secret', 'string'], ['dataId', 'string'], ['ts', 'number?']],
@@ -134,6 +152,7 @@ const KIND_WORDS = {
   object: 'an object',
   array: 'an array',
   buffer: 'a Buffer',
+  bytes: 'a Buffer or Uint8Array',
   function: 'a function',
   null: 'null',
 }
@@ -163,6 +182,8 @@ function hasKind(v, kind) {
       return Array.isArray(v)
     case 'buffer':
       return Buffer.isBuffer(v)
+    case 'bytes':
+      return v instanceof Uint8Array
     case 'function':
       return typeof v === 'function'
     case 'null':

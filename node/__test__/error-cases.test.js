@@ -59,6 +59,17 @@ async function run(op, input) {
         fs.rmSync(dir, { recursive: true, force: true })
       }
     }
+    case 'print':
+      return new Client({ accessToken: 't', baseUrl: 'http://127.0.0.1:9', retries: 0 }).printText(
+        input.terminal_id,
+        input.external_reference,
+        { tagged: input.tagged },
+      )
+    case 'sandbox':
+      return new Client({ accessToken: input.access_token, baseUrl: 'http://127.0.0.1:9', retries: 0 }).simulateOrderEvent(
+        input.order_id,
+        { status: input.status },
+      )
     case 'panic':
       return native._testPanic()
     default:

@@ -1,7 +1,7 @@
 // Compiled with `tsc --noEmit --strict` by types.test.js: the generated index.d.ts describes the
 // public API as a TypeScript user writes it.
 import { Client, MppointError, Simulator, cents, amountCents, errorCodes, webhook } from '..'
-import type { ErrorCode, Intent, Sale, WaitOptions, Notification, FaultRule } from '..'
+import type { ErrorCode, Intent, Sale, WaitOptions, Notification, FaultRule, PrintAction, PrintPart, PrintStatus, Payment } from '..'
 
 async function till(client: Client, signal: AbortSignal): Promise<string> {
   const options: WaitOptions = {
@@ -39,4 +39,35 @@ const n: number = amountCents('12.47') + amountCents(12.47)
 const codes: string[] = errorCodes()
 void n
 void codes
+
+// Issue 25: printing, the busy terminal, tips.
+async function receipt(client: Client, customer: string, logo: Buffer): Promise<PrintStatus> {
+  const parts: PrintPart[] = [{ centerWide: 'Loja Centro' }, `Customer: ${customer}`, { qr: 'https://example.com/r/1' }, { blank: true }]
+  const a: PrintAction = await client.printText('PAX_A910__SMARTPOS0000000001', 'receipt-1', parts, { idempotencyKey: 'k' })
+  await client.printText('PAX_A910__SMARTPOS0000000001', 'receipt-2', { tagged: '{b}x{/b}' })
+  await client.printImage('PAX_A910__SMARTPOS0000000001', 'logo-1', logo)
+  const again: PrintAction = await client.printAction(a.id)
+  if (again.status === 'created') await client.cancelPrintAction(a.id)
+  const final: boolean = again.isFinal
+  void final
+  return again.status
+}
+
+async function busy(client: Client): Promise<string | undefined> {
+  try {
+    const sale = await client.charge({ device: 'D' }, { amount: '1.00', description: 'd', externalReference: 'r' }, { whenBusyMs: 30_000 })
+    const tip: string | undefined = sale.tip
+    const paid: Payment | undefined = sale.approvedPayment
+    return tip ?? paid?.tipAmount
+  } catch (e) {
+    if (e instanceof MppointError && e.code === 'ALREADY_QUEUED') return e.holdingSale
+    throw e
+  }
+}
+void receipt(client, '{b}Ana{/b}', Buffer.alloc(0))
+void busy(client)
+sim.finishPrint('id', 'failed')
+sim.addTip('order', '1.00')
+const hasTest: boolean = client.hasTestCredentials
+void hasTest
 sim.stop()

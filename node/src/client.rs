@@ -84,6 +84,10 @@ pub struct ClientOptions {
     /// How long the journal keeps settled sales, in seconds (default 90 days); older ones are
     /// pruned when the journal is opened.
     pub journal_retention_secs: Option<f64>,
+    /// The account is a test user's, so its token is a test credential even without the `TEST-`
+    /// prefix (a test user's production token starts `APP_USR-`): the sandbox's
+    /// `simulateOrderEvent` needs a test credential (default false).
+    pub test_account: Option<bool>,
 }
 
 impl ClientOptions {
@@ -150,6 +154,9 @@ impl ClientOptions {
         }
         if let Some(j) = &self.journal {
             b = b.journal(j.clone());
+        }
+        if let Some(t) = self.test_account {
+            b = b.test_account(t);
         }
         if let Some(d) =
             crate::types::seconds("journal_retention_secs", self.journal_retention_secs)?
@@ -305,6 +312,13 @@ impl Client {
     #[napi(getter, ts_return_type = "'intents' | 'orders'")]
     pub fn api(&self) -> &'static str {
         self.inner.api().as_str()
+    }
+
+    /// Whether the access token is a test credential (`TEST-…`, or `testAccount: true`): the
+    /// sandbox's `simulateOrderEvent` needs one.
+    #[napi(getter)]
+    pub fn has_test_credentials(&self) -> bool {
+        self.inner.has_test_credentials()
     }
 
     /// The base URL requests go to.
@@ -545,10 +559,98 @@ impl Client {
         if let Some(d) = event.status_detail {
             ev = ev.status_detail(d);
         }
+        if let Some(card) = event.card {
+            ev = ev.card(card.brand, card.kind);
+        }
+        if let Some(n) = event.installments {
+            match crate::types::whole("installments", n, 0.0, f64::from(u32::MAX)) {
+                Ok(n) => ev = ev.installments(n as u32),
+                Err(e) => return rejected(env, e),
+            }
+        }
         let c = self.inner.clone();
         promise(
             env,
             blocking(move || c.simulate_order_event(&order_id, &ev)),
+            |()| (),
+        )
+    }
+
+    /// Prints a receipt on the terminal's own printer (`POST /terminals/v1/actions`, subtype
+    /// `custom`). `content` is plain text (escaped, its line breaks kept), a list of parts (a
+    /// string is a line; `{ bold }`, `{ wide }`, `{ small }`, `{ center }`, `{ centerWide }`,
+    /// `{ left }`, `{ qr }`, `{ pdf417 }`, `{ text }` (no line break), `{ blank: true }`), whose
+    /// text is escaped so that a customer's braces print as parentheses and can add no tag; or
+    /// `{ tagged }`, your own tagged text, checked as the API's rules say. The receipt is padded
+    /// to the API's 100 characters. Everything is checked before it is sent (`INVALID_ARGUMENT`,
+    /// `field` `content`, `external_reference` or `terminal_id`). Resolves to the action
+    /// (`created`): follow it with `printAction`.
+    #[napi(ts_return_type = "Promise<PrintAction>")]
+    pub fn print_text<'env>(
+        &self,
+        env: &'env Env,
+        terminal_id: String,
+        external_reference: String,
+        #[napi(ts_arg_type = "PrintPart[] | string | { tagged: string }")]
+        content: crate::print::TextInput,
+        options: Option<crate::print::PrintOptions>,
+    ) -> Result<Object<'env>> {
+        let content = match crate::print::text_content(content) {
+            Ok(c) => c,
+            Err(e) => return rejected(env, e),
+        };
+        let req = crate::print::request(terminal_id, external_reference, content, options);
+        let c = self.inner.clone();
+        promise(env, blocking(move || c.print(&req)), |a| {
+            crate::print::PrintAction::of(&a)
+        })
+    }
+
+    /// Prints a PNG or JPEG image (a Buffer or Uint8Array of at most 750000 bytes, so that its
+    /// Base64 form fits the API's 1 MB) on the terminal's own printer. A file that is not a PNG
+    /// or JPEG, or too large, rejects with `INVALID_ARGUMENT` before anything is sent. Resolves
+    /// to the action (`created`).
+    #[napi(ts_return_type = "Promise<PrintAction>")]
+    pub fn print_image<'env>(
+        &self,
+        env: &'env Env,
+        terminal_id: String,
+        external_reference: String,
+        image: Uint8Array,
+        options: Option<crate::print::PrintOptions>,
+    ) -> Result<Object<'env>> {
+        let content = match mppoint::print::PrintContent::image(image.to_vec()) {
+            Ok(c) => c,
+            Err(e) => return rejected(env, e),
+        };
+        let req = crate::print::request(terminal_id, external_reference, content, options);
+        let c = self.inner.clone();
+        promise(env, blocking(move || c.print(&req)), |a| {
+            crate::print::PrintAction::of(&a)
+        })
+    }
+
+    /// Reads a print action (`created`, `on_terminal`, `processed`, `canceled`, `failed`).
+    #[napi(ts_return_type = "Promise<PrintAction>")]
+    pub fn print_action<'env>(&self, env: &'env Env, action_id: String) -> Result<Object<'env>> {
+        let c = self.inner.clone();
+        promise(env, blocking(move || c.print_action(&action_id)), |a| {
+            crate::print::PrintAction::of(&a)
+        })
+    }
+
+    /// Cancels a print action the terminal has not fetched yet (`created`); after that it rejects
+    /// with `CANNOT_CANCEL`.
+    #[napi(ts_return_type = "Promise<void>")]
+    pub fn cancel_print_action<'env>(
+        &self,
+        env: &'env Env,
+        action_id: String,
+    ) -> Result<Object<'env>> {
+        let c = self.inner.clone();
+        promise(
+            env,
+            blocking(move || c.cancel_print_action(&action_id)),
             |()| (),
         )
     }
@@ -695,7 +797,12 @@ impl Client {
         let fut = async move {
             let c2 = c.clone();
             let (plan, (created, waiter)) = run_blocking(move || {
-                let begun = c2.begin_charge(&t, &r, &plan.opts)?;
+                // The signal also stops a wait for a busy terminal (whenBusyMs), before any
+                // intent exists.
+                let mut opts = plan.opts.clone();
+                let aborted = plan.aborted.clone();
+                opts.interrupt = Some(Arc::new(move || *aborted.borrow()));
+                let begun = c2.begin_charge(&t, &r, &opts)?;
                 Ok((plan, begun))
             })
             .await?;
@@ -853,6 +960,21 @@ pub struct OrderEvent {
     pub status: String,
     /// `accredited` for `processed`; a documented decline for `failed`.
     pub status_detail: Option<String>,
+    /// The card (only with `processed` or `failed`).
+    pub card: Option<SimulatedCard>,
+    /// The instalments (only with a `credit_card`).
+    pub installments: Option<f64>,
+}
+
+/// The card of a simulated event.
+#[napi(object)]
+pub struct SimulatedCard {
+    /// `amex`, `master`, `visa`, `debmaster` or `debvisa`.
+    #[napi(ts_type = "'amex' | 'master' | 'visa' | 'debmaster' | 'debvisa'")]
+    pub brand: String,
+    /// `credit_card` or `debit_card`.
+    #[napi(js_name = "type", ts_type = "'credit_card' | 'debit_card'")]
+    pub kind: String,
 }
 
 /// Options of `refundPayment`.

@@ -69,6 +69,9 @@ pub struct ErrorFields {
     /// For `INVALID_SIGNATURE`: why the signature was refused (`SIGNATURE_MISMATCH`, …).
     #[napi(ts_type = "SignatureFailure")]
     pub signature_failure: Option<String>,
+    /// For `ALREADY_QUEUED`: the sale (intent or order id) holding the terminal, when this client
+    /// created it. It is not this sale: do not book or cancel it as this one.
+    pub holding_sale: Option<String>,
 }
 
 impl ErrorFields {
@@ -97,6 +100,7 @@ impl ErrorFields {
             last_status: e.last_status().map(|s| s.as_str().to_string()),
             field: e.field().map(str::to_string),
             signature_failure: e.signature_failure().map(|r| r.code().to_string()),
+            holding_sale: e.holding_sale().map(str::to_string),
         }
     }
 }

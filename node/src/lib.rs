@@ -14,6 +14,7 @@ extern crate napi_derive;
 mod client;
 mod error;
 mod logger;
+mod print;
 mod simulator;
 mod types;
 mod wait;

@@ -10,11 +10,11 @@ use std::sync::Mutex;
 use napi::bindgen_prelude::*;
 use serde_json::{json, Map, Value};
 
-use mppoint_simulator::{self as sim, CardOutcome, Endpoint, FaultRule as CoreFault};
+use mppoint_simulator::{self as sim, CardOutcome, Endpoint, FaultRule as CoreFault, PrintOutcome};
 
 use crate::client::ClientOptions;
 use crate::error::to_napi;
-use crate::types::{Intent, Payment};
+use crate::types::{amount_in, AmountInput, Intent, Payment};
 
 /// A store of the simulated account.
 #[napi(object)]
@@ -204,6 +204,19 @@ pub struct SimulatorConfig {
     /// The unit of the notifications' `x-signature` `ts` (default `seconds`).
     #[napi(ts_type = "'seconds' | 'milliseconds'")]
     pub webhook_ts_unit: Option<String>,
+    /// Adds Mercado Pago's sandbox virtual terminal `NEWLAND_N950__SBX0000001` (PDV, linked to no
+    /// POS) to the devices: it never fetches an order; only `client.simulateOrderEvent` moves its
+    /// orders (default false).
+    pub sandbox_terminal: Option<bool>,
+    /// The account is a test user's: its token is a test credential even without the `TEST-`
+    /// prefix (default false).
+    pub test_account: Option<bool>,
+    /// Whether the account's orders accept partial refunds (default true). `false`: a partial
+    /// refund answers 400 `unsupported_partially_refunds` (`REFUND_NOT_ALLOWED`).
+    pub partial_refunds: Option<bool>,
+    /// How long an unfinished intent lives, in milliseconds, before the time factor (default
+    /// 900000: the 15 minutes of Mercado Pago's news of 2024-07-01).
+    pub intent_expiry_ms: Option<f64>,
 }
 
 /// Amount limits of a simulated account.
@@ -288,6 +301,9 @@ impl SimulatorConfig {
         put("max_webhook_attempts", num(self.max_webhook_attempts));
         put("honor_idempotency_keys", json!(self.honor_idempotency_keys));
         put("tls", json!(self.tls));
+        put("test_account", json!(self.test_account));
+        put("partial_refunds", json!(self.partial_refunds));
+        put("intent_expiry_ms", num(self.intent_expiry_ms));
         let faults = match &self.faults {
             Some(f) => Value::Array(
                 f.iter()
@@ -358,10 +374,13 @@ impl Simulator {
     #[napi(constructor)]
     pub fn new(env: Env, config: Option<SimulatorConfig>) -> Result<Simulator> {
         let started = (|| {
-            let cfg = match &config {
+            let mut cfg = match &config {
                 Some(c) => sim::SimulatorConfig::from_json(&c.to_json()?)?,
                 None => sim::SimulatorConfig::default(),
             };
+            if config.as_ref().and_then(|c| c.sandbox_terminal) == Some(true) {
+                cfg = cfg.with_sandbox_terminal();
+            }
             sim::Simulator::start(cfg)
         })();
         match started {
@@ -435,6 +454,7 @@ impl Simulator {
             webhook_secret: None,
             journal: None,
             journal_retention_secs: None,
+            test_account: None,
         }
     }
 
@@ -565,6 +585,62 @@ impl Simulator {
     pub fn payment(&self, env: Env, payment_id: Either<f64, String>) -> Result<Option<Payment>> {
         let id = crate::types::payment_id(&payment_id).map_err(|e| to_napi(&env, &e))?;
         self.with(&env, |s| Ok(s.payment(id).as_ref().map(Payment::of)))
+    }
+
+    /// Orders API: the customer adds `tip` on the terminal before paying order `orderId` (which
+    /// must still wait for a card, e.g. held with a `.44` amount): once paid, its payment reads
+    /// `tipAmount` and the sale `tip`, and it refuses partial refunds. Throws `NOT_FOUND` or
+    /// `CONFLICT`.
+    #[napi]
+    pub fn add_tip(
+        &self,
+        env: Env,
+        order_id: String,
+        #[napi(ts_arg_type = "AmountInput")] tip: AmountInput,
+    ) -> Result<()> {
+        let tip = amount_in(&tip).map_err(|e| to_napi(&env, &e))?;
+        self.with(&env, |s| s.add_tip(&order_id, tip))
+    }
+
+    /// The print action `actionId` ends now: `processed` (the default), `failed`, or `canceled`
+    /// (on the terminal). It must be `created` or `on_terminal`.
+    #[napi]
+    pub fn finish_print(
+        &self,
+        env: Env,
+        action_id: String,
+        #[napi(ts_arg_type = "PrintOutcome")] outcome: Option<String>,
+    ) -> Result<()> {
+        let o = match outcome.as_deref() {
+            None | Some("processed") => PrintOutcome::Processed,
+            Some("failed") => PrintOutcome::Failed,
+            Some("canceled") => PrintOutcome::CanceledOnTerminal,
+            Some(other) => {
+                return Err(to_napi(
+                    &env,
+                    &crate::error::invalid(
+                        "outcome",
+                        "must be processed, failed or canceled",
+                        other,
+                    ),
+                ))
+            }
+        };
+        self.with(&env, |s| s.finish_print(&action_id, o))
+    }
+
+    /// The print action `actionId` stays where it is (`created`, or `on_terminal` once fetched)
+    /// until `finishPrint`.
+    #[napi]
+    pub fn hold_print(&self, env: Env, action_id: String) -> Result<()> {
+        self.with(&env, |s| s.hold_print(&action_id))
+    }
+
+    /// Every print action, oldest first, as `GET /terminals/v1/actions/{id}` answers it (the
+    /// API's own JSON, snake_case).
+    #[napi(ts_return_type = "Array<Record<string, unknown>>")]
+    pub fn print_actions(&self, env: Env) -> Result<Vec<Value>> {
+        self.with(&env, |s| Ok(s.print_actions()))
     }
 
     /// Where to POST webhook notifications from now on.

@@ -276,6 +276,11 @@ pub struct Payment {
     pub description: Option<String>,
     pub date_created: Option<String>,
     pub date_approved: Option<String>,
+    /// Orders API: the tip the customer added on the terminal, paid on top of
+    /// `transactionAmount` (two decimals, like `"3.00"`); absent without one. A payment with a
+    /// tip is refunded only in full.
+    pub tip_amount: Option<String>,
+    pub tip_amount_cents: Option<i64>,
 }
 
 impl Payment {
@@ -296,6 +301,8 @@ impl Payment {
             description: p.description.clone(),
             date_created: p.date_created.clone(),
             date_approved: p.date_approved.clone(),
+            tip_amount: p.tip_amount.map(|a| a.to_string()),
+            tip_amount_cents: p.tip_amount.map(cents_of),
         }
     }
 }
@@ -343,6 +350,11 @@ pub struct Sale {
     pub approved_payment: Option<Payment>,
     pub amount: Option<String>,
     pub amount_cents: Option<i64>,
+    /// Orders API: the tip the customer added to the approved payment (two decimals, like
+    /// `"3.00"`), paid on top of `amount`: extra money to book (the verdict is about the amount
+    /// asked). Absent without a tip or without an approved payment.
+    pub tip: Option<String>,
+    pub tip_cents: Option<i64>,
 }
 
 impl Sale {
@@ -358,6 +370,8 @@ impl Sale {
             approved_payment: s.approved_payment().map(Payment::of),
             amount: amount.map(|a| a.to_string()),
             amount_cents: amount.map(cents_of),
+            tip: s.tip().map(|a| a.to_string()),
+            tip_cents: s.tip().map(cents_of),
         }
     }
 }

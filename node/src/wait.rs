@@ -43,6 +43,13 @@ pub struct WaitOptions<'env> {
     /// intent itself is untouched) and whose `cause` is the signal's `reason`.
     #[napi(ts_type = "AbortSignal")]
     pub signal: Option<Object<'env>>,
+    /// `charge` only: a terminal busy with another sale (`ALREADY_QUEUED`) is waited for up to
+    /// this many milliseconds (at most 86400000), the create tried again at the poll pace (an
+    /// `ALREADY_QUEUED` answer created nothing, so trying again is safe). Default: none, the
+    /// charge rejects with `ALREADY_QUEUED` at once; once the time is up it rejects with the last
+    /// one, whose `holdingSale` names the sale on the terminal when this client created it. The
+    /// `signal` stops this wait too (`CANCELED`: nothing was created).
+    pub when_busy_ms: Option<f64>,
 }
 
 /// The parts of [`WaitOptions`] that cross to the tokio runtime.
@@ -99,6 +106,9 @@ impl<'env> WaitOptions<'env> {
             }
             if let Some(d) = millis("poll_interval_ms", o.poll_interval_ms)? {
                 core = core.poll_interval(d);
+            }
+            if let Some(d) = millis("when_busy_ms", o.when_busy_ms)? {
+                core = core.when_busy(d);
             }
             if let Some(cb) = o.on_status {
                 on_status = Some(Arc::new(cb));
