@@ -2194,8 +2194,8 @@ function mpp_wait_options_set_on_status(options: Pmpp_wait_options; callback: mp
 // pace (a refused create creates nothing, so trying again is safe) until the terminal takes it
 // or the time runs out, and then fails with `MPP_RESULT_ALREADY_QUEUED`
 // (`mpp_error_holding_sale` names the sale on the terminal when this client made it). 0 (the
-// default): `MPP_RESULT_ALREADY_QUEUED` at once. At most the longest wait (checked when the
-// charge starts). Only `mpp_charge` uses it.
+// default): `MPP_RESULT_ALREADY_QUEUED` at once. At most 86400000 (24 hours; checked when the
+// charge starts: `MPP_RESULT_INVALID_ARGUMENT`, field `when_busy`). Only `mpp_charge` uses it.
 //
 // Ownership: `options` is borrowed (changed); `*out_error` as in `mpp_cancel_token_new`.
 // /

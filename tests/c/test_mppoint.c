@@ -2235,10 +2235,13 @@ static mpp_print_status await_print(const mpp_client *client, const char *id, mp
     while (now_ms() < deadline) {
         mpp_print_action *a = NULL;
         mpp_error *e = NULL;
-        CHECK_OK(mpp_client_print_action(client, id, &a, &e), &e);
+        if (mpp_client_print_action(client, id, &a, &e) != MPP_RESULT_OK) {
+            CHECK_OK(mpp_error_code(e), &e); /* reports the failure once */
+            mpp_error_free(e);
+            return MPP_PRINT_STATUS_NONE;
+        }
         s = mpp_print_action_status(a);
         mpp_print_action_free(a);
-        mpp_error_free(e);
         if (s == MPP_PRINT_STATUS_ON_TERMINAL && saw_on_terminal) *saw_on_terminal = 1;
         if (s == status || (s >= MPP_PRINT_STATUS_PROCESSED && s <= MPP_PRINT_STATUS_FAILED)) return s;
         sleep_ms(10);
@@ -2632,6 +2635,7 @@ static void test_busy_terminal(void) {
         /* more than the longest wait is refused when the charge starts */
         CHECK_OK(mpp_wait_options_set_when_busy_ms(wo, 90000000ull, &e), &e);
         CHECK_RC(MPP_RESULT_INVALID_ARGUMENT, mpp_charge(client, MPP_TARGET_POS, POS1, second, wo, &none, &e), &e);
+        CHECK_STR(mpp_error_field(e), "when_busy");
         reset_error(&e);
         CHECK_NULL_ARG("options", mpp_wait_options_set_when_busy_ms(NULL, 1, err));
         CHECK_NULL_ARG("options", mpp_wait_options_set_on_busy(NULL, NULL, NULL, err));
