@@ -31,7 +31,8 @@ function blocks() {
 }
 
 // Loaded before each example: `mppoint` resolves to this package, and its Client talks to a
-// simulator with the simulator's token, whatever the example passes.
+// simulator with the simulator's token, whatever the example passes (unless it passes the options
+// of a simulator the example started itself).
 const PRELOAD = `
 const Module = require('node:module')
 const path = require('node:path')
@@ -42,10 +43,19 @@ Module._resolveFilename = function (request, ...rest) {
 }
 const m = require(pkg)
 const sim = new m.Simulator({ pickupDelayMs: 20, stepDelayMs: 20 })
+// A simulator the example starts itself (the sandbox's virtual terminal, say) is left to it.
+const own = new Set()
+class Simulator extends m.Simulator {
+  constructor(config) {
+    super(config)
+    own.add(this.baseUrl)
+  }
+}
+m.Simulator = Simulator
 const Real = m.Client
 class Client extends Real {
   constructor(options) {
-    super({ ...options, ...sim.clientOptions() })
+    super(options && own.has(options.baseUrl) ? options : { ...options, ...sim.clientOptions() })
   }
 }
 m.Client = Client
