@@ -5,6 +5,10 @@
 //! and the journal knows its reference), then writes `responses/<reference>.json` atomically
 //! (temporary file + rename) on every change of state and at the verdict, and finally moves the
 //! request to `done/` (or `failed/` for a malformed one, whose response carries the typed error).
+//! Once the POS has booked a sale it writes `settle/<reference>.json` (any content): the bridge
+//! settles it in the journal (exactly once), rewrites `responses/<reference>.json` with the state
+//! `SETTLED` and removes the settle file; a settle refused writes `responses/<reference>.settle.json`
+//! with the typed error.
 //!
 //! The folder is looked at every 200 ms (no file-watching dependency); the sale's own changes are
 //! events (the sale's watch channel).
@@ -25,6 +29,7 @@ struct Dirs {
     responses: PathBuf,
     done: PathBuf,
     failed: PathBuf,
+    settle: PathBuf,
 }
 
 pub fn start(b: Arc<Bridge>, dir: &Path) -> Result<(), Error> {
@@ -34,8 +39,16 @@ pub fn start(b: Arc<Bridge>, dir: &Path) -> Result<(), Error> {
         responses: dir.join("responses"),
         done: dir.join("done"),
         failed: dir.join("failed"),
+        settle: dir.join("settle"),
     });
-    for p in [&d.requests, &d.processing, &d.responses, &d.done, &d.failed] {
+    for p in [
+        &d.requests,
+        &d.processing,
+        &d.responses,
+        &d.done,
+        &d.failed,
+        &d.settle,
+    ] {
         std::fs::create_dir_all(p).map_err(|e| {
             Error::new(
                 ErrorKind::Config,
@@ -57,6 +70,9 @@ pub fn start(b: Arc<Bridge>, dir: &Path) -> Result<(), Error> {
                 if std::fs::rename(&f, &to).is_ok() {
                     take(&b, &d, &to);
                 }
+            }
+            for f in json_files(&d.settle) {
+                settle(&b, &d, &f);
             }
             if b.shutdown.sleep(SCAN_EVERY) {
                 return;
@@ -185,4 +201,33 @@ fn take(b: &Arc<Bridge>, d: &Arc<Dirs>, file: &Path) {
             }
         }
     });
+}
+
+/// A settle file: the sale booked by the POS, settled in the journal.
+fn settle(b: &Bridge, d: &Dirs, file: &Path) {
+    let stem = file
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("request")
+        .to_string();
+    match b.settle(&stem) {
+        Ok((now, view)) => {
+            let mut v = match view {
+                Some(v) => serde_json::to_value(&v).unwrap_or_default(),
+                None => {
+                    serde_json::json!({ "reference": stem, "state": "SETTLED", "settled": true, "final": true })
+                }
+            };
+            v["settled_now"] = now.into();
+            write_response(d, &stem, &v);
+            let _ = std::fs::remove_file(
+                d.responses
+                    .join(format!("{}.settle.json", safe_stem(&stem))),
+            );
+        }
+        // Not ended yet: the file stays, and is tried again at the next look.
+        Err(e) if e.kind() == ErrorKind::SaleInProgress => return,
+        Err(e) => write_response(d, &format!("{stem}.settle"), &error_json(&e)),
+    }
+    let _ = std::fs::remove_file(file);
 }

@@ -139,10 +139,26 @@ fn route(method: &Method, path: &str) -> Result<(usize, Option<String>), Resp> {
         }
     }
     let e = if path_known {
-        json(
+        let allow: Vec<&str> = ROUTES
+            .iter()
+            .filter(|(_, p)| {
+                let pat: Vec<&str> = p.split('/').skip(1).collect();
+                pat.len() == segs.len()
+                    && pat
+                        .iter()
+                        .zip(&segs)
+                        .all(|(p, s)| *p == "{reference}" || p == s)
+            })
+            .map(|(m, _)| *m)
+            .collect();
+        let mut r = json(
             StatusCode::METHOD_NOT_ALLOWED,
             &serde_json::json!({"error": {"code": "INVALID_ARGUMENT", "message": format!("{method} is not allowed on {path}")}}),
-        )
+        );
+        if let Ok(v) = hyper::header::HeaderValue::from_str(&allow.join(", ")) {
+            r.headers_mut().insert(hyper::header::ALLOW, v);
+        }
+        r
     } else {
         json(
             StatusCode::NOT_FOUND,

@@ -119,7 +119,6 @@ pub struct NewSale {
     pub pos: Option<String>,
     pub device: Option<String>,
     pub print_ticket: Option<bool>,
-    pub ticket_number: Option<String>,
 }
 
 pub struct Bridge {
@@ -129,7 +128,10 @@ pub struct Bridge {
     busy: Mutex<HashMap<String, String>>,
     poll: PollSchedule,
     timeout: Duration,
-    /// Fired on SIGTERM/Ctrl-C: every wait stops, every sale stays in the journal.
+    /// Fired on SIGTERM/Ctrl-C: the server and the folder stop taking work. The sales' waits are
+    /// not stopped (stopping one would cancel an intent still waiting for the terminal): the
+    /// process ends with them in the journal, each write of which is durable, so the next start
+    /// resumes every one, exactly as after a SIGKILL.
     pub shutdown: CancelToken,
     /// The runtime that runs the HTTP server and the folder's writers.
     pub rt: tokio::runtime::Handle,
@@ -254,7 +256,7 @@ impl Bridge {
         let amount = Amount::parse(&n.amount).map_err(err)?;
         let target = Target::from_options(n.pos.clone(), n.device.clone()).map_err(err)?;
         target.validate().map_err(err)?;
-        let mut req = IntentRequest::new(
+        let req = IntentRequest::new(
             amount,
             n.description
                 .clone()
@@ -262,9 +264,6 @@ impl Bridge {
             reference.clone(),
         )
         .print_seller_ticket(n.print_ticket.unwrap_or(false));
-        if let Some(t) = &n.ticket_number {
-            req = req.ticket_number(t.clone());
-        }
         req.validate(self.client.amount_limits().as_ref(), self.client.site())
             .map_err(err)?;
         let key = target_key(&target);
@@ -321,7 +320,6 @@ impl Bridge {
                 let opts = WaitOptions::new()
                     .poll_schedule(me.poll)
                     .timeout(me.timeout)
-                    .cancel_token(me.shutdown.clone())
                     .on_status(move |intent| {
                         feed.tx.send_if_modified(|v| {
                             let status = Some(intent.status.as_str().to_string());
@@ -338,12 +336,9 @@ impl Bridge {
                         });
                     });
                 let result = me.client.charge(&target, &req, &opts);
-                let stopping = me.shutdown.is_canceled();
                 slot.tx.send_modify(|v| {
                     match &result {
                         Ok(sale) => final_view(v, sale),
-                        // Stopped by the shutdown: the journal keeps it; the next start resumes it.
-                        Err(_) if stopping => {}
                         Err(e) => {
                             v.state = "FAILED".into();
                             v.error = Some(error_json(e)["error"].clone());
