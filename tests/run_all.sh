@@ -62,7 +62,7 @@ summary() {
   set +e +o pipefail
   printf '\n==== figures (%s s) ====\n' "$(( $(date +%s) - started ))"
   local tp=0 tf=0 ts=0 name f p fl s
-  for name in rust postgres c pascal python node; do
+  for name in rust postgres c pascal python node serve; do
     f=$(figures "$name")
     if [ -n "$f" ]; then
       read -r p fl s <<<"$f"
@@ -103,6 +103,9 @@ for lang in c pascal python node; do
     suite "$lang" bash "tests/run_${lang}.sh"
   fi
 done
+
+step "mppoint serve: tests/run_serve.sh (curl and a shell folder POS ring up whole sales, schemathesis)"
+suite serve bash tests/run_serve.sh
 
 step "API references: rustdoc, pdoc, TypeDoc, README links (tests/run_docs.sh)"
 bash tests/run_docs.sh
