@@ -411,9 +411,20 @@ pub struct Intent {
     /// The `X-Idempotency-Key` the create was sent with (set on intents returned by a create).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub idempotency_key: Option<String>,
+    /// The API it was read from: an intent of the InStore API, or an order read as one. Set by
+    /// the client, never read from Mercado Pago's answer.
+    #[serde(default, skip_deserializing)]
+    pub api: crate::Api,
 }
 
 impl Intent {
+    /// Whether it can still be canceled through the API, by the rule of the API it came from
+    /// ([`crate::Api::can_cancel_via_api`]): an intent only while `OPENED`, an order also while
+    /// `at_terminal`. Otherwise cancel it on the terminal.
+    pub fn can_cancel_via_api(&self) -> bool {
+        self.api.can_cancel_via_api(&self.status)
+    }
+
     /// The amount of the first operation, if the answer carried one.
     pub fn amount(&self) -> Option<Amount> {
         self.operations.iter().find_map(|o| o.amount)

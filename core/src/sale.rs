@@ -266,6 +266,7 @@ mod tests {
             }],
             enabler_configuration: None,
             idempotency_key: None,
+            api: crate::Api::Intents,
         }
     }
 

@@ -93,12 +93,6 @@ impl Status {
                 | Status::Expired
         )
     }
-
-    /// Whether `cancel_intent` can still cancel it: only while `OPENED`. Past that, the intent is on
-    /// the terminal and must be canceled there.
-    pub fn can_cancel_via_api(&self) -> bool {
-        matches!(self, Status::Opened)
-    }
 }
 
 impl fmt::Display for Status {
@@ -138,13 +132,11 @@ mod tests {
         }
         let finals: Vec<_> = Status::KNOWN.iter().filter(|s| s.is_final()).collect();
         assert_eq!(finals.len(), 5);
-        assert!(!Status::Opened.is_final() && Status::Opened.can_cancel_via_api());
-        assert!(!Status::OnTerminal.can_cancel_via_api());
-        assert!(!Status::Closed.can_cancel_via_api());
+        assert!(!Status::Opened.is_final());
         assert_eq!(Status::parse("on_terminal"), Status::OnTerminal);
         let u = Status::parse("WAITING_FOR_PIN");
         assert_eq!(u, Status::Unknown("WAITING_FOR_PIN".into()));
-        assert!(!u.is_final() && !u.can_cancel_via_api());
+        assert!(!u.is_final() && !crate::Api::Orders.can_cancel_via_api(&u));
         assert_eq!(u.to_string(), "WAITING_FOR_PIN");
         let j: Status = serde_json::from_str("\"CONFIRMATION_REQUIRED\"").unwrap();
         assert!(j.is_final());

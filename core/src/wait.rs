@@ -564,6 +564,7 @@ mod tests {
             operations: vec![],
             enabler_configuration: None,
             idempotency_key: None,
+            api: crate::Api::Intents,
         }
     }
 

@@ -145,7 +145,8 @@ class Intent(_Model):
     payment_ids: Tuple[int, ...] = _derived()
     #: Derived: whether the intent will not change any more.
     is_final: bool = _derived()
-    #: Derived: whether ``cancel_intent`` can still cancel it (only while ``OPENED``).
+    #: Derived: whether ``cancel_intent`` can still cancel it, by the rule of the API it is on: an
+    #: intent only while ``OPENED``; an order also while ``ON_TERMINAL`` (the terminal is asked).
     can_cancel_via_api: bool = _derived()
 
 

@@ -409,7 +409,8 @@ pub fn intent<'py>(py: Python<'py>, i: &Intent) -> PyResult<Bound<'py, PyAny>> {
             opt_decimal(py, i.amount())?,
             PyTuple::new(py, i.payment_ids())?.into_any(),
             any(py, i.status.is_final())?,
-            any(py, i.status.can_cancel_via_api())?,
+            // the rule of the API the sale is on (an order at the terminal can still be canceled)
+            any(py, i.can_cancel_via_api())?,
         ],
     )
 }

@@ -86,6 +86,11 @@ def test_cancel_once_on_the_terminal(sim: mppoint.Simulator, api: str) -> None:
     with pytest.raises(mppoint.WaitTimeoutError) as exc:
         client.wait_for_final(intent.id, poll_interval=0.02, timeout=0.6)
     assert exc.value.last_status == "ON_TERMINAL"
+    # Each API's own rule, from the core: an order at the terminal can still be canceled by
+    # asking the terminal, an intent cannot.
+    on_terminal = client.get_intent(intent.id)
+    assert on_terminal.status == "ON_TERMINAL"
+    assert on_terminal.can_cancel_via_api is (api == "orders")
     if api == "intents":
         # Only the terminal can cancel it now.
         with pytest.raises(mppoint.CannotCancelError, match="cancel it on the terminal"):

@@ -45,6 +45,12 @@ fn intent_path(intent_id: &str) -> String {
     )
 }
 
+/// An intent can be canceled through the API only while `OPENED`: once the terminal has it, only
+/// the terminal can cancel it (the cancel answers 409).
+pub(crate) fn can_cancel(status: &Status) -> bool {
+    matches!(status, Status::Opened)
+}
+
 /// What a 409 means on an intent create: the device has an unfinished intent (after an ambiguous
 /// attempt, probably the one our lost request made).
 fn create_conflict(c: &Conflict<'_>) -> (ErrorKind, String) {

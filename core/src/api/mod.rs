@@ -130,7 +130,10 @@ pub(crate) struct ApiOptions {
 /// assert_eq!(Api::default(), Api::Intents);
 /// assert_eq!(Api::Orders.to_string(), "orders");
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
 pub enum Api {
     /// The InStore payment intents.
     #[default]
@@ -150,6 +153,16 @@ impl Api {
 
     /// Both APIs.
     pub const ALL: [Api; 2] = [Api::Intents, Api::Orders];
+
+    /// Whether a sale in `status` can still be canceled through this API (each API's own rule:
+    /// an intent only while `OPENED`; an order while `created` and, by asking the terminal,
+    /// while `at_terminal`). Past that it must be canceled on the terminal.
+    pub fn can_cancel_via_api(self, status: &Status) -> bool {
+        match self {
+            Api::Intents => intents::can_cancel(status),
+            Api::Orders => orders::can_cancel(status),
+        }
+    }
 
     /// `"intents"` or `"orders"`: the name every binding and the CLI use.
     pub fn as_str(self) -> &'static str {
@@ -187,12 +200,35 @@ mod tests {
     use super::*;
     use crate::ErrorKind;
 
+    /// Each API's own cancel rule: the terminal's intent is the terminal's to cancel, while an
+    /// order at the terminal can still be canceled by asking the terminal.
+    #[test]
+    fn each_api_says_what_it_can_cancel() {
+        use Status::*;
+        for (status, intents, orders) in [
+            (Opened, true, true),
+            (OnTerminal, false, true),
+            (Processing, false, false),
+            (CancelRequested, false, false),
+            (Closed, false, false),
+            (Canceled, false, false),
+        ] {
+            assert_eq!(
+                Api::Intents.can_cancel_via_api(&status),
+                intents,
+                "{status}"
+            );
+            assert_eq!(Api::Orders.can_cancel_via_api(&status), orders, "{status}");
+        }
+    }
+
     #[test]
     fn names() {
         for a in Api::ALL {
             assert_eq!(Api::parse(a.as_str()).unwrap(), a);
         }
         assert_eq!(Api::parse(" Orders ").unwrap(), Api::Orders);
+        assert_eq!(serde_json::to_value(Api::Orders).unwrap(), "orders");
         let e = Api::parse("order").unwrap_err();
         assert_eq!(
             (e.kind(), e.field()),

@@ -40,6 +40,13 @@ pub(crate) const ALLOW_CANCELABLE_STATUS: (&str, &str) =
 /// The largest page of the terminals list.
 pub(crate) const MAX_TERMINALS_LIMIT: u32 = 50;
 /// `GET /v1/orders/{id}`.
+/// An order can be canceled through the API while `created` and, asking the terminal (the
+/// documented `x-allow-cancelable-status: at_terminal`), while `at_terminal`; a cancel already
+/// requested, or any later status, cannot.
+pub(crate) fn can_cancel(status: &Status) -> bool {
+    matches!(status, Status::Opened | Status::OnTerminal)
+}
+
 pub(crate) fn order_path(order_id: &str) -> String {
     format!("{ORDERS_PATH}/{}", seg(order_id))
 }
@@ -708,6 +715,7 @@ impl Order {
             operations: vec![operation],
             enabler_configuration: enabler,
             idempotency_key: None,
+            api: crate::Api::Orders,
         };
         if self.is_cancel_requested() {
             intent.status = Status::CancelRequested;

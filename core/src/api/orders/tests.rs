@@ -221,6 +221,11 @@ fn every_documented_answer_is_read() {
 
     let asked: Order = serde_json::from_str(fixture!("cancel_202_at_terminal.json")).unwrap();
     assert_eq!(asked.to_intent().status, Status::CancelRequested);
+    // An order read as an intent says which API it is on, and that API's cancel rule: one whose
+    // cancel was already asked for cannot be canceled again; a created one can.
+    assert_eq!(asked.to_intent().api, crate::Api::Orders);
+    assert!(!asked.to_intent().can_cancel_via_api());
+    assert!(i.can_cancel_via_api());
     assert_eq!(
         asked.payments()[0].status_detail.as_deref(),
         Some("cancellation_requested")
