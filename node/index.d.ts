@@ -353,6 +353,11 @@ export declare class Simulator {
   intent(intentId: string): Intent | null
   /** Every intent created so far. */
   intents(): Array<Intent>
+  /**
+   * Orders API: every order created so far, read as intents (`intents()` has the InStore
+   * intents only).
+   */
+  orders(): Array<Intent>
   /** A payment as the simulator holds it (`null` if unknown). */
   payment(paymentId: number | string): Payment | null
   /**
@@ -1169,6 +1174,13 @@ export interface WaitOptions {
    * `signal` stops this wait too (`CANCELED`: nothing was created).
    */
   whenBusyMs?: number
+  /**
+   * Called on the JS thread with each `ALREADY_QUEUED` error (an `MppointError`, its
+   * `holdingSale` set when known) met while `whenBusyMs` waits; the wait goes on once it has
+   * returned (a returned Promise is not awaited). If it throws, the wait stops, nothing is
+   * created, and the charge rejects with what it threw.
+   */
+  onBusy?: (err: MppointError) => unknown
 }
 
 /** A webhook request as a web framework received it. */

@@ -227,6 +227,7 @@ test('a busy terminal: ALREADY_QUEUED names the sale holding it; whenBusyMs wait
     try {
       const client = clientFor(sim, { api })
       const target = { device: DEV1 }
+      const made = (ref) => (api === 'orders' ? sim.orders() : sim.intents()).filter((i) => i.externalReference === ref).length
       // .44: held on the terminal until the control API decides.
       const first = await client.createIntent(target, { amount: '8.44', description: 'first', externalReference: 'busy-1' })
       const e = await rejectsWith(
@@ -248,11 +249,44 @@ test('a busy terminal: ALREADY_QUEUED names the sale holding it; whenBusyMs wait
       const before = creates()
       const charging = client.charge(target, { amount: '9.00', description: 'second', externalReference: 'busy-2' }, { ...FAST, whenBusyMs: 20000 })
       await until(() => creates() >= before + 2, 10000)
-      assert.equal(sim.intents().filter((i) => i.externalReference === 'busy-2').length, 0, 'nothing created while busy')
+      assert.equal(made('busy-2'), 0, 'nothing created while busy')
       sim.presentCard(first.id, 'approved')
       const sale = await charging
       assert.equal(sale.verdict, 'APPROVED', `${api}: ${sale.reason}`)
       assert.equal(sale.intent.externalReference, 'busy-2')
+
+      // onBusy is told of each ALREADY_QUEUED met (an MppointError naming the holder); here the
+      // first customer pays once the second sale has been refused twice.
+      const again = await client.createIntent(target, { amount: '8.44', description: 'again', externalReference: 'busy-1b' })
+      const told = []
+      const sold = await client.charge(target, { amount: '9.00', description: 'third', externalReference: 'busy-2b' }, {
+        ...FAST,
+        whenBusyMs: 20000,
+        onBusy: (err) => {
+          assert.ok(err instanceof MppointError)
+          told.push([err.code, err.holdingSale])
+          if (told.length === 2) sim.presentCard(again.id, 'approved')
+        },
+      })
+      assert.equal(sold.verdict, 'APPROVED', sold.reason)
+      assert.ok(told.length >= 2)
+      assert.deepEqual(told[0], ['ALREADY_QUEUED', again.id])
+      // An onBusy that throws stops the wait: nothing is created, the charge rejects with it.
+      const blocker = await client.createIntent(target, { amount: '8.44', description: 'blocker', externalReference: 'busy-1c' })
+      const boom = new Error('the cashier pressed cancel')
+      await assert.rejects(
+        client.charge(target, { amount: '9.00', description: 'thrown', externalReference: 'busy-2c' }, {
+          ...FAST,
+          whenBusyMs: 20000,
+          onBusy: () => {
+            throw boom
+          },
+        }),
+        (e) => e === boom,
+      )
+      assert.equal(made('busy-2c'), 0)
+      sim.presentCard(blocker.id, 'approved')
+      await client.waitForFinal(blocker.id, FAST)
 
       // Bounded: a terminal that stays busy is ALREADY_QUEUED once the time is up.
       const held = await client.createIntent(target, { amount: '8.44', description: 'held', externalReference: 'busy-3' })
@@ -269,7 +303,7 @@ test('a busy terminal: ALREADY_QUEUED names the sale holding it; whenBusyMs wait
       ac.abort(new Error('the cashier gave up'))
       const c = await rejectsWith(stopped, 'CANCELED')
       assert.match(c.message, /nothing was created/)
-      assert.equal(sim.intents().filter((i) => i.externalReference === 'busy-5').length, 0)
+      assert.equal(made('busy-5'), 0)
       // Out of range.
       const bad = await rejectsWith(
         client.charge(target, { amount: '9.00', description: 'bad', externalReference: 'busy-6' }, { whenBusyMs: 90_000_000 }),
@@ -304,10 +338,16 @@ test("whenBusyMs through the sale journal: the core's charge waits for the termi
     assert.equal(e.holdingSale, first.id)
     const creates = () => sim.counters().requests.CreateIntent || 0
     const before = creates()
-    const charging = client.charge(target, { amount: '9.00', description: 'second', externalReference: 'jb-3' }, { ...FAST, whenBusyMs: 20000 })
+    const told = []
+    const charging = client.charge(target, { amount: '9.00', description: 'second', externalReference: 'jb-3' }, {
+      ...FAST,
+      whenBusyMs: 20000,
+      onBusy: (err) => told.push(err.holdingSale),
+    })
     await until(() => creates() >= before + 2, 10000)
     sim.presentCard(first.id, 'approved')
     const sale = await charging
+    assert.equal(told[0], first.id)
     assert.equal(sale.verdict, 'APPROVED', sale.reason)
     assert.equal(sale.intent.externalReference, 'jb-3')
     // The journal has it, paid and not yet booked.

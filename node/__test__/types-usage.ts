@@ -55,7 +55,7 @@ async function receipt(client: Client, customer: string, logo: Buffer): Promise<
 
 async function busy(client: Client): Promise<string | undefined> {
   try {
-    const sale = await client.charge({ device: 'D' }, { amount: '1.00', description: 'd', externalReference: 'r' }, { whenBusyMs: 30_000 })
+    const sale = await client.charge({ device: 'D' }, { amount: '1.00', description: 'd', externalReference: 'r' }, { whenBusyMs: 30_000, onBusy: (err: MppointError) => console.log(err.holdingSale) })
     const tip: string | undefined = sale.tip
     const paid: Payment | undefined = sale.approvedPayment
     return tip ?? paid?.tipAmount

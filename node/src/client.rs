@@ -12,11 +12,11 @@ use crate::types::{
     DevicePage, Intent, IntentRequest, Payment, Refund, Sale, Target,
 };
 use crate::wait::{
-    blocking as run_blocking, drive, AbortListener, WaitError, WaitOptions, WaitPlan,
+    blocking as run_blocking, drive, lock, AbortListener, Thrown, WaitError, WaitOptions, WaitPlan,
     WaitSetupError,
 };
 use mppoint::wait::Waiter;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 /// How to reach Mercado Pago (or a simulator).
 #[napi(object)]
@@ -779,6 +779,10 @@ impl Client {
             let (opts, thrown) = blocking_wait(&plan);
             let fut = async move {
                 let sold = run_blocking(move || c.charge(&t, &r, &opts)).await;
+                if let (Err(_), Some(busy)) = (&sold, plan.take_busy_thrown()) {
+                    // onBusy threw: the busy wait stopped before anything was created.
+                    return Err(WaitError::Callback(busy));
+                }
                 match (sold, take(&thrown)) {
                     (Ok(s), _) => Ok(s),
                     (Err(error), Some(thrown)) => Err(WaitError::Aborted { error, thrown }),
@@ -796,16 +800,21 @@ impl Client {
         // finish_charge (payments and verdict; blocking pool).
         let fut = async move {
             let c2 = c.clone();
-            let (plan, (created, waiter)) = run_blocking(move || {
+            let (plan, begun) = run_blocking(move || {
                 // The signal also stops a wait for a busy terminal (whenBusyMs), before any
                 // intent exists.
                 let mut opts = plan.opts.clone();
-                let aborted = plan.aborted.clone();
-                opts.interrupt = Some(Arc::new(move || *aborted.borrow()));
-                let begun = c2.begin_charge(&t, &r, &opts)?;
+                opts.interrupt = Some(plan.stop_check(None));
+                let begun = c2.begin_charge(&t, &r, &opts);
                 Ok((plan, begun))
             })
             .await?;
+            // onBusy threw: nothing was created; reject with what it threw.
+            let (created, waiter) = match (begun, plan.take_busy_thrown()) {
+                (_, Some(thrown)) => return Err(WaitError::Callback(thrown)),
+                (Ok(b), None) => b,
+                (Err(e), None) => return Err(WaitError::Core(e)),
+            };
             let waited = match waiter {
                 Ok(w) => match drive(c.clone(), w, &plan).await {
                     Ok(i) => Ok(i),
@@ -872,17 +881,8 @@ fn blocking_wait(plan: &WaitPlan) -> (mppoint::WaitOptions, Thrown) {
             }
         }));
     }
-    let aborted = plan.aborted.clone();
-    let stop = thrown.clone();
-    opts.interrupt = Some(Arc::new(move || *aborted.borrow() || lock(&stop).is_some()));
+    opts.interrupt = Some(plan.stop_check(Some(thrown.clone())));
     (opts, thrown)
-}
-
-/// What `onStatus` threw during a blocking core call.
-type Thrown = Arc<Mutex<Option<Error>>>;
-
-fn lock(t: &Thrown) -> std::sync::MutexGuard<'_, Option<Error>> {
-    t.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 fn take(t: &Thrown) -> Option<Error> {

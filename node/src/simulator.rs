@@ -580,6 +580,18 @@ impl Simulator {
         self.with(&env, |s| Ok(s.intents().iter().map(Intent::of).collect()))
     }
 
+    /// Orders API: every order created so far, read as intents (`intents()` has the InStore
+    /// intents only).
+    #[napi]
+    pub fn orders(&self, env: Env) -> Result<Vec<Intent>> {
+        self.with(&env, |s| {
+            Ok(s.orders()
+                .iter()
+                .map(|o| Intent::of(&o.to_intent()))
+                .collect())
+        })
+    }
+
     /// A payment as the simulator holds it (`null` if unknown).
     #[napi]
     pub fn payment(&self, env: Env, payment_id: Either<f64, String>) -> Result<Option<Payment>> {

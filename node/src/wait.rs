@@ -24,6 +24,26 @@ use crate::types::{millis, Intent};
 /// `onStatus`: called on the JS thread with the intent each time its status changes.
 pub type StatusCallback = ThreadsafeFunction<Intent, UnknownReturnValue, Intent, Status, false>;
 
+/// The `ALREADY_QUEUED` error a busy wait met, made an `MppointError` on the JS thread.
+pub struct BusyError(mppoint::Error);
+
+impl ToNapiValue for BusyError {
+    unsafe fn to_napi_value(env: napi::sys::napi_env, val: Self) -> Result<napi::sys::napi_value> {
+        let env = Env::from_raw(env);
+        Ok(crate::error::js_error_object(&env, &val.0)?.raw())
+    }
+}
+
+/// `onBusy`: called on the JS thread with each `ALREADY_QUEUED` met while `whenBusyMs` waits.
+pub type BusyCallback = ThreadsafeFunction<BusyError, UnknownReturnValue, BusyError, Status, false>;
+
+/// What a callback run from a blocking core call threw, kept to reject with.
+pub(crate) type Thrown = Arc<Mutex<Option<Error>>>;
+
+pub(crate) fn lock(t: &Thrown) -> std::sync::MutexGuard<'_, Option<Error>> {
+    t.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 /// How to wait for an intent to end.
 #[napi(object, object_to_js = false)]
 pub struct WaitOptions<'env> {
@@ -50,6 +70,12 @@ pub struct WaitOptions<'env> {
     /// one, whose `holdingSale` names the sale on the terminal when this client created it. The
     /// `signal` stops this wait too (`CANCELED`: nothing was created).
     pub when_busy_ms: Option<f64>,
+    /// Called on the JS thread with each `ALREADY_QUEUED` error (an `MppointError`, its
+    /// `holdingSale` set when known) met while `whenBusyMs` waits; the wait goes on once it has
+    /// returned (a returned Promise is not awaited). If it throws, the wait stops, nothing is
+    /// created, and the charge rejects with what it threw.
+    #[napi(ts_type = "(err: MppointError) => unknown")]
+    pub on_busy: Option<BusyCallback>,
 }
 
 /// The parts of [`WaitOptions`] that cross to the tokio runtime.
@@ -58,6 +84,27 @@ pub(crate) struct WaitPlan {
     pub(crate) seen: Arc<Mutex<Vec<mppoint::Intent>>>,
     pub(crate) on_status: Option<Arc<StatusCallback>>,
     pub(crate) aborted: watch::Receiver<bool>,
+    /// What `onBusy` threw, if it did: the busy wait stops (see [`WaitPlan::stop_check`]).
+    pub(crate) busy_thrown: Thrown,
+}
+
+impl WaitPlan {
+    /// The core options' interrupt check for a blocking call: the signal aborted, `onBusy`
+    /// threw, or `more` says stop.
+    pub(crate) fn stop_check(&self, more: Option<Thrown>) -> Arc<dyn Fn() -> bool + Send + Sync> {
+        let aborted = self.aborted.clone();
+        let busy = self.busy_thrown.clone();
+        Arc::new(move || {
+            *aborted.borrow()
+                || lock(&busy).is_some()
+                || more.as_ref().is_some_and(|t| lock(t).is_some())
+        })
+    }
+
+    /// What `onBusy` threw, taken (the charge rejects with it).
+    pub(crate) fn take_busy_thrown(&self) -> Option<Error> {
+        lock(&self.busy_thrown).take()
+    }
 }
 
 /// `signal.addEventListener` / `removeEventListener`, called with `('abort', listener)`.
@@ -100,6 +147,7 @@ impl<'env> WaitOptions<'env> {
         let (tx, rx) = watch::channel(false);
         let mut on_status = None;
         let mut listener = None;
+        let busy_thrown: Thrown = Arc::default();
         if let Some(o) = opts {
             if let Some(d) = millis("timeout_ms", o.timeout_ms)? {
                 core = core.timeout(d);
@@ -119,6 +167,22 @@ impl<'env> WaitOptions<'env> {
                         .push(i.clone())
                 });
             }
+            if let Some(cb) = o.on_busy {
+                let cb = Arc::new(cb);
+                let thrown = busy_thrown.clone();
+                core = core.on_busy(move |e| {
+                    if lock(&thrown).is_some() {
+                        return;
+                    }
+                    // Called from the core's busy wait on the blocking pool: the JS callback runs
+                    // on the JS thread, and the wait goes on once it has returned.
+                    if let Ok(h) = tokio::runtime::Handle::try_current() {
+                        if let Err(err) = h.block_on(cb.call_async_catch(BusyError(e.clone()))) {
+                            *lock(&thrown) = Some(err);
+                        }
+                    }
+                });
+            }
             if let Some(signal) = o.signal {
                 listener = Some(listen(env, signal, tx)?);
             }
@@ -129,6 +193,7 @@ impl<'env> WaitOptions<'env> {
                 seen,
                 on_status,
                 aborted: rx,
+                busy_thrown,
             },
             listener,
         ))
