@@ -79,6 +79,15 @@ test(`${CALLS} hostile calls fail only with MppointError`, async () => {
   const aborted = AbortSignal.abort()
   const request = () => f.fields({ amount: f.amount, description: f.s, externalReference: f.s, ticketNumber: f.s, printSellerTicket: f.any, idempotencyKey: f.s })
   const target = () => (r() < 0.85 ? { [f.pick(['pos', 'device'])]: f.s() } : f.any())
+  const part = () => (r() < 0.3 ? f.s() : r() < 0.9 ? f.fields({ line: f.s, bold: f.s, qr: f.s, centerWide: f.s, blank: f.any }) : f.any())
+  const printContent = () => {
+    const k = r()
+    if (k < 0.4) return Array.from({ length: Math.floor(r() * 5) }, part)
+    if (k < 0.6) return f.s()
+    if (k < 0.8) return { tagged: f.s() }
+    return f.any()
+  }
+  const image = () => Buffer.concat([Buffer.from(f.pick([[0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], [0xff, 0xd8, 0xff], [0x47, 0x49, 0x46]])), Buffer.from(f.text())])
   const wait = () => ({ ...f.fields({ timeoutMs: f.n, pollIntervalMs: f.n, onStatus: f.any }), signal: aborted })
   const clientOptions = () =>
     f.fields({
@@ -107,6 +116,13 @@ test(`${CALLS} hostile calls fail only with MppointError`, async () => {
     [4, 'charge', () => offline.charge(target(), request(), wait())],
     [2, 'saleFor', () => offline.saleFor(r() < 0.8 ? f.s() : f.any())],
     [3, 'findPayments', () => offline.findPayments(f.s())],
+    // Issue 25: printing, the sandbox, a busy terminal waited for.
+    [3, 'printText', () => offline.printText(f.s(), f.s(), printContent(), f.maybe(() => f.fields({ idempotencyKey: f.s })))],
+    [2, 'printImage', () => offline.printImage(f.s(), f.s(), r() < 0.7 ? image() : f.any(), f.maybe(() => f.fields({ idempotencyKey: f.s })))],
+    [2, 'printAction', () => offline.printAction(f.s())],
+    [2, 'cancelPrintAction', () => offline.cancelPrintAction(f.s())],
+    [2, 'simulateOrderEvent', () => offline.simulateOrderEvent(f.s(), f.fields({ status: f.s, statusDetail: f.s, card: () => f.fields({ brand: f.s, type: f.s }), installments: f.n }))],
+    [2, 'charge whenBusyMs', () => offline.charge(target(), request(), { ...wait(), ...f.fields({ whenBusyMs: f.n, onBusy: f.any }) })],
   ]
   const total = calls.reduce((t, [w]) => t + w, 0)
   const choose = () => {
