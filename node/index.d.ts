@@ -763,7 +763,7 @@ export interface OperationResult {
 /** A simulated event of the sandbox (`simulateOrderEvent`). */
 export interface OrderEvent {
   /** `processed`, `failed`, `canceled`, `expired`, `refunded` or `action_required`. */
-  status: string
+  status: 'processed' | 'failed' | 'canceled' | 'expired' | 'refunded' | 'action_required'
   /** `accredited` for `processed`; a documented decline for `failed`. */
   statusDetail?: string
   /** The card (only with `processed` or `failed`). */

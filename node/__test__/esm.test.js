@@ -103,14 +103,21 @@ try {
   if (!(caught instanceof MppointError) || !(caught instanceof Cjs)) throw new Error('not an MppointError: ' + caught)
   const headers = webhook.signedHeaders(sim.webhookSecret, sale.intent.id)
   webhook.verify(sim.webhookSecret, { ...headers, dataId: sale.intent.id })
-  console.log(\`paid \${sale.approvedPayment.id} \${sale.amount} \${caught.code}\`)
+  // Issue 25's calls through the ES module: a receipt printed on the terminal.
+  const receipt = await client.printText('PAX_A910__SMARTPOS0000000001', 'esm-receipt', [{ bold: 'ESM' }, 'Total 12.47'])
+  let printed = receipt
+  while (!printed.isFinal) {
+    await new Promise((resolve) => setTimeout(resolve, 10))
+    printed = await client.printAction(receipt.id)
+  }
+  console.log(\`paid \${sale.approvedPayment.id} \${sale.amount} \${caught.code} print \${printed.status}\`)
 } finally {
   sim.stop()
 }
 `,
   )
   const out = run([file], dir)
-  assert.match(out, /^paid \d+ 12\.47 INVALID_ARGUMENT$/m)
+  assert.match(out, /^paid \d+ 12\.47 INVALID_ARGUMENT print processed$/m)
 })
 
 test('ESM (.mts) and CommonJS (.cts) consumers type-check under tsc --strict, module nodenext, and run', (t) => {

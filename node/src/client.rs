@@ -957,6 +957,9 @@ impl PendingSale {
 #[napi(object)]
 pub struct OrderEvent {
     /// `processed`, `failed`, `canceled`, `expired`, `refunded` or `action_required`.
+    #[napi(
+        ts_type = "'processed' | 'failed' | 'canceled' | 'expired' | 'refunded' | 'action_required'"
+    )]
     pub status: String,
     /// `accredited` for `processed`; a documented decline for `failed`.
     pub status_detail: Option<String>,
