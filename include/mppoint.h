@@ -2217,8 +2217,9 @@ mpp_result mpp_client_print_text(const mpp_client *client, const char *terminal_
 mpp_result mpp_client_print_tagged(const mpp_client *client, const char *terminal_id, const char *external_reference, const char *tagged, const char *idempotency_key, mpp_print_action **out_action, mpp_error **out_error);
 
 /**
- * Prints an image: `len` bytes of a PNG or JPEG at `bytes`, at most 1000000 bytes (1 MB),
- * checked before sending (anything else is `MPP_RESULT_INVALID_ARGUMENT`, field `content`).
+ * Prints an image: `len` bytes of a PNG or JPEG at `bytes`, at most 750000 bytes (so that its
+ * Base64 form stays within the API's 1 MB), checked before sending (anything else is
+ * `MPP_RESULT_INVALID_ARGUMENT`, field `content`).
  * Otherwise as `mpp_client_print_text`.
  *
  * Ownership: `client`, `terminal_id`, `external_reference`, `bytes` (copied),

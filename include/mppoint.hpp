@@ -779,7 +779,7 @@ public:
         });
         return PrintAction(a);
     }
-    /** Prints a PNG or JPEG image of at most 1 MB. */
+    /** Prints a PNG or JPEG image of at most 750,000 bytes (its Base64 within the API's 1 MB). */
     PrintAction print_image(const std::string &terminal_id, const std::string &external_reference,
                             const std::vector<uint8_t> &image,
                             const std::optional<std::string> &idempotency_key = std::nullopt) const {

@@ -1688,8 +1688,9 @@ function mpp_client_print_text(client: Pmpp_client; terminal_id: PAnsiChar; exte
 // /
 function mpp_client_print_tagged(client: Pmpp_client; terminal_id: PAnsiChar; external_reference: PAnsiChar; tagged: PAnsiChar; idempotency_key: PAnsiChar; out_action: PPmpp_print_action; out_error: PPmpp_error): mpp_result; cdecl; external MPPOINT_LIB;
 
-// Prints an image: `len` bytes of a PNG or JPEG at `bytes`, at most 1000000 bytes (1 MB),
-// checked before sending (anything else is `MPP_RESULT_INVALID_ARGUMENT`, field `content`).
+// Prints an image: `len` bytes of a PNG or JPEG at `bytes`, at most 750000 bytes (so that its
+// Base64 form stays within the API's 1 MB), checked before sending (anything else is
+// `MPP_RESULT_INVALID_ARGUMENT`, field `content`).
 // Otherwise as `mpp_client_print_text`.
 //
 // Ownership: `client`, `terminal_id`, `external_reference`, `bytes` (copied),

@@ -403,8 +403,9 @@ pub unsafe extern "C" fn mpp_client_print_tagged(
     )
 }
 
-/// Prints an image: `len` bytes of a PNG or JPEG at `bytes`, at most 1000000 bytes (1 MB),
-/// checked before sending (anything else is `MPP_RESULT_INVALID_ARGUMENT`, field `content`).
+/// Prints an image: `len` bytes of a PNG or JPEG at `bytes`, at most 750000 bytes (so that its
+/// Base64 form stays within the API's 1 MB), checked before sending (anything else is
+/// `MPP_RESULT_INVALID_ARGUMENT`, field `content`).
 /// Otherwise as `mpp_client_print_text`.
 ///
 /// Ownership: `client`, `terminal_id`, `external_reference`, `bytes` (copied),
