@@ -711,6 +711,21 @@ fn fifty_concurrent_sales_on_fifty_terminals() {
         handles.into_iter().map(|h| h.join().unwrap()).collect()
     });
     let secs = started.elapsed().as_secs_f64();
+    // The server alone: a burst of reads of the 50 sales from 50 clients at once.
+    let reads = 40;
+    let burst = Instant::now();
+    std::thread::scope(|s| {
+        for i in 1..=n {
+            let b = &b;
+            s.spawn(move || {
+                for _ in 0..reads {
+                    let (code, v) = call(b, "GET", &format!("/v1/sales/B{i:03}"), None);
+                    assert_eq!((code, v["final"].as_bool()), (200, Some(true)));
+                }
+            });
+        }
+    });
+    let burst_secs = burst.elapsed().as_secs_f64();
     let wrong: Vec<_> = results
         .iter()
         .filter(|(_, want, got)| want != got)
@@ -725,9 +740,11 @@ fn fifty_concurrent_sales_on_fifty_terminals() {
         "all settled: {v}"
     );
     println!(
-        "serve bench: {n} concurrent sales on {n} terminals, all verdicts right, {total} requests in {secs:.2} s ({:.1} requests/s, {:.1} sales/s), bridge peak RSS {}",
+        "serve bench: {n} concurrent sales on {n} terminals, all verdicts right, {total} requests in {secs:.2} s ({:.1} requests/s, {:.1} sales/s); then {} reads from {n} clients at once: {:.0} requests/s; bridge peak RSS {}",
         total as f64 / secs,
         n as f64 / secs,
+        n * reads,
+        (n * reads) as f64 / burst_secs,
         rss.map(|k| format!("{:.1} MiB", k as f64 / 1024.0)).unwrap_or_else(|| "unknown (no /proc)".into())
     );
 }

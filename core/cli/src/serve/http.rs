@@ -498,3 +498,54 @@ pub async fn run(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The routes the router serves are exactly the OpenAPI file's operations.
+    #[test]
+    fn routes_are_the_openapi_operations() {
+        let spec: serde_json::Value = serde_json::from_str(super::super::OPENAPI).unwrap();
+        assert_eq!(spec["openapi"], "3.1.0");
+        let mut documented: Vec<(String, String)> = Vec::new();
+        for (path, ops) in spec["paths"].as_object().unwrap() {
+            for m in ops.as_object().unwrap().keys() {
+                documented.push((m.to_uppercase(), path.clone()));
+            }
+        }
+        let mut served: Vec<(String, String)> = ROUTES
+            .iter()
+            .map(|(m, p)| (m.to_string(), p.to_string()))
+            .collect();
+        documented.sort();
+        served.sort();
+        assert_eq!(served, documented);
+    }
+
+    #[test]
+    fn router_finds_each_route_and_decodes_the_reference() {
+        let (i, r) = route(&Method::GET, "/v1/sales/A%20B/wait").unwrap();
+        assert_eq!(
+            (ROUTES[i].1, r.as_deref()),
+            ("/v1/sales/{reference}/wait", Some("A B"))
+        );
+        assert_eq!(
+            route(&Method::DELETE, "/v1/sales").unwrap_err().status(),
+            405
+        );
+        assert_eq!(
+            route(&Method::GET, "/v1/nothing").unwrap_err().status(),
+            404
+        );
+        assert_eq!(route(&Method::GET, "/v1/sales/").unwrap_err().status(), 404);
+    }
+
+    #[test]
+    fn error_codes_map_to_http_statuses() {
+        assert_eq!(status_of("INVALID_ARGUMENT"), 400);
+        assert_eq!(status_of("ALREADY_QUEUED"), 409);
+        assert_eq!(status_of("NOT_FOUND"), 404);
+        assert_eq!(status_of("NETWORK"), 502);
+    }
+}
