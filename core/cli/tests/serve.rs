@@ -307,6 +307,20 @@ fn every_route_on_both_apis() {
         let (code, v) = call(&b, "GET", "/v1/sales/S4/wait?timeout_s=1", None);
         assert_eq!((code, v["final"].as_bool()), (200, Some(false)), "{v}");
         assert_eq!(v["state"], "IN_PROGRESS");
+        // The same terminal named by its device id: Mercado Pago's own busy answer, typed.
+        let (code, v) = call(
+            &b,
+            "POST",
+            "/v1/sales",
+            Some(
+                json!({"reference": "S5", "amount": "4.00", "device": "PAX_A910__SMARTPOS0000000001"}),
+            ),
+        );
+        assert_eq!(
+            (code, v["error"]["code"].as_str()),
+            (409, Some("ALREADY_QUEUED")),
+            "{api}: {v}"
+        );
     }
 }
 
