@@ -152,9 +152,10 @@ for api in intents orders; do
   start "st-$api" --simulator --sim-step-ms 100 --token T --journal "$work/st-$api.sqlite" --api "$api"
   # Every check but positive_data_acceptance: a schema cannot say the site's amount limits
   # (MLB 1.00-70000.00, MLA 5.00-4000000.00), so a schema-valid amount may rightly be a 400.
-  if "$venv/bin/schemathesis" run "http://127.0.0.1:$port/openapi.json" --url "http://127.0.0.1:$port" \
+  # Run from $work: schemathesis keeps its example database in ./.schemathesis.
+  if (cd "$work" && "$venv/bin/schemathesis" run "http://127.0.0.1:$port/openapi.json" --url "http://127.0.0.1:$port" \
     -H "Authorization: Bearer T" --exclude-checks positive_data_acceptance \
-    --max-examples 25 --seed 22 --no-color --request-timeout 70 >"$work/st-$api.log" 2>&1; then
+    --max-examples 25 --seed 22 --no-color --request-timeout 70) >"$work/st-$api.log" 2>&1; then
     tail -n 12 "$work/st-$api.log"
     ok "schemathesis ($api): no 5xx, no schema violation"
   else
