@@ -762,3 +762,43 @@ fn fifty_concurrent_sales_on_fifty_terminals() {
         rss.map(|k| format!("{:.1} MiB", k as f64 / 1024.0)).unwrap_or_else(|| "unknown (no /proc)".into())
     );
 }
+
+/// SIGTERM while a sale is on the terminal: the bridge exits 0, the sale stays in the journal,
+/// and the next start follows it to its true verdict (the same intent, nothing charged again).
+#[cfg(unix)]
+#[test]
+fn sigterm_leaves_the_sale_resumable() {
+    let sim = quick_sim();
+    let dir = tempfile::tempdir().unwrap();
+    let j = journal(dir.path());
+    let envs = [
+        ("MP_ACCESS_TOKEN", sim.access_token()),
+        ("MPPOINT_BASE_URL", sim.base_url()),
+    ];
+    let args = ["--journal", &j, "--poll-ms", "50"];
+    let mut b = start(&args, &envs);
+    let (code, v) = call(
+        &b,
+        "POST",
+        "/v1/sales",
+        Some(json!({"reference": "T-1", "amount": "30.44", "pos": "SUC001POS001"})),
+    );
+    assert_eq!(code, 202, "{v}");
+    let id = wait_status(&b, "T-1");
+    let killed = Command::new("kill")
+        .args(["-TERM", &b.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = b.child.wait().unwrap();
+    assert_eq!(status.code(), Some(0), "a clean exit on SIGTERM");
+    sim.present_card(&id, CardOutcome::Approved).unwrap();
+    let b = start(&args, &envs);
+    let v = wait_final(&b, "T-1");
+    assert_eq!(
+        (v["verdict"].as_str(), v["intent_id"].as_str()),
+        (Some("APPROVED"), Some(id.as_str())),
+        "{v}"
+    );
+    assert_eq!(sim.sales().len(), 1, "nothing charged again");
+}
