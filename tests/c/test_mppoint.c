@@ -6,11 +6,15 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include <pthread.h>
+#include <signal.h>
+#include <spawn.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "json_mini.h"
@@ -29,6 +33,9 @@ mpp_result mpp_test_panic(mpp_error **out_error);
 static const char BAD_UTF8[] = "ab\xff\xc0\xaf";
 
 static const char *FIXTURES = "tests/fixtures";
+/* This program's path (argv[0]), to start it again as a POS process (--crash-pos). */
+static const char *SELF = NULL;
+extern char **environ;
 static mpp_simulator *SIM = NULL;
 static mpp_client *CLIENT = NULL;
 
@@ -2876,10 +2883,156 @@ static void test_orders_api(void) {
     mpp_error_free(e);
 }
 
+/* The POS of the crash test, run as a child process of this program:
+ *   test_mppoint --crash-pos BASE_URL TOKEN API JOURNAL REFERENCE
+ * rings up one sale of 10.44 (held on the simulated terminal until the test presents the card)
+ * with the sale journal, printing "STATUS <status>" at each change; the test kills it. */
+static void crash_pos_status(const char *status, void *user_data) {
+    (void)user_data;
+    printf("STATUS %s\n", status);
+    fflush(stdout);
+}
+
+static int crash_pos_main(int argc, char **argv) {
+    mpp_config *cfg = NULL;
+    mpp_client *client = NULL;
+    mpp_intent_request *req = NULL;
+    mpp_wait_options *wo = NULL;
+    mpp_sale *sale = NULL;
+    mpp_error *e = NULL;
+    if (argc != 7) return 2;
+    if (mpp_config_new(argv[3], &cfg, &e) != MPP_RESULT_OK ||
+        mpp_config_set_base_url(cfg, argv[2], &e) != MPP_RESULT_OK ||
+        mpp_config_set_site(cfg, MPP_SITE_MLB, &e) != MPP_RESULT_OK ||
+        mpp_config_set_api(cfg, strcmp(argv[4], "orders") == 0 ? MPP_API_ORDERS : MPP_API_INTENTS, &e) != MPP_RESULT_OK ||
+        mpp_config_set_journal(cfg, argv[5], &e) != MPP_RESULT_OK ||
+        mpp_client_new(cfg, &client, &e) != MPP_RESULT_OK ||
+        mpp_intent_request_new("10.44", "crash sale", argv[6], &req, &e) != MPP_RESULT_OK ||
+        mpp_wait_options_new(&wo, &e) != MPP_RESULT_OK ||
+        mpp_wait_options_set_poll_interval_ms(wo, 20, &e) != MPP_RESULT_OK ||
+        mpp_wait_options_set_timeout_ms(wo, 120000, &e) != MPP_RESULT_OK ||
+        mpp_wait_options_set_on_status(wo, crash_pos_status, NULL, &e) != MPP_RESULT_OK ||
+        mpp_charge(client, MPP_TARGET_POS, POS1, req, wo, &sale, &e) != MPP_RESULT_OK) {
+        fprintf(stderr, "crash POS: %s\n", mpp_error_message(e));
+        return 1;
+    }
+    printf("VERDICT %s\n", mpp_verdict_str(mpp_sale_verdict(sale)));
+    return 0;
+}
+
+/* Starts the crash POS for `reference` and kills it with SIGKILL once its sale is on the
+ * terminal (it printed STATUS ON_TERMINAL). Returns whether that happened. */
+static bool kill_pos_on_terminal(const char *api, const char *journal, const char *reference) {
+    int out[2];
+    pid_t pid;
+    posix_spawn_file_actions_t actions;
+    char *args[8];
+    char line[256];
+    FILE *from_pos;
+    bool on_terminal = false;
+    int status = 0;
+    if (pipe(out) != 0) return false;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, out[1], 1);
+    posix_spawn_file_actions_addclose(&actions, out[0]);
+    args[0] = (char *)SELF;
+    args[1] = (char *)"--crash-pos";
+    args[2] = (char *)mpp_simulator_base_url(SIM);
+    args[3] = (char *)mpp_simulator_access_token(SIM);
+    args[4] = (char *)api;
+    args[5] = (char *)journal;
+    args[6] = (char *)reference;
+    args[7] = NULL;
+    if (posix_spawn(&pid, SELF, &actions, NULL, args, environ) != 0) {
+        posix_spawn_file_actions_destroy(&actions);
+        close(out[0]);
+        close(out[1]);
+        return false;
+    }
+    posix_spawn_file_actions_destroy(&actions);
+    close(out[1]);
+    from_pos = fdopen(out[0], "r");
+    while (from_pos != NULL && fgets(line, sizeof line, from_pos) != NULL) {
+        if (strncmp(line, "STATUS ON_TERMINAL", strlen("STATUS ON_TERMINAL")) == 0) {
+            on_terminal = true;
+            kill(pid, SIGKILL);
+            break;
+        }
+    }
+    waitpid(pid, &status, 0);
+    if (from_pos != NULL) fclose(from_pos);
+    return on_terminal && WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
+}
+
+/* A C POS killed with SIGKILL while its sale is on the terminal (the till's power cut), started
+ * again with its journal: the sale resumes on the same intent or order, nothing is charged
+ * twice, and it ends with its true verdict, on both APIs. */
+static void test_journal_survives_a_killed_pos(void) {
+    static const char *const apis[] = {"intents", "orders"};
+    size_t a;
+    for (a = 0; a < 2; a++) {
+        char dir[256], path[512], reference[64], held[128] = "";
+        mpp_config *cfg = NULL;
+        mpp_client *client = NULL;
+        mpp_pending_sale_list *list = NULL;
+        const mpp_pending_sale *p;
+        mpp_intent_request *req = NULL;
+        mpp_wait_options *wo = quick_wait(60000);
+        mpp_sale *sale = NULL;
+        mpp_error *e = NULL;
+        unsigned long long created = intents_created();
+        bool settled = false;
+
+        temp_folder(dir, sizeof dir);
+        snprintf(path, sizeof path, "%s/till.journal", dir);
+        snprintf(reference, sizeof reference, "crash-c-%s-1", apis[a]);
+        CHECK(kill_pos_on_terminal(apis[a], path, reference));
+
+        /* After the power cut the journal still knows the sale and what it was waiting for. */
+        CHECK_OK(mpp_config_new(mpp_simulator_access_token(SIM), &cfg, &e), &e);
+        CHECK_OK(mpp_config_set_base_url(cfg, mpp_simulator_base_url(SIM), &e), &e);
+        CHECK_OK(mpp_config_set_site(cfg, MPP_SITE_MLB, &e), &e);
+        CHECK_OK(mpp_config_set_api(cfg, a == 1 ? MPP_API_ORDERS : MPP_API_INTENTS, &e), &e);
+        CHECK_OK(mpp_config_set_journal(cfg, path, &e), &e);
+        CHECK_OK(mpp_client_new(cfg, &client, &e), &e);
+        mpp_config_free(cfg);
+        CHECK_OK(mpp_pending_list(client, &list, &e), &e);
+        CHECK(mpp_pending_sale_list_count(list) == 1);
+        p = mpp_pending_sale_list_get(list, 0);
+        CHECK(p != NULL && !mpp_pending_sale_is_paid(p));
+        if (p != NULL && mpp_pending_sale_intent_id(p) != NULL) {
+            CHECK_STR(mpp_pending_sale_reference(p), reference);
+            snprintf(held, sizeof held, "%s", mpp_pending_sale_intent_id(p));
+        }
+        mpp_pending_sale_list_free(list);
+        CHECK(held[0] != '\0');
+
+        /* The customer pays while the till is off; the restarted till rings the same sale up
+         * again: it follows the same intent and charges nothing new. */
+        CHECK_OK(mpp_simulator_present_card(SIM, held, MPP_CARD_OUTCOME_APPROVED, &e), &e);
+        CHECK_OK(mpp_intent_request_new("10.44", "crash sale", reference, &req, &e), &e);
+        CHECK_OK(mpp_charge(client, MPP_TARGET_POS, POS1, req, wo, &sale, &e), &e);
+        CHECK(sale != NULL && mpp_sale_verdict(sale) == MPP_VERDICT_APPROVED);
+        CHECK(sale != NULL && strcmp(mpp_intent_id(mpp_sale_intent(sale)), held) == 0);
+        CHECK(intents_created() == created + 1);
+        CHECK_OK(mpp_sale_settle(client, reference, &settled, &e), &e);
+        CHECK(settled);
+
+        mpp_sale_free(sale);
+        mpp_intent_request_free(req);
+        mpp_wait_options_free(wo);
+        mpp_client_free(client);
+        mpp_error_free(e);
+        remove_folder(dir);
+    }
+}
+
 int main(int argc, char **argv) {
     mpp_simulator_config *cfg = NULL;
     mpp_error *e = NULL;
     int i;
+    SELF = argv[0];
+    if (argc > 1 && strcmp(argv[1], "--crash-pos") == 0) return crash_pos_main(argc, argv);
     if (argc > 1) FIXTURES = argv[1];
 
     CHECK_OK(mpp_simulator_config_new(&cfg, &e), &e);
@@ -2922,6 +3075,7 @@ int main(int argc, char **argv) {
     run("a webhook delivery wakes a wait", test_webhook_wakes_a_wait);
     run("a panic becomes MPP_RESULT_PANIC", test_panic_is_caught);
     run("the sale journal: one charge per reference, pending, settle", test_journal);
+    run("the sale journal: a POS killed on the terminal resumes the same sale", test_journal_survives_a_killed_pos);
     run("the shared error table (tests/fixtures/error_cases.json)", test_shared_error_table);
     run("print on the terminal: text, tagged, image, cancel", test_print_actions);
     run("the sandbox's simulated order events", test_sandbox_events);
