@@ -6,12 +6,12 @@
 
 const test = require('node:test')
 const assert = require('node:assert/strict')
-const { spawn } = require('node:child_process')
+const { spawn, spawnSync } = require('node:child_process')
 const fs = require('node:fs')
 const os = require('node:os')
 const path = require('node:path')
 const readline = require('node:readline')
-const { startSimulator, clientFor } = require('./helpers')
+const { startSimulator, clientFor, until } = require('./helpers')
 
 const POS = { pos: 'SUC001POS001' }
 const PACKAGE = require.resolve('..')
@@ -22,9 +22,10 @@ const FAST = { pollIntervalMs: 20, timeoutMs: 60_000 }
 const POS_PROGRAM = `
 const { Client } = require(process.argv[1])
 const [options, journal, reference] = [JSON.parse(process.argv[2]), process.argv[3], process.argv[4]]
+const amount = process.argv[5] || '10.44'
 const client = new Client({ ...options, journal })
 client
-  .charge({ pos: 'SUC001POS001' }, { amount: '10.44', description: 'crash sale', externalReference: reference }, {
+  .charge({ pos: 'SUC001POS001' }, { amount, description: 'crash sale', externalReference: reference }, {
     pollIntervalMs: 20,
     timeoutMs: 120000,
     onStatus: (intent) => console.log('STATUS', intent.status, intent.id),
@@ -129,3 +130,49 @@ test('a sale canceled while the till was off is not paid, and its next charge is
   assert.equal(paid.intent.id, second)
   assert.equal(sim.counters().intentsCreated, created + 2)
 })
+
+// The journal's transitions, where the core's test hook (MPPOINT_JOURNAL_DIE_AT) aborts the
+// process at once, as a power cut would: the crash campaign's hook, here in a Node POS.
+const TRANSITIONS = ['planned', 'sent', 'created', 'on_api', 'ended', 'final']
+
+for (const api of ['intents', 'orders']) {
+  for (const point of TRANSITIONS) {
+    test(`${api}: a POS that dies at "${point}" and rings the sale again charges it once`, async (t) => {
+      const sim = startSimulator()
+      t.after(() => sim.stop())
+      const journal = path.join(tempFolder(t), 'till.journal')
+      const reference = `die-node-${api}-${point}`
+      const created = sim.counters().intentsCreated
+      const pos = spawnSync(
+        process.execPath,
+        ['-e', POS_PROGRAM, PACKAGE, JSON.stringify({ ...sim.clientOptions(), api }), journal, reference, '10.00'],
+        { encoding: 'utf8', env: { ...process.env, MPPOINT_JOURNAL_DIE_AT: point }, timeout: 120_000 },
+      )
+      assert.equal(pos.signal, 'SIGABRT', `${pos.status} ${pos.stdout} ${pos.stderr}`)
+      const client = clientFor(sim, { api, journal })
+      const ring = () => client.charge(POS, { amount: '10.00', description: 'crash sale', externalReference: reference }, FAST)
+      if (api === 'intents' && point === 'sent') {
+        // Died after recording the create as sent, before it went out: the InStore API documents
+        // no way to find an intent without its id, so the journal never sends it again; the
+        // answer is "unknown" until the reference's payment appears or the lost-create window ends.
+        await assert.rejects(ring(), (e) => e.code === 'OUTCOME_UNKNOWN')
+        assert.deepEqual((await client.pending()).map((p) => p.reference), [reference])
+        assert.equal(sim.counters().intentsCreated, created, 'the hook fires before the create is sent')
+        return
+      }
+      let sale
+      try {
+        sale = await ring()
+      } catch (e) {
+        // A lost intent create: what a cashier does is wait for the sale's payment, then ring again.
+        assert.equal(e.code, 'OUTCOME_UNKNOWN', e.message)
+        await until(async () => (await client.findPayments(reference)).length > 0, 30_000)
+        sale = await ring()
+      }
+      assert.equal(sale.verdict, 'APPROVED')
+      assert.equal(sim.counters().intentsCreated, created + 1, 'charged twice')
+      assert.equal(await client.settle(reference), true)
+      assert.deepEqual(await client.pending(), [])
+    })
+  }
+}
