@@ -796,3 +796,31 @@ fn a_postgres_journal_that_cannot_be_used_is_a_typed_error_without_the_password(
         .get(0);
     assert_eq!(n, 2);
 }
+
+/// Tills started together on one new journal: every one opens it, none mistakes the schema the
+/// others are creating for another program's database (three separate reads of the header and
+/// the tables once saw the tables of a commit without its header).
+#[test]
+fn many_clients_opening_one_new_journal_at_once_all_open_it() {
+    let s = Arc::new(sim(fast_for(Api::Intents)));
+    for round in 0..20 {
+        let d = Dir::new("open-race");
+        let j = d.journal(&format!("j{round}"));
+        let barrier = Arc::new(Barrier::new(6));
+        let opened: Vec<_> = (0..6)
+            .map(|_| {
+                let (s, j, barrier) = (s.clone(), j.clone(), barrier.clone());
+                std::thread::spawn(move || {
+                    barrier.wait();
+                    builder(&s, Api::Intents, &j).build().map(drop)
+                })
+            })
+            .collect::<Vec<_>>()
+            .into_iter()
+            .map(|t| t.join().unwrap())
+            .collect();
+        for r in opened {
+            assert!(r.is_ok(), "round {round}: {:?}", r.err());
+        }
+    }
+}

@@ -162,15 +162,25 @@ impl SqliteStore {
         let conn = Connection::open(path).map_err(|e| sql_error(&shown, "opening", e))?;
         conn.busy_timeout(std::time::Duration::from_secs(10))
             .map_err(|e| sql_error(&shown, "setting the busy timeout", e))?;
-        let app: i64 = conn
+        // The header and the schema are read in one snapshot: another process may be creating
+        // the journal right now, and its tables and its header commit together. Read apart, the
+        // header could come from before its commit and the tables from after, and a new journal
+        // would look like another program's database.
+        let snapshot = conn
+            .unchecked_transaction()
+            .map_err(|e| sql_error(&shown, "reading the header", e))?;
+        let app: i64 = snapshot
             .query_row("PRAGMA application_id", [], |r| r.get(0))
             .map_err(|e| sql_error(&shown, "reading the header", e))?;
-        let version: i64 = conn
+        let version: i64 = snapshot
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .map_err(|e| sql_error(&shown, "reading the schema version", e))?;
-        let tables: i64 = conn
+        let tables: i64 = snapshot
             .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
             .map_err(|e| sql_error(&shown, "reading the schema", e))?;
+        snapshot
+            .commit()
+            .map_err(|e| sql_error(&shown, "reading the header", e))?;
         if app == 0 && tables > 0 {
             return Err(journal_error(
                 &shown,
