@@ -2900,18 +2900,21 @@ static int crash_pos_main(int argc, char **argv) {
     mpp_wait_options *wo = NULL;
     mpp_sale *sale = NULL;
     mpp_error *e = NULL;
-    if (argc != 7) return 2;
+    const char *amount = argc > 7 ? argv[7] : "10.44";
+    if (argc != 7 && argc != 8) return 2;
     if (mpp_config_new(argv[3], &cfg, &e) != MPP_RESULT_OK ||
         mpp_config_set_base_url(cfg, argv[2], &e) != MPP_RESULT_OK ||
         mpp_config_set_site(cfg, MPP_SITE_MLB, &e) != MPP_RESULT_OK ||
         mpp_config_set_api(cfg, strcmp(argv[4], "orders") == 0 ? MPP_API_ORDERS : MPP_API_INTENTS, &e) != MPP_RESULT_OK ||
         mpp_config_set_journal(cfg, argv[5], &e) != MPP_RESULT_OK ||
         mpp_client_new(cfg, &client, &e) != MPP_RESULT_OK ||
-        mpp_intent_request_new("10.44", "crash sale", argv[6], &req, &e) != MPP_RESULT_OK ||
+        mpp_intent_request_new(amount, "crash sale", argv[6], &req, &e) != MPP_RESULT_OK ||
         mpp_wait_options_new(&wo, &e) != MPP_RESULT_OK ||
         mpp_wait_options_set_poll_interval_ms(wo, 20, &e) != MPP_RESULT_OK ||
         mpp_wait_options_set_timeout_ms(wo, 120000, &e) != MPP_RESULT_OK ||
         mpp_wait_options_set_on_status(wo, crash_pos_status, NULL, &e) != MPP_RESULT_OK ||
+        /* the previous sale may still be closing on the terminal: wait for it to be free */
+        mpp_wait_options_set_when_busy_ms(wo, 30000, &e) != MPP_RESULT_OK ||
         mpp_charge(client, MPP_TARGET_POS, POS1, req, wo, &sale, &e) != MPP_RESULT_OK) {
         fprintf(stderr, "crash POS: %s\n", mpp_error_message(e));
         return 1;
@@ -3027,6 +3030,115 @@ static void test_journal_survives_a_killed_pos(void) {
     }
 }
 
+/* Runs the crash POS for one sale of 10.00 with MPPOINT_JOURNAL_DIE_AT=`point` (the core's test
+ * hook: the process aborts at that journal transition, as a power cut would). Returns whether it
+ * died there (SIGABRT). */
+static bool pos_dies_at(const char *point, const char *api, const char *journal, const char *reference) {
+    pid_t pid;
+    char *args[9];
+    char die[64];
+    char **env;
+    size_t n = 0, i;
+    int status = 0;
+    while (environ[n] != NULL) n++;
+    env = (char **)calloc(n + 2, sizeof *env);
+    if (env == NULL) return false;
+    for (i = 0; i < n; i++) env[i] = environ[i];
+    snprintf(die, sizeof die, "MPPOINT_JOURNAL_DIE_AT=%s", point);
+    env[n] = die;
+    args[0] = (char *)SELF;
+    args[1] = (char *)"--crash-pos";
+    args[2] = (char *)mpp_simulator_base_url(SIM);
+    args[3] = (char *)mpp_simulator_access_token(SIM);
+    args[4] = (char *)api;
+    args[5] = (char *)journal;
+    args[6] = (char *)reference;
+    args[7] = (char *)"10.00";
+    args[8] = NULL;
+    if (posix_spawn(&pid, SELF, NULL, NULL, args, env) != 0) {
+        free(env);
+        return false;
+    }
+    free(env);
+    waitpid(pid, &status, 0);
+    return WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT;
+}
+
+/* A C POS that dies at each of the journal's transitions, on both APIs, then rings the sale up
+ * again: one create and APPROVED. On intents, dying after the create was recorded as sent but
+ * before it went out gives OUTCOME_UNKNOWN with nothing created (the journal never sends an intent
+ * create again: the API documents no way to find it). */
+static void test_journal_pos_dies_at_each_transition(void) {
+    static const char *const apis[] = {"intents", "orders"};
+    static const char *const points[] = {"planned", "sent", "created", "on_api", "ended", "final"};
+    size_t a, t;
+    for (a = 0; a < 2; a++) {
+        for (t = 0; t < 6; t++) {
+            char dir[256], path[512], reference[64];
+            mpp_config *cfg = NULL;
+            mpp_client *client = NULL;
+            mpp_intent_request *req = NULL;
+            mpp_wait_options *wo = quick_wait(60000);
+            mpp_sale *sale = NULL;
+            mpp_error *e = NULL;
+            mpp_result rc;
+            /* A sale found paid by its payment may still be closing on the terminal (the intent
+             * reads CLOSED a step after its payment exists): the next sale waits for the
+             * terminal to be free, as a POS would. */
+            CHECK_OK(mpp_wait_options_set_when_busy_ms(wo, 30000, &e), &e);
+            unsigned long long created = intents_created();
+            bool settled = false;
+
+            temp_folder(dir, sizeof dir);
+            snprintf(path, sizeof path, "%s/till.journal", dir);
+            snprintf(reference, sizeof reference, "die-c-%s-%s", apis[a], points[t]);
+            CHECK(pos_dies_at(points[t], apis[a], path, reference));
+            CHECK_OK(mpp_config_new(mpp_simulator_access_token(SIM), &cfg, &e), &e);
+            CHECK_OK(mpp_config_set_base_url(cfg, mpp_simulator_base_url(SIM), &e), &e);
+            CHECK_OK(mpp_config_set_site(cfg, MPP_SITE_MLB, &e), &e);
+            CHECK_OK(mpp_config_set_api(cfg, a == 1 ? MPP_API_ORDERS : MPP_API_INTENTS, &e), &e);
+            CHECK_OK(mpp_config_set_journal(cfg, path, &e), &e);
+            CHECK_OK(mpp_client_new(cfg, &client, &e), &e);
+            mpp_config_free(cfg);
+            CHECK_OK(mpp_intent_request_new("10.00", "crash sale", reference, &req, &e), &e);
+            rc = mpp_charge(client, MPP_TARGET_POS, POS1, req, wo, &sale, &e);
+            if (a == 0 && t == 1) {
+                CHECK(rc == MPP_RESULT_OUTCOME_UNKNOWN);
+                CHECK(intents_created() == created);
+            } else {
+                if (rc == MPP_RESULT_OUTCOME_UNKNOWN) {
+                    /* A lost intent create: wait for the sale's payment, then ring again. */
+                    double deadline = now_ms() + 30000;
+                    size_t found = 0;
+                    mpp_error_free(e);
+                    e = NULL;
+                    while (found == 0 && now_ms() < deadline) {
+                        mpp_payment_list *list = NULL;
+                        if (mpp_payments_find(client, reference, &list, NULL) == MPP_RESULT_OK) {
+                            found = mpp_payment_list_count(list);
+                        }
+                        mpp_payment_list_free(list);
+                        if (found == 0) sleep_ms(20);
+                    }
+                    CHECK(found > 0);
+                    rc = mpp_charge(client, MPP_TARGET_POS, POS1, req, wo, &sale, &e);
+                }
+                CHECK(rc == MPP_RESULT_OK);
+                CHECK(sale != NULL && mpp_sale_verdict(sale) == MPP_VERDICT_APPROVED);
+                CHECK(intents_created() == created + 1);
+                CHECK_OK(mpp_sale_settle(client, reference, &settled, &e), &e);
+                CHECK(settled);
+            }
+            mpp_sale_free(sale);
+            mpp_intent_request_free(req);
+            mpp_wait_options_free(wo);
+            mpp_client_free(client);
+            mpp_error_free(e);
+            remove_folder(dir);
+        }
+    }
+}
+
 int main(int argc, char **argv) {
     mpp_simulator_config *cfg = NULL;
     mpp_error *e = NULL;
@@ -3076,6 +3188,7 @@ int main(int argc, char **argv) {
     run("a panic becomes MPP_RESULT_PANIC", test_panic_is_caught);
     run("the sale journal: one charge per reference, pending, settle", test_journal);
     run("the sale journal: a POS killed on the terminal resumes the same sale", test_journal_survives_a_killed_pos);
+    run("the sale journal: a POS that dies at each transition charges once", test_journal_pos_dies_at_each_transition);
     run("the shared error table (tests/fixtures/error_cases.json)", test_shared_error_table);
     run("print on the terminal: text, tagged, image, cancel", test_print_actions);
     run("the sandbox's simulated order events", test_sandbox_events);
