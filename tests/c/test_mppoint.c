@@ -1762,18 +1762,23 @@ static void test_panic_is_caught(void) {
 
 /* A client of the simulator whose sale journal is the file at `path`; NULL when it cannot be
    built (the error lands in *e). */
-static mpp_client *journal_client(const char *path, mpp_error **e) {
+static mpp_client *journal_client_on(mpp_api api, const char *path, mpp_error **e) {
     mpp_config *cfg = NULL;
     mpp_client *client = NULL;
     mpp_result rc;
     CHECK_OK(mpp_config_new(mpp_simulator_access_token(SIM), &cfg, e), e);
     CHECK_OK(mpp_config_set_base_url(cfg, mpp_simulator_base_url(SIM), e), e);
     CHECK_OK(mpp_config_set_site(cfg, MPP_SITE_MLB, e), e);
+    CHECK_OK(mpp_config_set_api(cfg, api, e), e);
     CHECK_OK(mpp_config_set_journal_retention_secs(cfg, 30 * 24 * 3600, e), e);
     rc = mpp_config_set_journal(cfg, path, e);
     if (rc == MPP_RESULT_OK) rc = mpp_client_new(cfg, &client, e);
     mpp_config_free(cfg);
     return rc == MPP_RESULT_OK ? client : NULL;
+}
+
+static mpp_client *journal_client(const char *path, mpp_error **e) {
+    return journal_client_on(MPP_API_INTENTS, path, e);
 }
 
 /* One sale of `reference` through `client` (approved: the amount ends in .00). */
@@ -2923,13 +2928,29 @@ static int crash_pos_main(int argc, char **argv) {
     return 0;
 }
 
+/* Starts the crash POS (this program with --crash-pos) for one sale of `amount`, with `actions`
+ * and the environment `env`; returns whether it started. */
+static bool spawn_crash_pos(pid_t *pid, const char *api, const char *journal, const char *reference,
+                            const char *amount, const posix_spawn_file_actions_t *actions, char **env) {
+    char *args[9];
+    args[0] = (char *)SELF;
+    args[1] = (char *)"--crash-pos";
+    args[2] = (char *)mpp_simulator_base_url(SIM);
+    args[3] = (char *)mpp_simulator_access_token(SIM);
+    args[4] = (char *)api;
+    args[5] = (char *)journal;
+    args[6] = (char *)reference;
+    args[7] = (char *)amount;
+    args[8] = NULL;
+    return posix_spawn(pid, SELF, actions, NULL, args, env) == 0;
+}
+
 /* Starts the crash POS for `reference` and kills it with SIGKILL once its sale is on the
  * terminal (it printed STATUS ON_TERMINAL). Returns whether that happened. */
 static bool kill_pos_on_terminal(const char *api, const char *journal, const char *reference) {
     int out[2];
     pid_t pid;
     posix_spawn_file_actions_t actions;
-    char *args[8];
     char line[256];
     FILE *from_pos;
     bool on_terminal = false;
@@ -2938,15 +2959,7 @@ static bool kill_pos_on_terminal(const char *api, const char *journal, const cha
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_adddup2(&actions, out[1], 1);
     posix_spawn_file_actions_addclose(&actions, out[0]);
-    args[0] = (char *)SELF;
-    args[1] = (char *)"--crash-pos";
-    args[2] = (char *)mpp_simulator_base_url(SIM);
-    args[3] = (char *)mpp_simulator_access_token(SIM);
-    args[4] = (char *)api;
-    args[5] = (char *)journal;
-    args[6] = (char *)reference;
-    args[7] = NULL;
-    if (posix_spawn(&pid, SELF, &actions, NULL, args, environ) != 0) {
+    if (!spawn_crash_pos(&pid, api, journal, reference, "10.44", &actions, environ)) {
         posix_spawn_file_actions_destroy(&actions);
         close(out[0]);
         close(out[1]);
@@ -2975,7 +2988,6 @@ static void test_journal_survives_a_killed_pos(void) {
     size_t a;
     for (a = 0; a < 2; a++) {
         char dir[256], path[512], reference[64], held[128] = "";
-        mpp_config *cfg = NULL;
         mpp_client *client = NULL;
         mpp_pending_sale_list *list = NULL;
         const mpp_pending_sale *p;
@@ -2992,13 +3004,8 @@ static void test_journal_survives_a_killed_pos(void) {
         CHECK(kill_pos_on_terminal(apis[a], path, reference));
 
         /* After the power cut the journal still knows the sale and what it was waiting for. */
-        CHECK_OK(mpp_config_new(mpp_simulator_access_token(SIM), &cfg, &e), &e);
-        CHECK_OK(mpp_config_set_base_url(cfg, mpp_simulator_base_url(SIM), &e), &e);
-        CHECK_OK(mpp_config_set_site(cfg, MPP_SITE_MLB, &e), &e);
-        CHECK_OK(mpp_config_set_api(cfg, a == 1 ? MPP_API_ORDERS : MPP_API_INTENTS, &e), &e);
-        CHECK_OK(mpp_config_set_journal(cfg, path, &e), &e);
-        CHECK_OK(mpp_client_new(cfg, &client, &e), &e);
-        mpp_config_free(cfg);
+        client = journal_client_on(a == 1 ? MPP_API_ORDERS : MPP_API_INTENTS, path, &e);
+        CHECK(client != NULL);
         CHECK_OK(mpp_pending_list(client, &list, &e), &e);
         CHECK(mpp_pending_sale_list_count(list) == 1);
         p = mpp_pending_sale_list_get(list, 0);
@@ -3035,7 +3042,6 @@ static void test_journal_survives_a_killed_pos(void) {
  * died there (SIGABRT). */
 static bool pos_dies_at(const char *point, const char *api, const char *journal, const char *reference) {
     pid_t pid;
-    char *args[9];
     char die[64];
     char **env;
     size_t n = 0, i;
@@ -3046,16 +3052,7 @@ static bool pos_dies_at(const char *point, const char *api, const char *journal,
     for (i = 0; i < n; i++) env[i] = environ[i];
     snprintf(die, sizeof die, "MPPOINT_JOURNAL_DIE_AT=%s", point);
     env[n] = die;
-    args[0] = (char *)SELF;
-    args[1] = (char *)"--crash-pos";
-    args[2] = (char *)mpp_simulator_base_url(SIM);
-    args[3] = (char *)mpp_simulator_access_token(SIM);
-    args[4] = (char *)api;
-    args[5] = (char *)journal;
-    args[6] = (char *)reference;
-    args[7] = (char *)"10.00";
-    args[8] = NULL;
-    if (posix_spawn(&pid, SELF, NULL, NULL, args, env) != 0) {
+    if (!spawn_crash_pos(&pid, api, journal, reference, "10.00", NULL, env)) {
         free(env);
         return false;
     }
@@ -3075,7 +3072,6 @@ static void test_journal_pos_dies_at_each_transition(void) {
     for (a = 0; a < 2; a++) {
         for (t = 0; t < 6; t++) {
             char dir[256], path[512], reference[64];
-            mpp_config *cfg = NULL;
             mpp_client *client = NULL;
             mpp_intent_request *req = NULL;
             mpp_wait_options *wo = quick_wait(60000);
@@ -3093,13 +3089,8 @@ static void test_journal_pos_dies_at_each_transition(void) {
             snprintf(path, sizeof path, "%s/till.journal", dir);
             snprintf(reference, sizeof reference, "die-c-%s-%s", apis[a], points[t]);
             CHECK(pos_dies_at(points[t], apis[a], path, reference));
-            CHECK_OK(mpp_config_new(mpp_simulator_access_token(SIM), &cfg, &e), &e);
-            CHECK_OK(mpp_config_set_base_url(cfg, mpp_simulator_base_url(SIM), &e), &e);
-            CHECK_OK(mpp_config_set_site(cfg, MPP_SITE_MLB, &e), &e);
-            CHECK_OK(mpp_config_set_api(cfg, a == 1 ? MPP_API_ORDERS : MPP_API_INTENTS, &e), &e);
-            CHECK_OK(mpp_config_set_journal(cfg, path, &e), &e);
-            CHECK_OK(mpp_client_new(cfg, &client, &e), &e);
-            mpp_config_free(cfg);
+            client = journal_client_on(a == 1 ? MPP_API_ORDERS : MPP_API_INTENTS, path, &e);
+            CHECK(client != NULL);
             CHECK_OK(mpp_intent_request_new("10.00", "crash sale", reference, &req, &e), &e);
             rc = mpp_charge(client, MPP_TARGET_POS, POS1, req, wo, &sale, &e);
             if (a == 0 && t == 1) {
