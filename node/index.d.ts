@@ -1149,8 +1149,9 @@ export interface WaitOptions {
   timeoutMs?: number
   /**
    * A fixed pause between polls in milliseconds (at least 10). Default: the adaptive schedule
-   * (2.5 s for the first 10 s, 3.5 s to 45 s, then 5 s; 15 s on a client with a
-   * `webhookSecret`, whose `handleWebhook` wakes the wait at once).
+   * (a poll every 2.5 s, slower while an InStore sale waits for its card and after 45 s: the
+   * README's "Waiting"; 15 s on a client with a `webhookSecret`, whose `handleWebhook` wakes
+   * the wait at once).
    */
   pollIntervalMs?: number
   /**

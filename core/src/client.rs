@@ -16,8 +16,8 @@ use crate::retry::RetryPolicy;
 use crate::sale::Sale;
 use crate::status::Status;
 use crate::transport::Transport;
-use crate::wait::{WaitOptions, WaitStep, Waiter};
-use crate::wakeup::{SleepEnd, Wakeups};
+use crate::wait::{PollPhase, WaitOptions, WaitStep, Waiter};
+use crate::wakeup::{SleepEnd, WakeRegistration, Wakeups};
 
 /// A Mercado Pago Point client. `Send + Sync` and cheap to clone (clones share one connection
 /// pool); make one per access token and share it between threads.
@@ -303,7 +303,7 @@ impl Client {
         let pace = self
             .paced(opts)
             .poll
-            .pause(std::time::Duration::ZERO, false)
+            .pause(std::time::Duration::ZERO, PollPhase::Unsignalled, false)
             .max(std::time::Duration::from_millis(100));
         loop {
             match self.create_intent(target, req) {
@@ -496,11 +496,21 @@ impl Client {
         opts.paced(self.inner.poll_interval)
     }
 
+    /// Readies a [`Waiter`] for a driver (this client's own, or a binding's that waits itself):
+    /// registers it for webhook wake-ups when this client has a webhook secret, and tells it
+    /// whether this client's API shows a processing status ([`crate::wait::PollPhase`]).
+    pub fn prepare_wait(&self, waiter: Waiter) -> (Waiter, Option<WakeRegistration>) {
+        let registration = self.wake_registration(waiter.intent_id());
+        let waiter = waiter
+            .with_wakeups(registration.is_some())
+            .with_processing_visible(self.inner.api.shows_processing());
+        (waiter, registration)
+    }
+
     /// Runs a [`Waiter`] to its end on this thread: sleep as it says, then poll (waking early for
     /// the cancel token, the interrupt check, or a webhook delivery about this sale).
     fn drive(&self, waiter: Waiter) -> Result<Intent> {
-        let registration = self.wake_registration(waiter.intent_id());
-        let mut waiter = waiter.with_wakeups(registration.is_some());
+        let (mut waiter, registration) = self.prepare_wait(waiter);
         let opts = waiter.options().clone();
         let id = waiter.intent_id().to_string();
         let mut pause = waiter.first_pause();

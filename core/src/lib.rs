@@ -49,7 +49,7 @@ pub use journal::{ApprovedPolicy, PendingSale, SaleState};
 pub use payment::{Payment, PaymentStatus, Refund};
 pub use sale::{Sale, Verdict};
 pub use status::Status;
-pub use wait::{CancelToken, PollSchedule, WaitOptions, WEBHOOK_FALLBACK_POLL};
+pub use wait::{CancelToken, PollPhase, PollSchedule, WaitOptions, WEBHOOK_FALLBACK_POLL};
 pub use wakeup::{WakeRegistration, WebhookDelivery, WEBHOOK_TOLERANCE};
 
 /// The version of this library.

@@ -100,20 +100,31 @@ fn span(d: Duration) -> String {
 /// The default, [`PollSchedule::Adaptive`], follows what Mercado Pago's timings make likely: a
 /// card is usually presented within seconds, processing takes seconds more, and a customer who
 /// has not paid after 45 s is slow (the Orders API moves to `action_required` only after 40 s of
-/// processing; an abandoned intent expires after 15 minutes). It polls
+/// processing; an abandoned intent expires after 15 minutes). It also uses what the sale's last
+/// status says ([`PollPhase`]): on the InStore API a card being read shows as `PROCESSING` (then
+/// `PROCESSED`) for the seconds its authorization takes, so the verdict never comes straight
+/// from waiting for the card; the Orders API reads `at_terminal` from the terminal's pickup to
+/// the verdict, so any poll there may be the one that finds it.
 ///
-/// | time since the wait started | pause | the verdict is seen at most this late |
-/// |---|---|---|
-/// | 0 – 10 s | 2.5 s | 2.5 s |
-/// | 10 – 45 s | 3.5 s | 3.5 s |
-/// | after 45 s | 5 s | 5 s |
+/// | phase | time since the wait started | pause | the verdict is seen at most this late |
+/// |---|---|---|---|
+/// | the card is being processed (`PROCESSING`, `PROCESSED`) | any | 2.5 s | 2.5 s |
+/// | waiting for the card, on an API that shows processing (InStore) | 0 – 10 s | 2.5 s | 2.5 s |
+/// | | 10 – 45 s | 3.5 s | 2.5 s, for a card whose processing takes 1 s or more |
+/// | | after 45 s | 5 s | 2.5 s, for a card whose processing takes 2.5 s or more |
+/// | no processing status to see (Orders: `created`, `at_terminal`) | 0 – 45 s | 2.5 s | 2.5 s |
+/// | | after 45 s | 5 s | 5 s |
 ///
-/// so a 20 s sale costs about 9 requests (create, 7 reads, the payment) instead of 22 at one
-/// poll a second. With webhook wake-ups ([`crate::Client::handle_webhook`], on a client given a
-/// webhook secret), a delivery wakes the wait at once and the adaptive schedule is only the
-/// fallback: every [`WEBHOOK_FALLBACK_POLL`]. A server's `Retry-After` always wins.
-/// [`PollSchedule::Fixed`] (what [`WaitOptions::poll_interval`] sets) polls at one pace
-/// whatever the phase, with or without webhooks.
+/// (waiting for the card, a pause ends at most one pause after the card is presented, so a
+/// processing that lasts longer than the pause minus 2.5 s is always seen, and from then on the
+/// 2.5 s pace holds). A 24 s InStore sale costs 11 requests (the create, the reads, the payment)
+/// and a 42 s one 16, instead of 26 and 44 at one poll a second; an Orders sale of 20 s, 10
+/// (with the terminals list that finds the POS's terminal), and one of 38 s, 18 (the README's
+/// Benchmarks). With webhook wake-ups
+/// ([`crate::Client::handle_webhook`], on a client given a webhook secret), a delivery wakes the
+/// wait at once and polling is only the fallback: every [`WEBHOOK_FALLBACK_POLL`]. A server's
+/// `Retry-After` always wins. [`PollSchedule::Fixed`] (what [`WaitOptions::poll_interval`] sets)
+/// polls at one pace whatever the phase, with or without webhooks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum PollSchedule {
     /// The phases above (the default).
@@ -123,11 +134,43 @@ pub enum PollSchedule {
     Fixed(Duration),
 }
 
-/// The adaptive schedule: (until this long into the wait, pause), then [`ADAPTIVE_LAST_PAUSE`].
-const ADAPTIVE_PHASES: [(Duration, Duration); 2] = [
+/// What the last poll said of a sale, as the adaptive schedule reads it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PollPhase {
+    /// Not started or waiting for the card, on an API whose sale shows a processing status
+    /// before its verdict (the InStore API): the verdict cannot come before that status is seen.
+    AwaitingCard,
+    /// The card is being processed (`PROCESSING`, `PROCESSED`): the verdict is seconds away.
+    Processing,
+    /// An API that shows no processing status (the Orders API: `at_terminal` from pickup to
+    /// verdict): the verdict may come at any poll.
+    Unsignalled,
+}
+
+impl PollPhase {
+    /// The phase of a sale last seen in `status` (`None`: not read yet), on an API that shows a
+    /// processing status (`processing_visible`) or not.
+    pub fn of(status: Option<&Status>, processing_visible: bool) -> PollPhase {
+        match status {
+            Some(Status::Processing | Status::Processed) => PollPhase::Processing,
+            _ if processing_visible => PollPhase::AwaitingCard,
+            _ => PollPhase::Unsignalled,
+        }
+    }
+}
+
+/// The adaptive schedule while waiting for the card on an API that shows processing: (until
+/// this long into the wait, pause), then [`ADAPTIVE_LAST_PAUSE`].
+const AWAITING_CARD_PHASES: [(Duration, Duration); 2] = [
     (Duration::from_secs(10), Duration::from_millis(2500)),
     (Duration::from_secs(45), Duration::from_millis(3500)),
 ];
+/// The adaptive schedule on an API that shows no processing status: every poll may find the
+/// verdict, so the pause is the verdict lag allowed while a verdict is likely.
+const UNSIGNALLED_PHASES: [(Duration, Duration); 1] =
+    [(Duration::from_secs(45), Duration::from_millis(2500))];
+/// The adaptive schedule while the card is being processed.
+const PROCESSING_PAUSE: Duration = Duration::from_millis(2500);
 /// The adaptive schedule's pause after its phases.
 const ADAPTIVE_LAST_PAUSE: Duration = Duration::from_secs(5);
 /// The adaptive schedule's pause on a client that receives webhook wake-ups: a delivery ends the
@@ -135,24 +178,30 @@ const ADAPTIVE_LAST_PAUSE: Duration = Duration::from_secs(5);
 pub const WEBHOOK_FALLBACK_POLL: Duration = Duration::from_secs(15);
 
 impl PollSchedule {
-    /// The pause before the next poll, `elapsed` into the wait; `wakeups` when a webhook delivery
-    /// can end the pause early.
-    pub fn pause(&self, elapsed: Duration, wakeups: bool) -> Duration {
+    /// The pause before the next poll, `elapsed` into the wait, in `phase`; `wakeups` when a
+    /// webhook delivery can end the pause early.
+    pub fn pause(&self, elapsed: Duration, phase: PollPhase, wakeups: bool) -> Duration {
+        let phases: &[(Duration, Duration)] = match phase {
+            PollPhase::AwaitingCard => &AWAITING_CARD_PHASES,
+            PollPhase::Unsignalled => &UNSIGNALLED_PHASES,
+            PollPhase::Processing => &[],
+        };
         match *self {
             PollSchedule::Fixed(d) => d,
             PollSchedule::Adaptive if wakeups => WEBHOOK_FALLBACK_POLL,
-            PollSchedule::Adaptive => ADAPTIVE_PHASES
+            PollSchedule::Adaptive if phase == PollPhase::Processing => PROCESSING_PAUSE,
+            PollSchedule::Adaptive => phases
                 .iter()
                 .find(|(until, _)| elapsed < *until)
                 .map_or(ADAPTIVE_LAST_PAUSE, |(_, pause)| *pause),
         }
     }
 
-    /// The shortest pause this schedule makes (the base of the back-off after an error).
+    /// The base of the back-off after an error: the pause, or the adaptive schedule's first.
     fn shortest(&self) -> Duration {
         match *self {
             PollSchedule::Fixed(d) => d,
-            PollSchedule::Adaptive => ADAPTIVE_PHASES[0].1,
+            PollSchedule::Adaptive => AWAITING_CARD_PHASES[0].1,
         }
     }
 }
@@ -354,6 +403,7 @@ pub struct Waiter {
     failures: u32,
     last_error: Option<Error>,
     wakeups: bool,
+    processing_visible: bool,
     fresh: bool,
 }
 
@@ -385,6 +435,7 @@ impl Waiter {
             failures: 0,
             last_error: None,
             wakeups: false,
+            processing_visible: false,
             fresh: false,
         })
     }
@@ -407,6 +458,20 @@ impl Waiter {
         self
     }
 
+    /// Tells the rule that the sale's API shows a processing status before its verdict
+    /// ([`PollPhase::AwaitingCard`]); without it every poll is taken as one that may find the
+    /// verdict ([`PollPhase::Unsignalled`]), the reading that never polls too slowly.
+    pub fn with_processing_visible(mut self, visible: bool) -> Waiter {
+        self.processing_visible = visible;
+        self
+    }
+
+    /// The schedule's pause `elapsed` into the wait, in the phase the last status says.
+    fn scheduled(&self, elapsed: Duration) -> Duration {
+        let phase = PollPhase::of(self.last.as_ref(), self.processing_visible);
+        self.opts.poll.pause(elapsed, phase, self.wakeups)
+    }
+
     /// The pause before the first poll: none for an intent whose status is not known yet; for
     /// one just created ([`Waiter::starting_from`]), the schedule's first pause, since nothing
     /// can have happened to it in the instant since its create was answered.
@@ -420,9 +485,7 @@ impl Waiter {
 
     /// The schedule's pause at `now`, never past the deadline.
     fn next_pause(&self, now: Instant) -> Duration {
-        self.opts
-            .poll
-            .pause(now.saturating_duration_since(self.started), self.wakeups)
+        self.scheduled(now.saturating_duration_since(self.started))
             .min(self.deadline.saturating_duration_since(now))
     }
 
@@ -459,9 +522,7 @@ impl Waiter {
                 if intent.status.is_final() {
                     return Ok(WaitStep::Done(Box::new(intent)));
                 }
-                self.opts
-                    .poll
-                    .pause(now.saturating_duration_since(self.started), self.wakeups)
+                self.scheduled(now.saturating_duration_since(self.started))
             }
             Err(e) if e.kind().is_transient() || e.kind() == ErrorKind::Decode => {
                 self.failures += 1;
@@ -686,24 +747,42 @@ mod tests {
     fn the_adaptive_schedule_slows_down_by_phase_and_a_fixed_one_does_not() {
         let s = |secs: f64| Duration::from_secs_f64(secs);
         let a = PollSchedule::Adaptive;
-        for (at, pause) in [
-            (0.0, 2.5),
-            (9.9, 2.5),
-            (10.0, 3.5),
-            (44.9, 3.5),
-            (45.0, 5.0),
-            (600.0, 5.0),
+        use PollPhase::*;
+        for (phase, at, pause) in [
+            (AwaitingCard, 0.0, 2.5),
+            (AwaitingCard, 9.9, 2.5),
+            (AwaitingCard, 10.0, 3.5),
+            (AwaitingCard, 44.9, 3.5),
+            (AwaitingCard, 45.0, 5.0),
+            (AwaitingCard, 600.0, 5.0),
+            (Processing, 0.0, 2.5),
+            (Processing, 30.0, 2.5),
+            (Processing, 600.0, 2.5),
+            (Unsignalled, 0.0, 2.5),
+            (Unsignalled, 44.9, 2.5),
+            (Unsignalled, 45.0, 5.0),
+            (Unsignalled, 600.0, 5.0),
         ] {
-            assert_eq!(a.pause(s(at), false), s(pause), "at {at} s");
             assert_eq!(
-                a.pause(s(at), true),
+                a.pause(s(at), phase, false),
+                s(pause),
+                "{phase:?} at {at} s"
+            );
+            assert_eq!(
+                a.pause(s(at), phase, true),
                 WEBHOOK_FALLBACK_POLL,
-                "at {at} s, webhooks"
+                "{phase:?} at {at} s, webhooks"
             );
         }
         let f = PollSchedule::Fixed(Duration::from_millis(700));
-        assert_eq!(f.pause(s(0.0), false), Duration::from_millis(700));
-        assert_eq!(f.pause(s(100.0), true), Duration::from_millis(700));
+        assert_eq!(
+            f.pause(s(0.0), Processing, false),
+            Duration::from_millis(700)
+        );
+        assert_eq!(
+            f.pause(s(100.0), Unsignalled, true),
+            Duration::from_millis(700)
+        );
         assert_eq!(WaitOptions::new().poll, PollSchedule::Adaptive);
         assert_eq!(
             WaitOptions::new()
@@ -711,6 +790,57 @@ mod tests {
                 .poll,
             PollSchedule::Fixed(Duration::from_secs(1))
         );
+    }
+
+    #[test]
+    fn the_pause_follows_the_last_status_seen_and_whether_the_api_shows_processing() {
+        let sleep = |step: WaitStep| match step {
+            WaitStep::Sleep(d) => d,
+            WaitStep::Done(_) => panic!("not final"),
+        };
+        let opts = WaitOptions::new();
+        // InStore: a card being processed is seen, so the wait polls at the processing pace
+        // once it is, and may be slower before (here still in the first 10 s: 2.5 s).
+        let mut w = Waiter::new("i1", &opts)
+            .unwrap()
+            .with_processing_visible(true);
+        assert_eq!(
+            sleep(w.observe(Ok(intent(Status::OnTerminal))).unwrap()),
+            Duration::from_millis(2500)
+        );
+        assert_eq!(
+            PollPhase::of(w.last_status(), true),
+            PollPhase::AwaitingCard
+        );
+        assert_eq!(
+            sleep(w.observe(Ok(intent(Status::Processing))).unwrap()),
+            PROCESSING_PAUSE
+        );
+        assert_eq!(PollPhase::of(w.last_status(), true), PollPhase::Processing);
+        assert_eq!(
+            sleep(w.observe(Ok(intent(Status::Processed))).unwrap()),
+            PROCESSING_PAUSE
+        );
+        // Orders (or a waiter not told): no processing status, every poll may find the verdict.
+        assert_eq!(
+            PollPhase::of(Some(&Status::OnTerminal), false),
+            PollPhase::Unsignalled
+        );
+        assert_eq!(PollPhase::of(None, false), PollPhase::Unsignalled);
+        assert_eq!(PollPhase::of(None, true), PollPhase::AwaitingCard);
+        // The bound the README states: no pause while a verdict may be found is over 2.5 s in
+        // the first 45 s, and a wait for the card on InStore never pauses longer than the
+        // processing it must see plus 2.5 s for cards processed in 1 s (before 45 s).
+        let a = PollSchedule::Adaptive;
+        for secs in [0u64, 5, 10, 20, 44] {
+            let at = Duration::from_secs(secs);
+            assert!(a.pause(at, PollPhase::Unsignalled, false) <= Duration::from_millis(2500));
+            assert!(a.pause(at, PollPhase::Processing, false) <= Duration::from_millis(2500));
+            assert!(
+                a.pause(at, PollPhase::AwaitingCard, false)
+                    <= Duration::from_millis(2500) + Duration::from_secs(1)
+            );
+        }
     }
 
     #[test]

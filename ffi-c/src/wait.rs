@@ -173,8 +173,9 @@ pub unsafe extern "C" fn mpp_wait_options_new(
 }
 
 /// Sets a fixed pause between two polls, in milliseconds (at least 10; checked when the wait
-/// starts), instead of the adaptive schedule (2.5 s for the first 10 s, 3.5 s to 45 s, then 5 s;
-/// 15 s with webhook wake-ups, see `mpp_client_handle_webhook`).
+/// starts), instead of the adaptive schedule (a poll every 2.5 s, slower while an InStore sale
+/// waits for its card and after 45 s: the README's "Waiting"; 15 s with webhook wake-ups, see
+/// `mpp_client_handle_webhook`).
 ///
 /// Ownership: `options` is borrowed (changed); `*out_error` as in `mpp_cancel_token_new`.
 #[no_mangle]

@@ -50,8 +50,9 @@ pub struct WaitOptions<'env> {
     /// Overall deadline in milliseconds (default 600000: 10 minutes). Ends with `WAIT_TIMEOUT`.
     pub timeout_ms: Option<f64>,
     /// A fixed pause between polls in milliseconds (at least 10). Default: the adaptive schedule
-    /// (2.5 s for the first 10 s, 3.5 s to 45 s, then 5 s; 15 s on a client with a
-    /// `webhookSecret`, whose `handleWebhook` wakes the wait at once).
+    /// (a poll every 2.5 s, slower while an InStore sale waits for its card and after 45 s: the
+    /// README's "Waiting"; 15 s on a client with a `webhookSecret`, whose `handleWebhook` wakes
+    /// the wait at once).
     pub poll_interval_ms: Option<f64>,
     /// Called with the intent each time its status changes (and once for the first status seen).
     /// It runs on the JS thread and the wait goes on once it has returned (a returned Promise is
@@ -322,8 +323,7 @@ pub(crate) async fn drive(
     let intent_id = waiter.intent_id().to_string();
     let mut rx = plan.aborted.clone();
     // A webhook delivery handed to the client (`handleWebhook`) ends a pause early.
-    let registration = client.wake_registration(&intent_id);
-    let mut waiter = waiter.with_wakeups(registration.is_some());
+    let (mut waiter, registration) = client.prepare_wait(waiter);
     let mut pause = waiter.first_pause();
     // Statuses the waiter already told (the created intent of a charge).
     deliver(plan).await?;

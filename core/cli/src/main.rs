@@ -227,7 +227,8 @@ struct SaleArgs {
     #[arg(long, default_value_t = 5)]
     progress_secs: u64,
     /// Poll the sale at this fixed pace (milliseconds) instead of the library's adaptive schedule
-    /// (2.5 s, then 3.5 s after 10 s, then 5 s after 45 s; 200 ms on the embedded simulator).
+    /// (every 2.5 s, slower while an InStore sale waits for its card and after 45 s; 200 ms on
+    /// the embedded simulator).
     #[arg(long, env = "MPPOINT_POLL_MS", hide_env_values = true)]
     poll_ms: Option<u64>,
     /// Print the seller ticket on the terminal.

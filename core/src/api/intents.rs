@@ -262,8 +262,12 @@ impl PointApi for Intents {
     }
 
     fn can_cancel(&self, status: &Status) -> bool {
-        // Only while OPENED: past that, the intent is on the terminal and must be canceled there.
-        matches!(status, Status::Opened)
+        can_cancel(status)
+    }
+
+    fn shows_processing(&self) -> bool {
+        // PROCESSING, then PROCESSED, between the card and FINISHED.
+        true
     }
 }
 

@@ -85,6 +85,11 @@ pub(crate) trait PointApi: Send + Sync + fmt::Debug {
     /// Whether a cancel through this API can still stop a sale in `status`.
     fn can_cancel(&self, status: &Status) -> bool;
 
+    /// Whether a sale on this API shows a processing status (`PROCESSING`) between the card and
+    /// the verdict, which lets a wait poll slower while it waits for the card
+    /// ([`crate::wait::PollPhase`]).
+    fn shows_processing(&self) -> bool;
+
     /// A payment, through the Payments API both Point APIs share.
     fn get_payment(&self, t: &Transport, payment_id: u64) -> Result<Payment> {
         payments::get(t, payment_id)

@@ -39,7 +39,6 @@ pub(crate) const ALLOW_CANCELABLE_STATUS: (&str, &str) =
     ("x-allow-cancelable-status", "at_terminal");
 /// The largest page of the terminals list.
 pub(crate) const MAX_TERMINALS_LIMIT: u32 = 50;
-/// `GET /v1/orders/{id}`.
 /// An order can be canceled through the API while `created` and, asking the terminal (the
 /// documented `x-allow-cancelable-status: at_terminal`), while `at_terminal`; a cancel already
 /// requested, or any later status, cannot.
@@ -47,6 +46,7 @@ pub(crate) fn can_cancel(status: &Status) -> bool {
     matches!(status, Status::Opened | Status::OnTerminal)
 }
 
+/// `GET /v1/orders/{id}`.
 pub(crate) fn order_path(order_id: &str) -> String {
     format!("{ORDERS_PATH}/{}", seg(order_id))
 }

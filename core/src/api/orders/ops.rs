@@ -507,7 +507,11 @@ impl PointApi for Orders {
     }
 
     fn can_cancel(&self, status: &Status) -> bool {
-        // `created` at once, `at_terminal` through the terminal (which confirms it).
-        matches!(status, Status::Opened | Status::OnTerminal)
+        super::can_cancel(status)
+    }
+
+    fn shows_processing(&self) -> bool {
+        // `at_terminal` from the pickup to the verdict: no status says a card is being read.
+        false
     }
 }
