@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import pathlib
+import signal
 from collections.abc import Iterator
 from typing import Any
 
@@ -44,3 +45,16 @@ def fresh_sim() -> Iterator[mppoint.Simulator]:
     """A simulator of its own, for tests that leave intents queued or change faults."""
     with mppoint.Simulator(site="MLB", pickup_delay=0.05, step_delay=0.05) as s:
         yield s
+
+
+@pytest.fixture()
+def python_sigint() -> Iterator[None]:
+    """Python's own Ctrl-C handler for the test, restored after it. A Python started with SIGINT
+    ignored (a background job of a non-interactive shell, `nohup … &`, some CI runners) keeps it
+    ignored and never raises KeyboardInterrupt, which is the handler a POS has, not ours to test;
+    a test of what mppoint does on a real Ctrl-C sets the usual handler itself."""
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, before)

@@ -105,7 +105,7 @@ def test_unsafe_settings_are_config_errors() -> None:
 @pytest.mark.skipif(threading.current_thread() is not threading.main_thread(),
                     reason="signals are delivered to the main thread")
 def test_a_real_ctrl_c_during_a_charge_carries_the_intent_id_and_key(
-    fresh_sim: mppoint.Simulator,
+    fresh_sim: mppoint.Simulator, python_sigint: None,
 ) -> None:
     c = fresh_sim.client(site="MLB", retries=0)
     threading.Timer(0.4, lambda: os.kill(os.getpid(), signal.SIGINT)).start()

@@ -140,7 +140,9 @@ def test_a_slow_request_does_not_hold_the_gil(fresh_sim: mppoint.Simulator) -> N
 
 @pytest.mark.skipif(threading.current_thread() is not threading.main_thread(),
                     reason="signals are delivered to the main thread")
-def test_ctrl_c_stops_a_wait_promptly(fresh_sim: mppoint.Simulator) -> None:
+def test_ctrl_c_stops_a_wait_promptly(
+    fresh_sim: mppoint.Simulator, python_sigint: None,
+) -> None:
     client = fresh_sim.client(retries=0)
     intent = held_intent(fresh_sim, client)
     threading.Timer(0.3, lambda: os.kill(os.getpid(), signal.SIGINT)).start()
