@@ -120,10 +120,9 @@ fn span(d: Duration) -> String {
 /// 2.5 s pace holds). A 24 s InStore sale costs 11 requests (the create, the reads, the payment)
 /// and a 42 s one 16, instead of 26 and 44 at one poll a second; an Orders sale of 20 s, 10
 /// (with the terminals list that finds the POS's terminal), and one of 38 s, 18 (the README's
-/// Benchmarks). With webhook wake-ups
-/// ([`crate::Client::handle_webhook`], on a client given a webhook secret), a delivery wakes the
-/// wait at once and polling is only the fallback: every [`WEBHOOK_FALLBACK_POLL`]. A server's
-/// `Retry-After` always wins. [`PollSchedule::Fixed`] (what [`WaitOptions::poll_interval`] sets)
+/// Benchmarks). With webhook wake-ups ([`crate::Client::handle_webhook`], on a client given a
+/// webhook secret), a delivery wakes the wait at once and polling is only the fallback: every
+/// [`WEBHOOK_FALLBACK_POLL`]. A server's `Retry-After` always wins. [`PollSchedule::Fixed`] (what [`WaitOptions::poll_interval`] sets)
 /// polls at one pace whatever the phase, with or without webhooks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum PollSchedule {
@@ -181,19 +180,20 @@ impl PollSchedule {
     /// The pause before the next poll, `elapsed` into the wait, in `phase`; `wakeups` when a
     /// webhook delivery can end the pause early.
     pub fn pause(&self, elapsed: Duration, phase: PollPhase, wakeups: bool) -> Duration {
-        let phases: &[(Duration, Duration)] = match phase {
-            PollPhase::AwaitingCard => &AWAITING_CARD_PHASES,
-            PollPhase::Unsignalled => &UNSIGNALLED_PHASES,
-            PollPhase::Processing => &[],
-        };
         match *self {
             PollSchedule::Fixed(d) => d,
             PollSchedule::Adaptive if wakeups => WEBHOOK_FALLBACK_POLL,
-            PollSchedule::Adaptive if phase == PollPhase::Processing => PROCESSING_PAUSE,
-            PollSchedule::Adaptive => phases
-                .iter()
-                .find(|(until, _)| elapsed < *until)
-                .map_or(ADAPTIVE_LAST_PAUSE, |(_, pause)| *pause),
+            PollSchedule::Adaptive => {
+                let phases: &[(Duration, Duration)] = match phase {
+                    PollPhase::Processing => return PROCESSING_PAUSE,
+                    PollPhase::AwaitingCard => &AWAITING_CARD_PHASES,
+                    PollPhase::Unsignalled => &UNSIGNALLED_PHASES,
+                };
+                phases
+                    .iter()
+                    .find(|(until, _)| elapsed < *until)
+                    .map_or(ADAPTIVE_LAST_PAUSE, |(_, pause)| *pause)
+            }
         }
     }
 
