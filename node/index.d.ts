@@ -4,8 +4,9 @@
 /**
  * An amount as JavaScript gives it: a decimal string with a dot and at most two decimals
  * (`"12.47"`, `"12.5"`, `"12"`), the string `cents(1247)` returns for integer cents, or a number
- * whose shortest form has at most two decimals (`12.47`; `0.1 + 0.2` and `10.145` are refused with
- * `INVALID_AMOUNT` before anything is sent). A number is units, never cents: `12` is 12.00.
+ * whose shortest form has one or two decimals (`12.47`; `0.1 + 0.2` and `10.145` are refused with
+ * `INVALID_AMOUNT` before anything is sent). A whole number (`12`) is refused too: it could mean
+ * 12.00 or 12 cents, so say which with `'12.00'` or `cents(12)`.
  */
 export type AmountInput = string | number
 
@@ -676,7 +677,7 @@ export interface Intent {
 
 /** What to charge. */
 export interface IntentRequest {
-  /** `"12.47"`, `cents(1247)`, or `12.47` (a number with at most two decimals). */
+  /** `"12.47"`, `cents(1247)`, or `12.47` (a number with one or two decimals). */
   amount: AmountInput
   /** 1–255 characters, shown on the terminal. */
   description: string

@@ -1,10 +1,13 @@
 //! Exact money: integer cents inside, a two-decimal string on the wire.
 //!
 //! An [`Amount`] is built from a decimal string (`"10.14"`, `"10.5"`, `"10"`), from integer cents,
-//! or from a binary float whose shortest decimal form has at most two decimals (what a JavaScript
+//! or from a binary float whose shortest decimal form has one or two decimals (what a JavaScript
 //! number or a Python `float` written as `10.14` is). Three decimals, a comma, an exponent, a sign,
 //! NaN, zero and negative amounts are refused with [`ErrorKind::InvalidAmount`] before anything is
-//! sent. The site limits ([`Site::MLA`], [`Site::MLB`]) are data: [`AmountLimits`] can override them.
+//! sent. So is a whole number given as a number (a Python `int`, a JavaScript `12`, a float
+//! `12.0`, a C `double` holding `1247`): it could mean units or cents, and reading it either way
+//! would charge a hundred times too much or too little for somebody
+//! ([`Amount::whole_number_error`]); text (`"12"`) and integer cents say which they are. The site limits ([`Site::MLA`], [`Site::MLB`]) are data: [`AmountLimits`] can override them.
 
 use std::fmt;
 use std::str::FromStr;
@@ -80,11 +83,14 @@ impl Amount {
     }
 
     /// Converts a binary float, accepted only when its shortest decimal form (the one a person
-    /// typed) has at most two decimals: `10.14` is accepted, `0.1 + 0.2` and `10.145` are not.
+    /// typed) has one or two decimals: `10.14` and `10.5` are accepted; `0.1 + 0.2` and `10.145`
+    /// are not, and neither is a whole number (`12.0`, a JavaScript `12`): it could mean units or
+    /// cents ([`Amount::whole_number_error`]).
     ///
     /// ```
     /// assert_eq!(mppoint::Amount::from_f64(10.14).unwrap().cents(), 1014);
     /// assert!(mppoint::Amount::from_f64(0.1 + 0.2).is_err());
+    /// assert!(mppoint::Amount::from_f64(12.0).is_err());
     /// ```
     pub fn from_f64(value: f64) -> Result<Amount> {
         if !value.is_finite() {
@@ -93,6 +99,9 @@ impl Amount {
         // Rust prints the shortest decimal that reads back as the same float, and never an
         // exponent; that text is what the caller meant, and it is parsed as text.
         let text = value.to_string();
+        if value > 0.0 && value.fract() == 0.0 {
+            return Err(Amount::whole_number_error(&text));
+        }
         parse_decimal(&text, false).map_err(|e| {
             if e.message().contains("decimals") {
                 amount_error(
@@ -103,6 +112,34 @@ impl Amount {
                 e
             }
         })
+    }
+
+    /// The error for an amount given as a whole number of a number type (a Python `int`, a
+    /// JavaScript number without a fraction, a float `12.0`): `number` as the caller wrote it.
+    /// It could mean units (12.00) or cents (0.12), so it is refused in every language; the
+    /// message says the two ways to say which (text, or integer cents).
+    ///
+    /// ```
+    /// let e = mppoint::Amount::whole_number_error("12");
+    /// assert_eq!(e.kind(), mppoint::ErrorKind::InvalidAmount);
+    /// assert_eq!(e.field(), Some("amount"));
+    /// ```
+    pub fn whole_number_error(number: &str) -> Error {
+        let as_cents = number
+            .parse::<i64>()
+            .ok()
+            .filter(|_| number.bytes().all(|b| b.is_ascii_digit()))
+            .and_then(|n| Amount::from_cents(n).ok());
+        let message = match as_cents {
+            Some(cents) => format!(
+                "amount {number} is a whole number, which could mean {number}.00 or {number} cents: pass \"{number}.00\" (text) for {number}.00, or cents({number}) for {cents}"
+            ),
+            None => format!(
+                "amount {} is a whole number, which could mean units or cents: pass it as text (\"12.00\") or as integer cents (cents(1200) is 12.00)",
+                quote_snippet(number)
+            ),
+        };
+        Error::new(ErrorKind::InvalidAmount, message).with_field("amount")
     }
 
     /// The amount in integer cents.
@@ -431,7 +468,13 @@ mod tests {
     fn floats_only_when_shortest_form_has_two_decimals() {
         assert_eq!(Amount::from_f64(10.14).unwrap().cents(), 1014);
         assert_eq!(Amount::from_f64(0.1).unwrap().cents(), 10);
-        assert_eq!(Amount::from_f64(70000.0).unwrap().cents(), 7_000_000);
+        assert_eq!(Amount::from_f64(69999.9).unwrap().cents(), 6_999_990);
+        for whole in [12.0, 70000.0, 1247.0] {
+            let e = Amount::from_f64(whole).unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::InvalidAmount);
+            assert!(e.message().contains("could mean"), "{e}");
+            assert_eq!(e.field(), Some("amount"));
+        }
         assert_eq!(Amount::from_f64(1.15).unwrap().cents(), 115);
         let e = Amount::from_f64(0.1 + 0.2).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::InvalidAmount);

@@ -111,7 +111,12 @@ fn run(op: &str, input: &Value) -> mppoint::Result<()> {
                 &OrderEvent::new(status),
             )
         }
-        "amount" => Amount::parse(text(input, "amount").unwrap_or_default()).map(drop),
+        // A number is what a binding hands the core for a JavaScript number, a Python float or
+        // int, a C double: Rust's own numbers reach it as f64.
+        "amount" => match input.get("amount").and_then(Value::as_f64) {
+            Some(n) => Amount::from_f64(n).map(drop),
+            None => Amount::parse(text(input, "amount").unwrap_or_default()).map(drop),
+        },
         "webhook_verify" => webhook::verify(
             text(input, "secret").unwrap_or_default(),
             text(input, "x_signature"),

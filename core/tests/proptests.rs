@@ -143,11 +143,20 @@ proptest! {
     }
 
     #[test]
-    fn amount_from_typed_two_decimal_floats(units in 0i64..100_000_000, hundredths in 0i64..100) {
+    fn amount_from_typed_two_decimal_floats(units in 0i64..100_000_000, hundredths in 1i64..100) {
+        // The floats the rule accepts: a fraction of one or two decimals.
         let cents = units * 100 + hundredths;
-        prop_assume!(cents > 0);
         let typed: f64 = format!("{units}.{hundredths:02}").parse().unwrap();
         prop_assert_eq!(Amount::from_f64(typed).unwrap().cents(), cents);
+    }
+
+    #[test]
+    fn a_whole_float_is_refused_as_units_or_cents(units in 1i64..100_000_000) {
+        // Outside the domain: 12.0 could be 12.00 or 12 cents, so it is the typed error.
+        let e = Amount::from_f64(units as f64).unwrap_err();
+        prop_assert_eq!(e.kind(), ErrorKind::InvalidAmount);
+        prop_assert!(e.message().contains("could mean"), "{e}");
+        prop_assert_eq!(e.field(), Some("amount"));
     }
 
     #[test]

@@ -489,9 +489,10 @@ procedure mpp_string_free(s: PAnsiChar); cdecl; external MPPOINT_LIB;
 function mpp_amount_parse(amount: PAnsiChar; out_cents: PInt64; out_error: PPmpp_error): mpp_result; cdecl; external MPPOINT_LIB;
 
 // Converts a binary floating-point amount into integer cents, accepted only when its shortest
-// decimal form has at most two decimals (`10.14` is accepted; `0.1 + 0.2` and `10.145` are
-// `MPP_RESULT_INVALID_AMOUNT`, as are NaN, infinities, zero and negative amounts). Prefer
-// strings or integer cents.
+// decimal form has one or two decimals (`10.14` is accepted; `0.1 + 0.2` and `10.145` are
+// `MPP_RESULT_INVALID_AMOUNT`, as are NaN, infinities, zero and negative amounts). A whole
+// number (`12.0`, or an `int` such as `1247` converted silently to `double`) is refused too: it
+// could mean 12.00 or 12 cents. Prefer strings or integer cents (`mpp_intent_request_new_cents`).
 //
 // Ownership: on success `*out_cents` receives the cents; `*out_error` as in `mpp_amount_parse`.
 // /

@@ -1,6 +1,6 @@
 'use strict'
-// Amount inputs: strings, integer cents through cents(), numbers whose shortest form has at most
-// two decimals; everything else is INVALID_AMOUNT before anything is sent.
+// Amount inputs: strings, integer cents through cents(), numbers whose shortest form has one or
+// two decimals (a whole number could be units or cents); everything else is INVALID_AMOUNT before anything is sent.
 
 const test = require('node:test')
 const assert = require('node:assert/strict')
@@ -15,11 +15,22 @@ test('strings, numbers and cents() give exact cents', () => {
   assert.equal(amountCents(10.14), 1014)
   assert.equal(amountCents(0.1), 10)
   assert.equal(amountCents(1.15), 115) // 1.15 * 100 is 114.99999999999999 as a float
-  assert.equal(amountCents(70000), 7000000)
+  assert.equal(amountCents(69999.9), 6999990)
   assert.equal(cents(1247), '12.47')
   assert.equal(cents(5), '0.05')
   assert.equal(cents(500), '5.00')
   assert.equal(amountCents(cents(123456789)), 123456789)
+})
+
+test('a whole number is refused: 12 could be 12.00 or 12 cents', () => {
+  for (const [whole, text] of [[12, '12'], [1247, '1247'], [70000, '70000']]) {
+    const e = throwsWith(() => amountCents(whole), 'INVALID_AMOUNT')
+    assert.match(e.message, new RegExp(`could mean ${text}\\.00 or ${text} cents`))
+    assert.equal(e.field, 'amount')
+  }
+  // What it says to pass instead works.
+  assert.equal(amountCents('12.00'), 1200)
+  assert.equal(amountCents(cents(12)), 12)
 })
 
 test('0.1 + 0.2 and 10.145 are refused, with advice', () => {

@@ -1,8 +1,9 @@
 //! The plain objects JavaScript sees, and their translation from and to the core's types.
 //!
 //! Amounts go out as two-decimal strings plus integer cents. They come in as a string (parsed by
-//! `Amount::parse`), or a number (accepted by `Amount::from_f64` only when its shortest form has at
-//! most two decimals); `cents(n)` turns integer cents into the exact string.
+//! `Amount::parse`), or a number (accepted by `Amount::from_f64` only when its shortest form has
+//! one or two decimals: a whole number could be units or cents); `cents(n)` turns integer cents
+//! into the exact string.
 
 use napi::bindgen_prelude::*;
 
@@ -19,7 +20,8 @@ pub struct Cause {
 }
 
 /// An amount as given by JavaScript: a decimal string (`"12.47"`), the string `cents(1247)`
-/// returns, or a number whose shortest form has at most two decimals (`12.47`, not `0.1 + 0.2`).
+/// returns, or a number whose shortest form has one or two decimals (`12.47`, not `0.1 + 0.2`,
+/// not `12`).
 pub type AmountInput = Either<String, f64>;
 
 pub(crate) fn amount_in(v: &AmountInput) -> mppoint::Result<Amount> {
@@ -118,7 +120,7 @@ impl Target {
 /// What to charge.
 #[napi(object)]
 pub struct IntentRequest {
-    /// `"12.47"`, `cents(1247)`, or `12.47` (a number with at most two decimals).
+    /// `"12.47"`, `cents(1247)`, or `12.47` (a number with one or two decimals).
     #[napi(ts_type = "AmountInput")]
     pub amount: AmountInput,
     /// 1–255 characters, shown on the terminal.

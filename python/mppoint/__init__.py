@@ -7,8 +7,8 @@
 
 Every network call releases the GIL; :class:`AsyncClient` is the same client for ``asyncio``
 code (each method a coroutine, run off the event loop). Amounts are exact: pass a ``str`` (``"12.47"``), a
-``decimal.Decimal``, a ``float`` whose shortest form has at most two decimals (``12.47``, never
-``0.1 + 0.2``), or integer cents through :func:`cents`; amounts come back as ``Decimal``.
+``decimal.Decimal``, a ``float`` whose shortest form has one or two decimals (``12.47``, never
+``0.1 + 0.2`` or a whole ``12.0``), or integer cents through :func:`cents`; amounts come back as ``Decimal``.
 Every failure of a call is a :class:`mppoint.Error` subclass (see :mod:`mppoint.exceptions`),
 including values Python can hold but no request can carry (an int out of range, a string with a
 lone surrogate): they are :class:`InvalidArgumentError`. The one exception to that rule is an
@@ -100,8 +100,8 @@ __version__ = core_version()
 # application's handlers when it configures logging, and are silent when it does not.
 _logging.getLogger("mppoint").addHandler(_logging.NullHandler())
 
-#: What methods accept as an amount, for a type checker. A ``float`` whose shortest form has at
-#: most two decimals is also accepted at run time, but it is not in this type: a checker lets an
+#: What methods accept as an amount, for a type checker. A ``float`` whose shortest form has one
+#: or two decimals is also accepted at run time, but it is not in this type: a checker lets an
 #: ``int`` pass for a ``float``, and a bare ``int`` is refused (units or cents?), so typed code
 #: passes a ``Decimal``, a ``str`` or :func:`cents`.
 AmountLike = Union[Amount, Decimal, str]

@@ -25,7 +25,7 @@ from ._models import (
 )
 from .exceptions import AlreadyQueuedError
 
-# No `float` here, although a float with at most two decimals is accepted at run time: a type
+# No `float` here, although a float with one or two decimals is accepted at run time: a type
 # checker takes an `int` wherever a `float` is allowed, and a bare int is refused (units or
 # cents?). Typed code passes a Decimal, a str, or mppoint.cents(n).
 _AmountLike = Amount | Decimal | str

@@ -39,13 +39,8 @@ pub fn amount_from(py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<Amount>
         return Amount::from_f64(f.value()).map_err(|e| to_pyerr(py, &e));
     }
     if value.is_instance_of::<PyInt>() {
-        let e = mppoint::Error::new(
-            ErrorKind::InvalidAmount,
-            format!(
-                "amount {} is an int, which could mean units or cents: pass mppoint.cents({}) for integer cents, or \"{}.00\" / Decimal(\"{}\") for whole units",
-                value.repr()?, value.str()?, value.str()?, value.str()?
-            ),
-        );
+        // 12 could be 12.00 or 12 cents: the core's rule for a whole number, in every language.
+        let e = Amount::whole_number_error(&value.str()?.to_string());
         return Err(to_pyerr(py, &e));
     }
     if value.is_instance(decimal_class(py)?)? {

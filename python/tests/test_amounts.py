@@ -28,8 +28,8 @@ from conftest import POS
         (Decimal("10.00") * Decimal("1.10"), 1100),  # 11.0000
         (10.14, 1014),
         (0.1, 10),
-        (5.0, 500),
-        (70000.0, 7000000),
+        (5.5, 550),
+        (69999.99, 6999999),
         (mppoint.cents(1247), 1247),
         (mppoint.Amount("3.30"), 330),
     ],
@@ -48,6 +48,8 @@ def test_accepted(value: Any, cents: int) -> None:
         float("inf"),
         -1.0,
         0.0,
+        5.0,  # a whole number: 5.00 or 5 cents?
+        70000.0,
         "10.145",
         "10,50",
         "1e3",
@@ -84,7 +86,7 @@ def test_float_messages_say_what_to_do() -> None:
 
 
 def test_bare_int_is_ambiguous() -> None:
-    with pytest.raises(mppoint.InvalidAmountError, match=r"mppoint\.cents\(1247\)"):
+    with pytest.raises(mppoint.InvalidAmountError, match=r"cents\(1247\) for 12\.47"):
         mppoint.Amount(1247)
 
 

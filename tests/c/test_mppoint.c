@@ -1992,7 +1992,11 @@ static mpp_result run_error_case(const char *op, const jnode *in, mpp_error **e)
         mpp_config_free(cfg);
     } else if (strcmp(op, "amount") == 0) {
         int64_t cents = 0;
-        rc = mpp_amount_parse(j_str(in, "amount"), &cents, e);
+        const jnode *amount = j_get(in, "amount");
+        if (amount != NULL && amount->type == JNUM)
+            rc = mpp_amount_from_double(amount->num, &cents, e);
+        else
+            rc = mpp_amount_parse(j_str(in, "amount"), &cents, e);
     } else if (strcmp(op, "webhook_verify") == 0) {
         mpp_webhook_failure reason = MPP_WEBHOOK_FAILURE_NONE;
         rc = mpp_webhook_verify(j_str(in, "secret"), j_str(in, "x_signature"), j_str(in, "x_request_id"),
