@@ -805,9 +805,21 @@ typedef struct mpp_wait_options mpp_wait_options;
  * `user_data` is the pointer given to `mpp_wait_options_set_on_status`. It runs on the thread
  * that called `mpp_intent_wait` / `mpp_charge`, must return promptly, must not throw a C++
  * exception or `longjmp` out, and may call any function of this library except freeing the
- * client, options or token in use.
+ * client, options or token in use. It cannot fail: to stop the wait from it, use
+ * `mpp_status_check_callback`.
  */
 typedef void (*mpp_status_callback)(const char *status, void *user_data);
+
+/**
+ * A status callback that can fail (`mpp_wait_options_set_on_status_checked`): told what
+ * `mpp_status_callback` is told, under the same rules, it returns 0 to let the wait go on, and
+ * anything else to stop it at once. A stopped wait (or `mpp_charge`) returns
+ * `MPP_RESULT_ABORTED`, the error naming the intent (`mpp_error_intent_id`; `mpp_charge`: its
+ * key too) and saying what the callback returned: the same `ABORTED` a callback that raises
+ * gives in Python, one that throws in Node, and one that fails or panics in Rust. The intent
+ * itself is untouched: cancel it, or wait for it again.
+ */
+typedef int32_t (*mpp_status_check_callback)(const char *status, void *user_data);
 
 /**
  * Told each time `mpp_charge` finds the terminal busy (`ALREADY_QUEUED`: another sale is on it)
@@ -1386,15 +1398,6 @@ const char *mpp_error_cause_description(const mpp_error *error, size_t index);
  * Ownership: takes `error`, which must come from this library and not be used again.
  */
 void mpp_error_free(mpp_error *error);
-
-/**
- * The stable name of a result code: `"OK"`, `"NOT_FOUND"`, `"NULL_ARGUMENT"`, … (the names of
- * codes 1-99 are the core's error codes, the same as Node's `err.code`), or `"UNKNOWN"` for a
- * number that is not a code. Never NULL.
- *
- * Ownership: the returned string is static (never free it).
- */
-const char *mpp_result_str(uint32_t code);
 
 /**
  * Starts an intent request. `amount` is a decimal string with a dot and at most two decimals
@@ -2337,6 +2340,15 @@ void mpp_print_action_free(mpp_print_action *action);
 const char *mpp_print_status_str(uint32_t status);
 
 /**
+ * The stable name of a result code: `"OK"`, `"NOT_FOUND"`, `"NULL_ARGUMENT"`, … (the names of
+ * codes 1-99 are the core's error codes, the same as Node's `err.code`), or `"UNKNOWN"` for a
+ * number that is not a code. Never NULL.
+ *
+ * Ownership: the returned string is static (never free it).
+ */
+const char *mpp_result_str(uint32_t code);
+
+/**
  * Drives the test order `order_id` to a final status through Mercado Pago's sandbox
  * (`POST /v1/orders/{order_id}/events`, 204): it reads `at_terminal`, then `status`, within
  * 10 s (40 s for `action_required`), without a terminal. Our simulator serves the same endpoint,
@@ -2780,6 +2792,16 @@ mpp_result mpp_wait_options_set_timeout_ms(mpp_wait_options *options, uint64_t t
  * while a wait using these options runs; `*out_error` as in `mpp_cancel_token_new`.
  */
 mpp_result mpp_wait_options_set_on_status(mpp_wait_options *options, mpp_status_callback callback, void *user_data, mpp_error **out_error);
+
+/**
+ * Sets a status-change callback that can stop the wait (see `mpp_status_check_callback`: a
+ * nonzero return stops it with `MPP_RESULT_ABORTED`) and the `user_data` passed back to it. It
+ * replaces a callback set by `mpp_wait_options_set_on_status`, and the other way round. A NULL
+ * `callback` removes it.
+ *
+ * Ownership: as in `mpp_wait_options_set_on_status`.
+ */
+mpp_result mpp_wait_options_set_on_status_checked(mpp_wait_options *options, mpp_status_check_callback callback, void *user_data, mpp_error **out_error);
 
 /**
  * Lets `mpp_charge` wait up to `when_busy_ms` milliseconds for a busy terminal: when the create

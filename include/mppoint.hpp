@@ -26,6 +26,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <exception>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -143,6 +144,13 @@ template <class F> void call(F &&f) {
         throw Error(r, owned.get());
     }
     mpp_error_free(err);
+}
+
+/** What a status callback threw on this thread (it runs on the waiting thread), until the
+ * waiting call that ran it rethrows it nested in its Error. */
+inline std::exception_ptr &callback_exception() {
+    static thread_local std::exception_ptr thrown;
+    return thrown;
 }
 
 template <class T, void (*Free)(T *)> struct Deleter {
@@ -317,11 +325,13 @@ public:
         return *this;
     }
     /** The callback is kept by these options (on the heap: moving the options keeps it valid).
-     * An exception it throws is swallowed: it cannot cross the C library. */
+     * An exception it throws stops the wait: the call (`charge`, `wait`, `resolve_pending`)
+     * throws an Error `ABORTED` (`MPP_RESULT_ABORTED`, naming the intent, as in every language)
+     * with the callback's exception nested in it (`std::rethrow_if_nested`). */
     WaitOptions &on_status(StatusCallback callback) {
         callback_ = std::make_unique<StatusCallback>(std::move(callback));
         detail::call([&](mpp_error **e) {
-            return mpp_wait_options_set_on_status(h_.get(), &WaitOptions::trampoline, callback_.get(), e);
+            return mpp_wait_options_set_on_status_checked(h_.get(), &WaitOptions::trampoline, callback_.get(), e);
         });
         return *this;
     }
@@ -349,11 +359,33 @@ public:
     }
     const mpp_wait_options *get() const noexcept { return h_.get(); }
 
+    /** Runs a waiting C call with these options (or none): as `detail::call`, and an `ABORTED`
+     * caused by the status callback's exception carries that exception nested. */
+    template <class F> static void run(F &&f) {
+        detail::callback_exception() = nullptr;
+        try {
+            detail::call(std::forward<F>(f));
+        } catch (const Error &err) {
+            std::exception_ptr thrown = std::exchange(detail::callback_exception(), nullptr);
+            if (!thrown || err.result() != MPP_RESULT_ABORTED) throw;
+            try {
+                std::rethrow_exception(thrown);
+            } catch (...) {
+                std::throw_with_nested(err);
+            }
+        }
+        detail::callback_exception() = nullptr;
+    }
+
 private:
-    static void trampoline(const char *status, void *user_data) {
+    static int32_t trampoline(const char *status, void *user_data) {
         try {
             (*static_cast<StatusCallback *>(user_data))(detail::str(status));
+            return 0;
         } catch (...) {
+            // Kept for the waiting call on this thread; the nonzero return stops the wait.
+            detail::callback_exception() = std::current_exception();
+            return 1;
         }
     }
     static void busy_trampoline(const char *holding_sale, void *user_data) {
@@ -650,7 +682,7 @@ public:
     Sale charge(mpp_target target, const std::string &target_id, const IntentRequest &request,
                 const WaitOptions *options = nullptr) const {
         mpp_sale *s = nullptr;
-        detail::call([&](mpp_error **e) {
+        WaitOptions::run([&](mpp_error **e) {
             return mpp_charge(h_.get(), target, target_id.c_str(), request.get(),
                               options != nullptr ? options->get() : nullptr, &s, e);
         });
@@ -685,7 +717,7 @@ public:
     }
     Intent wait(const std::string &intent_id, const WaitOptions *options = nullptr) const {
         mpp_intent *i = nullptr;
-        detail::call([&](mpp_error **e) {
+        WaitOptions::run([&](mpp_error **e) {
             return mpp_intent_wait(h_.get(), intent_id.c_str(),
                                    options != nullptr ? options->get() : nullptr, &i, e);
         });
@@ -750,7 +782,7 @@ public:
     PendingSaleList resolve_pending(mpp_approved_policy policy = MPP_APPROVED_POLICY_REPORT,
                                     const WaitOptions *options = nullptr) const {
         mpp_pending_sale_list *l = nullptr;
-        detail::call([&](mpp_error **e) {
+        WaitOptions::run([&](mpp_error **e) {
             return mpp_pending_resolve(h_.get(), policy, options != nullptr ? options->get() : nullptr, &l, e);
         });
         return PendingSaleList(l);

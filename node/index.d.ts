@@ -77,7 +77,7 @@ export type ErrorCode =
 export declare class MppointError extends Error {
   constructor(message: string, fields: ErrorFields)
   readonly name: 'MppointError'
-  /** For an aborted wait: the signal's `reason`; for an `ABORTED` charge: what `onStatus` threw. */
+  /** For an aborted wait: the signal's `reason`; for an `ABORTED` wait or charge: what `onStatus` threw. */
   cause?: unknown
 }
 export interface MppointError extends ErrorFields {}
@@ -1158,8 +1158,8 @@ export interface WaitOptions {
   /**
    * Called with the intent each time its status changes (and once for the first status seen).
    * It runs on the JS thread and the wait goes on once it has returned (a returned Promise is
-   * not awaited). If it throws, the wait stops and rejects with what it threw (the intent
-   * goes on).
+   * not awaited). If it throws, the wait stops and rejects with `ABORTED` (naming the intent,
+   * which goes on), what it threw as `cause`: the same `ABORTED` in every language.
    */
   onStatus?: (intent: Intent) => unknown
   /**

@@ -30,7 +30,7 @@ const FIELDS = [
  * Every error mppoint throws or rejects with: `code` is stable (one per core error kind, the
  * same in every language); `status`, `apiError`, `requestId`, `retryAfter`, `idempotencyKey`,
  * `intentId`, `externalReference`, `lastStatus`, `field`, `signatureFailure`, `holdingSale` are
- * there when they apply. An `ABORTED` charge (onStatus threw) has what was thrown as `cause`.
+ * there when they apply. An `ABORTED` wait or charge (onStatus threw) has what was thrown as `cause`.
  */
 class MppointError extends Error {
   constructor(message, fields) {

@@ -582,7 +582,7 @@ impl Client {
     /// The whole sale: create the intent, wait for it to end, read its payment and give one
     /// verdict. Only [`crate::Verdict::Approved`] is a paid sale.
     ///
-    /// If the wait fails (deadline, cancel token, a status callback that panicked), the error
+    /// If the wait fails (deadline, cancel token, a status callback that failed: `ABORTED`), the error
     /// carries the intent id ([`Error::intent_id`]) and the idempotency key: the intent still
     /// exists, so cancel it or wait again.
     pub fn charge(&self, target: &Target, req: &IntentRequest, opts: &WaitOptions) -> Result<Sale> {
@@ -591,16 +591,11 @@ impl Client {
             return self.journal_charge(j, target, req, opts);
         }
         let (created, waiter) = self.begin_charge(target, req, opts)?;
-        // A status callback that panics must not lose the intent: the panic becomes an
-        // `ABORTED` error carrying the intent id and key.
-        let waited = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            waiter.and_then(|w| self.drive(w))
-        }))
-        .unwrap_or_else(|p| {
-            Err(Waiter::new(&created.id, &self.paced(opts))
-                .map(|w| w.aborted_error(&panic_text(&*p)))
-                .unwrap_or_else(|e| e))
-        });
+        // A status callback that fails is the waiter's ABORTED; any other panic in the wait must
+        // not lose the intent either: caught here, it becomes an error carrying the intent id and
+        // key (finish_charge).
+        let waited =
+            crate::error::catch_panic("wait for the sale", || waiter.and_then(|w| self.drive(w)));
         self.finish_charge(&created, waited)
     }
 
@@ -767,16 +762,6 @@ impl Client {
             }
         }
     }
-}
-
-/// The text of a caught panic.
-fn panic_text(p: &(dyn std::any::Any + Send)) -> String {
-    let what = p
-        .downcast_ref::<&str>()
-        .map(|s| s.to_string())
-        .or_else(|| p.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "a panic".to_string());
-    format!("the status callback panicked: {what}")
 }
 
 /// Iterates over every device of a filter, page by page (see [`Client::devices`]).

@@ -448,16 +448,21 @@ impl Error {
     /// The [`ErrorKind::Panic`] error for a panic caught while running `operation`, with the
     /// panic's message.
     pub fn from_panic(operation: &str, payload: &(dyn std::any::Any + Send)) -> Error {
-        let what = payload
-            .downcast_ref::<&str>()
-            .map(|s| (*s).to_string())
-            .or_else(|| payload.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "no message".to_string());
+        let what = panic_message(payload);
         Error::new(
             ErrorKind::Panic,
             format!("{operation}: internal error in mppoint (a panic was caught: {what}); please report it with this message"),
         )
     }
+}
+
+/// What a caught panic said (its `&str` or `String` payload), or "no message".
+pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "no message".to_string())
 }
 
 /// Runs `f`, turning a panic inside it into an [`ErrorKind::Panic`] error, so that a bug in

@@ -13,8 +13,11 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::intent::{validate_id, Intent, Status};
 
 /// A callback told each time the intent's status changes (the POS shows "insert card" when it is
-/// `ON_TERMINAL`). It runs on the waiting thread.
-pub type StatusCallback = Arc<dyn Fn(&Intent) + Send + Sync>;
+/// `ON_TERMINAL`). It runs on the waiting thread. It fails by returning `Err(why)` (a binding's
+/// callback that raised or threw) or by panicking: either way the wait stops at once with
+/// [`ErrorKind::Aborted`] ([`Waiter::callback_failed`]), the intent untouched and named in the
+/// error. Set it with [`WaitOptions::on_status`] or [`WaitOptions::try_on_status`].
+pub type StatusCallback = Arc<dyn Fn(&Intent) -> std::result::Result<(), String> + Send + Sync>;
 /// Told each time a create finds the terminal busy and will be tried again
 /// ([`WaitOptions::when_busy`]); the error is the `ALREADY_QUEUED` met.
 pub type BusyCallback = Arc<dyn Fn(&crate::Error) + Send + Sync>;
@@ -294,8 +297,21 @@ impl WaitOptions {
         self.timeout = d;
         self
     }
-    /// Sets the status-change callback.
+    /// Sets the status-change callback. If it panics, the wait stops with
+    /// [`ErrorKind::Aborted`] (see [`StatusCallback`]).
     pub fn on_status(mut self, f: impl Fn(&Intent) + Send + Sync + 'static) -> Self {
+        self.on_status = Some(Arc::new(move |i: &Intent| {
+            f(i);
+            Ok(())
+        }));
+        self
+    }
+    /// Sets a status-change callback that can fail: `Err(why)` stops the wait with
+    /// [`ErrorKind::Aborted`], whose message says `why` (see [`StatusCallback`]).
+    pub fn try_on_status(
+        mut self,
+        f: impl Fn(&Intent) -> std::result::Result<(), String> + Send + Sync + 'static,
+    ) -> Self {
         self.on_status = Some(Arc::new(f));
         self
     }
@@ -446,9 +462,7 @@ impl Waiter {
         let mut w = Waiter::new(&created.id, opts)?;
         w.last = Some(created.status.clone());
         w.fresh = true;
-        if let Some(cb) = &w.opts.on_status {
-            cb(created);
-        }
+        w.tell(created)?;
         Ok(w)
     }
 
@@ -515,9 +529,7 @@ impl Waiter {
                 self.last_error = None;
                 if self.last.as_ref() != Some(&intent.status) {
                     self.last = Some(intent.status.clone());
-                    if let Some(cb) = &self.opts.on_status {
-                        cb(&intent);
-                    }
+                    self.tell(&intent)?;
                 }
                 if intent.status.is_final() {
                     return Ok(WaitStep::Done(Box::new(intent)));
@@ -568,10 +580,33 @@ impl Waiter {
         self.stopped(ErrorKind::WaitTimeout, msg)
     }
 
+    /// Tells the status callback (if any) about `intent`. A callback that fails (`Err`) or panics
+    /// stops the wait: the one [`ErrorKind::Aborted`] error of every language, saying why.
+    fn tell(&self, intent: &Intent) -> Result<()> {
+        let Some(cb) = &self.opts.on_status else {
+            return Ok(());
+        };
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| cb(intent))) {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(why)) => Err(self.callback_failed(&why)),
+            Err(p) => Err(self.callback_failed(&format!(
+                "it panicked: {}",
+                crate::error::panic_message(&*p)
+            ))),
+        }
+    }
+
+    /// The error of a wait stopped because its status callback failed (`why`: what it raised,
+    /// threw, returned or panicked with): [`ErrorKind::Aborted`], built here for every language.
+    /// A binding that calls the user's callback itself (Node's async wait) builds it with this.
+    pub fn callback_failed(&self, why: &str) -> Error {
+        self.aborted_error(&format!("the status callback failed: {why}"))
+    }
+
     /// The error of a wait (or a sale) stopped by the caller's own code after the intent was
-    /// created: a status callback that failed, an abort signal, an interrupt. `why` says what
-    /// stopped it. The error carries the intent id; the intent itself is untouched.
-    pub fn aborted_error(&self, why: &str) -> Error {
+    /// created. `why` says what stopped it. The error carries the intent id; the intent itself is
+    /// untouched.
+    fn aborted_error(&self, why: &str) -> Error {
         let status = self.last_status_text();
         self.stopped(
             ErrorKind::Aborted,

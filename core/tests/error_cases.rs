@@ -4,7 +4,7 @@
 use mppoint::print::{PrintContent, PrintRequest};
 use mppoint::sandbox::{OrderEvent, SimulatedStatus};
 use mppoint::webhook::{self, VerifyOptions};
-use mppoint::{Amount, Client, RetryPolicy, Site};
+use mppoint::{Amount, Client, IntentRequest, RetryPolicy, Site, Target, WaitOptions};
 use serde_json::Value;
 
 const CASES: &str = include_str!("../../tests/fixtures/error_cases.json");
@@ -126,6 +126,43 @@ fn run(op: &str, input: &Value) -> mppoint::Result<()> {
         ),
         "webhook_parse" => {
             webhook::parse(text(input, "body").unwrap_or_default().as_bytes()).map(drop)
+        }
+        "status_callback" => {
+            let sim =
+                mppoint_simulator::Simulator::start(Default::default()).expect("start a simulator");
+            let client = sim.client_builder().build()?;
+            let fail_on = text(input, "fail_on").unwrap_or_default().to_string();
+            let failure = text(input, "failure").unwrap_or_default().to_string();
+            let opts = WaitOptions::new().try_on_status(move |i| {
+                if i.status.as_str() == fail_on {
+                    Err(failure.clone())
+                } else {
+                    Ok(())
+                }
+            });
+            let target = Target::Pos(text(input, "pos").unwrap_or_default().into());
+            let req = IntentRequest::new(
+                Amount::parse(text(input, "amount").unwrap_or_default())?,
+                "error table",
+                text(input, "reference").unwrap_or_default(),
+            );
+            let e = match text(input, "call").unwrap_or_default() {
+                "charge" => client.charge(&target, &req, &opts).map(drop),
+                "wait" => {
+                    let created = client.create_intent(&target, &req)?;
+                    client.wait_for_final(&created.id, &opts).map(drop)
+                }
+                other => panic!("unknown status_callback call {other} in error_cases.json"),
+            }
+            .expect_err("a failing status callback stops the wait");
+            let id = e.intent_id().expect("the error names the created intent");
+            assert!(sim.sales().iter().any(|s| s.id == id), "{e}");
+            assert!(
+                e.message()
+                    .contains(text(input, "failure").unwrap_or_default()),
+                "{e}"
+            );
+            Err(e)
         }
         "panic" => mppoint::error::catch_panic("the panic test hook", || -> mppoint::Result<()> {
             panic!("deliberate panic")

@@ -418,6 +418,61 @@ fn a_panicking_status_callback_keeps_the_intent_id_and_key() {
     assert_eq!(c.sale_for(id).unwrap().verdict, Verdict::Canceled);
 }
 
+// 7b. A callback that fails on the very first status (the created intent, told before any poll)
+// is the same ABORTED: before, that panic unwound out of `charge` and lost the intent id.
+#[test]
+fn a_status_callback_failing_on_the_created_intent_is_aborted_with_its_id() {
+    let s = sim(fast());
+    let c = client(&s);
+    let opts = wait().try_on_status(|i| match i.status {
+        Status::Opened => Err("the screen is gone".to_string()),
+        _ => Ok(()),
+    });
+    let e = c
+        .charge(&Target::Pos(POS1.into()), &req("10.44", "sale-7b"), &opts)
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Aborted, "{e}");
+    assert!(
+        e.message()
+            .contains("the status callback failed: the screen is gone"),
+        "{e}"
+    );
+    assert_eq!(e.last_status(), Some(&Status::Opened));
+    let id = e
+        .intent_id()
+        .expect("the intent id is on the error")
+        .to_string();
+    assert!(e.idempotency_key().is_some());
+    // Untouched: still on its way to the terminal, so the POS cancels it through the API.
+    c.cancel_intent(&id).unwrap();
+    assert_eq!(c.sale_for(&id).unwrap().verdict, Verdict::Canceled);
+}
+
+// 7c. A wait (not a charge) ends the same way: ABORTED naming the intent, not the panic itself.
+#[test]
+fn a_status_callback_that_panics_in_a_wait_is_aborted_too() {
+    let s = sim(fast());
+    let c = client(&s);
+    let created = c
+        .create_intent(&Target::Pos(POS1.into()), &req("10.44", "sale-7c"))
+        .unwrap();
+    let opts = wait().on_status(|i| {
+        if i.status == Status::OnTerminal {
+            panic!("the POS screen crashed");
+        }
+    });
+    let e = c.wait_for_final(&created.id, &opts).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Aborted, "{e}");
+    assert_eq!(e.intent_id(), Some(created.id.as_str()));
+    assert!(
+        e.message()
+            .contains("the status callback failed: it panicked: the POS screen crashed"),
+        "{e}"
+    );
+    s.cancel_on_terminal(&created.id).unwrap();
+    assert_eq!(c.sale_for(&created.id).unwrap().verdict, Verdict::Canceled);
+}
+
 // 8. Unbounded options are refused before anything is sent.
 #[test]
 fn out_of_range_options_are_invalid_arguments_before_any_create() {

@@ -47,8 +47,10 @@ fn backend() -> Backend {
         "sandbox contract: against the simulator (set MPPOINT_SANDBOX_TOKEN to run it against Mercado Pago's sandbox)"
     );
     let sim = Simulator::start(SimulatorConfig {
-        // The sandbox's 10 s (40 s) become 0.1 s (0.4 s); the order's 15-minute expiry 9 s.
-        time_factor: 100,
+        // The sandbox's 10 s (40 s) become 1 s (4 s): the order reads at_terminal for 0.8 s
+        // (after the 200 ms step), sixteen polls of 50 ms, so a loaded machine still sees it (at
+        // a factor of 100 the window was 50 ms, one poll, and a busy CI run missed it once).
+        time_factor: 10,
         ..SimulatorConfig::default().with_sandbox_terminal()
     })
     .expect("simulator starts");

@@ -87,8 +87,9 @@ def main() -> None:
     opaque_names = {o[0] for o in opaque}
 
     callbacks = []
-    for m in re.finditer(r"(/\*\*(?:(?!\*/).)*\*/)?\s*\ntypedef void \(\*(\w+)\)\((.*?)\);", header, re.S):
-        callbacks.append((m.group(2), m.group(1) or "", m.group(3)))
+    # (name, doc, parameters, return type: "void" or a scalar such as int32_t)
+    for m in re.finditer(r"(/\*\*(?:(?!\*/).)*\*/)?\s*\ntypedef (void|int32_t) \(\*(\w+)\)\((.*?)\);", header, re.S):
+        callbacks.append((m.group(3), m.group(1) or "", m.group(4), m.group(2)))
     callback_names = {c[0] for c in callbacks}
 
     other_typedefs = set(re.findall(r"^typedef .*?(\w+);$", header, re.M)) - enum_names - opaque_names - callback_names
@@ -234,10 +235,13 @@ def main() -> None:
         w(f"  P{name} = ^{name};")
         w(f"  PP{name} = ^P{name};")
         w("")
-    for name, doc, args in callbacks:
+    for name, doc, args, ret in callbacks:
         out.extend(doc_lines(doc, "  "))
         params = "; ".join(f"{n}: {t}" for n, t in (pascal_param(a, name) for a in args.split(",")))
-        w(f"  {name} = procedure({params}); cdecl;")
+        if ret == "void":
+            w(f"  {name} = procedure({params}); cdecl;")
+        else:
+            w(f"  {name} = function({params}): {SCALARS[ret]}; cdecl;")
         w("")
     w("const")
     for name, _doc, members in enums:

@@ -333,9 +333,20 @@ type
   // `user_data` is the pointer given to `mpp_wait_options_set_on_status`. It runs on the thread
   // that called `mpp_intent_wait` / `mpp_charge`, must return promptly, must not throw a C++
   // exception or `longjmp` out, and may call any function of this library except freeing the
-  // client, options or token in use.
+  // client, options or token in use. It cannot fail: to stop the wait from it, use
+  // `mpp_status_check_callback`.
   // /
   mpp_status_callback = procedure(status: PAnsiChar; user_data: Pointer); cdecl;
+
+  // A status callback that can fail (`mpp_wait_options_set_on_status_checked`): told what
+  // `mpp_status_callback` is told, under the same rules, it returns 0 to let the wait go on, and
+  // anything else to stop it at once. A stopped wait (or `mpp_charge`) returns
+  // `MPP_RESULT_ABORTED`, the error naming the intent (`mpp_error_intent_id`; `mpp_charge`: its
+  // key too) and saying what the callback returned: the same `ABORTED` a callback that raises
+  // gives in Python, one that throws in Node, and one that fails or panics in Rust. The intent
+  // itself is untouched: cancel it, or wait for it again.
+  // /
+  mpp_status_check_callback = function(status: PAnsiChar; user_data: Pointer): Int32; cdecl;
 
   // Told each time `mpp_charge` finds the terminal busy (`ALREADY_QUEUED`: another sale is on it)
   // while it waits for it to be free (`mpp_wait_options_set_when_busy_ms`). `holding_sale` is the
@@ -960,14 +971,6 @@ function mpp_error_cause_description(error: Pmpp_error; index_: NativeUInt): PAn
 // Ownership: takes `error`, which must come from this library and not be used again.
 // /
 procedure mpp_error_free(error: Pmpp_error); cdecl; external MPPOINT_LIB;
-
-// The stable name of a result code: `"OK"`, `"NOT_FOUND"`, `"NULL_ARGUMENT"`, … (the names of
-// codes 1-99 are the core's error codes, the same as Node's `err.code`), or `"UNKNOWN"` for a
-// number that is not a code. Never NULL.
-//
-// Ownership: the returned string is static (never free it).
-// /
-function mpp_result_str(code: Cardinal): PAnsiChar; cdecl; external MPPOINT_LIB;
 
 // Starts an intent request. `amount` is a decimal string with a dot and at most two decimals
 // (`"12.47"`, `"12.5"`, `"12"`); anything else (`"12,47"`, `"12.475"`, `"1e3"`, zero,
@@ -1793,6 +1796,14 @@ procedure mpp_print_action_free(action: Pmpp_print_action); cdecl; external MPPO
 // /
 function mpp_print_status_str(status: Cardinal): PAnsiChar; cdecl; external MPPOINT_LIB;
 
+// The stable name of a result code: `"OK"`, `"NOT_FOUND"`, `"NULL_ARGUMENT"`, … (the names of
+// codes 1-99 are the core's error codes, the same as Node's `err.code`), or `"UNKNOWN"` for a
+// number that is not a code. Never NULL.
+//
+// Ownership: the returned string is static (never free it).
+// /
+function mpp_result_str(code: Cardinal): PAnsiChar; cdecl; external MPPOINT_LIB;
+
 // Drives the test order `order_id` to a final status through Mercado Pago's sandbox
 // (`POST /v1/orders/{order_id}/events`, 204): it reads `at_terminal`, then `status`, within
 // 10 s (40 s for `action_required`), without a terminal. Our simulator serves the same endpoint,
@@ -2191,6 +2202,15 @@ function mpp_wait_options_set_timeout_ms(options: Pmpp_wait_options; timeout_ms:
 // while a wait using these options runs; `*out_error` as in `mpp_cancel_token_new`.
 // /
 function mpp_wait_options_set_on_status(options: Pmpp_wait_options; callback: mpp_status_callback; user_data: Pointer; out_error: PPmpp_error): mpp_result; cdecl; external MPPOINT_LIB;
+
+// Sets a status-change callback that can stop the wait (see `mpp_status_check_callback`: a
+// nonzero return stops it with `MPP_RESULT_ABORTED`) and the `user_data` passed back to it. It
+// replaces a callback set by `mpp_wait_options_set_on_status`, and the other way round. A NULL
+// `callback` removes it.
+//
+// Ownership: as in `mpp_wait_options_set_on_status`.
+// /
+function mpp_wait_options_set_on_status_checked(options: Pmpp_wait_options; callback: mpp_status_check_callback; user_data: Pointer; out_error: PPmpp_error): mpp_result; cdecl; external MPPOINT_LIB;
 
 // Lets `mpp_charge` wait up to `when_busy_ms` milliseconds for a busy terminal: when the create
 // is `ALREADY_QUEUED` (another sale is on the terminal), it tries the create again at the poll

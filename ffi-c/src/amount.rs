@@ -5,7 +5,8 @@ use std::ffi::c_char;
 
 use mppoint::Amount;
 
-use crate::error::{boundary, mpp_error, mpp_result};
+use crate::error::{boundary, mpp_error};
+use crate::result::mpp_result;
 use crate::util::{arg_str, owned_string, Out};
 
 /// Parses a decimal amount string (`"12.47"`, `"12.5"`, `"12"`) into integer cents, by the same

@@ -5,7 +5,8 @@ use std::ffi::c_char;
 use mppoint::{Amount, AmountLimits, Client, ClientBuilder, Error, RetryPolicy};
 
 use crate::enums::{mpp_api, mpp_site};
-use crate::error::{boundary, mpp_error, mpp_result, Fail};
+use crate::error::{boundary, mpp_error};
+use crate::result::{mpp_result, Fail};
 use crate::util::{arg_mut, arg_ref, arg_str, free_handle, millis, Out};
 
 /// A client's configuration: the access token and every option. Made with `mpp_config_new`,
@@ -57,7 +58,7 @@ pub unsafe extern "C" fn mpp_config_new(
 /// Ownership: takes `config`.
 #[no_mangle]
 pub unsafe extern "C" fn mpp_config_free(config: *mut mpp_config) {
-    crate::error::guard((), || free_handle(config))
+    crate::panic::guard((), || free_handle(config))
 }
 
 /// Runs a change to the builder; on failure the config is left as it was.
@@ -431,5 +432,5 @@ pub unsafe extern "C" fn mpp_client_new(
 /// Ownership: takes `client`.
 #[no_mangle]
 pub unsafe extern "C" fn mpp_client_free(client: *mut mpp_client) {
-    crate::error::guard((), || free_handle(client))
+    crate::panic::guard((), || free_handle(client))
 }

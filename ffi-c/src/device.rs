@@ -6,7 +6,9 @@ use mppoint::{Device, DeviceFilter, DevicePage, Error, Paging};
 
 use crate::client::mpp_client;
 use crate::enums::mpp_operating_mode;
-use crate::error::{boundary, guard, guard_ref, mpp_error, mpp_result};
+use crate::error::{boundary, mpp_error};
+use crate::panic::{guard, guard_ref};
+use crate::result::mpp_result;
 use crate::util::{
     arg_ref, arg_str, free_handle, null, opt_str, owned_string, to_json, CachedStr, OptOut, Out,
 };

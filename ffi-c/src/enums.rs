@@ -10,7 +10,7 @@ use std::sync::OnceLock;
 use mppoint::webhook::FailureReason;
 use mppoint::{OperatingMode, PaymentStatus, Site, Status, Verdict};
 
-use crate::error::guard;
+use crate::panic::guard;
 
 /// The status of an intent. `MPP_STATUS_UNKNOWN` is a status this version does not know (read
 /// its spelling with the `_status_str` accessor); `MPP_STATUS_NONE` means no status at all.

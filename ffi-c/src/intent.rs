@@ -7,7 +7,9 @@ use mppoint::{Amount, Intent, IntentRequest, Target};
 
 use crate::client::mpp_client;
 use crate::enums::{mpp_status, mpp_target};
-use crate::error::{boundary, guard, guard_ref, mpp_error, mpp_result};
+use crate::error::{boundary, mpp_error};
+use crate::panic::{guard, guard_ref};
+use crate::result::mpp_result;
 use crate::util::{
     arg_mut, arg_ref, arg_str, free_handle, null, owned_string, to_json, CachedStr, Out,
 };
@@ -56,7 +58,7 @@ impl mpp_intent {
 
 fn new_request(
     function: &'static str,
-    amount: impl FnOnce() -> Result<Amount, crate::error::Fail>,
+    amount: impl FnOnce() -> Result<Amount, crate::result::Fail>,
     description: *const c_char,
     external_reference: *const c_char,
     out_request: *mut *mut mpp_intent_request,
@@ -129,7 +131,7 @@ fn edit_request(
     function: &'static str,
     request: *mut mpp_intent_request,
     out_error: *mut *mut mpp_error,
-    change: impl FnOnce(IntentRequest) -> Result<IntentRequest, crate::error::Fail>,
+    change: impl FnOnce(IntentRequest) -> Result<IntentRequest, crate::result::Fail>,
 ) -> mpp_result {
     boundary(function, out_error, || {
         let r = arg_mut(function, "request", request)?;

@@ -8,7 +8,9 @@ use std::time::Duration;
 use mppoint::{Amount, ApprovedPolicy, PendingSale};
 
 use crate::client::{mpp_client, mpp_config};
-use crate::error::{boundary, guard, guard_ref, mpp_error, mpp_result};
+use crate::error::{boundary, mpp_error};
+use crate::panic::{guard, guard_ref};
+use crate::result::mpp_result;
 use crate::util::{
     arg_ref, arg_str, free_handle, null, owned_string, to_json, CachedStr, OptOut, Out,
 };

@@ -18,8 +18,10 @@ mod enums;
 mod error;
 mod intent;
 mod journal;
+mod panic;
 mod payment;
 mod print;
+mod result;
 mod sandbox;
 mod simulator;
 mod util;
@@ -40,6 +42,7 @@ pub use intent::*;
 pub use journal::*;
 pub use payment::*;
 pub use print::*;
+pub use result::*;
 pub use sandbox::*;
 pub use simulator::*;
 pub use wait::*;
@@ -66,7 +69,7 @@ pub extern "C" fn mpp_version() -> *const c_char {
 /// Ownership: takes `s`.
 #[no_mangle]
 pub unsafe extern "C" fn mpp_string_free(s: *mut c_char) {
-    error::guard((), || {
+    panic::guard((), || {
         if !s.is_null() {
             // SAFETY: `s` came from `CString::into_raw` in this library and is not used again.
             drop(unsafe { std::ffi::CString::from_raw(s) });

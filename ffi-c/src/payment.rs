@@ -6,7 +6,9 @@ use mppoint::{Amount, Payment, Refund};
 
 use crate::client::mpp_client;
 use crate::enums::mpp_payment_status_code;
-use crate::error::{boundary, guard, guard_ref, mpp_error, mpp_result};
+use crate::error::{boundary, mpp_error};
+use crate::panic::{guard, guard_ref};
+use crate::result::mpp_result;
 use crate::util::{arg_ref, free_handle, null, opt_str, owned_string, to_json, CachedStr, Out};
 
 /// A payment as `GET /v1/payments/{id}` returned it (from `mpp_payment_get`, or borrowed from a

@@ -9,7 +9,9 @@ use std::sync::OnceLock;
 use mppoint::print::{PrintAction, PrintContent, PrintRequest, PrintStatus, PrintText};
 
 use crate::client::mpp_client;
-use crate::error::{boundary, guard, guard_ref, mpp_error, mpp_result};
+use crate::error::{boundary, mpp_error};
+use crate::panic::{guard, guard_ref};
+use crate::result::mpp_result;
 use crate::util::{arg_mut, arg_ref, arg_str, free_handle, null, opt_str, owned_string, to_json};
 use crate::util::{CachedStr, Out};
 
@@ -320,7 +322,7 @@ fn send(
     idempotency_key: *const c_char,
     out_action: *mut *mut mpp_print_action,
     out_error: *mut *mut mpp_error,
-    content: impl FnOnce() -> Result<PrintContent, crate::error::Fail>,
+    content: impl FnOnce() -> Result<PrintContent, crate::result::Fail>,
 ) -> mpp_result {
     boundary(function, out_error, || {
         let client = arg_ref(function, "client", client)?;
@@ -435,7 +437,7 @@ pub unsafe extern "C" fn mpp_client_print_image(
             let data: &[u8] = if len == 0 {
                 &[]
             } else if bytes.is_null() {
-                return Err(crate::error::Fail::new(
+                return Err(crate::result::Fail::new(
                     mpp_result::NullArgument,
                     format!("{F}: argument `bytes` is NULL; pass a valid pointer"),
                 ));

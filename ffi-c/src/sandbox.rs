@@ -7,7 +7,8 @@ use std::ffi::c_char;
 use mppoint::sandbox::{OrderEvent, SimulatedStatus};
 
 use crate::client::mpp_client;
-use crate::error::{boundary, mpp_error, mpp_result, Fail};
+use crate::error::{boundary, mpp_error};
+use crate::result::{mpp_result, Fail};
 use crate::util::{arg_ref, arg_str, opt_str};
 
 /// Drives the test order `order_id` to a final status through Mercado Pago's sandbox

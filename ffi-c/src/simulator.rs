@@ -11,7 +11,9 @@ use mppoint_simulator::{
 
 use crate::client::mpp_config;
 use crate::enums::{mpp_card_outcome, mpp_operating_mode, mpp_site};
-use crate::error::{boundary, guard, guard_ref, mpp_error, mpp_result, Fail};
+use crate::error::{boundary, mpp_error};
+use crate::panic::{guard, guard_ref};
+use crate::result::{mpp_result, Fail};
 use crate::util::{
     arg_mut, arg_ref, arg_str, cstring, free_handle, millis, null, opt_ref, opt_str, owned_string,
     to_json, Out,

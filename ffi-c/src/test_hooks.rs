@@ -6,7 +6,8 @@ use std::ffi::c_char;
 use std::time::Instant;
 
 use crate::client::mpp_client;
-use crate::error::{boundary, mpp_error, mpp_result};
+use crate::error::{boundary, mpp_error};
+use crate::result::mpp_result;
 use crate::util::{arg_ref, arg_str};
 
 /// Panics inside the boundary.

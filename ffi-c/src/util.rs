@@ -5,7 +5,7 @@ use std::ffi::{c_char, CStr, CString};
 use std::ptr;
 use std::sync::OnceLock;
 
-use crate::error::{mpp_result, Fail, FfiResult};
+use crate::result::{mpp_result, Fail, FfiResult};
 
 /// A Rust string as a C string. A NUL inside (possible only in data the server sent) ends the C
 /// string there.

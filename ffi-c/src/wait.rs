@@ -7,9 +7,11 @@ use mppoint::{CancelToken, Error, Sale, Target, WaitOptions};
 
 use crate::client::mpp_client;
 use crate::enums::{mpp_target, mpp_verdict};
-use crate::error::{boundary, guard, guard_ref, mpp_error, mpp_result};
+use crate::error::{boundary, mpp_error};
 use crate::intent::{mpp_intent, mpp_intent_request};
+use crate::panic::{guard, guard_ref};
 use crate::payment::mpp_payment;
+use crate::result::mpp_result;
 use crate::util::{
     arg_mut, arg_ref, arg_str, cstring, free_handle, millis, null, opt_ref, owned_string, to_json,
     CachedStr, Out,
@@ -21,9 +23,20 @@ use crate::util::{
 /// `user_data` is the pointer given to `mpp_wait_options_set_on_status`. It runs on the thread
 /// that called `mpp_intent_wait` / `mpp_charge`, must return promptly, must not throw a C++
 /// exception or `longjmp` out, and may call any function of this library except freeing the
-/// client, options or token in use.
+/// client, options or token in use. It cannot fail: to stop the wait from it, use
+/// `mpp_status_check_callback`.
 pub type mpp_status_callback =
     Option<unsafe extern "C" fn(status: *const c_char, user_data: *mut c_void)>;
+
+/// A status callback that can fail (`mpp_wait_options_set_on_status_checked`): told what
+/// `mpp_status_callback` is told, under the same rules, it returns 0 to let the wait go on, and
+/// anything else to stop it at once. A stopped wait (or `mpp_charge`) returns
+/// `MPP_RESULT_ABORTED`, the error naming the intent (`mpp_error_intent_id`; `mpp_charge`: its
+/// key too) and saying what the callback returned: the same `ABORTED` a callback that raises
+/// gives in Python, one that throws in Node, and one that fails or panics in Rust. The intent
+/// itself is untouched: cancel it, or wait for it again.
+pub type mpp_status_check_callback =
+    Option<unsafe extern "C" fn(status: *const c_char, user_data: *mut c_void) -> i32>;
 
 /// Told each time `mpp_charge` finds the terminal busy (`ALREADY_QUEUED`: another sale is on it)
 /// while it waits for it to be free (`mpp_wait_options_set_when_busy_ms`). `holding_sale` is the
@@ -50,10 +63,17 @@ pub struct mpp_wait_options {
     /// polls at the simulator's), else the core's adaptive schedule.
     poll_interval: Option<Duration>,
     timeout: Duration,
-    on_status: Option<(unsafe extern "C" fn(*const c_char, *mut c_void), UserData)>,
+    on_status: Option<(StatusHook, UserData)>,
     cancel: Option<CancelToken>,
     when_busy: Option<Duration>,
     on_busy: Option<(unsafe extern "C" fn(*const c_char, *mut c_void), UserData)>,
+}
+
+/// The caller's status callback: one that cannot fail, or one that can.
+#[derive(Clone, Copy)]
+enum StatusHook {
+    Plain(unsafe extern "C" fn(*const c_char, *mut c_void)),
+    Checked(unsafe extern "C" fn(*const c_char, *mut c_void) -> i32),
 }
 
 /// The caller's `user_data`: passed back untouched, on the thread that waits.
@@ -70,12 +90,21 @@ impl mpp_wait_options {
         if let Some(d) = self.poll_interval {
             o = o.poll_interval(d);
         }
-        if let Some((cb, data)) = self.on_status {
-            o = o.on_status(move |intent| {
+        if let Some((hook, data)) = self.on_status {
+            o = o.try_on_status(move |intent| {
                 let status = cstring(intent.status.as_str());
                 let data = data;
-                // SAFETY: the caller's callback, called as documented in `mpp_status_callback`.
-                unsafe { cb(status.as_ptr(), data.0) };
+                match hook {
+                    // SAFETY: the caller's callback, called as documented in
+                    // `mpp_status_callback`.
+                    StatusHook::Plain(cb) => unsafe { cb(status.as_ptr(), data.0) },
+                    // SAFETY: as documented in `mpp_status_check_callback`.
+                    StatusHook::Checked(cb) => match unsafe { cb(status.as_ptr(), data.0) } {
+                        0 => {}
+                        n => return Err(format!("it returned {n}")),
+                    },
+                }
+                Ok(())
             });
         }
         if let Some(t) = &self.cancel {
@@ -223,7 +252,29 @@ pub unsafe extern "C" fn mpp_wait_options_set_on_status(
 ) -> mpp_result {
     const F: &str = "mpp_wait_options_set_on_status";
     boundary(F, out_error, || {
-        arg_mut(F, "options", options)?.on_status = callback.map(|cb| (cb, UserData(user_data)));
+        arg_mut(F, "options", options)?.on_status =
+            callback.map(|cb| (StatusHook::Plain(cb), UserData(user_data)));
+        Ok(())
+    })
+}
+
+/// Sets a status-change callback that can stop the wait (see `mpp_status_check_callback`: a
+/// nonzero return stops it with `MPP_RESULT_ABORTED`) and the `user_data` passed back to it. It
+/// replaces a callback set by `mpp_wait_options_set_on_status`, and the other way round. A NULL
+/// `callback` removes it.
+///
+/// Ownership: as in `mpp_wait_options_set_on_status`.
+#[no_mangle]
+pub unsafe extern "C" fn mpp_wait_options_set_on_status_checked(
+    options: *mut mpp_wait_options,
+    callback: mpp_status_check_callback,
+    user_data: *mut c_void,
+    out_error: *mut *mut mpp_error,
+) -> mpp_result {
+    const F: &str = "mpp_wait_options_set_on_status_checked";
+    boundary(F, out_error, || {
+        arg_mut(F, "options", options)?.on_status =
+            callback.map(|cb| (StatusHook::Checked(cb), UserData(user_data)));
         Ok(())
     })
 }

@@ -7,8 +7,10 @@ use mppoint::webhook::{self, Notification, VerifyOptions};
 
 use crate::client::mpp_client;
 use crate::enums::{mpp_status, mpp_webhook_failure};
-use crate::error::{boundary, guard, guard_ref, mpp_error, mpp_result, Fail};
+use crate::error::{boundary, mpp_error};
 use crate::intent::mpp_intent;
+use crate::panic::{guard, guard_ref};
+use crate::result::{mpp_result, Fail};
 use crate::util::{
     arg_ref, arg_str, free_handle, null, opt_str, owned_string, to_json, CachedStr, OptOut, Out,
 };

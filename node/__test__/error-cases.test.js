@@ -7,7 +7,7 @@ const assert = require('node:assert/strict')
 const fs = require('node:fs')
 const os = require('node:os')
 const path = require('node:path')
-const { Client, MppointError, amountCents, webhook } = require('..')
+const { Client, MppointError, Simulator, amountCents, webhook } = require('..')
 
 const table = JSON.parse(
   fs.readFileSync(path.join(__dirname, '..', '..', 'tests', 'fixtures', 'error_cases.json'), 'utf8'),
@@ -70,6 +70,33 @@ async function run(op, input) {
         input.order_id,
         { status: input.status },
       )
+    case 'status_callback': {
+      const sim = new Simulator()
+      try {
+        const client = new Client(sim.clientOptions())
+        const failure = new Error(input.failure)
+        const options = {
+          onStatus: (intent) => {
+            if (intent.status === input.fail_on) throw failure
+          },
+        }
+        const target = { pos: input.pos }
+        const req = { amount: input.amount, description: 'error table', externalReference: input.reference }
+        try {
+          if (input.call === 'charge') return await client.charge(target, req, options)
+          assert.equal(input.call, 'wait')
+          const created = await client.createIntent(target, req)
+          return await client.waitForFinal(created.id, options)
+        } catch (e) {
+          assert.ok(e.intentId && sim.intent(e.intentId), `${e.message}: names no created intent`)
+          assert.equal(e.cause, failure)
+          assert.ok(e.message.includes(input.failure), e.message)
+          throw e
+        }
+      } finally {
+        sim.stop()
+      }
+    }
     case 'panic':
       return native._testPanic()
     default:

@@ -223,7 +223,7 @@ test('onStatus: every change, in order, on the JS thread, before the wait settle
   assert.ok(seen.includes('ON_TERMINAL'), seen.join(','))
 })
 
-test('onStatus that throws stops the wait with what it threw; async callbacks are fine', async (t) => {
+test('onStatus that throws stops the wait with ABORTED, what it threw as cause; async callbacks are fine', async (t) => {
   const sim = startSimulator()
   t.after(() => sim.stop())
   const c = clientFor(sim)
@@ -236,7 +236,15 @@ test('onStatus that throws stops the wait with what it threw; async callbacks ar
         if (x.status === 'ON_TERMINAL') throw boom
       },
     }),
-    (e) => e === boom,
+    (e) => {
+      // The one ABORTED of every language: it names the intent and says what was thrown.
+      assert.equal(e.code, 'ABORTED')
+      assert.equal(e.intentId, i.id)
+      assert.equal(e.lastStatus, 'ON_TERMINAL')
+      assert.match(e.message, /the status callback failed: onStatus threw: display broke/)
+      assert.equal(e.cause, boom)
+      return true
+    },
   )
   sim.presentCard(i.id, 'approved')
   const seen = []

@@ -819,15 +819,10 @@ impl Client {
                 Ok(w) => match drive(c.clone(), w, &plan).await {
                     Ok(i) => Ok(i),
                     Err(WaitError::Core(e)) => Err(e),
-                    Err(WaitError::Callback(thrown)) => {
-                        // The intent exists: the core's ABORTED error names it and its key,
-                        // and what onStatus threw becomes its `cause`.
-                        let why = "onStatus threw";
-                        let aborted = match Waiter::new(&created.id, &plan.opts) {
-                            Ok(w) => w.aborted_error(why),
-                            Err(e) => e,
-                        };
-                        let error = match c.finish_charge(&created, Err(aborted)) {
+                    Err(WaitError::Aborted { error, thrown }) => {
+                        // onStatus threw: the core's ABORTED error names the intent; the
+                        // charge's end adds its key, and what was thrown stays its `cause`.
+                        let error = match c.finish_charge(&created, Err(error)) {
                             Err(e) => e,
                             Ok(_) => mppoint::Error::from_panic(
                                 "charge",
@@ -854,8 +849,8 @@ impl Client {
 /// The core's wait options for a blocking core call that waits itself (a charge with a journal,
 /// the start-up resolution): the signal stops it (checked at least every 100 ms); `onStatus` runs
 /// on the JS thread, and the wait goes on once it has returned. If it throws, what it threw is
-/// kept and the core's wait is stopped as its callback failing (the core's `ABORTED`); every
-/// later wait of the call stops at once.
+/// kept and the core's callback fails (the core's `ABORTED`); every later wait of the call stops
+/// at once.
 fn blocking_wait(plan: &WaitPlan) -> (mppoint::WaitOptions, Thrown) {
     let thrown: Thrown = Arc::default();
     let mut opts = plan.opts.clone();
@@ -863,21 +858,19 @@ fn blocking_wait(plan: &WaitPlan) -> (mppoint::WaitOptions, Thrown) {
     if let Some(cb) = plan.on_status.clone() {
         let thrown = thrown.clone();
         opts.on_status = Some(Arc::new(move |i: &mppoint::Intent| {
-            let failed = lock(&thrown).is_some()
-                || match tokio::runtime::Handle::try_current() {
-                    Ok(h) => match h.block_on(cb.call_async_catch(Intent::of(i))) {
-                        Ok(_) => false,
-                        Err(e) => {
-                            *lock(&thrown) = Some(e);
-                            true
-                        }
-                    },
-                    Err(_) => false,
-                };
-            if failed {
-                // Unwinds to the core's guard around its wait, which makes it ABORTED (without
-                // the panic hook's message: this is not a bug).
-                std::panic::resume_unwind(Box::new("onStatus threw"));
+            if lock(&thrown).is_some() {
+                return Err("onStatus threw earlier in this call".to_string());
+            }
+            let Ok(h) = tokio::runtime::Handle::try_current() else {
+                return Ok(());
+            };
+            match h.block_on(cb.call_async_catch(Intent::of(i))) {
+                Ok(_) => Ok(()),
+                Err(e) => {
+                    let why = crate::wait::thrown_reason(&e);
+                    *lock(&thrown) = Some(e);
+                    Err(why)
+                }
             }
         }));
     }

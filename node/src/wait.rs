@@ -56,8 +56,8 @@ pub struct WaitOptions<'env> {
     pub poll_interval_ms: Option<f64>,
     /// Called with the intent each time its status changes (and once for the first status seen).
     /// It runs on the JS thread and the wait goes on once it has returned (a returned Promise is
-    /// not awaited). If it throws, the wait stops and rejects with what it threw (the intent
-    /// goes on).
+    /// not awaited). If it throws, the wait stops and rejects with `ABORTED` (naming the intent,
+    /// which goes on), what it threw as `cause`: the same `ABORTED` in every language.
     #[napi(ts_type = "(intent: Intent) => unknown")]
     pub on_status: Option<StatusCallback>,
     /// Stops the wait promptly: it rejects with an `MppointError` whose code is `CANCELED` (the
@@ -258,10 +258,10 @@ fn listen(
 pub(crate) enum WaitError {
     /// A core error (deadline, canceled, 401, …).
     Core(mppoint::Error),
-    /// `onStatus` threw: reject with what it threw.
+    /// `onBusy` threw (nothing was created): reject with what it threw.
     Callback(Error),
-    /// `onStatus` threw during a charge, after the intent was created: reject with the core's
-    /// `ABORTED` error (intent id, key) whose `cause` is what it threw.
+    /// `onStatus` threw: reject with the core's `ABORTED` error (intent id; a charge's key too)
+    /// whose `cause` is what it threw.
     Aborted {
         error: mppoint::Error,
         thrown: Error,
@@ -281,19 +281,32 @@ async fn aborted(rx: &mut watch::Receiver<bool>) {
     }
 }
 
-/// Hands the statuses the waiter saw to `onStatus`, in order, each on the JS thread.
-async fn deliver(plan: &WaitPlan) -> std::result::Result<(), WaitError> {
+/// Hands the statuses the waiter saw to `onStatus`, in order, each on the JS thread. If it
+/// throws, the wait ends as the core's failing callback (`ABORTED`, what it threw as `cause`).
+async fn deliver(plan: &WaitPlan, waiter: &Waiter) -> std::result::Result<(), WaitError> {
     let Some(cb) = &plan.on_status else {
         return Ok(());
     };
     let batch: Vec<mppoint::Intent> =
         std::mem::take(&mut *plan.seen.lock().unwrap_or_else(|e| e.into_inner()));
     for intent in batch {
-        cb.call_async_catch(Intent::of(&intent))
-            .await
-            .map_err(WaitError::Callback)?;
+        if let Err(thrown) = cb.call_async_catch(Intent::of(&intent)).await {
+            return Err(WaitError::Aborted {
+                error: waiter.callback_failed(&thrown_reason(&thrown)),
+                thrown,
+            });
+        }
     }
     Ok(())
+}
+
+/// What a callback threw, as the core's message says it: `onStatus threw: <its message>`.
+pub(crate) fn thrown_reason(thrown: &Error) -> String {
+    if thrown.reason.is_empty() {
+        "onStatus threw".to_string()
+    } else {
+        format!("onStatus threw: {}", thrown.reason)
+    }
 }
 
 /// Runs `f` on tokio's blocking pool (never libuv's, never the JS thread).
@@ -326,7 +339,7 @@ pub(crate) async fn drive(
     let (mut waiter, registration) = client.prepare_wait(waiter);
     let mut pause = waiter.first_pause();
     // Statuses the waiter already told (the created intent of a charge).
-    deliver(plan).await?;
+    deliver(plan, &waiter).await?;
     loop {
         tokio::select! {
             biased;
@@ -345,7 +358,7 @@ pub(crate) async fn drive(
             r = blocking(move || c.poll_once(&id)) => r,
         };
         let step = waiter.observe(polled);
-        deliver(plan).await?;
+        deliver(plan, &waiter).await?;
         match step? {
             WaitStep::Done(intent) => return Ok(*intent),
             WaitStep::Sleep(d) => pause = d,

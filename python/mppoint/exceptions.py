@@ -311,8 +311,9 @@ class IdempotencyKeyMismatchError(Error, ValueError):
 
 
 class AbortedError(Error):
-    """Your own code stopped a sale after its intent was created; ``intent_id`` and
-    ``idempotency_key`` say which: cancel the intent or wait for it again."""
+    """Your own code stopped a sale after its intent was created: an ``on_status`` callback
+    raised (its exception is this error's ``__cause__``). ``intent_id`` and ``idempotency_key``
+    say which sale: cancel the intent or wait for it again."""
 
     code = "ABORTED"
 

@@ -63,11 +63,23 @@ pub struct PyClient {
     pub(crate) inner: mppoint::Client,
 }
 
-/// What a wait needs besides the core options: the first Python exception raised by the
-/// `on_status` callback or by a signal handler (Ctrl-C), which stops the wait and is re-raised.
+/// What stopped a wait on the Python side.
+enum Failure {
+    /// `on_status` raised an `Exception`: the core's wait ended as `ABORTED`, and the
+    /// `AbortedError` raised has this exception as its `__cause__`.
+    Callback(PyErr),
+    /// A signal handler (Ctrl-C's `KeyboardInterrupt`), an `on_busy` callback or any
+    /// `BaseException` that is not an `Exception` (`SystemExit`): re-raised as it is.
+    Raised(PyErr),
+}
+
+type FailureSlot = Arc<Mutex<Option<Failure>>>;
+
+/// What a wait needs besides the core options: the first Python exception raised by a callback
+/// or a signal handler, which stops the wait.
 struct PyWait {
     opts: WaitOptions,
-    failure: Arc<Mutex<Option<PyErr>>>,
+    failure: FailureSlot,
 }
 
 impl PyWait {
@@ -93,7 +105,7 @@ impl PyWait {
         if let Some(c) = cancel {
             opts = opts.cancel_token(c.get().inner.clone());
         }
-        let failure: Arc<Mutex<Option<PyErr>>> = Arc::new(Mutex::new(None));
+        let failure: FailureSlot = Arc::new(Mutex::new(None));
         if let Some(cb) = on_status.filter(|c| !c.is_none()) {
             if !cb.is_callable() {
                 return Err(PyTypeError::new_err(format!(
@@ -103,16 +115,28 @@ impl PyWait {
             }
             let cb: Py<PyAny> = cb.unbind();
             let f = failure.clone();
-            opts = opts.on_status(move |intent| {
+            // A raise is the core's failing callback: the wait stops with the one ABORTED of
+            // every language, and take_failure chains the exception to it.
+            opts = opts.try_on_status(move |intent| {
                 Python::attach(|py| {
                     let mut slot = f.lock().unwrap_or_else(|e| e.into_inner());
                     if slot.is_some() {
-                        return;
+                        return Err("an earlier callback raised".into());
                     }
                     let called =
                         convert::intent(py, intent).and_then(|obj| cb.bind(py).call1((obj,)));
-                    if let Err(e) = called {
-                        *slot = Some(e);
+                    match called {
+                        Ok(_) => Ok(()),
+                        Err(e) => {
+                            let why = describe(py, &e);
+                            let exception = e.is_instance_of::<pyo3::exceptions::PyException>(py);
+                            *slot = Some(if exception {
+                                Failure::Callback(e)
+                            } else {
+                                Failure::Raised(e)
+                            });
+                            Err(why)
+                        }
                     }
                 })
             });
@@ -127,7 +151,7 @@ impl PyWait {
             Python::attach(|py| match py.check_signals() {
                 Ok(()) => false,
                 Err(e) => {
-                    *f.lock().unwrap_or_else(|e| e.into_inner()) = Some(e);
+                    *f.lock().unwrap_or_else(|e| e.into_inner()) = Some(Failure::Raised(e));
                     true
                 }
             })
@@ -166,7 +190,7 @@ impl PyWait {
                     }
                     let exc = to_pyerr(py, e).into_value(py);
                     if let Err(e) = cb.bind(py).call1((exc,)) {
-                        *slot = Some(e);
+                        *slot = Some(Failure::Raised(e));
                     }
                 })
             });
@@ -174,20 +198,35 @@ impl PyWait {
         Ok(self)
     }
 
-    /// The Python exception that stopped the wait (the callback's, or the `KeyboardInterrupt` of
-    /// Ctrl-C), if any, carrying `intent_id` and `idempotency_key` attributes and a note naming
-    /// the intent (which still exists), so the POS can cancel what it left on the terminal.
+    /// The Python exception to raise for a wait that Python code stopped, if any. An
+    /// `on_status` that raised an `Exception`: the core's `AbortedError` (`failed`, naming the
+    /// intent and key), its `__cause__` what the callback raised. Anything else (Ctrl-C's
+    /// `KeyboardInterrupt`, `on_busy`'s exception): re-raised as it is, carrying `intent_id` and
+    /// `idempotency_key` attributes and a note naming the intent (which still exists), so the POS
+    /// can cancel what it left on the terminal.
     fn take_failure(
         &self,
         py: Python<'_>,
+        failed: Option<&mppoint::Error>,
         intent_id: Option<&str>,
         idempotency_key: Option<&str>,
     ) -> Option<PyErr> {
-        let e = self
+        let e = match self
             .failure
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .take()?;
+            .take()?
+        {
+            Failure::Callback(cause) => match failed.filter(|e| e.kind() == ErrorKind::Aborted) {
+                Some(aborted) => {
+                    let err = to_pyerr(py, aborted);
+                    err.set_cause(py, Some(cause));
+                    return Some(err);
+                }
+                None => cause,
+            },
+            Failure::Raised(e) => e,
+        };
         if let Some(id) = intent_id {
             let value = e.value(py);
             let _ = value.setattr("intent_id", id);
@@ -201,6 +240,20 @@ impl PyWait {
             }
         }
         Some(e)
+    }
+}
+
+/// A Python exception as a failing callback's reason in the core's message: `Type: message`.
+fn describe(py: Python<'_>, e: &PyErr) -> String {
+    let name = e
+        .get_type(py)
+        .name()
+        .map_or_else(|_| "an exception".to_string(), |n| n.to_string());
+    let text = e.value(py).str().map(|t| t.to_string()).unwrap_or_default();
+    if text.is_empty() {
+        name
+    } else {
+        format!("{name}: {text}")
     }
 }
 
@@ -518,7 +571,7 @@ impl PyClient {
                 client.wait_for_final(&intent_id, opts)
             })
         });
-        if let Some(e) = wait.take_failure(py, Some(&intent_id), None) {
+        if let Some(e) = wait.take_failure(py, ended.as_ref().err(), Some(&intent_id), None) {
             return Err(e);
         }
         convert::intent(py, &ended.py(py)?)
@@ -571,7 +624,12 @@ impl PyClient {
                 e.idempotency_key().map(str::to_owned),
             ),
         };
-        if let Some(e) = wait.take_failure(py, intent_id.as_deref(), key.as_deref()) {
+        if let Some(e) = wait.take_failure(
+            py,
+            sold.as_ref().err(),
+            intent_id.as_deref(),
+            key.as_deref(),
+        ) {
             return Err(e);
         }
         convert::sale(py, &sold.py(py)?)
@@ -619,7 +677,7 @@ impl PyClient {
                 client.resolve_pending(policy, opts)
             })
         });
-        if let Some(e) = wait.take_failure(py, None, None) {
+        if let Some(e) = wait.take_failure(py, resolved.as_ref().err(), None, None) {
             return Err(e);
         }
         convert::pending_sales(py, &resolved.py(py)?)

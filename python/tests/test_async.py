@@ -116,10 +116,12 @@ def test_an_on_status_that_raises_stops_the_sale_with_the_intent(fresh_sim: mppo
     async def boom(intent: mppoint.Intent) -> None:
         raise Stop(intent.status)
 
-    with pytest.raises(Stop) as info:
+    with pytest.raises(mppoint.AbortedError, match="the status callback failed") as info:
         run(client.charge("10.00", "Boom", "async-boom", pos=POS, on_status=boom, **FAST))
-    intent_id = getattr(info.value, "intent_id")
+    assert isinstance(info.value.__cause__, Stop)
+    intent_id = info.value.intent_id
     assert intent_id
+    assert info.value.idempotency_key
     assert sim.intent(intent_id) is not None
 
 

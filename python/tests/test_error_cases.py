@@ -63,10 +63,42 @@ def run(op: str, given: dict[str, Any]) -> None:
     elif op == "sandbox":
         client = mppoint.Client(given["access_token"], base_url="http://127.0.0.1:9", retries=0)
         client.simulate_order_event(given["order_id"], given["status"])
+    elif op == "status_callback":
+        status_callback(given)
     elif op == "panic":
         _native._test_panic()
     else:
         raise AssertionError(f"unknown operation {op} in error_cases.json")
+
+
+def status_callback(given: dict[str, Any]) -> None:
+    """A charge or a wait whose on_status raises RuntimeError(given["failure"]) when told
+    given["fail_on"]: the error names the created intent and chains the callback's exception."""
+    sim = mppoint.Simulator()
+    try:
+        client = sim.client()
+
+        def on_status(intent: mppoint.Intent) -> None:
+            if intent.status == given["fail_on"]:
+                raise RuntimeError(given["failure"])
+
+        sale = dict(pos=given["pos"])
+        try:
+            if given["call"] == "charge":
+                client.charge(given["amount"], "error table", given["reference"],
+                              on_status=on_status, **sale)
+            else:
+                assert given["call"] == "wait", given["call"]
+                created = client.create_intent(given["amount"], "error table",
+                                               given["reference"], **sale)
+                client.wait_for_final(created.id, on_status=on_status)
+        except mppoint.Error as e:
+            assert e.intent_id is not None and sim.intent(e.intent_id) is not None, str(e)
+            assert isinstance(e.__cause__, RuntimeError), repr(e.__cause__)
+            assert given["failure"] in e.message, e.message
+            raise
+    finally:
+        sim.stop()
 
 
 def test_the_table_has_cases() -> None:

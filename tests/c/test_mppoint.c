@@ -1956,6 +1956,59 @@ static const jnode *c_input(const jnode *c) {
     return ci != NULL ? ci : j_get(c, "input");
 }
 
+/* The status a checked status callback fails on (its user_data). */
+static int32_t fail_on_status(const char *status, void *user_data) {
+    return strcmp(status, (const char *)user_data) == 0 ? 1 : 0;
+}
+
+/* The table's status_callback operation: a charge, or a create and a wait, whose checked status
+ * callback returns 1 when told in->fail_on, against a simulator of its own. Beyond the table's
+ * checks, the error names the created intent (which the client can read) and says what the
+ * callback returned. */
+static mpp_result status_callback_case(const jnode *in, mpp_error **e) {
+    mpp_simulator_config *scfg = NULL;
+    mpp_simulator *sim = NULL;
+    mpp_config *cfg = NULL;
+    mpp_client *client = NULL;
+    mpp_intent_request *req = NULL;
+    mpp_wait_options *wo = NULL;
+    mpp_result rc = mpp_simulator_config_new(&scfg, e);
+    if (rc == MPP_RESULT_OK) rc = mpp_simulator_start(scfg, &sim, e);
+    if (rc == MPP_RESULT_OK) rc = mpp_simulator_client_config(sim, &cfg, e);
+    if (rc == MPP_RESULT_OK) rc = mpp_client_new(cfg, &client, e);
+    if (rc == MPP_RESULT_OK)
+        rc = mpp_intent_request_new(j_str(in, "amount"), "error table", j_str(in, "reference"), &req, e);
+    if (rc == MPP_RESULT_OK) rc = mpp_wait_options_new(&wo, e);
+    if (rc == MPP_RESULT_OK)
+        rc = mpp_wait_options_set_on_status_checked(wo, fail_on_status, (void *)j_str(in, "fail_on"), e);
+    if (rc == MPP_RESULT_OK && strcmp(j_str(in, "call"), "charge") == 0) {
+        mpp_sale *sale = NULL;
+        rc = mpp_charge(client, MPP_TARGET_POS, j_str(in, "pos"), req, wo, &sale, e);
+        mpp_sale_free(sale);
+    } else if (rc == MPP_RESULT_OK) {
+        mpp_intent *created = NULL, *ended = NULL;
+        rc = mpp_intent_create_for_pos(client, j_str(in, "pos"), req, &created, e);
+        if (rc == MPP_RESULT_OK) rc = mpp_intent_wait(client, mpp_intent_id(created), wo, &ended, e);
+        mpp_intent_free(created);
+        mpp_intent_free(ended);
+    }
+    if (rc == MPP_RESULT_ABORTED && *e != NULL) {
+        mpp_intent *left = NULL;
+        mpp_error *e2 = NULL;
+        CHECK(mpp_error_intent_id(*e) != NULL);
+        CHECK_OK(mpp_intent_get(client, mpp_error_intent_id(*e), &left, &e2), &e2);
+        CHECK_CONTAINS(mpp_error_message(*e), "it returned 1");
+        mpp_intent_free(left);
+    }
+    mpp_wait_options_free(wo);
+    mpp_intent_request_free(req);
+    mpp_client_free(client);
+    mpp_config_free(cfg);
+    mpp_simulator_stop(sim);
+    mpp_simulator_config_free(scfg);
+    return rc;
+}
+
 /* Runs one operation of tests/fixtures/error_cases.json the way a C user would; the error (if
  * any) lands in *e and the result code is returned. */
 static mpp_result run_error_case(const char *op, const jnode *in, mpp_error **e) {
@@ -2081,6 +2134,8 @@ static mpp_result run_error_case(const char *op, const jnode *in, mpp_error **e)
         }
         mpp_client_free(client);
         mpp_config_free(cfg);
+    } else if (strcmp(op, "status_callback") == 0) {
+        rc = status_callback_case(in, e);
     } else if (strcmp(op, "panic") == 0) {
         rc = mpp_test_panic(e);
     } else {

@@ -179,12 +179,34 @@ void test_errors(const mppoint::Simulator &sim, const mppoint::Client &client) {
     sim.clear_faults();
     CHECK(limited && limited->result() == MPP_RESULT_RATE_LIMITED);
     CHECK(limited && limited->retry_after_ms() == 7000);
-    // An exception thrown by a status callback cannot cross the C library: the wait goes on.
+    // An exception thrown by a status callback stops the sale with the one ABORTED of every
+    // language (naming the intent and its key); the exception itself is nested in it.
     mppoint::WaitOptions throwing = quick();
-    throwing.on_status([](const std::string &) { throw std::runtime_error("from the callback"); });
-    mppoint::Sale sale = client.charge(MPP_TARGET_POS, "SUC001POS001",
-                                       mppoint::IntentRequest::cents(200, "Callback throws", "hpp-err-1"), throwing);
-    CHECK(sale.is_paid());
+    throwing.on_status([](const std::string &s) {
+        if (s == "ON_TERMINAL") throw std::runtime_error("from the callback");
+    });
+    bool aborted = false, nested = false;
+    std::string left;
+    try {
+        client.charge(MPP_TARGET_POS, "SUC001POS001",
+                      mppoint::IntentRequest::cents(244, "Callback throws", "hpp-err-1"), throwing);
+    } catch (const mppoint::Error &e) {
+        aborted = e.result() == MPP_RESULT_ABORTED && e.code() == "ABORTED" && e.idempotency_key().has_value();
+        left = e.intent_id().value_or("");
+        try {
+            std::rethrow_if_nested(e);
+        } catch (const std::runtime_error &cause) {
+            nested = std::string(cause.what()) == "from the callback";
+        }
+    }
+    CHECK(aborted);
+    CHECK(nested);
+    CHECK(!left.empty());
+    // Untouched: still on the terminal, where the POS (here the simulated customer) cancels it.
+    if (!left.empty()) {
+        sim.cancel_on_terminal(left);
+        CHECK(client.sale_for(left).verdict() == MPP_VERDICT_CANCELED);
+    }
 }
 
 /* Reads a print action until it has `status` or is final, at most 60 s. */

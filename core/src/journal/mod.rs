@@ -621,20 +621,10 @@ impl Client {
         let waited = if created.status.is_final() {
             Ok(created.clone())
         } else {
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            // A failing status callback is the waiter's ABORTED; a panic of anything else must
+            // still reach the record below.
+            crate::error::catch_panic("wait for the sale", || {
                 self.wait_for_final(&created.id, opts)
-            }))
-            .unwrap_or_else(|p| {
-                Err(Error::new(
-                    ErrorKind::Aborted,
-                    format!(
-                        "the status callback panicked ({}): the intent is untouched",
-                        p.downcast_ref::<&str>()
-                            .map(|s| s.to_string())
-                            .or_else(|| p.downcast_ref::<String>().cloned())
-                            .unwrap_or_default()
-                    ),
-                ))
             })
         };
         match self.finish_charge(&created, waited) {
