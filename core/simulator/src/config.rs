@@ -406,7 +406,7 @@ impl SimulatorConfig {
     /// `POST /v1/orders/{id}/events` moves its orders.
     pub fn with_sandbox_terminal(mut self) -> SimulatorConfig {
         self.devices.push(SimDevice {
-            id: super::orders::sandbox::VIRTUAL_TERMINAL.to_string(),
+            id: VIRTUAL_TERMINAL.to_string(),
             pos_external_id: None,
             operating_mode: OperatingMode::Pdv,
         });
@@ -528,6 +528,16 @@ impl SimulatorConfig {
         }
         Ok(())
     }
+}
+
+/// The id of Mercado Pago's sandbox virtual terminal (the integration-test guide).
+pub(crate) const VIRTUAL_TERMINAL: &str = "NEWLAND_N950__SBX0000001";
+
+/// Whether `id` is a sandbox virtual terminal (its serial starts `SBX`): it needs no hardware and
+/// never fetches an order; only `POST /v1/orders/{id}/events` moves its orders.
+pub(crate) fn is_virtual_terminal(id: &str) -> bool {
+    id.split_once("__")
+        .is_some_and(|(_, serial)| serial.starts_with("SBX"))
 }
 
 #[cfg(test)]

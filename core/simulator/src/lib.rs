@@ -95,17 +95,21 @@
 
 #![deny(missing_docs)]
 
+mod account;
+mod body;
 mod config;
+mod control;
 pub mod faults;
+mod hub;
+mod intents;
 mod orders;
 mod print;
+mod reply;
 mod routes;
 mod server;
-mod state;
 pub mod terminal;
 mod tls;
 pub mod webhooks;
-mod wire;
 
 use std::sync::Arc;
 
@@ -115,13 +119,14 @@ use mppoint::error::{Error, ErrorKind, Result};
 use mppoint::intent::Intent;
 use mppoint::payment::Payment;
 
+pub use account::Forbidden;
 pub use config::{
     SimDevice, SimPos, SimStore, SimulatorConfig, TsUnit, DEFAULT_ACCESS_TOKEN,
     DEFAULT_WEBHOOK_SECRET,
 };
 pub use faults::{Endpoint, FaultKind, FaultRule};
+pub use hub::Counters;
 pub use print::PrintOutcome;
-pub use state::{Counters, Forbidden};
 
 /// The one recipe for a client of a simulator, used by every language: its base URL and token,
 /// its certificate when it serves TLS, and no proxy from the environment (a corporate
@@ -186,7 +191,8 @@ impl ClientSettings {
 }
 pub use terminal::CardOutcome;
 
-use state::{lock, Shared, World};
+use hub::{lock, Shared, World};
+use reply::ApiError;
 
 /// A running simulator. It owns its runtime (two worker threads) and stops when dropped or
 /// [`stopped`](Simulator::stop). `Send + Sync`: share it between test threads.
@@ -255,8 +261,8 @@ impl Simulator {
         cfg.bind = addr;
         let shared = Arc::new(Shared {
             world: std::sync::Mutex::new(World::new(&cfg)),
-            orders: std::sync::Mutex::new(orders::OrdersWorld::default()),
-            print: std::sync::Mutex::new(print::PrintWorld::default()),
+            orders: std::sync::Mutex::new(orders::state::OrdersWorld::default()),
+            print: std::sync::Mutex::new(print::state::PrintWorld::default()),
             faults: std::sync::Mutex::new(faults::FaultSet::new(cfg.faults.clone())),
             counters: std::sync::Mutex::new(Counters::default()),
             webhook_urls: std::sync::Mutex::new(cfg.webhook_urls.clone()),
@@ -327,44 +333,26 @@ impl Simulator {
     /// fetches it first). [`ErrorKind::NotFound`] for an unknown intent, [`ErrorKind::Conflict`] if
     /// it is already processing or final.
     pub fn present_card(&self, intent_id: &str, outcome: CardOutcome) -> Result<()> {
-        if orders::is_order_id(intent_id) {
-            return orders::present_card(&self.shared, intent_id, outcome)
-                .map(drop)
-                .map_err(|e| orders::to_api_error(e).into_error());
-        }
-        self.shared
-            .present_card(intent_id, outcome)
+        control::present_card(&self.shared, intent_id, outcome)
             .map(drop)
-            .map_err(state::ApiError::into_error)
+            .map_err(ApiError::into_error)
     }
 
     /// The customer or cashier cancels on the terminal: the intent is `CANCELED` when this
     /// returns. It must be `OPENED` or `ON_TERMINAL`.
     pub fn cancel_on_terminal(&self, intent_id: &str) -> Result<()> {
-        if orders::is_order_id(intent_id) {
-            return orders::cancel_on_terminal(&self.shared, intent_id)
-                .map(drop)
-                .map_err(|e| orders::to_api_error(e).into_error());
-        }
-        self.shared
-            .cancel_on_terminal(intent_id)
+        control::cancel_on_terminal(&self.shared, intent_id)
             .map(drop)
-            .map_err(state::ApiError::into_error)
+            .map_err(ApiError::into_error)
     }
 
     /// Stops the automatic play: once fetched, the intent stays `ON_TERMINAL` until
     /// [`present_card`](Simulator::present_card), [`cancel_on_terminal`](Simulator::cancel_on_terminal)
     /// or the expiry. It must be `OPENED` or `ON_TERMINAL`.
     pub fn hold_on_terminal(&self, intent_id: &str) -> Result<()> {
-        if orders::is_order_id(intent_id) {
-            return orders::hold(&self.shared, intent_id)
-                .map(drop)
-                .map_err(|e| orders::to_api_error(e).into_error());
-        }
-        self.shared
-            .hold(intent_id)
+        control::hold(&self.shared, intent_id)
             .map(drop)
-            .map_err(state::ApiError::into_error)
+            .map_err(ApiError::into_error)
     }
 
     /// The customer adds `tip` on the terminal before paying order `order_id` (the Orders API):
@@ -372,7 +360,7 @@ impl Simulator {
     /// it refuses partial refunds (403 `partial_refund_forbidden_with_tips`). The order must
     /// still wait for a card. [`ErrorKind::NotFound`], [`ErrorKind::Conflict`].
     pub fn add_tip(&self, order_id: &str, tip: mppoint::Amount) -> Result<()> {
-        orders::set_tip(&self.shared, order_id, tip)
+        orders::service::set_tip(&self.shared, order_id, tip)
             .map(drop)
             .map_err(|e| orders::to_api_error(e).into_error())
     }
@@ -425,15 +413,19 @@ impl Simulator {
 
     /// An intent as `GET …/intents/{id}/point` would answer it (read by the client).
     pub fn intent(&self, id: &str) -> Option<Intent> {
-        lock(&self.shared.world).intent(id).map(|i| i.to_client())
+        lock(&self.shared.world)
+            .intents
+            .intent(id)
+            .map(|i| i.to_client())
     }
 
     /// Every intent, oldest first.
     pub fn intents(&self) -> Vec<Intent> {
         lock(&self.shared.world)
+            .intents
             .intents()
             .iter()
-            .map(wire::SimIntent::to_client)
+            .map(intents::wire::SimIntent::to_client)
             .collect()
     }
 
@@ -448,7 +440,7 @@ impl Simulator {
 
     /// Every order of the Orders API, oldest first, as `GET /v1/orders/{id}` would answer it.
     pub fn orders(&self) -> Vec<mppoint::api::orders::Order> {
-        serde_json::from_value(orders::state_json(&self.shared)).unwrap_or_default()
+        serde_json::from_value(orders::service::state_json(&self.shared)).unwrap_or_default()
     }
 
     /// Every sale on either API, oldest first, read as the shared intent: the intents, then the
@@ -464,26 +456,24 @@ impl Simulator {
     /// [`SimulatorConfig::mode_change_restart`]). A device switched to `PDV` then fetches its
     /// queued intent. [`ErrorKind::NotFound`] for an unknown device.
     pub fn restart_device(&self, device_id: &str) -> Result<()> {
-        self.shared
-            .restart_device(device_id)
-            .map_err(state::ApiError::into_error)
+        control::restart_device(&self.shared, device_id).map_err(ApiError::into_error)
     }
 
     /// Makes the API answer the documented 403s: `GET /instore-api/point/v1/devices` "Integrator
     /// isn't registered", and `PATCH …/devices/{id}` "User not logged into the device" for the
     /// listed devices. `Forbidden::default()` ends them.
     pub fn set_forbidden(&self, forbidden: Forbidden) {
-        lock(&self.shared.world).forbidden = forbidden;
+        lock(&self.shared.world).account.forbidden = forbidden;
     }
 
     /// A payment, as `GET /v1/payments/{id}` would answer it.
     pub fn payment(&self, id: u64) -> Option<Payment> {
-        lock(&self.shared.world).payment(id)
+        lock(&self.shared.world).account.payments.payment(id)
     }
 
     /// Every payment, oldest first.
     pub fn payments(&self) -> Vec<Payment> {
-        lock(&self.shared.world).payments()
+        lock(&self.shared.world).account.payments.all()
     }
 
     /// Replaces the webhook URLs (for the notifications of intents that end from now on).

@@ -1,5 +1,7 @@
-//! Requests to answers: routing, authentication, body limits, the API handlers, the
-//! `/_simulator/` control routes, and where the faults cut in.
+//! Requests to answers: routing to each API's routes (the InStore API's
+//! [`crate::intents::routes`], the Payments API's [`crate::account::routes`], the Orders API's
+//! [`crate::orders::routes`], the Print API's [`crate::print`]), authentication, body limits,
+//! the `/_simulator/` control routes, and where the faults cut in.
 
 use std::borrow::Cow;
 use std::sync::Arc;
@@ -11,17 +13,19 @@ use hyper::header::{HeaderValue, CONNECTION, CONTENT_LENGTH, CONTENT_TYPE, RETRY
 use hyper::{Method, Request, Response, StatusCode};
 use serde_json::Value;
 
-use mppoint::amount::Amount;
-use mppoint::device::OperatingMode;
-use mppoint::intent::{
-    validate_description, validate_external_reference, validate_ticket_number, Target,
-};
-
-use super::faults::{Decision, Endpoint, FaultKind, FaultRule};
-use super::orders::{self, OrderRequest, OrderRoute};
-use super::server::{Dropped, SimBody};
-use super::state::{lock, ApiError, NewIntent, Shared};
-use super::terminal::CardOutcome;
+use crate::account::routes::{self as payments, PaymentRoute};
+use crate::account::Forbidden;
+use crate::body::{Dropped, SimBody};
+use crate::control;
+use crate::faults::{Decision, Endpoint, FaultKind, FaultRule};
+use crate::hub::{lock, Shared};
+use crate::intents::routes::{self as intents, IntentRoute};
+use crate::orders::routes::{self as orders, OrderRoute};
+use crate::orders::wire::OrderRequest;
+use crate::orders::OrdersError;
+use crate::print::{self, PrintRoute};
+use crate::reply::{parse_json, Answer, ApiError};
+use crate::terminal::CardOutcome;
 
 /// The largest request body accepted (larger: 413).
 /// 2 MiB: a print action's image of 1 MB is about 1.37 MB once in Base64.
@@ -30,50 +34,17 @@ pub(crate) const MAX_BODY: usize = 2 * 1024 * 1024;
 /// How much of a too-large body is read and dropped before answering 413.
 const DRAIN_LIMIT: usize = 16 * MAX_BODY;
 
-/// The largest page of devices.
-const MAX_LIMIT: u64 = 1000;
-
-/// What a handler answers, before faults.
-struct Answer {
-    status: u16,
-    body: Option<Vec<u8>>,
-}
-
-impl Answer {
-    fn json(status: u16, body: Vec<u8>) -> Answer {
-        Answer {
-            status,
-            body: Some(body),
-        }
-    }
-    fn value(status: u16, v: &impl serde::Serialize) -> Answer {
-        Answer::json(status, serde_json::to_vec(v).unwrap_or_default())
-    }
-    fn no_content() -> Answer {
-        Answer {
-            status: 204,
-            body: None,
-        }
-    }
-}
-
-impl From<ApiError> for Answer {
-    fn from(e: ApiError) -> Answer {
-        Answer::json(e.status, e.body())
-    }
-}
-
 /// A route: what the request asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Route {
-    ListDevices,
-    SetOperatingMode(String),
-    CreateIntent(Target),
-    GetIntent(String),
-    CancelIntent(String, Option<String>),
-    GetPayment(String),
-    SearchPayments,
-    Refund(String),
+    /// The InStore API: devices and intents.
+    Intents(IntentRoute),
+    /// The Payments API.
+    Payments(PaymentRoute),
+    /// The Orders API (`/v1/orders…`, `/terminals/v1/list`, `/terminals/v1/setup`).
+    Orders(OrderRoute),
+    /// The Print API (`/terminals/v1/actions…`).
+    Print(PrintRoute),
     PresentCard(String),
     CancelOnTerminal(String),
     Hold(String),
@@ -88,24 +59,22 @@ enum Route {
     PutWebhookUrls,
     /// `GET /_simulator/`: the list of the control routes ([`CONTROL_ROUTES`]).
     ControlIndex,
-    /// The Orders API (`/v1/orders…`, `/terminals/v1/…`), served by [`super::orders`].
-    Orders(OrderRoute),
 }
 
 impl Route {
     fn endpoint(&self) -> Endpoint {
         match self {
-            Route::ListDevices => Endpoint::ListDevices,
-            Route::SetOperatingMode(_) => Endpoint::SetOperatingMode,
-            Route::CreateIntent(_) => Endpoint::CreateIntent,
-            Route::GetIntent(_) => Endpoint::GetIntent,
-            Route::CancelIntent(..) => Endpoint::CancelIntent,
-            Route::GetPayment(_) => Endpoint::GetPayment,
-            Route::SearchPayments => Endpoint::SearchPayments,
-            Route::Refund(_) => Endpoint::Refund,
+            Route::Intents(r) => r.endpoint(),
+            Route::Payments(r) => r.endpoint(),
             Route::Orders(r) => r.endpoint(),
+            Route::Print(_) => Endpoint::PrintAction,
             _ => Endpoint::Control,
         }
+    }
+
+    /// Whether the route answers the newer APIs' error shape (`{"errors":[…]}`).
+    fn newer_api(&self) -> bool {
+        matches!(self, Route::Orders(_) | Route::Print(_))
     }
 }
 
@@ -131,34 +100,19 @@ pub(crate) const CONTROL_ROUTES: &[(&str, &str, &str)] = &[
 fn route(method: &Method, segs: &[Cow<'_, str>]) -> Option<Route> {
     let s: Vec<&str> = segs.iter().map(|c| c.as_ref()).collect();
     let own = |x: &str| x.to_string();
+    if let Some(r) = print::route(method, &s) {
+        return Some(Route::Print(r));
+    }
     if let Some(r) = orders::route(method, &s) {
         return Some(Route::Orders(r));
     }
-    let m = method.clone();
-    Some(match (m, s.as_slice()) {
-        (Method::GET, ["instore-api", "point", "v1", "devices"]) => Route::ListDevices,
-        (Method::PATCH, ["instore-api", "point", "v1", "devices", id]) => {
-            Route::SetOperatingMode(own(id))
-        }
-        (Method::POST, ["instore-api", "integrations", "v1", "intents", "point", "pos", ext]) => {
-            Route::CreateIntent(Target::Pos(own(ext)))
-        }
-        (Method::POST, ["instore-api", "integrations", "v1", "intents", "point", dev]) => {
-            Route::CreateIntent(Target::Device(own(dev)))
-        }
-        (Method::GET, ["instore-api", "integrations", "v1", "intents", id, "point"]) => {
-            Route::GetIntent(own(id))
-        }
-        (Method::DELETE, ["instore-api", "integrations", "v1", "intents", id, "point"]) => {
-            Route::CancelIntent(own(id), None)
-        }
-        (
-            Method::DELETE,
-            ["instore-api", "integrations", "v1", "intents", id, "point", "pos", ext],
-        ) => Route::CancelIntent(own(id), Some(own(ext))),
-        (Method::GET, ["v1", "payments", "search"]) => Route::SearchPayments,
-        (Method::GET, ["v1", "payments", id]) => Route::GetPayment(own(id)),
-        (Method::POST, ["v1", "payments", id, "refunds"]) => Route::Refund(own(id)),
+    if let Some(r) = intents::route(method, &s) {
+        return Some(Route::Intents(r));
+    }
+    if let Some(r) = payments::route(method, &s) {
+        return Some(Route::Payments(r));
+    }
+    Some(match (method.clone(), s.as_slice()) {
         (Method::GET, ["_simulator"]) => Route::ControlIndex,
         (Method::POST, ["_simulator", "intents", id, "present_card"]) => {
             Route::PresentCard(own(id))
@@ -185,24 +139,6 @@ fn segments(path: &str) -> Option<Vec<Cow<'_, str>>> {
     path.split('/')
         .filter(|s| !s.is_empty())
         .map(|s| percent_encoding::percent_decode_str(s).decode_utf8().ok())
-        .collect()
-}
-
-/// The query's pairs, decoded (`+` is a space).
-fn query_pairs(q: Option<&str>) -> Vec<(String, String)> {
-    let decode = |s: &str| {
-        let s = s.replace('+', " ");
-        percent_encoding::percent_decode_str(&s)
-            .decode_utf8_lossy()
-            .into_owned()
-    };
-    q.unwrap_or("")
-        .split('&')
-        .filter(|p| !p.is_empty())
-        .map(|p| match p.split_once('=') {
-            Some((k, v)) => (decode(k), decode(v)),
-            None => (decode(p), String::new()),
-        })
         .collect()
 }
 
@@ -276,13 +212,13 @@ pub(crate) async fn handle(
         Some(FaultKind::DropBeforeProcessing) => return Err(Dropped),
         // The Orders and Terminals APIs answer their own error shape; the Terminals API folded
         // its 424/502/504 into a retryable 500 `internal_error`.
-        Some(FaultKind::Status(s)) if matches!(route, Route::Orders(_)) => {
+        Some(FaultKind::Status(s)) if route.newer_api() => {
             let code = if s == 500 {
                 "internal_error"
             } else {
                 "simulated_fault"
             };
-            let e = orders::OrdersError::new(s, code, "Internal server error, try again");
+            let e = OrdersError::new(s, code, "Internal server error, try again");
             return Ok(finish(Answer::json(s, e.body()), &request_id));
         }
         Some(FaultKind::Status(s)) => {
@@ -411,50 +347,6 @@ pub(crate) async fn handle(
     })
 }
 
-/// `GET /v1/payments/search`: the Payments API's search, filtered by `external_reference` (the
-/// filter a POS uses to find a sale), paged with `limit` (default 30, at most 1000) and
-/// `offset`, sorted by `date_created` (`criteria` `asc` or `desc`, the default). The answer is
-/// `{"paging": {"total", "limit", "offset"}, "results": [payments]}`.
-fn search_payments(shared: &Arc<Shared>, query: Option<&str>) -> Result<Answer, ApiError> {
-    let mut external_reference = None;
-    let mut limit = 30u64;
-    let mut offset = 0u64;
-    let mut descending = true;
-    for (k, v) in query_pairs(query) {
-        match k.as_str() {
-            "external_reference" => external_reference = Some(v),
-            "limit" => {
-                limit = v
-                    .parse()
-                    .ok()
-                    .filter(|l| (1..=MAX_LIMIT).contains(l))
-                    .ok_or_else(|| ApiError::bad_request(format!("invalid limit {v:?}")))?
-            }
-            "offset" => {
-                offset = v
-                    .parse()
-                    .map_err(|_| ApiError::bad_request(format!("invalid offset {v:?}")))?
-            }
-            "criteria" => match v.as_str() {
-                "asc" => descending = false,
-                "desc" => descending = true,
-                _ => return Err(ApiError::bad_request("Invalid criteria value.")),
-            },
-            "sort" if v == "date_created" => {}
-            "sort" => return Err(ApiError::bad_request("Invalid sort value.")),
-            // Other filters of the real search are accepted and ignored.
-            _ => {}
-        }
-    }
-    let body = lock(&shared.world).search_payments(
-        external_reference.as_deref(),
-        descending,
-        limit,
-        offset,
-    );
-    Ok(Answer::json(200, body))
-}
-
 /// Reads a request body of at most [`MAX_BODY`] bytes. A larger one is 413, after reading (and
 /// dropping) up to [`DRAIN_LIMIT`] bytes of it, so that the client, still sending, reads the
 /// answer instead of a reset connection.
@@ -483,6 +375,15 @@ async fn read_body(mut body: Incoming) -> Result<Bytes, ApiError> {
     Ok(buf.freeze())
 }
 
+/// A newer API's answer, `(status, body)`, as an [`Answer`]: no body for a 204 or an empty 200.
+fn newer_answer((status, body): (u16, Vec<u8>)) -> Answer {
+    if status == 204 || (status == 200 && body.is_empty()) {
+        Answer { status, body: None }
+    } else {
+        Answer::json(status, body)
+    }
+}
+
 fn dispatch(
     shared: &Arc<Shared>,
     route: Route,
@@ -492,80 +393,47 @@ fn dispatch(
     allow_at_terminal: bool,
 ) -> Answer {
     let result = match route {
-        Route::Orders(r) => {
-            let (status, body) = orders::dispatch(
-                shared,
-                r,
-                OrderRequest {
-                    query,
-                    body,
-                    idempotency_key,
-                    allow_at_terminal,
-                },
-            );
-            Ok(if status == 204 || (status == 200 && body.is_empty()) {
-                Answer {
-                    status,
-                    body: None,
-                }
-            } else {
-                Answer::json(status, body)
-            })
+        Route::Intents(r) => intents::dispatch(shared, r, query, body, idempotency_key),
+        Route::Payments(r) => payments::dispatch(shared, r, query, body, idempotency_key),
+        Route::Orders(r) => Ok(newer_answer(orders::dispatch(
+            shared,
+            r,
+            OrderRequest {
+                query,
+                body,
+                idempotency_key,
+                allow_at_terminal,
+            },
+        ))),
+        Route::Print(r) => {
+            let req = OrderRequest {
+                query,
+                body,
+                idempotency_key,
+                allow_at_terminal,
+            };
+            Ok(newer_answer(
+                print::dispatch(shared, r, &req).unwrap_or_else(|e| (e.status, e.body())),
+            ))
         }
-        Route::PresentCard(id) if orders::is_order_id(&id) => parse_outcome(body).and_then(|o| {
-            orders::present_card(shared, &id, o)
-                .map(|v| Answer::value(200, &v))
-                .map_err(orders::to_api_error)
-        }),
-        Route::CancelOnTerminal(id) if orders::is_order_id(&id) => {
-            orders::cancel_on_terminal(shared, &id)
-                .map(|v| Answer::value(200, &v))
-                .map_err(orders::to_api_error)
-        }
-        Route::Hold(id) if orders::is_order_id(&id) => orders::hold(shared, &id)
-            .map(|v| Answer::value(200, &v))
-            .map_err(orders::to_api_error),
-        Route::ListDevices => list_devices(shared, query),
-        Route::SetOperatingMode(id) => set_operating_mode(shared, &id, body),
-        Route::CreateIntent(target) => shared
-            .create_intent(&target, parse_create(shared, body), idempotency_key)
-            .map(|i| Answer::value(201, &i.wire())),
-        Route::GetIntent(id) => lock(&shared.world)
-            .intent(&id)
-            .map(|i| Answer::value(200, &i.wire()))
-            .ok_or_else(|| {
-                ApiError::not_found("not_found", format!("intent {id} not found"))
-                    .documented("404-- not_found - Register not found")
-            }),
-        Route::CancelIntent(id, pos) => shared
-            .cancel_intent(&id, pos.as_deref())
-            .map(|()| Answer::no_content()),
-        Route::GetPayment(id) => payment_id(&id)
-            .and_then(|id| lock(&shared.world).payment_json(id))
-            .map(|b| Answer::json(200, b)),
-        Route::SearchPayments => search_payments(shared, query),
-        Route::Refund(id) => payment_id(&id).and_then(|id| {
-            let amount = parse_refund(body)?;
-            lock(&shared.world)
-                .refund(id, amount, idempotency_key)
-                .map(|b| Answer::json(201, b))
-        }),
         Route::PresentCard(id) => parse_outcome(body)
-            .and_then(|o| shared.present_card(&id, o))
-            .map(|i| Answer::value(200, &i.wire())),
-        Route::CancelOnTerminal(id) => shared
-            .cancel_on_terminal(&id)
-            .map(|i| Answer::value(200, &i.wire())),
-        Route::Hold(id) => shared.hold(&id).map(|i| Answer::value(200, &i.wire())),
-        Route::RestartDevice(id) => shared.restart_device(&id).map(|()| Answer::no_content()),
-        Route::PutForbidden => serde_json::from_slice::<super::state::Forbidden>(body)
+            .and_then(|o| control::present_card(shared, &id, o))
+            .map(|v| Answer::value(200, &v)),
+        Route::CancelOnTerminal(id) => {
+            control::cancel_on_terminal(shared, &id).map(|v| Answer::value(200, &v))
+        }
+        Route::Hold(id) => control::hold(shared, &id).map(|v| Answer::value(200, &v)),
+        Route::RestartDevice(id) => {
+            control::restart_device(shared, &id).map(|()| Answer::no_content())
+        }
+        Route::PutForbidden => serde_json::from_slice::<Forbidden>(body)
             .map_err(|e| {
                 ApiError::bad_request(format!(
                     "expected {{\"integrator_not_registered\": bool, \"user_not_logged_in\": [device ids]}}: {e}"
                 ))
             })
             .map(|f| {
-                lock(&shared.world).forbidden = f.clone();
+                lock(&shared.world).account.forbidden = f.clone();
                 Answer::value(200, &f)
             }),
         Route::Counters => Ok(Answer::value(200, &*lock(&shared.counters))),
@@ -594,12 +462,7 @@ fn dispatch(
             lock(&shared.faults).set(Vec::new());
             Ok(Answer::no_content())
         }
-        Route::State => {
-            let mut state = lock(&shared.world).state_json();
-            state["orders"] = orders::state_json(shared);
-            state["print_actions"] = super::print::state_json(shared);
-            Ok(Answer::value(200, &state))
-        }
+        Route::State => Ok(Answer::value(200, &control::state_json(shared))),
         Route::PutWebhookUrls => serde_json::from_slice::<Vec<String>>(body)
             .map_err(|e| ApiError::bad_request(format!("expected a JSON list of URLs: {e}")))
             .map(|urls| {
@@ -608,254 +471,6 @@ fn dispatch(
             }),
     };
     result.unwrap_or_else(Answer::from)
-}
-
-fn payment_id(id: &str) -> Result<u64, ApiError> {
-    id.parse()
-        .map_err(|_| ApiError::not_found("not_found", format!("payment {id} not found")))
-}
-
-fn list_devices(shared: &Shared, query: Option<&str>) -> Result<Answer, ApiError> {
-    let mut store_id = None;
-    let mut pos_id = None;
-    let mut limit = 50;
-    let mut offset = 0;
-    for (k, v) in query_pairs(query) {
-        let number = |what: &str| {
-            v.parse::<u64>().map_err(|_| {
-                ApiError::bad_request(format!("{what} must be a non-negative integer (got {v:?})"))
-            })
-        };
-        match k.as_str() {
-            "store_id" if !v.is_empty() => store_id = Some(v.clone()),
-            "pos_id" if !v.is_empty() => {
-                pos_id = Some(v.parse::<i64>().map_err(|_| {
-                    ApiError::bad_request(format!("pos_id must be a number (got {v:?})"))
-                })?)
-            }
-            "limit" => {
-                limit = number("limit")?;
-                if limit == 0 || limit > MAX_LIMIT {
-                    return Err(ApiError::bad_request(format!(
-                        "limit must be 1-{MAX_LIMIT} (got {limit})"
-                    )));
-                }
-            }
-            "offset" => offset = number("offset")?,
-            _ => {}
-        }
-    }
-    let page = lock(&shared.world).list_devices(store_id.as_deref(), pos_id, limit, offset)?;
-    Ok(Answer::value(200, &page))
-}
-
-fn parse_json(body: &[u8]) -> Result<Value, ApiError> {
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return Err(ApiError::bad_request(
-            "the request body is empty: JSON expected",
-        ));
-    }
-    serde_json::from_slice(body)
-        .map_err(|e| ApiError::bad_request(format!("the request body is not valid JSON: {e}")))
-}
-
-fn set_operating_mode(shared: &Shared, id: &str, body: &[u8]) -> Result<Answer, ApiError> {
-    let v = parse_json(body)?;
-    let mode = v
-        .get("operating_mode")
-        .and_then(Value::as_str)
-        .ok_or_else(|| {
-            ApiError::bad_request(
-                "operating_mode is required: {\"operating_mode\": \"PDV\" or \"STANDALONE\"}",
-            )
-        })?;
-    let mode = match OperatingMode::parse(mode) {
-        m @ (OperatingMode::Pdv | OperatingMode::Standalone) => m,
-        _ => {
-            return Err(ApiError::bad_request(format!(
-                "operating_mode must be \"PDV\" or \"STANDALONE\" (got {mode:?})"
-            )))
-        }
-    };
-    let mode = shared.set_operating_mode(id, mode)?;
-    Ok(Answer::value(
-        200,
-        &serde_json::json!({ "operating_mode": mode }),
-    ))
-}
-
-/// Reads a create body the way the API does: strict types, every rule, a message naming the
-/// field.
-fn parse_create(shared: &Shared, body: &[u8]) -> Result<NewIntent, ApiError> {
-    let v = parse_json(body)?;
-    let obj = v
-        .as_object()
-        .ok_or_else(|| ApiError::bad_request("the request body must be a JSON object"))?;
-    let text = |field: &str| -> Result<String, ApiError> {
-        match obj.get(field) {
-            Some(Value::String(s)) => Ok(s.clone()),
-            None | Some(Value::Null) => Err(ApiError::bad_request(format!("{field} is required"))),
-            Some(other) => Err(ApiError::bad_request(format!(
-                "{field} must be a string (got {other})"
-            ))),
-        }
-    };
-    let rule = |e: mppoint::Error| ApiError::bad_request(e.message().to_string());
-    let description = text("description")?;
-    validate_description(&description).map_err(rule)?;
-    let external_reference = text("external_reference")?;
-    validate_external_reference(&external_reference).map_err(rule)?;
-
-    let ops = match obj.get("operations") {
-        Some(Value::Array(a)) => a,
-        None | Some(Value::Null) => {
-            return Err(ApiError::bad_request(
-                "operations is required: one {\"type\": \"PURCHASE\", \"amount\": \"12.47\"}",
-            ))
-        }
-        Some(_) => return Err(ApiError::bad_request("operations must be a list")),
-    };
-    if ops.len() != 1 {
-        return Err(ApiError::bad_request(format!(
-            "operations must hold exactly one PURCHASE (got {} operations)",
-            ops.len()
-        )));
-    }
-    let op = &ops[0];
-    match op.get("type").and_then(Value::as_str) {
-        Some("PURCHASE") => {}
-        other => {
-            return Err(ApiError::bad_request(format!(
-                "operations[0].type must be \"PURCHASE\" (got {})",
-                other.map_or("nothing".to_string(), |t| format!("{t:?}"))
-            )))
-        }
-    }
-    let amount = match op.get("amount") {
-        Some(Value::String(s)) => Amount::parse_wire(s)
-            .map_err(|e| ApiError::bad_request(format!("operations[0].{}", e.message())))?,
-        None | Some(Value::Null) => {
-            return Err(ApiError::bad_request(
-                "operations[0].amount is required: a string with two decimals, like \"12.47\"",
-            ))
-        }
-        Some(other) => {
-            return Err(ApiError::bad_request(format!(
-                "operations[0].amount must be a string with exactly two decimals and a dot, \
-                 like \"12.47\" (got the JSON {other})"
-            )))
-        }
-    };
-    shared
-        .cfg
-        .effective_limits()
-        .check(amount, Some(shared.cfg.site))
-        .map_err(|e| ApiError::bad_request(format!("operations[0].{}", e.message())))?;
-
-    let enabler_configuration = match obj.get("enabler_configuration") {
-        None | Some(Value::Null) => None,
-        Some(Value::Object(e)) => {
-            let mut cfg = serde_json::Map::new();
-            match e.get("device_payment_mode") {
-                None | Some(Value::Null) => {}
-                Some(Value::String(m)) if m == "CARD" => {
-                    cfg.insert("device_payment_mode".into(), Value::String(m.clone()));
-                }
-                Some(other) => {
-                    return Err(ApiError::bad_request(format!(
-                        "enabler_configuration.device_payment_mode must be \"CARD\" (got {other})"
-                    )))
-                }
-            }
-            match e.get("ticket_number") {
-                None | Some(Value::Null) => {}
-                Some(Value::String(t)) => {
-                    validate_ticket_number(t).map_err(|e| {
-                        ApiError::bad_request(format!("enabler_configuration.{}", e.message()))
-                    })?;
-                    cfg.insert("ticket_number".into(), Value::String(t.clone()));
-                }
-                Some(other) => {
-                    return Err(ApiError::bad_request(format!(
-                        "enabler_configuration.ticket_number must be a string (got {other})"
-                    )))
-                }
-            }
-            match e.get("print_on_terminal") {
-                None | Some(Value::Null) => {}
-                Some(Value::Array(a)) => {
-                    for p in a {
-                        match p.as_str() {
-                            Some("SELLER_TICKET") => {}
-                            _ => {
-                                return Err(ApiError::bad_request(format!(
-                                    "enabler_configuration.print_on_terminal may only hold \"SELLER_TICKET\" (got {p})"
-                                )))
-                            }
-                        }
-                    }
-                }
-                Some(other) => {
-                    return Err(ApiError::bad_request(format!(
-                        "enabler_configuration.print_on_terminal must be a list (got {other})"
-                    )))
-                }
-            }
-            if let Some(p) = e.get("print_on_terminal").filter(|p| p.is_array()) {
-                cfg.insert("print_on_terminal".into(), p.clone());
-            }
-            Some(Value::Object(cfg))
-        }
-        Some(other) => {
-            return Err(ApiError::bad_request(format!(
-                "enabler_configuration must be an object (got {other})"
-            )))
-        }
-    };
-    Ok(NewIntent {
-        description,
-        external_reference,
-        amount,
-        enabler_configuration,
-    })
-}
-
-/// Reads a refund body: empty or `{}` (the whole remaining amount) or `{"amount": 10.00}`. The
-/// number is read from its text, never through a float.
-fn parse_refund(body: &[u8]) -> Result<Option<Amount>, ApiError> {
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return Ok(None);
-    }
-    if body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
-        return Err(ApiError::bad_request(
-            "the refund body must be a JSON object: {} or {\"amount\": 10.00}",
-        ));
-    }
-    #[derive(serde::Deserialize)]
-    struct RefundBody<'a> {
-        #[serde(borrow, default)]
-        amount: Option<&'a serde_json::value::RawValue>,
-    }
-    let b: RefundBody<'_> = serde_json::from_slice(body).map_err(|e| {
-        ApiError::bad_request(format!(
-            "the refund body must be {{}} or {{\"amount\": 10.00}}: {e}"
-        ))
-    })?;
-    let Some(raw) = b.amount else {
-        return Ok(None);
-    };
-    let text = raw.get().trim();
-    if text == "null" {
-        return Ok(None);
-    }
-    if text.starts_with('"') {
-        return Err(ApiError::bad_request(format!(
-            "amount must be a JSON number like 10.00 (got {text})"
-        )));
-    }
-    Amount::parse(text)
-        .map(Some)
-        .map_err(|e| ApiError::bad_request(e.message().to_string()))
 }
 
 fn parse_outcome(body: &[u8]) -> Result<CardOutcome, ApiError> {
@@ -883,6 +498,7 @@ fn parse_faults(body: &[u8]) -> Result<Vec<FaultRule>, ApiError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use mppoint::intent::Target;
 
     fn r(m: Method, path: &str) -> Option<Route> {
         route(&m, &segments(path).unwrap())
@@ -895,32 +511,39 @@ mod tests {
                 Method::POST,
                 "/instore-api/integrations/v1/intents/point/pos/SUC001POS001"
             ),
-            Some(Route::CreateIntent(Target::Pos("SUC001POS001".into())))
+            Some(Route::Intents(IntentRoute::CreateIntent(Target::Pos(
+                "SUC001POS001".into()
+            ))))
         );
         assert_eq!(
             r(
                 Method::POST,
                 "/instore-api/integrations/v1/intents/point/PAX_A910__X"
             ),
-            Some(Route::CreateIntent(Target::Device("PAX_A910__X".into())))
+            Some(Route::Intents(IntentRoute::CreateIntent(Target::Device(
+                "PAX_A910__X".into()
+            ))))
         );
         assert_eq!(
             r(
                 Method::GET,
                 "/instore-api/integrations/v1/intents/abc/point"
             ),
-            Some(Route::GetIntent("abc".into()))
+            Some(Route::Intents(IntentRoute::GetIntent("abc".into())))
         );
         assert_eq!(
             r(
                 Method::DELETE,
                 "/instore-api/integrations/v1/intents/abc/point/pos/P%201"
             ),
-            Some(Route::CancelIntent("abc".into(), Some("P 1".into())))
+            Some(Route::Intents(IntentRoute::CancelIntent(
+                "abc".into(),
+                Some("P 1".into())
+            )))
         );
         assert_eq!(
             r(Method::GET, "/v1/payments/12/"),
-            Some(Route::GetPayment("12".into()))
+            Some(Route::Payments(PaymentRoute::Get("12".into())))
         );
         assert_eq!(r(Method::PUT, "/v1/payments/12"), None);
         assert!(segments("/a/%ff").is_none());
@@ -977,32 +600,9 @@ mod tests {
     }
 
     #[test]
-    fn refund_bodies() {
-        assert_eq!(parse_refund(b"").unwrap(), None);
-        assert_eq!(parse_refund(b"{}").unwrap(), None);
-        assert_eq!(parse_refund(b"{\"amount\": null}").unwrap(), None);
-        assert_eq!(
-            parse_refund(b"{\"amount\": 10.10}")
-                .unwrap()
-                .unwrap()
-                .cents(),
-            1010
-        );
-        assert_eq!(
-            parse_refund(b"{\"amount\": 5}").unwrap().unwrap().cents(),
-            500
-        );
-        assert!(parse_refund(b"{\"amount\": 0.001}").is_err());
-        assert!(parse_refund(b"{\"amount\": 1e3}").is_err());
-        assert!(parse_refund(b"{\"amount\": \"10.00\"}").is_err());
-        assert!(parse_refund(b"{\"amount\": -1}").is_err());
-        assert!(parse_refund(b"[1]").is_err());
-    }
-
-    #[test]
     fn query() {
         assert_eq!(
-            query_pairs(Some("store_id=a+b&limit=5&x")),
+            crate::reply::query_pairs(Some("store_id=a+b&limit=5&x")),
             vec![
                 ("store_id".into(), "a b".into()),
                 ("limit".into(), "5".into()),

@@ -1,5 +1,6 @@
-//! The simulated terminal: what it does with an intent, chosen by the amount's cents or by the
-//! control API, and the task that plays it in time.
+//! The simulated terminal: what it does with a sale, chosen by the amount's cents or by the
+//! control API, and the loop that plays it in time. It knows neither API: each one's world
+//! applies the steps ([`crate::intents`], [`crate::orders`]).
 //!
 //! | cents | what the terminal does | final status | payment |
 //! |---|---|---|---|
@@ -17,11 +18,10 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
+use tokio::sync::Notify;
 
 use mppoint::amount::Amount;
 use mppoint::error::{Error, Result};
-
-use super::state::Shared;
 
 /// What the card does when presented on the terminal (the control API's
 /// [`Simulator::present_card`](super::Simulator::present_card)).
@@ -119,12 +119,11 @@ impl Plan {
     }
 }
 
-/// Plays one intent: sleeps until its next transition (pickup, step, expiry) or until the control
-/// API pokes it, applies what is due, and stops once the intent is final.
-pub(crate) async fn run(shared: Arc<Shared>, intent_id: String, poke: Arc<tokio::sync::Notify>) {
-    loop {
-        let wake = shared.advance(&intent_id, Instant::now());
-        let Some(wake) = wake else { return };
+/// Plays one sale (an intent or an order) on its terminal: `step` applies what is
+/// due at the instant it is given and says when to look again; the task sleeps until then or
+/// until the control API pokes it, and stops once `step` says the sale is over (`None`).
+pub(crate) async fn play(poke: Arc<Notify>, mut step: impl FnMut(Instant) -> Option<Instant>) {
+    while let Some(wake) = step(Instant::now()) {
         tokio::select! {
             _ = tokio::time::sleep_until(tokio::time::Instant::from_std(wake)) => {}
             _ = poke.notified() => {}

@@ -28,19 +28,11 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use super::{is_order_id, not_found, notify, Answer, OrderRequest, OrdersError, Phase, RefundRec};
-use crate::state::{lock, Shared};
+use super::service::notify;
+use super::state::{is_order_id, new_id, OrderRec, Phase, RefundRec};
+use super::wire::{not_found, Answer, OrderRequest, OrdersError};
+use crate::hub::{lock, Shared};
 use mppoint::amount::Amount;
-
-/// The id of Mercado Pago's sandbox virtual terminal (the integration-test guide).
-pub const VIRTUAL_TERMINAL: &str = "NEWLAND_N950__SBX0000001";
-
-/// Whether `id` is a sandbox virtual terminal (its serial starts `SBX`): it needs no hardware and
-/// never fetches an order; only `POST /v1/orders/{id}/events` moves its orders.
-pub(crate) fn is_virtual_terminal(id: &str) -> bool {
-    id.split_once("__")
-        .is_some_and(|(_, serial)| serial.starts_with("SBX"))
-}
 
 /// The documented declines of a simulated `failed`.
 const DECLINES: [&str; 9] = [
@@ -210,7 +202,7 @@ pub(super) fn simulate(shared: &Arc<Shared>, id: &str, req: &OrderRequest<'_>) -
         let left = o.payment.cents + o.payment.tip_cents - o.payment.refunded_cents;
         o.payment.refunded_cents += left;
         o.refunds.push(RefundRec {
-            id: super::new_id("REF"),
+            id: new_id("REF"),
             cents: left,
         });
         o.payment.status = "refunded";
@@ -221,7 +213,7 @@ pub(super) fn simulate(shared: &Arc<Shared>, id: &str, req: &OrderRequest<'_>) -
         drop(world);
         // The payment the order made is refunded in the Payments API too (what is left of it).
         if let Some(pid) = reference {
-            let _ = lock(&shared.world).refund(pid, None, None);
+            let _ = lock(&shared.world).account.payments.refund(pid, None, None);
         }
         return Ok((204, Vec::new()));
     }
@@ -302,10 +294,10 @@ fn finish(shared: &Arc<Shared>, id: &str, e: &Event) {
         });
         (kind, brand, e.installments.unwrap_or(1))
     };
-    let record = |approved: bool, o: &super::OrderRec| {
+    let record = |approved: bool, o: &OrderRec| {
         Amount::from_cents(o.payment.cents).ok().map(|a| {
-            lock(&shared.world).record_point_payment(
-                &shared.cfg,
+            lock(&shared.world).account.payments.record_card(
+                shared.cfg.site,
                 a,
                 approved,
                 Some(o.external_reference.clone()),

@@ -24,15 +24,19 @@
 //! API ([`crate::Simulator::finish_print`], [`crate::Simulator::hold_print`]) makes it end
 //! otherwise (`failed`, `canceled` on the terminal) or stay where it is.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Instant;
 
 use base64::Engine as _;
 use serde_json::{json, Map, Value};
 
-use super::orders::{OrderRequest, OrdersError};
-use super::state::{lock, Shared};
+pub(crate) mod state;
+
+use crate::hub::{lock, Shared};
+use crate::orders::state::fingerprint;
+use crate::orders::wire::{need_key, OrderRequest};
+use crate::orders::wire::{object, only, OrdersError};
+use state::{now_date, ActionRec};
 
 /// The largest image content accepted: 1 MB of Base64 text. The printing guide says "PNG or
 /// JPEG, Base64-encoded, at most 1 MB" and not whether the megabyte is the image's or its
@@ -78,42 +82,12 @@ pub(crate) fn route(method: &hyper::Method, s: &[&str]) -> Option<PrintRoute> {
     })
 }
 
-struct ActionRec {
-    id: String,
-    external_reference: String,
-    terminal_id: String,
-    subtype: String,
-    status: &'static str,
-    created_date: String,
-    created_at: Instant,
-    on_terminal_at: Option<Instant>,
-    held: bool,
-}
-
-struct KeyRec {
-    fingerprint: String,
-    status: u16,
-    body: Vec<u8>,
-}
-
-/// Every print action of the account.
-#[derive(Default)]
-pub(crate) struct PrintWorld {
-    actions: HashMap<String, ActionRec>,
-    order: Vec<String>,
-    keys: HashMap<String, KeyRec>,
-}
-
 fn err(status: u16, code: &str, message: impl Into<String>) -> OrdersError {
-    OrdersError {
-        status,
-        code: code.to_string(),
-        message: message.into(),
-    }
+    OrdersError::new(status, code, message)
 }
 
 fn value(message: impl Into<String>) -> OrdersError {
-    err(400, "property_value", message)
+    OrdersError::value(message)
 }
 
 fn required(what: &str) -> OrdersError {
@@ -122,46 +96,6 @@ fn required(what: &str) -> OrdersError {
         "required_properties",
         format!("the property {what} is required"),
     )
-}
-
-fn now_date() -> String {
-    let f = time::macros::format_description!(
-        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
-    );
-    time::OffsetDateTime::now_utc()
-        .format(&f)
-        .unwrap_or_default()
-}
-
-impl ActionRec {
-    fn to_json(&self) -> Value {
-        json!({
-            "id": self.id,
-            "type": "print",
-            "external_reference": self.external_reference,
-            "status": self.status,
-            "config": { "point": { "terminal_id": self.terminal_id, "subtype": self.subtype } },
-            "created_date": self.created_date,
-        })
-    }
-
-    /// Applies what the terminal has done by `now` (`fetches`: the terminal runs in PDV mode).
-    fn advance(&mut self, shared: &Shared, now: Instant, fetches: bool) {
-        if self.held {
-            return;
-        }
-        if self.status == "created" && fetches && now >= self.created_at + shared.cfg.pickup_delay {
-            self.status = "on_terminal";
-            self.on_terminal_at = Some(now.max(self.created_at + shared.cfg.pickup_delay));
-        }
-        if self.status == "on_terminal"
-            && self
-                .on_terminal_at
-                .is_some_and(|t| now >= t + shared.cfg.step_delay)
-        {
-            self.status = "processed";
-        }
-    }
 }
 
 /// Checks a `custom` content: length, tags known, balanced and closed in order, at least one.
@@ -259,22 +193,6 @@ fn string_field(obj: &Map<String, Value>, k: &str, at: &str) -> Result<String, O
     }
 }
 
-fn object<'a>(v: &'a Value, at: &str) -> Result<&'a Map<String, Value>, OrdersError> {
-    v.as_object()
-        .ok_or_else(|| err(400, "property_type", format!("{at} must be an object")))
-}
-
-fn only(obj: &Map<String, Value>, allowed: &[&str], at: &str) -> Result<(), OrdersError> {
-    match obj.keys().find(|k| !allowed.contains(&k.as_str())) {
-        Some(k) => Err(err(
-            400,
-            "unsupported_properties",
-            format!("the property {at}{k} is not supported"),
-        )),
-        None => Ok(()),
-    }
-}
-
 struct NewAction {
     external_reference: String,
     terminal_id: String,
@@ -345,35 +263,6 @@ fn parse_create(body: &[u8]) -> Result<NewAction, OrdersError> {
     })
 }
 
-fn need_key(req: &OrderRequest<'_>) -> Result<String, OrdersError> {
-    req.idempotency_key.clone().ok_or_else(|| {
-        err(
-            400,
-            "empty_required_header",
-            "The `X-Idempotency-Key` header is required and was not sent. Make the request again including it.",
-        )
-    })
-}
-
-fn fingerprint(what: &str, body: &[u8]) -> String {
-    let canonical = serde_json::from_slice::<Value>(body)
-        .map(|v| v.to_string())
-        .unwrap_or_else(|_| String::from_utf8_lossy(body).into_owned());
-    format!("{what} {canonical}")
-}
-
-fn replay(world: &PrintWorld, key: &str, fp: &str) -> Option<Result<(u16, Vec<u8>), OrdersError>> {
-    let k = world.keys.get(key)?;
-    if k.fingerprint != fp {
-        return Some(Err(err(
-            409,
-            "idempotency_key_already_used",
-            "The value sent as the idempotency header has already been used with a different request within the last 24 hours. Please try the request again sending a new value.",
-        )));
-    }
-    Some(Ok((k.status, k.body.clone())))
-}
-
 fn not_found(id: &str) -> OrdersError {
     // The page names the Orders API's code for a missing action.
     err(
@@ -385,7 +274,7 @@ fn not_found(id: &str) -> OrdersError {
 
 /// Whether the terminal `id` runs in PDV mode now (so it fetches actions).
 fn fetches(shared: &Shared, terminal_id: &str, now: Instant) -> bool {
-    lock(&shared.world).terminal_fetches(terminal_id, now).0
+    lock(&shared.world).account.fetches_at(terminal_id, now).0
 }
 
 /// Serves one print request.
@@ -406,7 +295,7 @@ pub(crate) fn dispatch(
             let f = fetches(shared, &terminal, now);
             let mut world = lock(&shared.print);
             let a = world.actions.get_mut(&id).ok_or_else(|| not_found(&id))?;
-            a.advance(shared, now, f);
+            a.advance(&shared.cfg, now, f);
             Ok((200, serde_json::to_vec(&a.to_json()).unwrap_or_default()))
         }
         PrintRoute::Cancel(id) => cancel(shared, &id, req),
@@ -416,11 +305,12 @@ pub(crate) fn dispatch(
 fn create(shared: &Arc<Shared>, req: &OrderRequest<'_>) -> Result<(u16, Vec<u8>), OrdersError> {
     let key = need_key(req)?;
     let fp = fingerprint("print", req.body);
-    if let Some(a) = replay(&lock(&shared.print), &key, &fp) {
+    if let Some(a) = lock(&shared.print).keys.replay(&key, &fp) {
         return a;
     }
     let new = parse_create(req.body)?;
     if !lock(&shared.world)
+        .account
         .terminals()
         .iter()
         .any(|t| t.id == new.terminal_id)
@@ -436,7 +326,7 @@ fn create(shared: &Arc<Shared>, req: &OrderRequest<'_>) -> Result<(u16, Vec<u8>)
     }
     let mut world = lock(&shared.print);
     // Checked again under the lock: two creates with one key make one action.
-    if let Some(a) = replay(&world, &key, &fp) {
+    if let Some(a) = world.keys.replay(&key, &fp) {
         return a;
     }
     let rec = ActionRec {
@@ -453,15 +343,9 @@ fn create(shared: &Arc<Shared>, req: &OrderRequest<'_>) -> Result<(u16, Vec<u8>)
     let body = serde_json::to_vec(&rec.to_json()).unwrap_or_default();
     world.order.push(rec.id.clone());
     world.actions.insert(rec.id.clone(), rec);
-    world.keys.insert(
-        key,
-        KeyRec {
-            fingerprint: fp,
-            status: 201,
-            body: body.clone(),
-        },
-    );
-    Ok((201, body))
+    let answer = Ok((201, body));
+    world.keys.remember(key, fp, &answer);
+    answer
 }
 
 fn cancel(
@@ -478,7 +362,7 @@ fn cancel(
         ));
     }
     let fp = fingerprint(&format!("cancel {id}"), req.body);
-    if let Some(a) = replay(&lock(&shared.print), &key, &fp) {
+    if let Some(a) = lock(&shared.print).keys.replay(&key, &fp) {
         return a;
     }
     let now = Instant::now();
@@ -490,7 +374,7 @@ fn cancel(
     let f = fetches(shared, &terminal, now);
     let mut world = lock(&shared.print);
     let a = world.actions.get_mut(id).ok_or_else(|| not_found(id))?;
-    a.advance(shared, now, f);
+    a.advance(&shared.cfg, now, f);
     if a.status != "created" {
         return Err(err(
             409,
@@ -502,15 +386,9 @@ fn cancel(
         ));
     }
     a.status = "canceled";
-    world.keys.insert(
-        key,
-        KeyRec {
-            fingerprint: fp,
-            status: 200,
-            body: Vec::new(),
-        },
-    );
-    Ok((200, Vec::new()))
+    let answer = Ok((200, Vec::new()));
+    world.keys.remember(key, fp, &answer);
+    answer
 }
 
 /// The control API: the action ends with `outcome` now (it must be `created` or `on_terminal`).
@@ -543,7 +421,7 @@ pub(crate) fn hold(shared: &Shared, id: &str) -> Result<(), OrdersError> {
     let f = fetches(shared, &terminal, now);
     let mut world = lock(&shared.print);
     let a = world.actions.get_mut(id).ok_or_else(|| not_found(id))?;
-    a.advance(shared, now, f);
+    a.advance(&shared.cfg, now, f);
     a.held = true;
     Ok(())
 }

@@ -3,11 +3,14 @@
 //! `tests/fixtures/reference/`), never from the client's models: a field name the client gets
 //! wrong cannot be mirrored here, and a test compares these shapes with the fixtures.
 
+use serde::Serialize;
 use serde_json::{json, Map, Value};
 
 use mppoint::amount::Amount;
 use mppoint::device::OperatingMode;
 use mppoint::intent::{Intent, Status};
+
+use crate::webhooks;
 
 /// An intent as the simulator keeps it.
 #[derive(Debug, Clone)]
@@ -89,4 +92,42 @@ pub(crate) fn device_page(devices: Vec<Value>, total: u64, offset: u64, limit: u
         "devices": devices,
         "paging": { "total": total, "offset": offset, "limit": limit },
     })
+}
+
+/// A `topic_instore_integration_wh` notification, in the seed's shape.
+#[derive(Serialize)]
+struct Notification<'a> {
+    id: String,
+    action: &'a str,
+    api_version: &'a str,
+    #[serde(rename = "type")]
+    kind: &'a str,
+    date_created: String,
+    live_mode: bool,
+    user_id: u64,
+    data: serde_json::Value,
+}
+
+/// The JSON body of the `topic_instore_integration_wh` notification for `intent`.
+pub(crate) fn notification_body(base_url: &str, intent: &SimIntent) -> Vec<u8> {
+    let url = format!(
+        "{base_url}/instore-api/integrations/v1/intents/{}/point",
+        intent.id
+    );
+    let n = Notification {
+        id: webhooks::notification_id(),
+        action: "topic_instore_integration_wh.application.authorized",
+        api_version: "v1",
+        kind: "topic_instore_integration_wh",
+        date_created: webhooks::notification_date_now(),
+        live_mode: false,
+        user_id: webhooks::SIMULATED_USER_ID,
+        data: {
+            // The seed's example: the intent's fields, plus `url`.
+            let mut data = intent.wire();
+            data["url"] = serde_json::Value::String(url);
+            data
+        },
+    };
+    serde_json::to_vec(&n).unwrap_or_default()
 }
