@@ -90,6 +90,9 @@ cargo clippy --workspace --all-targets -- -D warnings
 step "Rust: the client crate carries no server, simulator or CLI"
 bash tests/check_core_deps.sh
 
+step "Rust: no import circle among the files of any crate (tests/module_cycles.py)"
+python3 tests/module_cycles.py core/src core/simulator/src core/cli/src ffi-c/src python/src node/src
+
 step "Rust: cargo test (client, simulator, CLI: unit, integration against the simulator, property, doc tests)"
 suite rust cargo test -p mppoint -p mppoint-simulator -p mppoint-cli
 

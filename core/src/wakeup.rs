@@ -1,30 +1,30 @@
-//! Webhook wake-ups: a delivery handed to [`Client::handle_webhook`] ends the pause of every wait
-//! on the intent or order it names, so the wait confirms the verdict with one read at once instead
-//! of at its next poll.
+//! Webhook wake-ups: a delivery handed to [`Client::handle_webhook`](crate::Client::handle_webhook)
+//! ends the pause of every wait on the intent or order it names, so the wait confirms the verdict
+//! with one read at once instead of at its next poll.
 //!
 //! The delivery is only a doorbell: it is verified (a forged, altered or stale one is refused with
-//! [`ErrorKind::InvalidSignature`] and wakes nothing), and then it says only *which* sale to look
-//! at. The woken wait reads the intent or order from the API, as every poll does; nothing in the
-//! body is trusted for the verdict. A delivery for a sale nobody waits for (a duplicate, a late
+//! [`crate::ErrorKind::InvalidSignature`] and wakes nothing), and then it says only *which* sale to
+//! look at. The woken wait reads the intent or order from the API, as every poll does; nothing in
+//! the body is trusted for the verdict. A delivery for a sale nobody waits for (a duplicate, a late
 //! one, another till's) wakes nothing and is harmless.
+
+mod handle;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Condvar, Mutex, Weak};
 use std::time::{Duration, Instant};
 
-use crate::client::Client;
-use crate::error::{Error, ErrorKind, Result};
 use crate::wait::WaitOptions;
-use crate::webhook::{self, Notification, VerifyOptions};
+use crate::webhook::Notification;
 
 /// How far a delivery's signed `ts` may be from this machine's clock: an older signature sent
 /// again is a replay and is refused.
 pub const WEBHOOK_TOLERANCE: Duration = Duration::from_secs(300);
 
-/// What [`Client::handle_webhook`] did with a verified delivery.
+/// What [`Client::handle_webhook`](crate::Client::handle_webhook) did with a verified delivery.
 #[derive(Debug, Clone)]
 pub struct WebhookDelivery {
-    /// The notification, as [`webhook::verify_request`] reads it.
+    /// The notification, as [`crate::webhook::verify_request`] reads it.
     pub notification: Notification,
     /// How many waits of this client it woke (0 for a sale nobody is waiting for).
     pub woken: usize,
@@ -155,64 +155,6 @@ impl std::fmt::Debug for WakeRegistration {
         f.debug_struct("WakeRegistration")
             .field("id", &self.id)
             .finish()
-    }
-}
-
-impl Client {
-    /// Hands this client a webhook delivery, as the web framework received it (the same three
-    /// parts as [`webhook::verify_request`]: the headers, the URL's query string, the raw body).
-    ///
-    /// It is verified with the client's webhook secret ([`crate::ClientBuilder::webhook_secret`])
-    /// and a signed `ts` within [`WEBHOOK_TOLERANCE`] of this machine's clock; then every wait of
-    /// this client on the intent or order it names is woken, and confirms the verdict with one
-    /// read of the API. A forged, altered, unsigned or replayed delivery wakes nothing and is an
-    /// [`ErrorKind::InvalidSignature`] error (answer it 401); a body that is not a notification is
-    /// [`ErrorKind::Decode`] (answer 400); a client without a webhook secret is
-    /// [`ErrorKind::Config`]. Answer 200 to anything else, duplicates included.
-    ///
-    /// ```no_run
-    /// # let client = mppoint::Client::builder("t").webhook_secret("s").build()?;
-    /// # let (headers, query, body): (Vec<(&str, &str)>, &str, &[u8]) = (vec![], "", b"");
-    /// let delivery = client.handle_webhook(&headers, query, body)?;
-    /// println!("{} wait(s) woken for {}", delivery.woken, delivery.notification.data.intent.id);
-    /// # Ok::<(), mppoint::Error>(())
-    /// ```
-    pub fn handle_webhook(
-        &self,
-        headers: &[(&str, &str)],
-        query: &str,
-        body: &[u8],
-    ) -> Result<WebhookDelivery> {
-        let secret = self.webhook_secret().ok_or_else(|| {
-            Error::new(
-                ErrorKind::Config,
-                "this client has no webhook secret: configure the client with the webhook secret of your application to hand it webhook deliveries, or verify them with the webhook module alone",
-            )
-        })?;
-        let notification = webhook::verify_request(
-            secret,
-            headers,
-            query,
-            body,
-            &VerifyOptions::with_tolerance(WEBHOOK_TOLERANCE),
-        )?;
-        let woken = self.wakeups().ring(&notification.data.intent.id);
-        log::debug!(
-            target: "mppoint",
-            "webhook for {}: {woken} wait(s) woken",
-            notification.data.intent.id
-        );
-        Ok(WebhookDelivery {
-            notification,
-            woken,
-        })
-    }
-
-    /// Registers a wait on `id` for webhook wake-ups, for a driver that waits itself (the Node
-    /// binding). `None` when this client has no webhook secret (nothing can wake it).
-    pub fn wake_registration(&self, id: &str) -> Option<WakeRegistration> {
-        self.webhook_secret()?;
-        Some(self.wakeups().register(id))
     }
 }
 

@@ -9,8 +9,6 @@ use napi::bindgen_prelude::*;
 
 use mppoint::Amount;
 
-use crate::error::invalid;
-
 /// One entry of Mercado Pago's `cause` list (`code` is text: the API sends numbers or strings).
 #[napi(object)]
 #[derive(Clone)]
@@ -44,7 +42,7 @@ pub(crate) fn millis(
         } else {
             std::time::Duration::from_nanos((ms * 1e6).round() as u64)
         })),
-        Some(ms) => Err(invalid(
+        Some(ms) => Err(mppoint::Error::invalid_argument(
             field,
             "must be a finite number of milliseconds, 0 or more",
             &ms.to_string(),
@@ -62,7 +60,7 @@ pub(crate) fn seconds(
         Some(s) => std::time::Duration::try_from_secs_f64(s)
             .map(Some)
             .map_err(|_| {
-                invalid(
+                mppoint::Error::invalid_argument(
                     field,
                     "must be a finite number of seconds, 0 or more",
                     &s.to_string(),
@@ -76,9 +74,9 @@ pub(crate) fn whole(field: &'static str, v: f64, min: f64, max: f64) -> mppoint:
     if v.is_finite() && v.fract() == 0.0 && v >= min && v <= max {
         Ok(v as i64)
     } else {
-        Err(invalid(
+        Err(mppoint::Error::invalid_argument(
             field,
-            &format!("must be a whole number from {min} to {max}"),
+            format!("must be a whole number from {min} to {max}"),
             &v.to_string(),
         ))
     }
@@ -90,7 +88,13 @@ pub(crate) fn payment_id(v: &Either<f64, String>) -> mppoint::Result<u64> {
         Either::A(n) => whole("payment_id", *n, 0.0, 9_007_199_254_740_991.0)? as u64,
         Either::B(s) => match s.parse::<u64>() {
             Ok(n) if s.bytes().all(|b| b.is_ascii_digit()) => n,
-            _ => return Err(invalid("payment_id", "must be a positive whole number", s)),
+            _ => {
+                return Err(mppoint::Error::invalid_argument(
+                    "payment_id",
+                    "must be a positive whole number",
+                    s,
+                ))
+            }
         },
     };
     mppoint::payment::validate_payment_id(id)?;

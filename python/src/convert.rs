@@ -11,53 +11,10 @@ use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBool, PyFloat, PyInt, PyString, PyTuple};
 use pyo3::IntoPyObjectExt;
 
-use crate::amount::PyAmount;
-use crate::errors::to_pyerr;
-
-static DECIMAL: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
-
-fn decimal_class(py: Python<'_>) -> PyResult<&Bound<'_, PyAny>> {
-    DECIMAL.import(py, "decimal", "Decimal")
-}
-
-/// An amount from Python: an `mppoint.Amount`, a `str` (`"12.47"`), a `decimal.Decimal`, or a
-/// `float` whose shortest form has at most two decimals. A bare `int` is refused: it could mean
-/// units or cents, so integer cents go through `mppoint.cents(1247)`.
-pub fn amount_from(py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<Amount> {
-    if let Ok(a) = value.cast::<PyAmount>() {
-        return Ok(a.get().0);
-    }
-    if let Ok(s) = value.cast::<PyString>() {
-        return Amount::parse(&str_of(s, ErrorKind::InvalidAmount)?).map_err(|e| to_pyerr(py, &e));
-    }
-    if value.is_instance_of::<PyBool>() {
-        return Err(PyTypeError::new_err(
-            "amount must be a str (\"12.47\"), a decimal.Decimal, a float or mppoint.cents(1247), not a bool",
-        ));
-    }
-    if let Ok(f) = value.cast::<PyFloat>() {
-        return Amount::from_f64(f.value()).map_err(|e| to_pyerr(py, &e));
-    }
-    if value.is_instance_of::<PyInt>() {
-        // 12 could be 12.00 or 12 cents: the core's rule for a whole number, in every language.
-        let e = Amount::whole_number_error(&value.str()?.to_string());
-        return Err(to_pyerr(py, &e));
-    }
-    if value.is_instance(decimal_class(py)?)? {
-        // A Decimal is taken by its value: its plain (never exponent) text, read by the core's
-        // rule for decimal values (Decimal("11.550") is 11.55).
-        let text: String = py
-            .import("builtins")?
-            .getattr("format")?
-            .call1((value, "f"))?
-            .extract()?;
-        return Amount::parse_decimal_value(&text).map_err(|e| to_pyerr(py, &e));
-    }
-    Err(PyTypeError::new_err(format!(
-        "amount must be a str (\"12.47\"), a decimal.Decimal, a float or mppoint.cents(1247), not {}",
-        value.get_type().name()?
-    )))
-}
+use crate::amount::decimal_class;
+pub use crate::amount::{amount_from, decimal};
+pub use crate::errors::str_of;
+use crate::errors::{shown, to_pyerr};
 
 /// An optional amount argument.
 pub fn opt_amount(py: Python<'_>, value: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Amount>> {
@@ -137,19 +94,6 @@ impl From<Text> for String {
     }
 }
 
-/// A short, safe rendering of a refused value for a message.
-fn shown(obj: &Bound<'_, PyAny>) -> String {
-    let r = obj
-        .repr()
-        .map(|r| r.to_string_lossy().into_owned())
-        .unwrap_or_else(|_| "?".into());
-    if r.chars().count() > 60 {
-        format!("{}…", r.chars().take(60).collect::<String>())
-    } else {
-        r
-    }
-}
-
 impl<'a, 'py> FromPyObject<'a, 'py> for Text {
     type Error = PyErr;
     fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
@@ -176,25 +120,6 @@ impl<'a, 'py> FromPyObject<'a, 'py> for Text {
             )),
         }
     }
-}
-
-/// The text of a Python `str`; one holding a lone surrogate is an error of `kind` (see [`Text`]).
-pub fn str_of<'a>(
-    s: &'a Bound<'_, PyString>,
-    kind: ErrorKind,
-) -> PyResult<std::borrow::Cow<'a, str>> {
-    s.to_cow().map_err(|_| {
-        to_pyerr(
-            s.py(),
-            &mppoint::Error::new(
-                kind,
-                format!(
-                    "text {} is not valid Unicode (it holds a lone surrogate, as from a bad decode): fix the string",
-                    shown(s.as_any())
-                ),
-            ),
-        )
-    })
 }
 
 /// An integer argument of a fixed range (`u32`, `u64`, `i64`): an int out of that range is an
@@ -332,11 +257,6 @@ fn call<'py>(cls: &Bound<'py, PyAny>, args: Vec<Bound<'py, PyAny>>) -> PyResult<
 
 fn any<'py, T: IntoPyObject<'py>>(py: Python<'py>, v: T) -> PyResult<Bound<'py, PyAny>> {
     v.into_bound_py_any(py)
-}
-
-/// An amount as `decimal.Decimal`.
-pub fn decimal<'py>(py: Python<'py>, a: Amount) -> PyResult<Bound<'py, PyAny>> {
-    decimal_class(py)?.call1((a.to_string(),))
 }
 
 fn opt_decimal<'py>(py: Python<'py>, a: Option<Amount>) -> PyResult<Bound<'py, PyAny>> {

@@ -3,7 +3,7 @@
 
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyDict, PyTuple};
+use pyo3::types::{PyAny, PyDict, PyString, PyTuple};
 
 static FROM_NATIVE: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 
@@ -93,4 +93,37 @@ pub fn signature_failure_reasons() -> Vec<&'static str> {
         .iter()
         .map(|r| r.code())
         .collect()
+}
+
+/// A short, safe rendering of a refused value for a message.
+pub(crate) fn shown(obj: &Bound<'_, PyAny>) -> String {
+    let r = obj
+        .repr()
+        .map(|r| r.to_string_lossy().into_owned())
+        .unwrap_or_else(|_| "?".into());
+    if r.chars().count() > 60 {
+        format!("{}…", r.chars().take(60).collect::<String>())
+    } else {
+        r
+    }
+}
+
+/// The text of a Python `str`; one holding a lone surrogate is an error of `kind` (see
+/// [`crate::convert::Text`]).
+pub fn str_of<'a>(
+    s: &'a Bound<'_, PyString>,
+    kind: mppoint::ErrorKind,
+) -> PyResult<std::borrow::Cow<'a, str>> {
+    s.to_cow().map_err(|_| {
+        to_pyerr(
+            s.py(),
+            &mppoint::Error::new(
+                kind,
+                format!(
+                    "text {} is not valid Unicode (it holds a lone surrogate, as from a bad decode): fix the string",
+                    shown(s.as_any())
+                ),
+            ),
+        )
+    })
 }

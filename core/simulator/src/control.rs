@@ -1,7 +1,7 @@
-//! The control API (tests only): what a test asks of a sale on a terminal, whichever API made
-//! it — an order's id (`ORD…`) goes to the orders' world, any other to the intents' — and of a
-//! device, which both worlds' sales run on. The Rust handle ([`crate::Simulator`]) and the
-//! `/_simulator/` routes both come here.
+//! The control API (tests only): what a test asks of a sale on a terminal, whichever API made it —
+//! an order's id (`ORD…`) goes to the orders' world, any other to the intents' — and of a device,
+//! which both worlds' sales run on. The Rust handle ([`crate::Simulator`]) and the `/_simulator/`
+//! routes both come here.
 
 use std::sync::Arc;
 

@@ -1,6 +1,6 @@
 //! The simulated terminal: what it does with a sale, chosen by the amount's cents or by the
 //! control API, and the loop that plays it in time. It knows neither API: each one's world
-//! applies the steps ([`crate::intents`], [`crate::orders`]).
+//! applies the steps (`intents/service.rs`, `orders/service.rs`).
 //!
 //! | cents | what the terminal does | final status | payment |
 //! |---|---|---|---|

@@ -1,9 +1,9 @@
-//! Webhook notifications, sent the way Mercado Pago sends them, for either API: each API builds
-//! its notification's body (the intents' `topic_instore_integration_wh`, the orders' `order`)
-//! and sends it ([`deliver::send`]), which POSTs it to every configured URL, signed like Mercado Pago's,
-//! and sends it again on the documented schedule (every 15 minutes, longer after the third
-//! attempt: `webhook_retry_schedule`, divided by the time factor) until the receiver answers 200
-//! or 201, at most `max_webhook_attempts` times.
+//! Webhook notifications, sent the way Mercado Pago sends them, for either API: each API builds its
+//! notification's body (the intents' `topic_instore_integration_wh`, the orders' `order`) and sends
+//! it (`deliver::send`), which POSTs it to every configured URL, signed like Mercado Pago's, and
+//! sends it again on the documented schedule (every 15 minutes, longer after the third attempt:
+//! `webhook_retry_schedule`, divided by the time factor) until the receiver answers 200 or 201, at
+//! most `max_webhook_attempts` times.
 //!
 //! Each POST goes to `<url>?data.id=<id>&type=<topic>` (with `&` if the URL already has a query),
 //! with the headers `x-request-id` (a new UUID v4 per attempt) and
