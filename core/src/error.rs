@@ -230,12 +230,51 @@ impl fmt::Display for FailureReason {
 
 /// One entry of Mercado Pago's `cause` list. `code` is kept as text: the API sends it as a number
 /// or as a string.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
 pub struct Cause {
     /// The cause's code, as text.
     pub code: Option<String>,
     /// The cause's description.
     pub description: Option<String>,
+}
+
+/// Every structured field of an [`Error`], in one list: what each language's error object carries
+/// and the CLI's `--json` error prints ([`Error::fields`]). The bindings destructure it whole, so a
+/// field added here fails to compile in every binding until it is given there too.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ErrorFields {
+    /// The kind's code ([`ErrorKind::code`]): `"OUTCOME_UNKNOWN"`, `"INVALID_AMOUNT"`, …
+    pub code: &'static str,
+    /// Whether the same call may succeed later ([`ErrorKind::is_transient`]).
+    pub transient: bool,
+    /// What went wrong and what to do, without the code.
+    pub message: String,
+    /// The HTTP status of the answer, when there was one.
+    pub status: Option<u16>,
+    /// Mercado Pago's `error` code from the answer's body.
+    pub api_error: Option<String>,
+    /// Mercado Pago's `message` from the answer's body, as sent.
+    pub api_message: Option<String>,
+    /// Mercado Pago's `cause` list.
+    pub causes: Vec<Cause>,
+    /// The answer's `x-request-id` (quote it to Mercado Pago support).
+    pub request_id: Option<String>,
+    /// How long the server asked to wait (`Retry-After`), in milliseconds.
+    pub retry_after_ms: Option<u64>,
+    /// The `X-Idempotency-Key` of the create or refund: retry with it.
+    pub idempotency_key: Option<String>,
+    /// The sale (intent or order) the error is about.
+    pub intent_id: Option<String>,
+    /// The sale's `external_reference`: after `OUTCOME_UNKNOWN`, find its payments by it.
+    pub external_reference: Option<String>,
+    /// For `ALREADY_QUEUED`: the sale holding the terminal, when this client created it.
+    pub holding_sale: Option<String>,
+    /// For `WAIT_TIMEOUT`, `CANCELED` and `ABORTED`: the last status seen.
+    pub last_status: Option<String>,
+    /// For `INVALID_ARGUMENT` and the amount errors: the field that failed.
+    pub field: Option<&'static str>,
+    /// For `INVALID_SIGNATURE`: why the signature was refused.
+    pub signature_failure: Option<&'static str>,
 }
 
 /// mppoint's error. Cheap to move (one pointer); every field is optional except the kind and the
@@ -358,6 +397,30 @@ impl Error {
     /// For [`ErrorKind::InvalidSignature`]: why the signature was refused.
     pub fn signature_failure(&self) -> Option<FailureReason> {
         self.inner.signature_failure
+    }
+
+    /// Every structured field, in one list ([`ErrorFields`]).
+    pub fn fields(&self) -> ErrorFields {
+        ErrorFields {
+            code: self.kind().code(),
+            transient: self.kind().is_transient(),
+            message: self.message().to_string(),
+            status: self.status(),
+            api_error: self.api_error().map(str::to_string),
+            api_message: self.api_message().map(str::to_string),
+            causes: self.causes().to_vec(),
+            request_id: self.request_id().map(str::to_string),
+            retry_after_ms: self
+                .retry_after()
+                .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
+            idempotency_key: self.idempotency_key().map(str::to_string),
+            intent_id: self.intent_id().map(str::to_string),
+            external_reference: self.external_reference().map(str::to_string),
+            holding_sale: self.holding_sale().map(str::to_string),
+            last_status: self.last_status().map(|s| s.as_str().to_string()),
+            field: self.field(),
+            signature_failure: self.signature_failure().map(FailureReason::code),
+        }
     }
 
     pub(crate) fn with_status(mut self, status: u16) -> Self {
@@ -600,6 +663,63 @@ impl std::error::Error for Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fields_gives_every_field_once() {
+        let e = Error::new(ErrorKind::AlreadyQueued, "the terminal is busy")
+            .with_status(409)
+            .with_api(
+                Some("conflict".into()),
+                Some("queued".into()),
+                vec![Cause {
+                    code: Some("2001".into()),
+                    description: Some("busy".into()),
+                }],
+            )
+            .with_request_id(Some("req-1".into()))
+            .with_retry_after(Some(Duration::from_millis(1500)))
+            .with_idempotency_key(Some("key-1".into()))
+            .with_holding_sale("ORD01")
+            .with_intent_id("intent-1")
+            .with_external_reference("sale-1")
+            .with_last_status(Some(Status::OnTerminal))
+            .with_field("amount")
+            .with_signature_failure(FailureReason::SignatureMismatch);
+        let f = e.fields();
+        assert_eq!(
+            f,
+            ErrorFields {
+                code: "ALREADY_QUEUED",
+                transient: ErrorKind::AlreadyQueued.is_transient(),
+                message: "the terminal is busy".into(),
+                status: Some(409),
+                api_error: Some("conflict".into()),
+                api_message: Some("queued".into()),
+                causes: vec![Cause {
+                    code: Some("2001".into()),
+                    description: Some("busy".into()),
+                }],
+                request_id: Some("req-1".into()),
+                retry_after_ms: Some(1500),
+                idempotency_key: Some("key-1".into()),
+                intent_id: Some("intent-1".into()),
+                external_reference: Some("sale-1".into()),
+                holding_sale: Some("ORD01".into()),
+                last_status: Some("ON_TERMINAL".into()),
+                field: Some("amount"),
+                signature_failure: Some("SIGNATURE_MISMATCH"),
+            }
+        );
+        // As JSON (the CLI's --json error), every field is named, an absent one as null.
+        let v = serde_json::to_value(&f).unwrap();
+        assert_eq!(v.as_object().unwrap().len(), 16);
+        assert_eq!(v["causes"][0]["code"], "2001");
+        let none = Error::new(ErrorKind::Config, "x").fields();
+        assert_eq!(
+            serde_json::to_value(&none).unwrap()["external_reference"],
+            serde_json::Value::Null
+        );
+    }
     use std::error::Error as _;
 
     #[test]

@@ -41,7 +41,7 @@ pub use api::Api;
 pub use client::{Client, DeviceIter};
 pub use config::{ClientBuilder, RetryPolicy};
 pub use device::{Device, DeviceFilter, DevicePage, OperatingMode, Paging};
-pub use error::{Cause, Error, ErrorKind, Result};
+pub use error::{Cause, Error, ErrorFields, ErrorKind, Result};
 pub use intent::{
     Intent, IntentRequest, Operation, OperationResult, ResultId, ResultSource, Target,
 };

@@ -75,32 +75,53 @@ pub struct ErrorFields {
 }
 
 impl ErrorFields {
+    /// The core's one list of fields, destructured whole: a field the core adds does not compile
+    /// here until it is given to JavaScript.
     pub(crate) fn of(e: &mppoint::Error) -> ErrorFields {
+        let mppoint::ErrorFields {
+            code,
+            transient,
+            message: _, // the JS error's own `message` (with the code), set by the caller
+            status,
+            api_error,
+            api_message,
+            causes,
+            request_id,
+            retry_after_ms,
+            idempotency_key,
+            intent_id,
+            external_reference,
+            holding_sale,
+            last_status,
+            field,
+            signature_failure,
+        } = e.fields();
         ErrorFields {
-            code: e.kind().code().to_string(),
-            transient: e.kind().is_transient(),
-            status: e.status().map(u32::from),
-            api_error: e.api_error().map(str::to_string),
-            api_message: e.api_message().map(str::to_string),
-            causes: (!e.causes().is_empty()).then(|| {
-                e.causes()
-                    .iter()
+            code: code.to_string(),
+            transient,
+            status: status.map(u32::from),
+            api_error,
+            api_message,
+            causes: (!causes.is_empty()).then(|| {
+                causes
+                    .into_iter()
                     .map(|c| crate::types::Cause {
-                        code: c.code.clone(),
-                        description: c.description.clone(),
+                        code: c.code,
+                        description: c.description,
                     })
                     .collect()
             }),
-            request_id: e.request_id().map(str::to_string),
-            retry_after: e.retry_after().map(|d| d.as_secs_f64()),
-            retry_after_ms: e.retry_after().map(|d| d.as_millis() as f64),
-            idempotency_key: e.idempotency_key().map(str::to_string),
-            intent_id: e.intent_id().map(str::to_string),
-            external_reference: e.external_reference().map(str::to_string),
-            last_status: e.last_status().map(|s| s.as_str().to_string()),
-            field: e.field().map(str::to_string),
-            signature_failure: e.signature_failure().map(|r| r.code().to_string()),
-            holding_sale: e.holding_sale().map(str::to_string),
+            request_id,
+            // JavaScript speaks both.
+            retry_after: retry_after_ms.map(|ms| ms as f64 / 1000.0),
+            retry_after_ms: retry_after_ms.map(|ms| ms as f64),
+            idempotency_key,
+            intent_id,
+            external_reference,
+            last_status,
+            field: field.map(str::to_string),
+            signature_failure: signature_failure.map(str::to_string),
+            holding_sale,
         }
     }
 }

@@ -8,7 +8,7 @@ use mppoint::{Amount, Device, DevicePage, ErrorKind, Intent, Payment, Refund, Sa
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyBool, PyFloat, PyInt, PyString, PyTuple};
+use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyString, PyTuple};
 use pyo3::IntoPyObjectExt;
 
 use crate::amount::decimal_class;
@@ -250,9 +250,17 @@ model!(notification_cls, "Notification");
 model!(pending_sale_cls, "PendingSale");
 model!(instant_fn, "_instant");
 
-fn call<'py>(cls: &Bound<'py, PyAny>, args: Vec<Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
-    let py = cls.py();
-    cls.call1(PyTuple::new(py, args)?)
+/// Builds a model by keyword (`Intent(id=…, status=…)`), so that a field the Python class adds,
+/// drops or moves fails loudly here instead of shifting every value after it.
+fn call<'py>(
+    cls: &Bound<'py, PyAny>,
+    fields: &[(&str, Bound<'py, PyAny>)],
+) -> PyResult<Bound<'py, PyAny>> {
+    let kwargs = PyDict::new(cls.py());
+    for (name, value) in fields {
+        kwargs.set_item(*name, value)?;
+    }
+    cls.call((), Some(&kwargs))
 }
 
 fn any<'py, T: IntoPyObject<'py>>(py: Python<'py>, v: T) -> PyResult<Bound<'py, PyAny>> {
@@ -281,21 +289,24 @@ pub fn intent<'py>(py: Python<'py>, i: &Intent) -> PyResult<Bound<'py, PyAny>> {
         for r in &o.results {
             results.push(call(
                 operation_result_cls(py)?,
-                vec![
-                    match &r.id {
-                        mppoint::ResultId::Number(n) => any(py, *n)?,
-                        mppoint::ResultId::Text(t) => any(py, t.as_str())?,
-                    },
-                    any(py, r.source.as_ref().map(|s| s.as_str()))?,
+                &[
+                    (
+                        "id",
+                        match &r.id {
+                            mppoint::ResultId::Number(n) => any(py, *n)?,
+                            mppoint::ResultId::Text(t) => any(py, t.as_str())?,
+                        },
+                    ),
+                    ("source", any(py, r.source.as_ref().map(|s| s.as_str()))?),
                 ],
             )?);
         }
         ops.push(call(
             operation_cls(py)?,
-            vec![
-                any(py, o.kind.as_str())?,
-                opt_decimal(py, o.amount)?,
-                PyTuple::new(py, results)?.into_any(),
+            &[
+                ("type", any(py, o.kind.as_str())?),
+                ("amount", opt_decimal(py, o.amount)?),
+                ("results", PyTuple::new(py, results)?.into_any()),
             ],
         )?);
     }
@@ -303,29 +314,38 @@ pub fn intent<'py>(py: Python<'py>, i: &Intent) -> PyResult<Bound<'py, PyAny>> {
         None => py.None().into_bound(py),
         Some(e) => call(
             enabler_cls(py)?,
-            vec![
-                any(py, e.device_payment_mode.as_deref())?,
-                any(py, e.ticket_number.as_deref())?,
-                PyTuple::new(py, &e.print_on_terminal)?.into_any(),
+            &[
+                (
+                    "device_payment_mode",
+                    any(py, e.device_payment_mode.as_deref())?,
+                ),
+                ("ticket_number", any(py, e.ticket_number.as_deref())?),
+                (
+                    "print_on_terminal",
+                    PyTuple::new(py, &e.print_on_terminal)?.into_any(),
+                ),
             ],
         )?,
     };
     call(
         intent_cls(py)?,
-        vec![
-            any(py, i.id.as_str())?,
-            any(py, i.status.as_str())?,
-            any(py, i.description.as_deref())?,
-            any(py, i.external_reference.as_deref())?,
-            PyTuple::new(py, ops)?.into_any(),
-            enabler,
-            any(py, i.idempotency_key.as_deref())?,
+        &[
+            ("id", any(py, i.id.as_str())?),
+            ("status", any(py, i.status.as_str())?),
+            ("description", any(py, i.description.as_deref())?),
+            (
+                "external_reference",
+                any(py, i.external_reference.as_deref())?,
+            ),
+            ("operations", PyTuple::new(py, ops)?.into_any()),
+            ("enabler_configuration", enabler),
+            ("idempotency_key", any(py, i.idempotency_key.as_deref())?),
             // Derived by the core:
-            opt_decimal(py, i.amount())?,
-            PyTuple::new(py, i.payment_ids())?.into_any(),
-            any(py, i.status.is_final())?,
+            ("amount", opt_decimal(py, i.amount())?),
+            ("payment_ids", PyTuple::new(py, i.payment_ids())?.into_any()),
+            ("is_final", any(py, i.status.is_final())?),
             // the rule of the API the sale is on (an order at the terminal can still be canceled)
-            any(py, i.can_cancel_via_api())?,
+            ("can_cancel_via_api", any(py, i.can_cancel_via_api())?),
         ],
     )
 }
@@ -334,21 +354,30 @@ pub fn intent<'py>(py: Python<'py>, i: &Intent) -> PyResult<Bound<'py, PyAny>> {
 pub fn payment<'py>(py: Python<'py>, p: &Payment) -> PyResult<Bound<'py, PyAny>> {
     call(
         payment_cls(py)?,
-        vec![
-            any(py, p.id)?,
-            any(py, p.status.as_str())?,
-            any(py, p.status_detail.as_deref())?,
-            opt_decimal(py, p.transaction_amount)?,
-            zero_ok_decimal(py, p.transaction_amount_refunded)?,
-            any(py, p.currency_id.as_deref())?,
-            any(py, p.payment_method_id.as_deref())?,
-            any(py, p.payment_type_id.as_deref())?,
-            any(py, p.external_reference.as_deref())?,
-            any(py, p.description.as_deref())?,
-            any(py, p.date_created.as_deref())?,
-            any(py, p.date_approved.as_deref())?,
-            opt_decimal(py, p.tip_amount)?,
-            any(py, p.is_approved())?,
+        &[
+            ("id", any(py, p.id)?),
+            ("status", any(py, p.status.as_str())?),
+            ("status_detail", any(py, p.status_detail.as_deref())?),
+            ("transaction_amount", opt_decimal(py, p.transaction_amount)?),
+            (
+                "transaction_amount_refunded",
+                zero_ok_decimal(py, p.transaction_amount_refunded)?,
+            ),
+            ("currency_id", any(py, p.currency_id.as_deref())?),
+            (
+                "payment_method_id",
+                any(py, p.payment_method_id.as_deref())?,
+            ),
+            ("payment_type_id", any(py, p.payment_type_id.as_deref())?),
+            (
+                "external_reference",
+                any(py, p.external_reference.as_deref())?,
+            ),
+            ("description", any(py, p.description.as_deref())?),
+            ("date_created", any(py, p.date_created.as_deref())?),
+            ("date_approved", any(py, p.date_approved.as_deref())?),
+            ("tip_amount", opt_decimal(py, p.tip_amount)?),
+            ("is_approved", any(py, p.is_approved())?),
         ],
     )
 }
@@ -357,12 +386,12 @@ pub fn payment<'py>(py: Python<'py>, p: &Payment) -> PyResult<Bound<'py, PyAny>>
 pub fn refund<'py>(py: Python<'py>, r: &Refund) -> PyResult<Bound<'py, PyAny>> {
     call(
         refund_cls(py)?,
-        vec![
-            any(py, r.id)?,
-            any(py, r.payment_id)?,
-            opt_decimal(py, r.amount)?,
-            any(py, r.status.as_deref())?,
-            any(py, r.date_created.as_deref())?,
+        &[
+            ("id", any(py, r.id)?),
+            ("payment_id", any(py, r.payment_id)?),
+            ("amount", opt_decimal(py, r.amount)?),
+            ("status", any(py, r.status.as_deref())?),
+            ("date_created", any(py, r.date_created.as_deref())?),
         ],
     )
 }
@@ -371,22 +400,22 @@ pub fn refund<'py>(py: Python<'py>, r: &Refund) -> PyResult<Bound<'py, PyAny>> {
 pub fn pending_sale<'py>(py: Python<'py>, p: &mppoint::PendingSale) -> PyResult<Bound<'py, PyAny>> {
     call(
         pending_sale_cls(py)?,
-        vec![
-            any(py, p.reference.as_str())?,
-            any(py, p.api.as_str())?,
-            any(py, p.target.as_str())?,
-            decimal_class(py)?.call1((p.amount.as_str(),))?,
-            any(py, p.description.as_str())?,
-            any(py, p.state.as_str())?,
-            any(py, p.attempt)?,
-            any(py, p.idempotency_key.as_str())?,
-            any(py, p.intent_id.as_deref())?,
-            any(py, p.verdict.as_deref())?,
-            any(py, p.payment_id)?,
-            any(py, p.paid)?,
-            any(py, p.note.as_deref())?,
-            any(py, p.created_at)?,
-            any(py, p.updated_at)?,
+        &[
+            ("reference", any(py, p.reference.as_str())?),
+            ("api", any(py, p.api.as_str())?),
+            ("target", any(py, p.target.as_str())?),
+            ("amount", decimal_class(py)?.call1((p.amount.as_str(),))?),
+            ("description", any(py, p.description.as_str())?),
+            ("state", any(py, p.state.as_str())?),
+            ("attempt", any(py, p.attempt)?),
+            ("idempotency_key", any(py, p.idempotency_key.as_str())?),
+            ("intent_id", any(py, p.intent_id.as_deref())?),
+            ("verdict", any(py, p.verdict.as_deref())?),
+            ("payment_id", any(py, p.payment_id)?),
+            ("paid", any(py, p.paid)?),
+            ("note", any(py, p.note.as_deref())?),
+            ("created_at", any(py, p.created_at)?),
+            ("updated_at", any(py, p.updated_at)?),
         ],
     )
 }
@@ -407,12 +436,12 @@ pub fn pending_sales<'py>(
 pub fn device<'py>(py: Python<'py>, d: &Device) -> PyResult<Bound<'py, PyAny>> {
     call(
         device_cls(py)?,
-        vec![
-            any(py, d.id.as_str())?,
-            any(py, d.operating_mode.as_str())?,
-            any(py, d.pos_id)?,
-            any(py, d.store_id.as_deref())?,
-            any(py, d.external_pos_id.as_deref())?,
+        &[
+            ("id", any(py, d.id.as_str())?),
+            ("operating_mode", any(py, d.operating_mode.as_str())?),
+            ("pos_id", any(py, d.pos_id)?),
+            ("store_id", any(py, d.store_id.as_deref())?),
+            ("external_pos_id", any(py, d.external_pos_id.as_deref())?),
         ],
     )
 }
@@ -426,11 +455,11 @@ pub fn device_page<'py>(py: Python<'py>, p: &DevicePage) -> PyResult<Bound<'py, 
         .collect::<PyResult<Vec<_>>>()?;
     call(
         device_page_cls(py)?,
-        vec![
-            PyTuple::new(py, devices)?.into_any(),
-            any(py, p.paging.total)?,
-            any(py, p.paging.offset)?,
-            any(py, p.paging.limit)?,
+        &[
+            ("devices", PyTuple::new(py, devices)?.into_any()),
+            ("total", any(py, p.paging.total)?),
+            ("offset", any(py, p.paging.offset)?),
+            ("limit", any(py, p.paging.limit)?),
         ],
     )
 }
@@ -454,17 +483,17 @@ pub fn sale<'py>(py: Python<'py>, s: &Sale) -> PyResult<Bound<'py, PyAny>> {
     };
     call(
         cls,
-        vec![
-            any(py, s.verdict.code())?,
-            any(py, s.reason.as_str())?,
-            intent(py, &s.intent)?,
-            PyTuple::new(py, payments)?.into_any(),
+        &[
+            ("verdict", any(py, s.verdict.code())?),
+            ("reason", any(py, s.reason.as_str())?),
+            ("intent", intent(py, &s.intent)?),
+            ("payments", PyTuple::new(py, payments)?.into_any()),
             // Derived by the core:
-            any(py, s.is_paid())?,
-            any(py, s.verdict.advice())?,
-            approved,
-            opt_decimal(py, s.amount())?,
-            opt_decimal(py, s.tip())?,
+            ("is_paid", any(py, s.is_paid())?),
+            ("advice", any(py, s.verdict.advice())?),
+            ("approved_payment", approved),
+            ("amount", opt_decimal(py, s.amount())?),
+            ("tip", opt_decimal(py, s.tip())?),
         ],
     )
 }
@@ -497,20 +526,20 @@ pub fn notification<'py>(
     };
     call(
         notification_cls(py)?,
-        vec![
-            any(py, n.id)?,
-            any(py, n.kind)?,
-            any(py, n.action)?,
-            any(py, n.api_version)?,
-            any(py, n.date_created)?,
-            any(py, n.live_mode)?,
-            any(py, n.user_id)?,
-            intent(py, n.intent)?,
-            any(py, n.url)?,
+        &[
+            ("id", any(py, n.id)?),
+            ("type", any(py, n.kind)?),
+            ("action", any(py, n.action)?),
+            ("api_version", any(py, n.api_version)?),
+            ("date_created", any(py, n.date_created)?),
+            ("live_mode", any(py, n.live_mode)?),
+            ("user_id", any(py, n.user_id)?),
+            ("intent", intent(py, n.intent)?),
+            ("url", any(py, n.url)?),
             // Derived by the core:
-            created_at,
-            any(py, n.is_final)?,
-            any(py, n.dedup_key)?,
+            ("created_at", created_at),
+            ("is_final", any(py, n.is_final)?),
+            ("dedup_key", any(py, n.dedup_key)?),
         ],
     )
 }

@@ -14,26 +14,46 @@ pub fn to_pyerr(py: Python<'_>, e: &mppoint::Error) -> PyErr {
 
 fn build(py: Python<'_>, e: &mppoint::Error) -> PyResult<PyErr> {
     let make = FROM_NATIVE.import(py, "mppoint.exceptions", "_from_native")?;
+    // The core's one list of fields, destructured whole: a field the core adds does not compile
+    // here until it is given to Python.
+    let mppoint::ErrorFields {
+        code,
+        transient: _, // a property of the class (`Error.transient`), from the code
+        message,
+        status,
+        api_error,
+        api_message,
+        causes,
+        request_id,
+        retry_after_ms,
+        idempotency_key,
+        intent_id,
+        external_reference,
+        holding_sale,
+        last_status,
+        field,
+        signature_failure,
+    } = e.fields();
     let kw = PyDict::new(py);
-    kw.set_item("status", e.status())?;
-    kw.set_item("api_error", e.api_error())?;
-    kw.set_item("api_message", e.api_message())?;
-    let causes = e
-        .causes()
+    kw.set_item("status", status)?;
+    kw.set_item("api_error", api_error)?;
+    kw.set_item("api_message", api_message)?;
+    let causes = causes
         .iter()
         .map(|c| PyTuple::new(py, [c.code.as_deref(), c.description.as_deref()]))
         .collect::<PyResult<Vec<_>>>()?;
     kw.set_item("causes", PyTuple::new(py, causes)?)?;
-    kw.set_item("request_id", e.request_id())?;
-    kw.set_item("retry_after", e.retry_after().map(|d| d.as_secs_f64()))?;
-    kw.set_item("idempotency_key", e.idempotency_key())?;
-    kw.set_item("intent_id", e.intent_id())?;
-    kw.set_item("holding_sale", e.holding_sale())?;
-    kw.set_item("external_reference", e.external_reference())?;
-    kw.set_item("last_status", e.last_status().map(|s| s.as_str()))?;
-    kw.set_item("field", e.field())?;
-    kw.set_item("signature_failure", e.signature_failure().map(|r| r.code()))?;
-    let exc = make.call1((e.kind().code(), e.to_string(), e.message(), kw))?;
+    kw.set_item("request_id", request_id)?;
+    // Python speaks seconds.
+    kw.set_item("retry_after", retry_after_ms.map(|ms| ms as f64 / 1000.0))?;
+    kw.set_item("idempotency_key", idempotency_key)?;
+    kw.set_item("intent_id", intent_id)?;
+    kw.set_item("holding_sale", holding_sale)?;
+    kw.set_item("external_reference", external_reference)?;
+    kw.set_item("last_status", last_status)?;
+    kw.set_item("field", field)?;
+    kw.set_item("signature_failure", signature_failure)?;
+    let exc = make.call1((code, e.to_string(), message, kw))?;
     Ok(PyErr::from_value(exc))
 }
 

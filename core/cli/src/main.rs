@@ -487,25 +487,11 @@ fn hint_for(e: &Error) -> Option<String> {
     }
 }
 
-/// An error as JSON on stdout, for scripts that asked for --json.
+/// An error as JSON on stdout, for scripts that asked for --json: every field of the core's one
+/// list ([`mppoint::ErrorFields`]), `external_reference` included (what a script needs to recover
+/// from `OUTCOME_UNKNOWN`: find_payments by it).
 fn print_error_json(e: &Error) {
-    let v = serde_json::json!({
-        "error": {
-            "code": e.kind().code(),
-            "message": e.message(),
-            "status": e.status(),
-            "api_error": e.api_error(),
-            "request_id": e.request_id(),
-            "idempotency_key": e.idempotency_key(),
-            "intent_id": e.intent_id(),
-            // What a script needs to recover from OUTCOME_UNKNOWN (find_payments by it).
-            "external_reference": e.external_reference(),
-            "api_message": e.api_message(),
-            "field": e.field(),
-            "last_status": e.last_status().map(|s| s.as_str().to_string()),
-        }
-    });
-    println!("{v}");
+    println!("{}", serde_json::json!({ "error": e.fields() }));
 }
 
 fn client(api: &Api) -> Result<Client, Error> {

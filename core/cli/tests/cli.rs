@@ -72,6 +72,32 @@ fn sale_json_is_the_only_thing_on_stdout() {
     assert_eq!(code, 7);
     let v: serde_json::Value = serde_json::from_str(&out).expect("stdout is one JSON document");
     assert_eq!(v["error"]["code"], "INVALID_AMOUNT");
+    // Every field of the core's one list, named even when absent (a script reads
+    // external_reference after OUTCOME_UNKNOWN).
+    let keys: Vec<&str> = v["error"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    for k in [
+        "message",
+        "status",
+        "request_id",
+        "idempotency_key",
+        "intent_id",
+        "external_reference",
+        "holding_sale",
+        "causes",
+        "retry_after_ms",
+        "field",
+        "last_status",
+        "signature_failure",
+        "transient",
+    ] {
+        assert!(keys.contains(&k), "{k} missing from {keys:?}");
+    }
+    assert_eq!(v["error"]["field"], "amount");
     assert!(err.contains("comma"), "{err}");
 }
 

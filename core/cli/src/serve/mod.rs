@@ -160,30 +160,14 @@ fn target_of(key: &str) -> Option<Target> {
 }
 
 /// The library's typed error as the bridge answers it: `{"error": {"code", "message", …}}`,
-/// with every structured field the error carries.
+/// with every structured field of the core's one list ([`mppoint::ErrorFields`]) the error
+/// carries (an absent one, or an empty `causes`, is left out, as the OpenAPI schema says).
 pub fn error_json(e: &Error) -> serde_json::Value {
-    let mut o = serde_json::Map::new();
-    o.insert("code".into(), e.kind().code().into());
-    o.insert("message".into(), e.message().into());
-    let mut put = |k: &str, v: Option<serde_json::Value>| {
-        if let Some(v) = v {
-            o.insert(k.into(), v);
-        }
+    let mut o = match serde_json::to_value(e.fields()) {
+        Ok(serde_json::Value::Object(o)) => o,
+        _ => serde_json::Map::new(),
     };
-    put("field", e.field().map(Into::into));
-    put("status", e.status().map(Into::into));
-    put("api_error", e.api_error().map(Into::into));
-    put("api_message", e.api_message().map(Into::into));
-    put("request_id", e.request_id().map(Into::into));
-    put("idempotency_key", e.idempotency_key().map(Into::into));
-    put("intent_id", e.intent_id().map(Into::into));
-    put("external_reference", e.external_reference().map(Into::into));
-    put("holding_sale", e.holding_sale().map(Into::into));
-    put(
-        "last_status",
-        e.last_status().map(|s| s.as_str().to_string().into()),
-    );
-    put("retry_after_s", e.retry_after().map(|d| d.as_secs().into()));
+    o.retain(|_, v| !(v.is_null() || v.as_array().is_some_and(Vec::is_empty)));
     serde_json::json!({ "error": serde_json::Value::Object(o) })
 }
 
